@@ -1,0 +1,74 @@
+"""The offline preview backend: fal's event sequence and result shape, with a synthetic clip (no account, no network)."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from playground.catalog import Endpoint
+from playground.estimate import output_shape
+from playground.events import Completed, Event, InProgress, Queued, Submitted
+from playground.media import MediaError, decode_data_uri, is_data_uri, open_checked_image
+from playground.render import ClipSpec, write_clip
+
+SIMULATED_QUEUE = (1, 0)  # queue positions reported before the "model" starts
+
+
+def _image(endpoint: Endpoint, value: str | None, logs: list[str], name: str) -> Image.Image | None:
+    if not value:
+        return None
+    if not is_data_uri(value):
+        logs.append(f"{name}: remote URL not fetched by the offline preview; using a generated field instead")
+        return None
+    try:
+        return open_checked_image(decode_data_uri(value)[1], endpoint.image_formats)
+    except MediaError as exc:  # validated before, so this only happens if the data changed under us
+        logs.append(f"{name}: {exc}; using a generated field instead")
+        return None
+
+
+def _first(value: Any) -> str | None:
+    return value[0] if isinstance(value, list) and value else value if isinstance(value, str) else None
+
+
+class OfflineBackend:
+    """Renders an honest, clearly labelled stand-in clip at the exact requested size, length and frame rate."""
+
+    name = "offline"
+
+    def __init__(self, step_delay_s: float = 0.1):
+        self.step_delay_s = step_delay_s
+
+    async def run(self, endpoint: Endpoint, arguments: dict[str, Any], outputs: Path, run_id: str) -> AsyncIterator[Event]:
+        request_id = f"offline-{run_id}"
+        yield Submitted(request_id)
+        for position in SIMULATED_QUEUE:
+            yield Queued(position)
+            await asyncio.sleep(self.step_delay_s)
+        seed = arguments.get("seed")
+        if seed is None or seed < 0:
+            seed = secrets.randbelow(2**31)
+        shape = output_shape(endpoint, arguments)
+        logs = [f"offline preview of {endpoint.endpoint_id}: {shape.width}×{shape.height}, "
+                f"{shape.frames} frames at {shape.fps} fps, seed {seed}"]
+        start = _image(endpoint, arguments.get("image_url") or _first(arguments.get("reference_image_urls"))
+                       or _first(arguments.get("image_urls")), logs, "start image")
+        end = _image(endpoint, arguments.get("end_image_url"), logs, "end image")
+        camera_fixed = bool(arguments.get("camera_fixed", False))
+        logs.append("camera fixed" if camera_fixed else "camera: seed-driven pan")
+        yield InProgress(tuple(logs))
+        spec = ClipSpec(width=shape.width, height=shape.height, fps=shape.fps, frames=shape.frames, seed=seed,
+                        prompt=str(arguments.get("prompt", "")), camera_fixed=camera_fixed, start_image=start,
+                        end_image=end, caption=f"{endpoint.label} · seed {seed}")
+        path = outputs / f"{run_id}.mp4"
+        await asyncio.to_thread(write_clip, spec, path)  # CPU work off the event loop
+        size = path.stat().st_size
+        yield InProgress((f"encoded {path.name} ({size:,} bytes)",))
+        result = {"video": {"url": path.as_uri(), "content_type": "video/mp4", "file_name": path.name, "file_size": size},
+                  "seed": seed}
+        yield Completed(request_id=request_id, result=result)

@@ -1,0 +1,142 @@
+"""Load the catalog: one fal OpenAPI document plus one facts file per endpoint, checked at load."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from playground.catalog.model import Endpoint, Pricing
+from playground.catalog.schema import parse_fields
+from playground.errors import CatalogError
+
+CATALOG_DIR = Path(__file__).parent
+FACT_KEYS = {"endpoint_id", "openapi", "label", "family", "tier", "mode", "size_table", "pricing", "notes", "constraints", "image_formats"}
+TIERS = ("standard", "fast", "mini")
+MODES = ("text-to-video", "image-to-video", "reference-to-video")
+PRICING_KEYS = {"rule", "fps", "usd_per_million_tokens", "confidence", "source", "quoted",
+                "video_input_multiplier", "adds_input_video_seconds"}
+CONSTRAINT_KINDS = {"max_total_items": {"kind", "fields", "max"}, "requires_any": {"kind", "field", "any_of"}}
+
+
+class Catalog(Mapping[str, Endpoint]):
+    """Read-only map of endpoint id → Endpoint, in a stable display order."""
+
+    def __init__(self, endpoints: list[Endpoint]):
+        self._by_id = {e.endpoint_id: e for e in endpoints}
+
+    def __getitem__(self, endpoint_id: str) -> Endpoint:
+        return self._by_id[endpoint_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_id)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def families(self) -> dict[str, list[Endpoint]]:
+        """Endpoints grouped by family, in catalog order."""
+        groups: dict[str, list[Endpoint]] = {}
+        for endpoint in self._by_id.values():
+            groups.setdefault(endpoint.family, []).append(endpoint)
+        return groups
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CatalogError(str(path), "-", "file not found")
+    except json.JSONDecodeError as exc:
+        raise CatalogError(str(path), f"line {exc.lineno}", f"invalid JSON: {exc.msg}")
+
+
+def _require(facts: dict, key: str, file: str, allowed: tuple | None = None, kind: type = str) -> Any:
+    value = facts.get(key)
+    if not isinstance(value, kind) or (allowed and value not in allowed):
+        expected = f"one of {list(allowed)}" if allowed else f"a {kind.__name__}"
+        raise CatalogError(file, key, f"must be {expected}, got {value!r}")
+    return value
+
+
+def _pricing(raw: Any, file: str) -> Pricing:
+    if not isinstance(raw, dict) or raw.get("rule") != "video_tokens":
+        raise CatalogError(file, "pricing.rule", "must be 'video_tokens'")
+    extra = set(raw) - PRICING_KEYS
+    if extra:
+        raise CatalogError(file, f"pricing.{sorted(extra)[0]}", f"unknown key; allowed: {sorted(PRICING_KEYS)}")
+    price = raw.get("usd_per_million_tokens")
+    if not isinstance(price, (int, float)) or price <= 0:
+        raise CatalogError(file, "pricing.usd_per_million_tokens", f"must be a positive number, got {price!r}")
+    if not isinstance(raw.get("fps"), int):
+        raise CatalogError(file, "pricing.fps", "must be an integer")
+    return Pricing(usd_per_million_tokens=float(price), fps=raw["fps"], confidence=str(raw.get("confidence", "")),
+                   source=str(raw.get("source", "")), quoted=str(raw.get("quoted", "")),
+                   video_input_multiplier=raw.get("video_input_multiplier"),
+                   adds_input_video_seconds=bool(raw.get("adds_input_video_seconds", False)))
+
+
+def _check_constraints(raw: Any, names: set[str], file: str) -> tuple[dict, ...]:
+    for i, c in enumerate(raw or []):
+        keys = CONSTRAINT_KINDS.get(c.get("kind")) if isinstance(c, dict) else None
+        if keys is None or set(c) != keys:
+            raise CatalogError(file, f"constraints[{i}]", f"must be one of {sorted(CONSTRAINT_KINDS)} with its keys")
+        mentioned = set(c.get("fields", [])) | set(c.get("any_of", [])) | ({c["field"]} if "field" in c else set())
+        if not mentioned <= names:
+            raise CatalogError(file, f"constraints[{i}]", f"names unknown fields {sorted(mentioned - names)}")
+    return tuple(raw or ())
+
+
+def _sizes_for(endpoint: Endpoint, file: str) -> None:
+    """Every resolution and aspect ratio an endpoint offers must have a known output size."""
+    for name in ("resolution", "aspect_ratio"):
+        f = endpoint.field(name)
+        known = set(endpoint.sizes) if name == "resolution" else set().union(*(r.keys() for r in endpoint.sizes.values()))
+        for value in (f.enum if f else ()):
+            if value != "auto" and value not in known:
+                raise CatalogError(file, f"{name}.enum", f"{value!r} has no output size in the size table")
+
+
+def load_endpoint(facts_path: Path, size_tables: dict[str, Any]) -> Endpoint:
+    """One endpoint from its facts file and the OpenAPI document it points at."""
+    file = str(facts_path)
+    facts = _read_json(facts_path)
+    if not isinstance(facts, dict):
+        raise CatalogError(file, "-", "must be a JSON object")
+    extra = set(facts) - FACT_KEYS
+    if extra:
+        raise CatalogError(file, sorted(extra)[0], f"unknown key; allowed: {sorted(FACT_KEYS)}")
+    endpoint_id = _require(facts, "endpoint_id", file)
+    doc_path = facts_path.parent.parent / _require(facts, "openapi", file)
+    doc = _read_json(doc_path)
+    meta_id = doc.get("info", {}).get("x-fal-metadata", {}).get("endpointId")
+    if meta_id != endpoint_id:
+        raise CatalogError(str(doc_path), "info.x-fal-metadata.endpointId", f"{meta_id!r} does not match {endpoint_id!r}")
+    fields = parse_fields(doc, endpoint_id, str(doc_path))
+    table_name = _require(facts, "size_table", file)
+    if table_name not in size_tables:
+        raise CatalogError(file, "size_table", f"unknown table {table_name!r}")
+    sizes = {res: {ar: tuple(wh) for ar, wh in row.items()}
+             for res, row in size_tables[table_name].items() if not res.startswith("_")}
+    endpoint = Endpoint(
+        endpoint_id=endpoint_id, label=_require(facts, "label", file), family=_require(facts, "family", file),
+        tier=_require(facts, "tier", file, TIERS), mode=_require(facts, "mode", file, MODES), fields=fields,
+        pricing=_pricing(facts.get("pricing"), file), sizes=sizes, notes=tuple(facts.get("notes") or ()),
+        constraints=_check_constraints(facts.get("constraints"), {f.name for f in fields}, file),
+        image_formats=tuple(facts.get("image_formats") or ("JPEG", "PNG", "WEBP")), slug=facts_path.stem)
+    _sizes_for(endpoint, str(doc_path))
+    return endpoint
+
+
+def load_catalog(root: Path = CATALOG_DIR) -> Catalog:
+    """Every endpoint under ``root/facts``; the first malformed file raises CatalogError naming it."""
+    size_tables = _read_json(root / "sizes.json")
+    endpoints = [load_endpoint(path, size_tables) for path in sorted((root / "facts").glob("*.json"))]
+    if not endpoints:
+        raise CatalogError(str(root / "facts"), "-", "no endpoint facts files")
+    family_order = {"1.0 Lite": 0, "1.0 Pro": 1, "1.0 Pro Fast": 2, "2.0": 3}
+    tier_order = {t: i for i, t in enumerate(TIERS)}
+    mode_order = {m: i for i, m in enumerate(MODES)}
+    endpoints.sort(key=lambda e: (family_order.get(e.family, 99), e.family, tier_order[e.tier], mode_order[e.mode]))
+    return Catalog(endpoints)

@@ -1,0 +1,70 @@
+"""Frozen value objects for the catalog: an endpoint, its fields, its pricing rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["prompt", "seed", "enum", "boolean", "integer_range", "integer", "text",
+               "image_url", "image_urls", "video_urls", "audio_urls"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of an endpoint, as its OpenAPI schema describes it."""
+
+    name: str
+    kind: Kind
+    title: str
+    description: str
+    required: bool
+    position: int
+    default: Any = None
+    enum: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """Our pricing rule for an endpoint: fal's video-token formula at a price per million tokens."""
+
+    usd_per_million_tokens: float
+    fps: int
+    confidence: str
+    source: str
+    quoted: str = ""
+    video_input_multiplier: float | None = None
+    adds_input_video_seconds: bool = False
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A fal endpoint: its schema-derived fields plus our own facts about it."""
+
+    endpoint_id: str
+    label: str
+    family: str
+    tier: str
+    mode: str
+    fields: tuple[Field, ...]
+    pricing: Pricing
+    sizes: dict[str, dict[str, tuple[int, int]]] = field(hash=False, compare=False)
+    notes: tuple[str, ...] = ()
+    constraints: tuple[dict[str, Any], ...] = ()
+    image_formats: tuple[str, ...] = ("JPEG", "PNG", "WEBP")
+    slug: str = ""
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def summary(self) -> dict[str, str]:
+        """The public `/catalog` row."""
+        return {"endpoint_id": self.endpoint_id, "label": self.label, "family": self.family,
+                "tier": self.tier, "mode": self.mode}

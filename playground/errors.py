@@ -1,0 +1,41 @@
+"""The one error family of the playground. The UI translates these once, at its edge.
+
+PlaygroundError
+ ├── CatalogError     a shipped or refreshed data file is malformed (names the file and the field)
+ ├── InputError       a request is invalid; carries ``field: message`` problems; nothing was sent
+ └── RunError         a backend failed to produce a result for a valid request
+"""
+
+from __future__ import annotations
+
+
+class PlaygroundError(Exception):
+    """Base class for every error the playground raises on purpose."""
+
+
+class CatalogError(PlaygroundError):
+    """Seen by whoever ships or refreshes endpoint data: names the file and the field."""
+
+    def __init__(self, file: str, field: str, message: str):
+        self.file, self.field = file, field
+        super().__init__(f"{file}: {field}: {message}")
+
+
+class InputError(PlaygroundError):
+    """Seen by the user: a request that must not be sent, with one line per offending field."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = list(problems)
+        super().__init__("\n".join(f"{field}: {message}" for field, message in self.problems))
+
+    @property
+    def fields(self) -> list[str]:
+        return [field for field, _ in self.problems]
+
+
+class RunError(PlaygroundError):
+    """Seen by the user: a valid request that a backend could not complete."""
+
+    def __init__(self, message: str, status: str = "failed"):
+        self.status = status
+        super().__init__(message)

@@ -1,0 +1,127 @@
+"""Output size, frame count and cost estimate of a request (fal's video-token formula)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from playground.catalog import Endpoint
+from playground.media import data_uri_video_seconds, image_shape
+
+AUTO_SECONDS = 5  # `duration: auto` is estimated (and previewed offline) at 5 s
+TEXT_DEFAULT_ASPECT = "16:9"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a request will produce: pixel size, frame rate, frame count, seconds."""
+
+    width: int
+    height: int
+    fps: int
+    frames: int
+    seconds: float
+    aspect_ratio: str
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A cost estimate with the formula that produced it (always an estimate, never a bill)."""
+
+    usd: float
+    tokens: float
+    width: int
+    height: int
+    fps: int
+    frames: int
+    seconds: float
+    formula: str
+    notes: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _value(endpoint: Endpoint, arguments: dict, name: str) -> Any:
+    value = arguments.get(name)
+    if value is None and (field := endpoint.field(name)) is not None:
+        value = field.default
+    return value
+
+
+def snap_aspect(width: int, height: int, ratios: list[str]) -> str:
+    """The listed ratio nearest to width:height, compared on a log scale so 2:1 and 1:2 are equally far."""
+    def distance(ratio: str) -> float:
+        w, h = (int(x) for x in ratio.split(":"))
+        return abs(math.log((width / height) / (w / h)))
+    return min(ratios, key=distance)
+
+
+def _source_image(endpoint: Endpoint, arguments: dict) -> str | None:
+    for name in ("image_url", "reference_image_urls", "image_urls"):
+        value = arguments.get(name)
+        if value:
+            return value if isinstance(value, str) else value[0]
+    return None
+
+
+def output_shape(endpoint: Endpoint, arguments: dict[str, Any]) -> Shape:
+    """Exact output size per the size table; `auto` aspect follows the input image."""
+    notes: list[str] = []
+    resolution = _value(endpoint, arguments, "resolution") or "720p"
+    row = endpoint.sizes[resolution]
+    aspect = _value(endpoint, arguments, "aspect_ratio") or TEXT_DEFAULT_ASPECT
+    if aspect == "auto":
+        image = _source_image(endpoint, arguments)
+        shape = image_shape(image) if image else None
+        if shape:
+            aspect = snap_aspect(shape[0], shape[1], list(row))
+            notes.append(f"aspect auto: input image {shape[0]}×{shape[1]} → {aspect}")
+        else:
+            aspect = TEXT_DEFAULT_ASPECT
+            reason = "no input image" if not image else "input image not readable here"
+            notes.append(f"aspect auto: {reason}; assumed {aspect}")
+    width, height = row[aspect]
+    fps = endpoint.pricing.fps
+    num_frames = arguments.get("num_frames")
+    duration = _value(endpoint, arguments, "duration")
+    if num_frames:
+        frames = int(num_frames)
+        notes.append(f"num_frames {frames} overrides duration")
+    else:
+        if duration in (None, "auto"):
+            notes.append(f"duration auto: estimated at {AUTO_SECONDS} s (the model picks the real length)")
+        seconds = AUTO_SECONDS if duration in (None, "auto") else int(duration)
+        frames = seconds * fps
+    return Shape(width, height, fps, frames, frames / fps, aspect, tuple(notes))
+
+
+def estimate(endpoint: Endpoint, arguments: dict[str, Any]) -> Estimate:
+    """tokens = width × height × fps × seconds / 1024, at the endpoint's price per million tokens."""
+    shape = output_shape(endpoint, arguments)
+    pricing = endpoint.pricing
+    notes = list(shape.notes)
+    seconds = shape.seconds
+    extra = ""
+    videos = arguments.get("video_urls") or []
+    if pricing.adds_input_video_seconds and videos:
+        lengths = [data_uri_video_seconds(v) for v in videos]
+        known = sum(x for x in lengths if x is not None)
+        if None in lengths:
+            notes.append("input video length unknown for URL references; not included")
+        seconds += known
+        extra = f" (+ {known:g} s of input video)"
+    tokens = shape.width * shape.height * shape.fps * seconds / 1024
+    usd = tokens / 1_000_000 * pricing.usd_per_million_tokens
+    multiplier = ""
+    if pricing.video_input_multiplier and videos:
+        usd *= pricing.video_input_multiplier
+        multiplier = f" × {pricing.video_input_multiplier:g} (video references)"
+    if pricing.confidence != "published":
+        notes.append(f"price {pricing.confidence}: {pricing.source}")
+    formula = (f"{shape.width} × {shape.height} px × {shape.fps} fps × {seconds:g} s{extra} ÷ 1024 = {tokens:,.0f} tokens; "
+               f"× ${pricing.usd_per_million_tokens:g} per million tokens{multiplier} = ${usd:.4f}")
+    return Estimate(usd=round(usd, 6), tokens=round(tokens, 3), width=shape.width, height=shape.height, fps=shape.fps,
+                    frames=shape.frames, seconds=round(seconds, 4), formula=formula, notes=notes)

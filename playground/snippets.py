@@ -1,0 +1,67 @@
+"""Copyable client code for a request: Python (fal_client), JavaScript (@fal-ai/client) and cURL.
+
+The key is always the ``$FAL_KEY`` placeholder; inline files are shown as placeholders, never pasted.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from pathlib import Path
+from typing import Any
+
+from playground.media import is_data_uri, is_http_url
+
+
+def display_value(value: Any) -> Any:
+    """A request value fit to show: data URIs and local uploads become short placeholders."""
+    if isinstance(value, list):
+        return [display_value(v) for v in value]
+    if isinstance(value, str) and is_data_uri(value):
+        head = value.split(",", 1)[0]
+        return f"{head},…({len(value):,} characters; upload it and pass its URL)"
+    if isinstance(value, str) and value.startswith("/") and not is_http_url(value):
+        return f"<your uploaded {Path(value).name}: pass a public URL or fal_client.upload_file(...)>"
+    return value
+
+
+def display_arguments(arguments: dict[str, Any]) -> dict[str, Any]:
+    return {name: display_value(value) for name, value in arguments.items()}
+
+
+def python_snippet(endpoint_id: str, arguments: dict[str, Any]) -> str:
+    args = json.dumps(display_arguments(arguments), indent=4, ensure_ascii=False)
+    args = args.replace(": true", ": True").replace(": false", ": False").replace(": null", ": None")
+    return (
+        "# pip install fal-client   # reads your key from the FAL_KEY environment variable\n"
+        "import fal_client\n\n"
+        f"result = fal_client.subscribe(\n    {endpoint_id!r},\n    arguments={args.replace(chr(10), chr(10) + '    ')},\n"
+        "    with_logs=True,\n"
+        "    on_queue_update=lambda update: print(update),\n)\n"
+        'print(result["video"]["url"], result["seed"])\n')
+
+
+def javascript_snippet(endpoint_id: str, arguments: dict[str, Any]) -> str:
+    args = json.dumps(display_arguments(arguments), indent=2, ensure_ascii=False).replace("\n", "\n  ")
+    return (
+        '// npm install @fal-ai/client   // set FAL_KEY in the environment (server side only)\n'
+        'import { fal } from "@fal-ai/client";\n\n'
+        f'const result = await fal.subscribe("{endpoint_id}", {{\n  input: {args},\n  logs: true,\n'
+        '  onQueueUpdate: (update) => console.log(update.status),\n});\n'
+        'console.log(result.data.video.url, result.data.seed);\n')
+
+
+def curl_snippet(endpoint_id: str, arguments: dict[str, Any]) -> str:
+    body = json.dumps(display_arguments(arguments), ensure_ascii=False)
+    return (
+        "# submit to fal's queue; then GET the status_url and response_url it returns (same header)\n"
+        f"curl -X POST 'https://queue.fal.run/{endpoint_id}' \\\n"
+        '  -H "Authorization: Key $FAL_KEY" \\\n'
+        "  -H 'Content-Type: application/json' \\\n"
+        f"  -d {shlex.quote(body)}\n")
+
+
+def snippets(endpoint_id: str, arguments: dict[str, Any]) -> dict[str, str]:
+    return {"python": python_snippet(endpoint_id, arguments),
+            "javascript": javascript_snippet(endpoint_id, arguments),
+            "curl": curl_snippet(endpoint_id, arguments)}
