@@ -22,7 +22,7 @@ from playground.backends.offline import OfflineBackend
 from playground.catalog import Catalog, Endpoint
 from playground.errors import InputError, PlaygroundError, RunError
 from playground.estimate import Estimate, estimate
-from playground.events import Completed, Event, InProgress, Queued, Submitted
+from playground.events import Completed, Event, InProgress, Submitted
 from playground.media import probe_video
 from playground.request import validate
 from playground.results import ResultsLog
@@ -117,6 +117,12 @@ class Playground:
     def history(self, limit: int = 50) -> list[dict[str, str]]:
         return self.results.newest(limit)
 
+    def backend_summary(self) -> str:
+        if self.backend_choice == "fal":
+            return "fal.ai (PLAYGROUND_BACKEND=fal)"
+        return ("offline preview: runs render labelled synthetic clips at the requested size, length and frame rate "
+                "(not model output, no cost)")
+
     # -- running ------------------------------------------------------------------------------------
     def backend_for(self, key: str | None) -> Backend:
         """PLAYGROUND_BACKEND: offline always; fal and auto-with-a-key need the fal backend (not in this build)."""
@@ -207,5 +213,9 @@ class Playground:
             "total_s": result.total_s, "billed_units": result.billed_units, "error": result.error})
 
 
-def queued_text(event: Queued) -> str:
-    return "next in queue" if event.position == 0 else f"queue position {event.position}"
+def create_playground(data_dir: Path | None = None) -> Playground:
+    """The Playground as the environment configures it (PLAYGROUND_DATA_DIR, PLAYGROUND_BACKEND)."""
+    from playground import config
+    from playground.catalog import load_catalog
+
+    return Playground(load_catalog(), data_dir or config.data_dir(), config.backend_choice())

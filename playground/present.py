@@ -1,0 +1,41 @@
+"""Short human-readable texts for the UI: estimate, progress and result summaries (plain Python, testable)."""
+
+from __future__ import annotations
+
+from playground.estimate import Estimate
+from playground.events import Event, InProgress, Queued, Submitted
+
+BACKEND_LABELS = {"offline": "offline preview (synthetic clip, not model output)", "fal": "fal.ai (billed)"}
+
+
+def estimate_markdown(cost: Estimate | None, problems: list[str]) -> str:
+    lines = []
+    if cost is not None:
+        lines += [f"### Estimated cost: ${cost.usd:.4f}",
+                  f"{cost.width}×{cost.height} · {cost.frames} frames at {cost.fps} fps · {cost.seconds:g} s",
+                  "", f"`{cost.formula}`"]
+        lines += [f"- {note}" for note in cost.notes]
+        lines += ["", "_An estimate from fal's published token formula, not a bill._"]
+    if problems:
+        lines += ["", "**Fix before running:**"] + [f"- `{p}`" for p in problems]
+    return "\n".join(lines)
+
+
+def event_text(event: Event) -> str:
+    if isinstance(event, Submitted):
+        return f"submitted · request {event.request_id}"
+    if isinstance(event, Queued):
+        return "in queue · next up" if event.position == 0 else f"in queue · position {event.position}"
+    if isinstance(event, InProgress):
+        return "in progress"
+    return "completed"
+
+
+def result_markdown(result: dict) -> str:
+    if result.get("status") != "completed":
+        return f"**{result.get('status', 'failed')}** · {result.get('error', '')}"
+    backend = BACKEND_LABELS.get(result["backend"], result["backend"])
+    return (f"**Completed** with seed **{result['seed']}** · backend: {backend}\n\n"
+            f"Probed: {result['width']}×{result['height']} · {result['fps']:g} fps · {result['frames']} frames · "
+            f"{result['duration_s']:g} s · estimated cost ${result['estimated_cost_usd']:.4f} · "
+            f"queue {result['queue_s']:g} s, run {result['run_s']:g} s\n\nSaved to `{result['video_path']}`")

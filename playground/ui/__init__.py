@@ -1,0 +1,59 @@
+"""The Gradio app: the only package that imports gradio. Tabs are built statically at start-up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from playground.catalog import Endpoint
+from playground.service import Playground, create_playground
+from playground.ui.api_tab import build_api_tab
+from playground.ui.endpoint_tab import build_endpoint_tab
+
+PUBLIC_API = {"catalog", "estimate", "generate", "history"}
+MODE_TITLES = {"text-to-video": "Text → Video", "image-to-video": "Image → Video", "reference-to-video": "Reference → Video"}
+
+
+def tab_label(endpoint: Endpoint, family: list[Endpoint]) -> str:
+    tiers = {e.tier for e in family}
+    mode = MODE_TITLES[endpoint.mode]
+    return mode if len(tiers) == 1 else f"{endpoint.tier.title()} · {mode}"
+
+
+def _header(playground: Playground) -> str:
+    return ("# Seedance Playground\n"
+            "Pick a Seedance tier and a prompt before you pay for them: every field comes from the endpoint's own "
+            "fal schema, with the cost estimate, request JSON and client code beside Run.\n\n"
+            f"**Backend:** {playground.backend_summary()}")
+
+
+def build_app(playground: Playground) -> gr.Blocks:
+    """All endpoint tabs (grouped by family) plus the API tab, wired to one Playground."""
+    with gr.Blocks(title="Seedance Playground") as demo:
+        session = gr.State({})  # per browser session (a visitor's key lands here, never in globals)
+        gr.Markdown(_header(playground), elem_id="header")
+        with gr.Tabs():
+            for family, endpoints in playground.catalog.families().items():
+                with gr.Tab(family, elem_id=f"family-{family.replace(' ', '-').replace('.', '-').lower()}"):
+                    with gr.Tabs():
+                        for endpoint in endpoints:
+                            with gr.Tab(tab_label(endpoint, endpoints), elem_id=f"tab-{endpoint.slug}"):
+                                build_endpoint_tab(playground, endpoint, session)
+            with gr.Tab("API", elem_id="tab-api"):
+                build_api_tab(playground, session)
+    return demo
+
+
+def launch_options(playground: Playground) -> dict[str, Any]:
+    """Everything launch() needs except host and port (Gradio reads those from the environment)."""
+    return {"allowed_paths": [str(playground.data_dir)], "footer_links": ["api", "gradio", "settings"],
+            "run_history": False, "theme": gr.themes.Soft()}
+
+
+def create_app() -> tuple[gr.Blocks, dict[str, Any]]:
+    """The app as configured by the environment, ready to queue and launch."""
+    playground = create_playground()
+    demo = build_app(playground)
+    demo.queue(default_concurrency_limit=8)
+    return demo, launch_options(playground)

@@ -1,0 +1,60 @@
+"""The JSON tab: the named API (`/catalog`, `/estimate`, `/generate`, `/history`) with a face for humans."""
+
+from __future__ import annotations
+
+import json
+
+import gradio as gr
+
+from playground.events import Queued, Submitted
+from playground.present import event_text
+from playground.request import parse_arguments
+from playground.service import Playground, RunResult
+from playground.ui.errors import user_errors
+
+EXAMPLE = {"prompt": "A paper boat drifts down a rain-soaked street, reflections shimmering", "resolution": "480p",
+           "aspect_ratio": "16:9", "duration": "2", "seed": 7}
+
+
+def build_api_tab(playground: Playground, session: gr.State) -> None:
+    """Components and the four public events; every api_name here is part of the contract."""
+    gr.Markdown("Call any endpoint with JSON arguments, exactly as `gradio_client` users do "
+                "(`/catalog`, `/estimate`, `/generate`, `/history`). Image fields take a URL or a data URI.")
+    ids = list(playground.catalog)
+    with gr.Row():
+        endpoint = gr.Dropdown(ids, value=ids[0], allow_custom_value=True, label="endpoint_id", elem_id="api-endpoint")
+        limit = gr.Number(50, precision=0, label="limit (history)", elem_id="api-limit")
+    arguments = gr.Textbox(json.dumps(EXAMPLE, indent=2), label="arguments (JSON)", lines=8, elem_id="api-arguments")
+    with gr.Row():
+        catalog_btn = gr.Button("Catalog", elem_id="api-catalog")
+        estimate_btn = gr.Button("Estimate", elem_id="api-estimate")
+        generate_btn = gr.Button("Generate", variant="primary", elem_id="api-generate")
+        history_btn = gr.Button("History", elem_id="api-history")
+    with gr.Row(equal_height=False):
+        video = gr.Video(label="video", interactive=False, elem_id="api-video")
+        output = gr.JSON(label="result", elem_id="api-output")
+
+    def catalog() -> list[dict]:
+        return playground.catalog_rows()
+
+    @user_errors
+    def estimate(endpoint_id: str, arguments_json: str) -> dict:
+        return playground.estimate(endpoint_id, parse_arguments(arguments_json))
+
+    @user_errors
+    async def generate(endpoint_id: str, arguments_json: str, state: dict, progress=gr.Progress()):
+        arguments = parse_arguments(arguments_json)
+        async for event in playground.generate(endpoint_id, arguments, key=(state or {}).get("key")):
+            if isinstance(event, RunResult):
+                return event.video_path, event.as_dict()
+            progress(0.0 if isinstance(event, (Submitted, Queued)) else 0.5, desc=event_text(event))
+        raise gr.Error("the run ended without a result")
+
+    def history(count: float | None) -> list[dict]:
+        return playground.history(int(count if count is not None else 50))
+
+    catalog_btn.click(catalog, outputs=output, api_name="catalog")
+    estimate_btn.click(estimate, [endpoint, arguments], output, api_name="estimate")
+    generate_btn.click(generate, [endpoint, arguments, session], [video, output], api_name="generate",
+                       concurrency_id="runs", concurrency_limit=4)
+    history_btn.click(history, limit, output, api_name="history")

@@ -1,0 +1,45 @@
+"""The UI edge: the playground's error family becomes a Gradio error modal, once, here."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+
+import gradio as gr
+
+from playground.errors import InputError, PlaygroundError
+
+
+def to_gr_error(exc: PlaygroundError) -> gr.Error:
+    title = "Please fix these fields" if isinstance(exc, InputError) else "Run failed"
+    return gr.Error(str(exc), title=title, print_exception=False)
+
+
+def user_errors(fn: Callable) -> Callable:
+    """Wrap a handler (plain, async, or async generator) so PlaygroundError surfaces as gr.Error."""
+    if inspect.isasyncgenfunction(fn):
+        @functools.wraps(fn)
+        async def agen(*args, **kwargs):
+            try:
+                async for item in fn(*args, **kwargs):
+                    yield item
+            except PlaygroundError as exc:
+                raise to_gr_error(exc) from exc
+        return agen
+    if inspect.iscoroutinefunction(fn):
+        @functools.wraps(fn)
+        async def coro(*args, **kwargs):
+            try:
+                return await fn(*args, **kwargs)
+            except PlaygroundError as exc:
+                raise to_gr_error(exc) from exc
+        return coro
+
+    @functools.wraps(fn)
+    def plain(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except PlaygroundError as exc:
+            raise to_gr_error(exc) from exc
+    return plain
