@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Install everything the tests need (Debian Chromium included, never a downloaded browser) and run the whole suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x /usr/bin/chromium ]; then
+  SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+  $SUDO apt-get update -q && $SUDO apt-get install -y -q chromium
+fi
+python3 -m venv .venv
+.venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+export GRADIO_ANALYTICS_ENABLED=False HF_HUB_DISABLE_TELEMETRY=1 HF_HUB_OFFLINE=1 NO_PROXY=127.0.0.1,localhost
+.venv/bin/python -m pytest -q "$@"

@@ -1,0 +1,114 @@
+"""The named API through gradio_client against the in-process app (offline backend)."""
+
+import json
+
+import av
+import numpy as np
+import pandas as pd
+import pytest
+from gradio_client.exceptions import AppError
+
+from conftest import LITE_T2V, PRO_FAST_I2V, PRO_FAST_T2V, V2_I2V, data_uri, image_bytes
+from test_request import BAD_INPUTS
+
+LITE_ARGS = {"prompt": "A paper boat, \"drifting\", down a street", "resolution": "480p", "aspect_ratio": "16:9",
+             "duration": "2", "seed": 7}
+
+
+def _frames(path):
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(stream)]
+        return stream.codec_context.width, stream.codec_context.height, float(stream.average_rate), frames
+
+
+def _generate(client, endpoint_id, arguments):
+    video, result = client.predict(endpoint_id, json.dumps(arguments), api_name="/generate")
+    return video, result
+
+
+def _rows(app_data_dir):
+    path = app_data_dir / "results.csv"
+    return pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else pd.DataFrame()
+
+
+def test_public_api_names_are_exactly_the_contract(client):
+    info = client.view_api(return_format="dict", print_info=False)
+    assert set(info["named_endpoints"]) == {"/catalog", "/estimate", "/generate", "/history"}
+
+
+def test_every_event_has_a_unique_explicit_name(catalog):
+    from playground.service import Playground
+    from playground.ui import build_app
+
+    demo = build_app(Playground(catalog, "unused"))
+    named = [d["api_name"] for d in demo.config["dependencies"] if d.get("backend_fn")]
+    assert len(named) == len(set(named)) == 3 * len(catalog) + 4
+    assert all(n and not n.startswith("unnamed") for n in named)
+
+
+def test_catalog_lists_all_16(client):
+    rows = client.predict(api_name="/catalog")
+    assert len(rows) == 16
+    assert {tuple(sorted(r)) for r in rows} == {("endpoint_id", "family", "label", "mode", "tier")}
+
+
+def test_generate_lite_is_exact_and_deterministic(client, app_data_dir):
+    video, result = _generate(client, LITE_T2V, LITE_ARGS)
+    width, height, fps, frames = _frames(video)
+    assert (width, height, fps, len(frames)) == (864, 480, 24.0, 48)
+    assert result["status"] == "completed" and result["seed"] == 7 and result["backend"] == "offline"
+    assert (result["width"], result["height"], result["frames"]) == (864, 480, 48)
+    again, _ = _generate(client, LITE_T2V, LITE_ARGS)
+    assert all(np.array_equal(a, b) for a, b in zip(frames, _frames(again)[3], strict=True))
+    short, _ = _generate(client, LITE_T2V, {**LITE_ARGS, "num_frames": 29})
+    assert len(_frames(short)[3]) == 29
+    rows = _rows(app_data_dir)
+    row = rows[rows.run_id == result["run_id"]].iloc[0]
+    assert json.loads(row.arguments_json) == LITE_ARGS and row.prompt == LITE_ARGS["prompt"]
+
+
+@pytest.mark.parametrize("endpoint_id, duration", [(PRO_FAST_I2V, "2"), (V2_I2V, "4")])
+def test_image_to_video_with_data_uri_follows_image_shape(client, endpoint_id, duration):
+    portrait = data_uri(image_bytes(270, 480, color=(20, 90, 200)))
+    args = {"prompt": "slow push in", "image_url": portrait, "resolution": "480p", "duration": duration,
+            "aspect_ratio": "auto", "seed": 3}
+    video, result = _generate(client, endpoint_id, args)
+    width, height, _, frames = _frames(video)
+    assert (width, height, len(frames)) == (480, 864, int(duration) * 24)  # 9:16 row of the size table
+    assert result["status"] == "completed"
+
+
+def test_estimate_pro_fast_1080p(client):
+    answer = client.predict(PRO_FAST_T2V, json.dumps({"prompt": "x", "resolution": "1080p", "aspect_ratio": "16:9",
+                                                      "duration": "5"}), api_name="/estimate")
+    assert answer["tokens"] == pytest.approx(1920 * 1088 * 24 * 5 / 1024)
+    assert answer["usd"] == pytest.approx(0.2448, abs=1e-6)
+    assert "1024" in answer["formula"] and "1920" in answer["formula"]
+
+
+def test_history_is_newest_first(client):
+    _, first = _generate(client, LITE_T2V, {**LITE_ARGS, "seed": 11})
+    _, second = _generate(client, LITE_T2V, {**LITE_ARGS, "seed": 12})
+    rows = client.predict(2, api_name="/history")
+    assert [r["run_id"] for r in rows] == [second["run_id"], first["run_id"]]
+
+
+API_ONLY_BAD = [
+    ("bad JSON", LITE_T2V, "{prompt: x", "arguments"),
+    ("JSON list", LITE_T2V, "[]", "arguments"),
+    ("unknown endpoint", "fal-ai/bytedance/seedance/v9/text-to-video", "{}", "endpoint_id"),
+]
+TABLE = [(c, e, json.dumps(a), f) for c, e, a, f in BAD_INPUTS] + API_ONLY_BAD
+
+
+@pytest.mark.parametrize("case, endpoint_id, arguments, field", TABLE, ids=[t[0] for t in TABLE])
+def test_bad_input_through_api_changes_nothing(client, app_data_dir, case, endpoint_id, arguments, field):
+    outputs = app_data_dir / "outputs"
+    before_files = set(outputs.glob("*")) if outputs.exists() else set()
+    before_rows = len(_rows(app_data_dir))
+    with pytest.raises(AppError) as err:
+        client.predict(endpoint_id, arguments, api_name="/generate")
+    assert f"{field}:" in str(err.value)
+    assert (set(outputs.glob("*")) if outputs.exists() else set()) == before_files
+    assert len(_rows(app_data_dir)) == before_rows
