@@ -1,0 +1,69 @@
+"""Every tab renders exactly its schema's fields, compared against the raw OpenAPI documents."""
+
+import json
+
+import pytest
+
+from playground.catalog import CATALOG_DIR
+
+
+def _raw_input_properties(endpoint_id):
+    """Read the shipped document directly (not through our parser): $ref, then anyOf [X, null]."""
+    for path in (CATALOG_DIR / "openapi").glob("*.json"):
+        doc = json.loads(path.read_text())
+        if doc["info"]["x-fal-metadata"]["endpointId"] == endpoint_id:
+            ref = doc["paths"][f"/{endpoint_id}"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            schema = doc["components"]["schemas"][ref.rsplit("/", 1)[1]]
+            props = {}
+            for name, prop in schema["properties"].items():
+                inner = next((o for o in prop.get("anyOf", []) if o.get("type") != "null"), {})
+                props[name] = {**inner, **{k: v for k, v in prop.items() if k != "anyOf"}}
+            return props, set(schema.get("required", []))
+    raise AssertionError(endpoint_id)
+
+
+@pytest.fixture(scope="module")
+def rendered(catalog):
+    from playground.service import Playground
+    from playground.ui import build_app
+
+    demo = build_app(Playground(catalog, "unused"))
+    return {c["props"].get("elem_id"): c for c in demo.config["components"] if c["props"].get("elem_id")}
+
+
+@pytest.mark.parametrize("endpoint_id", sorted(__import__("playground.catalog").catalog.load_catalog()))
+def test_tab_fields_match_schema(catalog, rendered, endpoint_id):
+    endpoint = catalog[endpoint_id]
+    props, required = _raw_input_properties(endpoint_id)
+    prefix = endpoint.slug + "-"
+    for name, prop in props.items():
+        base = prefix + name
+        if "enum" in prop:
+            c = rendered[base]
+            assert c["type"] == "dropdown"
+            assert [choice[1] for choice in c["props"]["choices"]] == prop["enum"]
+            assert c["props"]["value"] == prop.get("default", prop["enum"][0])
+        elif prop["type"] == "boolean":
+            assert rendered[base]["type"] == "checkbox" and rendered[base]["props"]["value"] == prop["default"]
+        elif name == "seed":
+            assert rendered[base]["type"] == "number" and rendered[base]["props"].get("value") is None
+            assert rendered[base + "-random"]["props"]["value"] is True  # never sends seed 0 by accident
+        elif prop["type"] == "integer":
+            c = rendered[base]
+            assert c["type"] == "slider"
+            assert (c["props"]["minimum"], c["props"]["maximum"]) == (prop["minimum"], prop["maximum"])
+            assert (base + "-enabled" in rendered) == ("default" not in prop and name not in required)
+        elif name.endswith("image_url"):
+            assert rendered[base + "-upload"]["type"] == "image" and rendered[base + "-url"]["type"] == "textbox"
+        elif prop["type"] == "array":
+            assert rendered[base + "-upload"]["type"] == "file"
+            assert rendered[base + "-upload"]["props"]["file_count"] == "multiple"
+        else:
+            assert rendered[base]["type"] == "textbox"
+        label_holder = rendered.get(base) or rendered[base + "-upload"]
+        assert prop["title"] in label_holder["props"]["label"]
+        assert label_holder["props"]["label"].endswith("*") == (name in required)
+    field_ids = {eid for eid in rendered if eid.startswith(prefix)
+                 and eid.removeprefix(prefix).split("-")[0] in props}
+    expected_roots = set(props)
+    assert {eid.removeprefix(prefix).split("-")[0] for eid in field_ids} == expected_roots
