@@ -19,7 +19,8 @@ from urllib.parse import unquote, urlsplit
 
 from playground.backends import Backend
 from playground.backends.offline import OfflineBackend
-from playground.catalog import Catalog, Endpoint
+from playground import config
+from playground.catalog import Catalog, Endpoint, load_catalog
 from playground.errors import InputError, PlaygroundError, RunError
 from playground.estimate import Estimate, estimate
 from playground.events import Completed, Event, InProgress, Submitted
@@ -215,7 +216,4 @@ class Playground:
 
 def create_playground(data_dir: Path | None = None) -> Playground:
     """The Playground as the environment configures it (PLAYGROUND_DATA_DIR, PLAYGROUND_BACKEND)."""
-    from playground import config
-    from playground.catalog import load_catalog
-
     return Playground(load_catalog(), data_dir or config.data_dir(), config.backend_choice())

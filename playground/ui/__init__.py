@@ -11,7 +11,6 @@ from playground.service import Playground, create_playground
 from playground.ui.api_tab import build_api_tab
 from playground.ui.endpoint_tab import build_endpoint_tab
 
-PUBLIC_API = {"catalog", "estimate", "generate", "history"}
 MODE_TITLES = {"text-to-video": "Text → Video", "image-to-video": "Image → Video", "reference-to-video": "Reference → Video"}
 
 

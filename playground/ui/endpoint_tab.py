@@ -84,6 +84,7 @@ def build_endpoint_tab(playground: Playground, endpoint: Endpoint, session: gr.S
 
     running = run.click(run_tab, inputs=inputs | {session}, outputs=[status, logs, result_md, details, video],
                         api_name=f"run_{slug}", api_visibility="private", concurrency_id="runs", concurrency_limit=4)
+
     def cancelled() -> str:
         return "cancelled"
 
