@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from playground.errors import PlaygroundError
 
 BACKEND_CHOICES = ("auto", "fal", "offline")
+
+
+@dataclass(frozen=True)
+class FalSettings:
+    """How the fal backend paces, bounds and saves a run."""
+
+    timeout_s: float = 1800.0  # client-side limit from submit to result; then the request is cancelled
+    poll_first_s: float = 0.5  # the first wait after submitting; never faster than this
+    poll_active_s: float = 1.25  # ceiling while queue position or logs keep changing (lively, < 1 request/s)
+    poll_max_s: float = 3.0  # ceiling while nothing changes
+    poll_factor: float = 1.5
+    max_video_bytes: int = 500 * 1024 * 1024
+    download_timeout_s: float = 120.0
+    cancel_timeout_s: float = 15.0
 
 
 def data_dir() -> Path:
@@ -21,3 +36,31 @@ def backend_choice() -> str:
     if choice not in BACKEND_CHOICES:
         raise PlaygroundError(f"PLAYGROUND_BACKEND={choice!r}: must be one of {', '.join(BACKEND_CHOICES)}")
     return choice
+
+
+def server_key() -> str | None:
+    """The server's own fal key: ``FAL_KEY``, or ``FAL_KEY_ID`` + ``FAL_KEY_SECRET`` as fal-client reads them."""
+    key = (os.environ.get("FAL_KEY") or "").strip()
+    if key:
+        return key
+    key_id, secret = (os.environ.get("FAL_KEY_ID") or "").strip(), (os.environ.get("FAL_KEY_SECRET") or "").strip()
+    return f"{key_id}:{secret}" if key_id and secret else None
+
+
+def _positive(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1
+    if value <= 0:
+        raise PlaygroundError(f"{name}={raw!r}: must be a positive number")
+    return value
+
+
+def fal_settings() -> FalSettings:
+    """``PLAYGROUND_FAL_TIMEOUT_S`` (default 1800) and ``PLAYGROUND_MAX_VIDEO_MB`` (default 500)."""
+    return FalSettings(timeout_s=_positive("PLAYGROUND_FAL_TIMEOUT_S", FalSettings.timeout_s),
+                       max_video_bytes=int(_positive("PLAYGROUND_MAX_VIDEO_MB", 500) * 1024 * 1024))

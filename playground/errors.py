@@ -3,7 +3,8 @@
 PlaygroundError
  ├── CatalogError     a shipped or refreshed data file is malformed (names the file and the field)
  ├── InputError       a request is invalid; carries ``field: message`` problems; nothing was sent
- └── RunError         a backend failed to produce a result for a valid request
+ ├── RunError         a backend failed to produce a result for a valid request (``status`` says how it ended)
+ └── DownloadError    a finished result's video could not be saved locally (the run itself succeeded)
 """
 
 from __future__ import annotations
@@ -39,3 +40,7 @@ class RunError(PlaygroundError):
     def __init__(self, message: str, status: str = "failed"):
         self.status = status
         super().__init__(message)
+
+
+class DownloadError(PlaygroundError):
+    """Seen by the user beside a completed run: the video stayed remote (its URL is kept in the log)."""

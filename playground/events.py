@@ -8,9 +8,14 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Submitted:
-    """The backend accepted the request; its id is known (and must be recorded before waiting)."""
+    """The backend accepted the request; its id is known (and must be recorded before waiting).
+
+    ``resume`` holds what a later process needs to find the request again (fal's status, response and
+    cancel URLs); it is empty for backends whose runs cannot outlive the process.
+    """
 
     request_id: str
+    resume: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,10 @@ from playground.events import Event, InProgress, Queued, Submitted
 BACKEND_LABELS = {"offline": "offline preview (synthetic clip, not model output)", "fal": "fal.ai (billed)"}
 
 
+def _seconds(value) -> str:
+    return "–" if value is None else f"{value:g} s"
+
+
 def estimate_markdown(cost: Estimate | None, problems: list[str]) -> str:
     lines = []
     if cost is not None:
@@ -27,7 +31,7 @@ def event_text(event: Event) -> str:
     if isinstance(event, Queued):
         return "in queue · next up" if event.position == 0 else f"in queue · position {event.position}"
     if isinstance(event, InProgress):
-        return "in progress"
+        return f"in progress · {event.logs[-1][:120]}" if event.logs else "in progress"
     return "completed"
 
 
@@ -35,7 +39,19 @@ def result_markdown(result: dict) -> str:
     if result.get("status") != "completed":
         return f"**{result.get('status', 'failed')}** · {result.get('error', '')}"
     backend = BACKEND_LABELS.get(result["backend"], result["backend"])
-    return (f"**Completed** with seed **{result['seed']}** · backend: {backend}\n\n"
-            f"Probed: {result['width']}×{result['height']} · {result['fps']:g} fps · {result['frames']} frames · "
-            f"{result['duration_s']:g} s · estimated cost ${result['estimated_cost_usd']:.4f} · "
-            f"queue {result['queue_s']:g} s, run {result['run_s']:g} s\n\nSaved to `{result['video_path']}`")
+    lines = [f"**Completed** with seed **{result['seed']}** · backend: {backend}"
+             + (f" · request `{result['request_id']}`" if result.get("request_id") else "")]
+    billed = f" · billed units {result['billed_units']}" if result.get("billed_units") else ""
+    timing = f"queue {_seconds(result.get('queue_s'))}, run {_seconds(result.get('run_s'))}"
+    if result.get("width"):
+        lines.append(f"Probed: {result['width']}×{result['height']} · {result['fps']:g} fps · {result['frames']} frames · "
+                     f"{result['duration_s']:g} s · estimated cost ${result['estimated_cost_usd']:.4f}{billed} · {timing}")
+    else:
+        lines.append(f"Estimated cost ${result['estimated_cost_usd']:.4f}{billed} · {timing}")
+    if result.get("video_path"):
+        lines.append(f"Saved to `{result['video_path']}`")
+    if result.get("error"):
+        lines.append(f"**Note:** {result['error']}")
+    if result.get("video_url") and not result.get("video_path"):
+        lines.append(f"Remote video: {result['video_url']}")
+    return "\n\n".join(lines)

@@ -8,55 +8,33 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
+import logging
+import threading
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
-from playground.backends import Backend
-from playground.backends.offline import OfflineBackend
 from playground import config
+from playground.backends import Backend
+from playground.backends.connections import FalConnections
+from playground.backends.fal import FalBackend
+from playground.backends.offline import OfflineBackend
 from playground.catalog import Catalog, Endpoint, load_catalog
-from playground.errors import InputError, PlaygroundError, RunError
+from playground.config import FalSettings
+from playground.errors import InputError, RunError
 from playground.estimate import Estimate, estimate
-from playground.events import Completed, Event, InProgress, Submitted
-from playground.media import probe_video
+from playground.events import Event
+from playground.journal import Journal
+from playground.keys import clean_key, fingerprint
 from playground.request import validate
 from playground.results import ResultsLog
+from playground.runner import Flight, Runner, RunResult, now_iso
 from playground.snippets import display_arguments, snippets
 
-
-@dataclass
-class RunResult:
-    """A finished run as `/generate` returns it and the results log records it."""
-
-    run_id: str
-    request_id: str
-    endpoint_id: str
-    backend: str
-    status: str
-    seed: int | None
-    width: int | None
-    height: int | None
-    fps: float | None
-    frames: int | None
-    duration_s: float | None
-    estimated_cost_usd: float
-    video_path: str
-    video_url: str
-    error: str
-    batch_id: str = ""
-    queue_s: float | None = None
-    run_s: float | None = None
-    total_s: float | None = None
-    billed_units: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+__all__ = ["Playground", "Preview", "RunResult", "create_playground"]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -69,21 +47,30 @@ class Preview:
     snippets: dict[str, str]
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
 class Playground:
-    """Catalog, backends and the results log for one app instance (no per-user state lives here)."""
+    """Catalog, backends, runs and the results log for one app instance.
+
+    No per-visitor state lives here: a visitor's key arrives with each call (from their session state)
+    and is only used for that call; ``server_key`` is the operator's own ``FAL_KEY``.
+    """
 
     def __init__(self, catalog: Catalog, data_dir: Path, backend_choice: str = "auto",
-                 offline: Backend | None = None):
+                 offline: Backend | None = None, server_key: str | None = None,
+                 fal_settings: FalSettings | None = None):
         self.catalog = catalog
         self.data_dir = Path(data_dir)
         self.outputs_dir = self.data_dir / "outputs"
         self.results = ResultsLog(self.data_dir / "results.csv")
+        self.journal = Journal(self.data_dir / "inflight")
         self.backend_choice = backend_choice
         self.offline = offline or OfflineBackend()
+        self.fal_settings = fal_settings or FalSettings()
+        self.fal = FalConnections()
+        self.runner = Runner(self.outputs_dir, self.results, self.journal, self.fal_settings)
+        self._server_key = server_key or None
+        self._claimed: set[str] = set()  # journal entries some task is already finishing
+        self._claim_lock = threading.Lock()
+        self._background: set[asyncio.Task] = set()
 
     # -- catalog, estimate, preview ---------------------------------------------------------------
     def catalog_rows(self) -> list[dict[str, str]]:
@@ -118,102 +105,104 @@ class Playground:
     def history(self, limit: int = 50) -> list[dict[str, str]]:
         return self.results.newest(limit)
 
-    def backend_summary(self) -> str:
+    # -- keys and backends -----------------------------------------------------------------------------
+    def _key(self, session_key: str | None) -> str | None:
+        """The key a run would be billed to: the session's own, else the server's."""
+        return session_key or self._server_key
+
+    def backend_for(self, session_key: str | None) -> Backend:
+        """PLAYGROUND_BACKEND: ``offline`` always; ``fal`` always (a key is required); ``auto`` fal when a key is known."""
+        key = self._key(session_key)
+        if self.backend_choice == "offline" or (self.backend_choice == "auto" and not key):
+            return self.offline
+        if not key:
+            raise RunError("PLAYGROUND_BACKEND=fal and no fal key is set: enter your key at the top of the page "
+                           "(or the operator sets FAL_KEY)")
+        return FalBackend(self.fal, key, self.fal_settings)
+
+    def backend_status(self, session_key: str | None) -> str:
+        """One line saying where this session's runs go and who pays (shown at the top of every page)."""
+        if self.backend_choice == "offline":
+            return ("**Backend: offline preview** (PLAYGROUND_BACKEND=offline): labelled synthetic clips at the "
+                    "requested size, length and frame rate; not model output, no cost. Keys are ignored.")
+        if session_key:
+            return "**Backend: fal.ai**, billed to **your key** (held in this browser session only)."
+        if self._server_key:
+            return "**Backend: fal.ai**, billed to **the server's key** (FAL_KEY). Enter your own key to use it instead."
         if self.backend_choice == "fal":
-            return "fal.ai (PLAYGROUND_BACKEND=fal)"
-        return ("offline preview: runs render labelled synthetic clips at the requested size, length and frame rate "
-                "(not model output, no cost)")
+            return "**Backend: fal.ai** (PLAYGROUND_BACKEND=fal), but **no key yet**: enter yours to run."
+        return ("**Backend: offline preview**: labelled synthetic clips at the requested size, length and frame "
+                "rate; not model output, no cost. Enter your fal key to run on fal.ai.")
+
+    def use_key(self, raw: str | None) -> str:
+        """Check a visitor's key and return it for their session; runs of theirs still in the journal resume."""
+        key = clean_key(raw)
+        self._resume_pending({fingerprint(key): key})
+        return key
 
     # -- running ------------------------------------------------------------------------------------
-    def backend_for(self, key: str | None) -> Backend:
-        """PLAYGROUND_BACKEND: offline always; fal and auto-with-a-key need the fal backend (not in this build)."""
-        if self.backend_choice == "fal":
-            raise RunError("PLAYGROUND_BACKEND=fal, but this build has no fal backend yet; use auto or offline")
-        return self.offline
-
     async def generate(self, endpoint_id: str, arguments: dict[str, Any], key: str | None = None,
                        batch_id: str = "") -> AsyncIterator[Event | RunResult]:
         """Validate, estimate, run, save and log; yields the backend's events, then the RunResult.
 
         Invalid input raises InputError before anything is sent or logged. Once a backend is involved,
-        the run always ends as exactly one row in the results log, whatever happens.
+        the run always ends as exactly one row in the results log, whatever happens, even if the caller
+        stops listening (which cancels the run). A failed run raises RunError after its row is written.
         """
         endpoint = self.endpoint(endpoint_id)
         cleaned = validate(endpoint, arguments)
         cost = estimate(endpoint, cleaned)
         backend = self.backend_for(key)
-        run_id = uuid.uuid4().hex[:16]
-        row = {"run_id": run_id, "batch_id": batch_id, "created_at": _now(), "backend": backend.name,
+        run_key = self._key(key) if backend.paid else None
+        row = {"run_id": uuid.uuid4().hex[:16], "batch_id": batch_id, "created_at": now_iso(), "backend": backend.name,
                "endpoint_id": endpoint.endpoint_id, "prompt": cleaned.get("prompt", ""),
                "arguments_json": json.dumps(cleaned, ensure_ascii=False), "seed": cleaned.get("seed"),
                "estimated_cost_usd": round(cost.usd, 6)}
-        result = RunResult(run_id=run_id, request_id="", endpoint_id=endpoint.endpoint_id, backend=backend.name,
-                           status="failed", seed=cleaned.get("seed"), width=None, height=None, fps=None, frames=None,
-                           duration_s=None, estimated_cost_usd=round(cost.usd, 6), video_path="", video_url="",
-                           error="", batch_id=batch_id)
-        started = time.monotonic()
-        running_since: float | None = None
+        flight = Flight.new(row, (key, self._server_key), fingerprint(run_key) if run_key else "")
+        async for item in self.runner.start(backend, endpoint, cleaned, flight):
+            yield item
+
+    # -- in-flight runs from before a restart -------------------------------------------------------------
+    def pending_runs(self) -> int:
+        return len(self.journal.pending())
+
+    def _resume_pending(self, keys: dict[str, str]) -> list[asyncio.Task]:
+        """Start finishing journaled runs that one of ``keys`` can reach (in the running loop, if any)."""
+        with self._claim_lock:
+            entries = self.runner.claim_pending(set(keys), self._claimed)
         try:
-            self.outputs_dir.mkdir(parents=True, exist_ok=True)
-            async for event in backend.run(endpoint, cleaned, self.outputs_dir, run_id):
-                if isinstance(event, Submitted):
-                    result.request_id = event.request_id
-                elif isinstance(event, InProgress) and running_since is None:
-                    running_since = time.monotonic()
-                elif isinstance(event, Completed):
-                    await self._complete(result, event)
-                yield event
-            if result.status != "completed":
-                raise RunError("the backend ended without a result")
-        except asyncio.CancelledError:
-            result.status, result.error = "cancelled", "cancelled by the user"
-            raise
-        except PlaygroundError as exc:
-            result.status = getattr(exc, "status", "failed")
-            result.error = str(exc)
-            raise
-        except Exception as exc:  # an unexpected failure still ends as a logged row, then propagates
-            result.status, result.error = "failed", f"{exc.__class__.__name__}: {exc}"
-            raise
-        finally:
-            self._log(row, result, started, running_since)
-        yield result
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        tasks = []
+        for entry in entries:
+            key = keys[entry["key_fingerprint"]]
+            job = self.runner.finish_pending(entry, FalBackend(self.fal, key, self.fal_settings), (key, self._server_key))
+            if loop is None:
+                threading.Thread(target=asyncio.run, args=(job,), name=f"resume-{entry['run_id']}", daemon=True).start()
+            else:
+                task = loop.create_task(job)
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
+                tasks.append(task)
+        return tasks
 
-    async def _complete(self, result: RunResult, event: Completed) -> None:
-        video = event.result.get("video") or {}
-        result.request_id = event.request_id
-        result.video_url = str(video.get("url", ""))
-        result.seed = event.result.get("seed", result.seed)
-        result.billed_units = event.billed_units
-        path = self._local_copy(result.video_url)
-        probe = await asyncio.to_thread(probe_video, path)
-        result.video_path = str(path)
-        result.width, result.height, result.fps = probe.width, probe.height, probe.fps
-        result.frames, result.duration_s = probe.frames, probe.duration_s
-        result.status = "completed"
+    async def recover(self) -> list[RunResult]:
+        """Finish every journaled run the server's key can reach; returns their results (for tests and logs)."""
+        if not self._server_key:
+            return []
+        tasks = self._resume_pending({fingerprint(self._server_key): self._server_key})
+        return list(await asyncio.gather(*tasks))
 
-    def _local_copy(self, url: str) -> Path:
-        """The result video under outputs/ (the offline backend renders there directly)."""
-        parts = urlsplit(url)
-        if parts.scheme == "file":
-            path = Path(unquote(parts.path))
-            if path.parent.resolve() == self.outputs_dir.resolve() and path.is_file():
-                return path
-        raise RunError(f"cannot save the result video from {url!r}")
-
-    def _log(self, row: dict[str, Any], result: RunResult, started: float, running_since: float | None) -> None:
-        ended = time.monotonic()
-        result.total_s = round(ended - started, 3)
-        result.queue_s = round((running_since or ended) - started, 3)
-        result.run_s = round(ended - running_since, 3) if running_since else 0.0
-        self.results.append({
-            **row, "finished_at": _now(), "status": result.status, "request_id": result.request_id,
-            "seed": result.seed, "video_url": result.video_url, "video_path": result.video_path,
-            "width": result.width, "height": result.height, "fps": result.fps, "frames": result.frames,
-            "duration_s": result.duration_s, "queue_s": result.queue_s, "run_s": result.run_s,
-            "total_s": result.total_s, "billed_units": result.billed_units, "error": result.error})
+    def start_recovery(self) -> None:
+        """At start-up: finish in the background whatever was in flight when the last process stopped."""
+        pending = self.pending_runs()
+        if pending:
+            log.info("%d run(s) were in flight when the app last stopped; finishing them", pending)
+            threading.Thread(target=asyncio.run, args=(self.recover(),), name="recover", daemon=True).start()
 
 
 def create_playground(data_dir: Path | None = None) -> Playground:
-    """The Playground as the environment configures it (PLAYGROUND_DATA_DIR, PLAYGROUND_BACKEND)."""
-    return Playground(load_catalog(), data_dir or config.data_dir(), config.backend_choice())
+    """The Playground as the environment configures it (PLAYGROUND_DATA_DIR, PLAYGROUND_BACKEND, FAL_KEY, …)."""
+    return Playground(load_catalog(), data_dir or config.data_dir(), config.backend_choice(),
+                      server_key=config.server_key(), fal_settings=config.fal_settings())

@@ -12,6 +12,7 @@ from PIL import Image
 
 from playground.catalog import Endpoint
 from playground.estimate import output_shape
+from playground.errors import RunError
 from playground.events import Completed, Event, InProgress, Queued, Submitted
 from playground.media import MediaError, decode_data_uri, is_data_uri, open_checked_image
 from playground.render import ClipSpec, write_clip
@@ -36,20 +37,31 @@ def _first(value: Any) -> str | None:
     return value[0] if isinstance(value, list) and value else value if isinstance(value, str) else None
 
 
+def _check(stop: asyncio.Event) -> None:
+    if stop.is_set():
+        raise RunError("cancelled by the user", status="cancelled")
+
+
 class OfflineBackend:
     """Renders an honest, clearly labelled stand-in clip at the exact requested size, length and frame rate."""
 
     name = "offline"
+    paid = False
 
     def __init__(self, step_delay_s: float = 0.1):
         self.step_delay_s = step_delay_s
 
-    async def run(self, endpoint: Endpoint, arguments: dict[str, Any], outputs: Path, run_id: str) -> AsyncIterator[Event]:
+    async def prepare(self, endpoint: Endpoint, arguments: dict[str, Any]) -> dict[str, Any]:
+        return arguments  # inline files are read locally, nothing is uploaded
+
+    async def run(self, endpoint: Endpoint, arguments: dict[str, Any], outputs: Path, run_id: str,
+                  stop: asyncio.Event) -> AsyncIterator[Event]:
         request_id = f"offline-{run_id}"
         yield Submitted(request_id)
         for position in SIMULATED_QUEUE:
             yield Queued(position)
             await asyncio.sleep(self.step_delay_s)
+            _check(stop)
         seed = arguments.get("seed")
         if seed is None or seed < 0:
             seed = secrets.randbelow(2**31)
@@ -67,6 +79,9 @@ class OfflineBackend:
                         end_image=end, caption=f"{endpoint.label} · seed {seed}")
         path = outputs / f"{run_id}.mp4"
         await asyncio.to_thread(write_clip, spec, path)  # CPU work off the event loop
+        if stop.is_set():
+            path.unlink(missing_ok=True)
+            _check(stop)
         size = path.stat().st_size
         yield InProgress((f"encoded {path.name} ({size:,} bytes)",))
         result = {"video": {"url": path.as_uri(), "content_type": "video/mp4", "file_name": path.name, "file_size": size},

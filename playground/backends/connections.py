@@ -1,0 +1,92 @@
+"""What all fal runs of one app share: a fal client per key, uploads sent once, billed units seen.
+
+Clients are kept per event loop as well as per key, because an httpx connection pool belongs to the loop
+that made it (Gradio's loop serves visitors; start-up recovery runs in a loop of its own).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import threading
+import time
+import weakref
+from collections import OrderedDict
+
+import fal_client
+import httpx
+
+from playground.keys import fingerprint
+
+MAX_CLIENTS_PER_LOOP = 64
+MAX_UPLOADS_REMEMBERED = 256
+UPLOAD_TTL_S = 3600.0  # reuse a storage URL for an hour; fal keeps uploads longer than that
+BILLING_HEADER = "x-fal-billable-units"
+
+
+class FalConnections:
+    """One per Playground: clients, the upload cache and the billing record; no per-visitor state."""
+
+    def __init__(self, upload_ttl_s: float = UPLOAD_TTL_S):
+        self.upload_ttl_s = upload_ttl_s
+        self._lock = threading.Lock()
+        self._clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loop → OrderedDict[fp, client]
+        self._uploading: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loop → {(fp, sha): Task}
+        self._uploaded: OrderedDict[tuple[str, str], tuple[str, float]] = OrderedDict()
+        self._billed: OrderedDict[str, str] = OrderedDict()
+        self._hooked: weakref.WeakSet = weakref.WeakSet()
+
+    def client(self, key: str) -> fal_client.AsyncClient:
+        """The AsyncClient for ``key`` in the running loop (made on first use, least recently used dropped)."""
+        loop = asyncio.get_running_loop()
+        fp = fingerprint(key)
+        with self._lock:
+            clients = self._clients.setdefault(loop, OrderedDict())
+            client = clients.get(fp)
+            if client is None:
+                client = clients[fp] = fal_client.AsyncClient(key=key)
+                while len(clients) > MAX_CLIENTS_PER_LOOP:
+                    clients.popitem(last=False)
+            clients.move_to_end(fp)
+            return client
+
+    async def upload(self, key: str, data: bytes, content_type: str, file_name: str) -> str:
+        """A fal storage URL for these bytes, uploading them at most once per key (concurrent callers wait)."""
+        slot = (fingerprint(key), hashlib.sha256(data).hexdigest())
+        client = self.client(key)
+        with self._lock:
+            known = self._uploaded.get(slot)
+            if known and time.monotonic() - known[1] < self.upload_ttl_s:
+                return known[0]
+            pending = self._uploading.setdefault(asyncio.get_running_loop(), {})
+            task = pending.get(slot)
+            if task is None:
+                task = pending[slot] = asyncio.ensure_future(client.upload(data, content_type, file_name))
+                task.add_done_callback(lambda _: pending.pop(slot, None))
+        url = await asyncio.shield(task)
+        with self._lock:
+            self._uploaded[slot] = (url, time.monotonic())
+            self._uploaded.move_to_end(slot)
+            while len(self._uploaded) > MAX_UPLOADS_REMEMBERED:
+                self._uploaded.popitem(last=False)
+        return url
+
+    def watch_billing(self, http: httpx.AsyncClient) -> None:
+        """Note ``x-fal-billable-units`` on every response this client receives (fal-client drops headers)."""
+        with self._lock:
+            if http in self._hooked:
+                return
+            self._hooked.add(http)
+        http.event_hooks["response"].append(self._record_billing)
+
+    async def _record_billing(self, response: httpx.Response) -> None:
+        units = response.headers.get(BILLING_HEADER)
+        if units:
+            with self._lock:
+                self._billed[str(response.request.url)] = units
+                while len(self._billed) > 4096:
+                    self._billed.popitem(last=False)
+
+    def billed_units(self, url: str) -> str:
+        with self._lock:
+            return self._billed.pop(url, "")

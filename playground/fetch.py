@@ -1,0 +1,50 @@
+"""Save a result video locally (fal's URLs expire): streamed to a part file, size-capped, then renamed.
+
+The download uses its own HTTP client without credentials: a result URL is public, and a key must never
+travel to a media host.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import httpx
+
+from playground.errors import DownloadError
+
+CHUNK = 1 << 16
+
+
+async def download(url: str, dest: Path, max_bytes: int, timeout_s: float) -> int:
+    """Write ``url`` to ``dest`` and return its size; DownloadError (and no file) when that fails."""
+    part = dest.with_name(dest.name + ".part")
+    cap = f"{max_bytes / (1024 * 1024):.1f} MB cap"
+    timeout = httpx.Timeout(timeout_s, connect=min(15.0, timeout_s))
+    try:
+        async with httpx.AsyncClient(timeout=timeout, follow_redirects=True, max_redirects=5,
+                                     transport=httpx.AsyncHTTPTransport(retries=2)) as client:
+            async with client.stream("GET", url) as response:
+                if response.status_code != 200:
+                    raise DownloadError(f"the video URL answered HTTP {response.status_code}")
+                declared = int(response.headers.get("content-length") or 0)
+                if declared > max_bytes:
+                    raise DownloadError(f"the video is {declared / (1024 * 1024):.1f} MB, over the {cap}")
+                size = 0
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                with open(part, "wb") as handle:
+                    async for chunk in response.aiter_bytes(CHUNK):
+                        size += len(chunk)
+                        if size > max_bytes:
+                            raise DownloadError(f"the video is over the {cap}")
+                        handle.write(chunk)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+        if size == 0:
+            raise DownloadError("the video URL returned an empty file")
+        os.replace(part, dest)
+        return size
+    except httpx.HTTPError as exc:
+        raise DownloadError(f"could not fetch the video ({exc.__class__.__name__}: {str(exc)[:120]})") from exc
+    finally:
+        part.unlink(missing_ok=True)

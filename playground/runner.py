@@ -1,0 +1,253 @@
+"""Running a request to its one row in the results log, whoever is (or stops) watching.
+
+Each run is an asyncio task of its own. Whoever started it only *watches* (an async iterator of events);
+if the watcher goes away — Cancel pressed, browser closed — the run is asked to stop (a real cancel on
+fal) and still ends as exactly one row. Paid runs are written to the in-flight journal as soon as the
+request id is known, before any waiting, and leave it only once their row is on disk; if the process dies
+in between, ``recover`` finishes them on the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import traceback
+from collections.abc import AsyncIterator, Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import av
+
+from playground.config import FalSettings
+from playground.errors import DownloadError, PlaygroundError, RunError
+from playground.events import Completed, Event, InProgress, Submitted
+from playground.fetch import download
+from playground.journal import Journal
+from playground.keys import redact
+from playground.media import probe_video
+from playground.results import ResultsLog
+
+log = logging.getLogger(__name__)
+VIDEO_SUFFIXES = {".mp4", ".mov", ".webm", ".mkv"}
+
+
+@dataclass
+class RunResult:
+    """A finished run as `/generate` returns it and the results log records it."""
+
+    run_id: str
+    request_id: str
+    endpoint_id: str
+    backend: str
+    status: str
+    seed: int | None
+    width: int | None
+    height: int | None
+    fps: float | None
+    frames: int | None
+    duration_s: float | None
+    estimated_cost_usd: float
+    video_path: str
+    video_url: str
+    error: str
+    batch_id: str = ""
+    queue_s: float | None = None
+    run_s: float | None = None
+    total_s: float | None = None
+    billed_units: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+@dataclass
+class Flight:
+    """A run between start and its row: the row's fixed part, the growing result, and timing."""
+
+    row: dict[str, Any]  # columns known before running: run_id … estimated_cost_usd
+    result: RunResult
+    secrets: tuple[str | None, ...] = ()  # scrubbed from every message; never written anywhere
+    key_fingerprint: str = ""
+    started: float = field(default_factory=time.monotonic)
+    running_since: float | None = None
+
+    @classmethod
+    def new(cls, row: dict[str, Any], secrets: tuple[str | None, ...] = (), key_fingerprint: str = "") -> Flight:
+        result = RunResult(run_id=row["run_id"], request_id="", endpoint_id=row["endpoint_id"], backend=row["backend"],
+                           status="failed", seed=row.get("seed"), width=None, height=None, fps=None, frames=None,
+                           duration_s=None, estimated_cost_usd=row["estimated_cost_usd"], video_path="", video_url="",
+                           error="", batch_id=row.get("batch_id", ""))
+        return cls(row=row, result=result, secrets=secrets, key_fingerprint=key_fingerprint)
+
+    def journal_entry(self, event: Submitted) -> dict[str, Any]:
+        return {"run_id": self.row["run_id"], "created_at": self.row["created_at"], "submitted_epoch": time.time(),
+                "request_id": event.request_id, "resume": event.resume, "key_fingerprint": self.key_fingerprint,
+                "row": self.row}
+
+    def fail(self, status: str, message: str) -> None:
+        self.result.status, self.result.error = status, redact(message, self.secrets)
+
+
+class Runner:
+    """Drives runs to their rows; owns the outputs folder, the results log and the journal."""
+
+    def __init__(self, outputs_dir: Path, results: ResultsLog, journal: Journal, settings: FalSettings):
+        self.outputs_dir, self.results, self.journal, self.settings = Path(outputs_dir), results, journal, settings
+        self._tasks: set[asyncio.Task] = set()
+
+    # -- starting and watching -------------------------------------------------------------------------
+    def start(self, backend, endpoint, arguments: dict[str, Any], flight: Flight) -> AsyncIterator[Event | RunResult]:
+        """Begin the run as its own task and return a watcher: its events, then the RunResult (or the error)."""
+        stop, queue = asyncio.Event(), asyncio.Queue()
+        events = self._fresh_events(backend, endpoint, arguments, flight, stop)
+        task = asyncio.create_task(self.drive(flight, events, queue.put_nowait, journal=backend.paid))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return self._watch(queue, stop)
+
+    async def _fresh_events(self, backend, endpoint, arguments, flight: Flight, stop: asyncio.Event):
+        sent = await backend.prepare(endpoint, arguments)
+        flight.row["arguments_json"] = json.dumps(sent, ensure_ascii=False)
+        async for event in backend.run(endpoint, sent, self.outputs_dir, flight.row["run_id"], stop):
+            yield event
+
+    @staticmethod
+    async def _watch(queue: asyncio.Queue, stop: asyncio.Event) -> AsyncIterator[Event | RunResult]:
+        try:
+            while True:
+                item = await queue.get()
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+                if isinstance(item, RunResult):
+                    return
+        except (asyncio.CancelledError, GeneratorExit):
+            stop.set()  # the watcher left: cancel the run; its task still logs how it ended
+            raise
+
+    # -- one run, start to row ---------------------------------------------------------------------------
+    async def drive(self, flight: Flight, events: AsyncIterator[Event], emit: Callable[[Any], None] = lambda _: None,
+                    journal: bool = True) -> RunResult:
+        """Consume the events, save the video, write the row (once), and hand the outcome to ``emit``."""
+        interrupted = False
+        try:
+            self.outputs_dir.mkdir(parents=True, exist_ok=True)
+            async for event in events:
+                if isinstance(event, Submitted):
+                    flight.result.request_id = event.request_id
+                    if journal:
+                        self.journal.add(flight.journal_entry(event))
+                elif isinstance(event, InProgress) and flight.running_since is None:
+                    flight.running_since = time.monotonic()
+                elif isinstance(event, Completed):
+                    await self._complete(flight, event)
+                emit(event)
+            if flight.result.status != "completed":
+                raise RunError("the backend ended without a result")
+        except asyncio.CancelledError:  # the app is shutting down: the journal keeps the request for next time
+            interrupted = True
+            raise
+        except PlaygroundError as exc:
+            flight.fail(getattr(exc, "status", "failed"), str(exc))
+        except Exception as exc:  # an unexpected failure still ends as a logged row
+            trace = "".join(traceback.format_exception(exc))
+            log.error("run %s failed unexpectedly:\n%s", flight.row["run_id"], redact(trace, flight.secrets))
+            flight.fail("failed", f"{exc.__class__.__name__}: {exc}")
+        finally:
+            if not interrupted:
+                self._log(flight)
+                self.journal.remove(flight.row["run_id"])
+        result = flight.result
+        emit(result if result.status == "completed" else RunError(result.error, status=result.status))
+        return result
+
+    async def _complete(self, flight: Flight, event: Completed) -> None:
+        """The run is done and paid for: record it, then save and probe the video (a failure there is noted)."""
+        result = flight.result
+        video = event.result.get("video") or {}
+        result.request_id, result.video_url = event.request_id, str(video.get("url", ""))
+        result.seed = event.result.get("seed", result.seed)
+        result.billed_units, result.status = event.billed_units, "completed"
+        try:
+            path = await self._local_copy(result.video_url, flight.row["run_id"], str(video.get("file_name") or ""))
+        except DownloadError as exc:
+            result.error = redact(f"video not saved locally: {exc}; it stays at video_url until fal expires it",
+                                  flight.secrets)
+            return
+        result.video_path = str(path)
+        try:
+            probe = await asyncio.to_thread(probe_video, path)
+        except (av.FFmpegError, IndexError, OSError, ValueError) as exc:
+            result.error = f"the saved video could not be read ({exc.__class__.__name__})"
+            return
+        result.width, result.height, result.fps = probe.width, probe.height, probe.fps
+        result.frames, result.duration_s = probe.frames, probe.duration_s
+
+    async def _local_copy(self, url: str, run_id: str, file_name: str) -> Path:
+        """The result video under outputs/: rendered there (offline) or downloaded (fal's URLs expire)."""
+        parts = urlsplit(url)
+        if parts.scheme == "file":
+            path = Path(unquote(parts.path))
+            if path.parent.resolve() == self.outputs_dir.resolve() and path.is_file():
+                return path
+            raise DownloadError(f"{url!r} is not in the outputs folder")
+        if parts.scheme not in ("http", "https"):
+            raise DownloadError(f"unsupported video URL scheme {parts.scheme!r}")
+        suffix = PurePosixPath(file_name or parts.path).suffix.lower()
+        dest = self.outputs_dir / f"{run_id}{suffix if suffix in VIDEO_SUFFIXES else '.mp4'}"
+        await download(url, dest, self.settings.max_video_bytes, self.settings.download_timeout_s)
+        return dest
+
+    def _log(self, flight: Flight) -> None:
+        result, ended = flight.result, time.monotonic()
+        result.total_s = round(ended - flight.started, 3)
+        result.queue_s = round((flight.running_since or ended) - flight.started, 3)
+        result.run_s = round(ended - flight.running_since, 3) if flight.running_since else 0.0
+        self.results.append({
+            **flight.row, "finished_at": now_iso(), "status": result.status, "request_id": result.request_id,
+            "seed": result.seed, "video_url": result.video_url, "video_path": result.video_path,
+            "width": result.width, "height": result.height, "fps": result.fps, "frames": result.frames,
+            "duration_s": result.duration_s, "queue_s": result.queue_s, "run_s": result.run_s,
+            "total_s": result.total_s, "billed_units": result.billed_units, "error": result.error})
+        log.info("run %s (%s, %s, request %s): %s%s", result.run_id, result.endpoint_id, result.backend,
+                 result.request_id or "-", result.status, f" · {result.error}" if result.error else "")
+
+    # -- after a restart -----------------------------------------------------------------------------------
+    def claim_pending(self, fingerprints: set[str], claimed: set[str]) -> list[dict[str, Any]]:
+        """Journal entries whose key is now available and that nobody is finishing yet (marks them taken).
+
+        Entries already in results.csv (the process died between the row and the journal removal) are
+        simply dropped, so no run is logged twice.
+        """
+        entries = [e for e in self.journal.pending() if e["run_id"] not in claimed]
+        if not entries:
+            return []
+        logged = set(self.results.read()["run_id"])
+        mine = []
+        for entry in entries:
+            if entry["run_id"] in logged:
+                self.journal.remove(entry["run_id"])
+            elif entry.get("key_fingerprint") in fingerprints:
+                claimed.add(entry["run_id"])
+                mine.append(entry)
+        return mine
+
+    async def finish_pending(self, entry: dict[str, Any], backend, secrets: tuple[str | None, ...]) -> RunResult:
+        """Follow one journaled request to its row (no watcher; the timeout counts from the original submit)."""
+        flight = Flight.new(dict(entry["row"]), secrets, entry.get("key_fingerprint", ""))
+        flight.result.request_id = entry["request_id"]
+        flight.started = time.monotonic() - max(0.0, time.time() - entry.get("submitted_epoch", time.time()))
+        events = backend.resume(entry["row"]["endpoint_id"], entry["request_id"], entry.get("resume") or {},
+                                entry.get("submitted_epoch", time.time()), asyncio.Event())
+        result = await self.drive(flight, events, journal=False)
+        log.info("finished run %s (request %s) after a restart: %s", result.run_id, result.request_id, result.status)
+        return result
