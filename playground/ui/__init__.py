@@ -10,6 +10,7 @@ from playground.catalog import Endpoint
 from playground.service import Playground, create_playground
 from playground.ui.api_tab import build_api_tab
 from playground.ui.endpoint_tab import build_endpoint_tab
+from playground.ui.key_panel import build_key_panel
 
 MODE_TITLES = {"text-to-video": "Text → Video", "image-to-video": "Image → Video", "reference-to-video": "Reference → Video"}
 
@@ -23,8 +24,7 @@ def tab_label(endpoint: Endpoint, family: list[Endpoint]) -> str:
 def _header(playground: Playground) -> str:
     return ("# Seedance Playground\n"
             "Pick a Seedance tier and a prompt before you pay for them: every field comes from the endpoint's own "
-            "fal schema, with the cost estimate, request JSON and client code beside Run.\n\n"
-            f"**Backend:** {playground.backend_summary()}")
+            "fal schema, with the cost estimate, request JSON and client code beside Run.")
 
 
 def build_app(playground: Playground) -> gr.Blocks:
@@ -32,6 +32,7 @@ def build_app(playground: Playground) -> gr.Blocks:
     with gr.Blocks(title="Seedance Playground") as demo:
         session = gr.State({})  # per browser session (a visitor's key lands here, never in globals)
         gr.Markdown(_header(playground), elem_id="header")
+        backend_line = build_key_panel(playground, session)
         with gr.Tabs():
             for family, endpoints in playground.catalog.families().items():
                 with gr.Tab(family, elem_id=f"family-{family.replace(' ', '-').replace('.', '-').lower()}"):
@@ -41,6 +42,8 @@ def build_app(playground: Playground) -> gr.Blocks:
                                 build_endpoint_tab(playground, endpoint, session)
             with gr.Tab("API", elem_id="tab-api"):
                 build_api_tab(playground, session)
+        demo.load(lambda state: playground.backend_status((state or {}).get("key")), session, backend_line,
+                  api_name="backend_status", api_visibility="private", show_progress="hidden")
     return demo
 
 
@@ -53,6 +56,7 @@ def launch_options(playground: Playground) -> dict[str, Any]:
 def create_app() -> tuple[gr.Blocks, dict[str, Any]]:
     """The app as configured by the environment, ready to queue and launch."""
     playground = create_playground()
+    playground.start_recovery()
     demo = build_app(playground)
     demo.queue(default_concurrency_limit=8)
     return demo, launch_options(playground)

@@ -46,7 +46,7 @@ def build_api_tab(playground: Playground, session: gr.State) -> None:
         arguments = parse_arguments(arguments_json)
         async for event in playground.generate(endpoint_id, arguments, key=(state or {}).get("key")):
             if isinstance(event, RunResult):
-                return event.video_path, event.as_dict()
+                return event.video_path or None, event.as_dict()
             progress(0.0 if isinstance(event, (Submitted, Queued)) else 0.5, desc=event_text(event))
         raise gr.Error("the run ended without a result")
 

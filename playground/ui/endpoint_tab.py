@@ -72,7 +72,7 @@ def build_endpoint_tab(playground: Playground, endpoint: Endpoint, session: gr.S
         async for event in playground.generate(endpoint.endpoint_id, arguments, key=data[session].get("key")):
             if isinstance(event, RunResult):
                 outcome = event.as_dict()
-                yield {status: "", result_md: result_markdown(outcome), details: outcome, video: event.video_path}
+                yield {status: "", result_md: result_markdown(outcome), details: outcome, video: event.video_path or None}
                 return
             if isinstance(event, (InProgress, Completed)):
                 lines = (lines + list(event.logs))[-MAX_LOG_LINES:]
@@ -86,6 +86,7 @@ def build_endpoint_tab(playground: Playground, endpoint: Endpoint, session: gr.S
                         api_name=f"run_{slug}", api_visibility="private", concurrency_id="runs", concurrency_limit=4)
 
     def cancelled() -> str:
-        return "cancelled"
+        return ("**cancelled**: the backend was told to stop (a real cancel on fal.ai); the run's row in the "
+                "results log says how it ended")
 
     cancel.click(cancelled, outputs=status, cancels=[running], api_name=f"cancel_{slug}", api_visibility="private")
