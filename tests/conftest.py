@@ -1,10 +1,21 @@
-"""Shared fixtures: offline env set before gradio is imported, an isolated data dir, an in-process app."""
+"""Shared fixtures: offline env and the fake fal server set up before gradio or fal_client is imported,
+isolated data dirs, and in-process apps (offline, and fal with a server key pointed at the fake)."""
 
 import os
+import tempfile
+
+from fake_fal import FakeFal, Script
 
 os.environ.update({"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_DISABLE_TELEMETRY": "1", "HF_HUB_OFFLINE": "1",
                    "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"})
-os.environ.pop("FAL_KEY", None)
+for name in ("FAL_KEY", "FAL_KEY_ID", "FAL_KEY_SECRET", "PLAYGROUND_BACKEND"):
+    os.environ.pop(name, None)
+FAKE = FakeFal(tempfile.mkdtemp(prefix="fake-fal-")).start()
+os.environ.update(FAKE.env())  # fal_client reads FAL_QUEUE_RUN_HOST when imported, httpx reads SSL_CERT_FILE
+
+import fal_client.client  # noqa: E402
+
+fal_client.client.REST_URL = fal_client.client.CDN_URL = FAKE.base_url  # storage hosts are constants in fal-client
 
 import base64  # noqa: E402
 import io  # noqa: E402
@@ -15,7 +26,10 @@ from PIL import Image  # noqa: E402
 
 from playground.backends.offline import OfflineBackend  # noqa: E402
 from playground.catalog import load_catalog  # noqa: E402
+from playground.config import FalSettings  # noqa: E402
 from playground.service import Playground  # noqa: E402
+
+SERVER_KEY = "srv-0f1e2d3c:4b5a69788796a5b4c3d2e1f0"  # the operator's FAL_KEY in tests (fake fal accepts any)
 
 LITE_T2V = "fal-ai/bytedance/seedance/v1/lite/text-to-video"
 LITE_I2V = "fal-ai/bytedance/seedance/v1/lite/image-to-video"
@@ -72,3 +86,33 @@ def client(app_url):
     from gradio_client import Client
 
     return Client(app_url, verbose=False)
+
+
+@pytest.fixture
+def fake_fal():
+    """The fake fal server, reset to well-behaved default jobs for this test."""
+    FAKE.reset()
+    yield FAKE
+    FAKE.release()
+
+
+@pytest.fixture
+def fal_playground(tmp_path, catalog, fake_fal):
+    """A Playground on a fresh data dir running on the fake fal with the server key (short timeout)."""
+    return Playground(catalog, tmp_path / "data", "auto", server_key=SERVER_KEY,
+                      fal_settings=FalSettings(timeout_s=20, cancel_timeout_s=5))
+
+
+@pytest.fixture(scope="session")
+def fal_app(tmp_path_factory, catalog):
+    """The real app in-process with a server key, talking to the fake fal: (url, data dir)."""
+    from playground.ui import build_app, launch_options
+
+    data_dir = tmp_path_factory.mktemp("fal-app") / "data"
+    playground = Playground(catalog, data_dir, "auto", server_key=SERVER_KEY, fal_settings=FalSettings(timeout_s=60))
+    demo = build_app(playground)
+    demo.queue(default_concurrency_limit=8)
+    _, url, _ = demo.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True,
+                            **launch_options(playground))
+    yield url.rstrip("/") + "/", data_dir
+    demo.close()

@@ -1,0 +1,362 @@
+"""A fake fal.ai on loopback: real HTTPS speaking fal's queue protocol, with scriptable jobs and faults.
+
+fal-client always speaks ``https://`` and reads ``FAL_QUEUE_RUN_HOST`` when it is imported, so this server
+serves TLS with a throwaway CA from ``trustme``; point a process at it with ``env()`` (before fal_client is
+imported there). Everything it sees is recorded in ``requests`` for tests to inspect.
+
+Routes (as fal-client 1.0.3 uses them, reference/fal-queue-protocol.md):
+  POST /<endpoint id>                       submit → request_id + absolute status/response/cancel URLs
+  GET  /<owner>/<alias>/requests/<id>/status?logs=true|false
+  GET  /<owner>/<alias>/requests/<id>       result (model output, x-fal-billable-units)
+  PUT  /<owner>/<alias>/requests/<id>/cancel
+  POST /storage/auth/token, POST /files/upload, GET /files/<name>   storage upload and media
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import ssl
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import av
+import numpy as np
+import trustme
+
+REQUEST_PATH = re.compile(r"^/(?P<app>[^/]+/[^/]+)/requests/(?P<id>[^/]+)(?P<op>/status|/cancel)?$")
+NGINX_502 = (502, "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center>"
+                  "<hr><center>nginx</center></body></html>", {"Content-Type": "text/html"})
+
+
+@dataclass
+class Script:
+    """How the next submitted job behaves. Times are seconds after submit; faults are (status, body, headers)."""
+
+    queue_s: float = 0.3
+    positions: int = 2  # queue positions reported, counting down to 0, spread over queue_s
+    run_s: float = 0.6
+    logs: tuple[str, ...] = ("loading model", "denoising 50%", "encoding video")
+    hold: bool = False  # stay IN_PROGRESS until release() (forever if never released)
+    submit_faults: tuple = ()  # answered to consecutive submit attempts before the job is accepted
+    submit_fault_always: tuple | None = None  # answered to every submit attempt
+    error: tuple[str, str] | None = None  # COMPLETED with (error, error_type)
+    result_fault: tuple | None = None  # answer to the result GET
+    drop_status: tuple[int, ...] = ()  # status request numbers (1-based) whose connection is dropped unanswered
+    video_missing: bool = False  # the result's video URL answers 404
+    billable_units: str | None = "1"
+    seed: int | None = None
+
+
+@dataclass
+class Job:
+    request_id: str
+    app: str
+    endpoint_id: str
+    body: dict
+    authorization: str
+    script: Script
+    submitted: float = field(default_factory=time.monotonic)
+    released_at: float | None = None
+    cancelled: bool = False
+    status_requests: int = 0
+
+    def phase(self, now: float) -> tuple[str, float]:
+        """("queue"|"run"|"done", seconds into that phase)."""
+        age = now - self.submitted
+        if age < self.script.queue_s:
+            return "queue", age
+        running = age - self.script.queue_s
+        if self.script.hold:
+            if self.released_at is None:
+                return "run", running
+            return "done", 0.0
+        return ("run", running) if running < self.script.run_s else ("done", 0.0)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One request the fake received."""
+
+    method: str
+    path: str
+    query: str
+    authorization: str
+    at: float
+
+
+def tiny_mp4(width: int = 160, height: int = 96, frames: int = 24) -> bytes:
+    """A small real H.264 clip, so the app's probe has something true to read."""
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="mp4") as container:
+        stream = container.add_stream("libx264", rate=24)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        for i in range(frames):
+            frame = np.full((height, width, 3), (i * 10) % 255, np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return buffer.getvalue()
+
+
+class FakeFal:
+    """The fake server: start() it, script() the next jobs, inspect requests/jobs/uploads, release() held jobs."""
+
+    def __init__(self, workdir: Path):
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.ca = trustme.CA()
+        self.ca_path = self.workdir / "fake-fal-ca.pem"
+        self.ca.cert_pem.write_to_path(str(self.ca_path))
+        self.lock = threading.RLock()
+        self.requests: list[Seen] = []
+        self.jobs: dict[str, Job] = {}
+        self.uploads: dict[str, bytes] = {}
+        self.scripts: deque[Script] = deque()
+        self.default = Script()
+        self.video = tiny_mp4()
+        self._server: ThreadingHTTPServer | None = None
+        self._head_attempts = 0  # submit attempts answered with a fault for the script at the head
+
+    # -- lifecycle ----------------------------------------------------------------------------------
+    def start(self) -> "FakeFal":
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+        fake = self
+
+        class Handler(_Handler):
+            owner = fake
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+        self._server = server
+        threading.Thread(target=server.serve_forever, name="fake-fal", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def base_url(self) -> str:
+        return f"https://{self.host}"
+
+    def env(self) -> dict[str, str]:
+        """What a process needs (before importing fal_client) to talk to this fake."""
+        return {"FAL_QUEUE_RUN_HOST": self.host, "SSL_CERT_FILE": str(self.ca_path)}
+
+    # -- scripting and inspection -------------------------------------------------------------------
+    def reset(self, default: Script | None = None) -> None:
+        with self.lock:
+            self.requests.clear()
+            self.jobs.clear()
+            self.uploads.clear()
+            self.scripts.clear()
+            self._head_attempts = 0
+            self.default = default or Script()
+
+    def script(self, *scripts: Script) -> None:
+        """Behaviour of the next submitted jobs, in order; later jobs follow ``default``."""
+        with self.lock:
+            self.scripts.extend(scripts)
+
+    def release(self, request_id: str | None = None) -> None:
+        """Let held jobs finish (all of them when no id is given)."""
+        with self.lock:
+            for job in self.jobs.values():
+                if request_id in (None, job.request_id) and job.released_at is None:
+                    job.released_at = time.monotonic()
+
+    def seen(self, method: str | None = None, contains: str = "") -> list[Seen]:
+        with self.lock:
+            return [s for s in self.requests if (method is None or s.method == method) and contains in s.path]
+
+    def job_requests(self, request_id: str) -> list[Seen]:
+        """Every request about one job: its submit and everything under its request URLs."""
+        with self.lock:
+            job = self.jobs[request_id]
+            return [s for s in self.requests
+                    if f"/requests/{request_id}" in s.path
+                    or (s.method == "POST" and s.path == f"/{job.endpoint_id}" and s.at == job.submitted)]
+
+    # -- protocol -------------------------------------------------------------------------------------
+    def submit(self, endpoint_id: str, body: dict, authorization: str, at: float):
+        with self.lock:
+            script = self.scripts[0] if self.scripts else self.default
+            if script.submit_fault_always:
+                return script.submit_fault_always
+            if self._head_attempts < len(script.submit_faults):
+                self._head_attempts += 1
+                return script.submit_faults[self._head_attempts - 1]
+            self._head_attempts = 0
+            if self.scripts:
+                self.scripts.popleft()
+            request_id = str(uuid.uuid4())
+            app = "/".join(endpoint_id.split("/")[:2])
+            self.jobs[request_id] = Job(request_id, app, endpoint_id, body, authorization, script, submitted=at)
+            base = f"{self.base_url}/{app}/requests/{request_id}"
+            return 200, {"status": "IN_QUEUE", "request_id": request_id, "response_url": base,
+                         "status_url": base + "/status", "cancel_url": base + "/cancel",
+                         "queue_position": script.positions}, {}
+
+    def status(self, job: Job, with_logs: bool) -> dict:
+        now = time.monotonic()
+        phase, into = job.phase(now)
+        base = f"{self.base_url}/{job.app}/requests/{job.request_id}"
+        body = {"request_id": job.request_id, "response_url": base, "status_url": base + "/status",
+                "cancel_url": base + "/cancel"}
+        if job.cancelled:
+            return {**body, "status": "COMPLETED", "logs": [] if with_logs else None, "metrics": {},
+                    "error": "Request was cancelled", "error_type": "request_cancelled"}
+        if phase == "queue":
+            step = job.script.queue_s / (job.script.positions + 1)
+            position = max(0, job.script.positions - int(into / step)) if step else 0
+            return {**body, "status": "IN_QUEUE", "queue_position": position}
+        logs = self._logs(job, into if phase == "run" else None)
+        if phase == "run":
+            return {**body, "status": "IN_PROGRESS", "logs": logs if with_logs else None}
+        done = {**body, "status": "COMPLETED", "logs": logs if with_logs else None,
+                "metrics": {"inference_time": job.script.run_s}}
+        if job.script.error:
+            done["error"], done["error_type"] = job.script.error
+        return done
+
+    def _logs(self, job: Job, into: float | None) -> list[dict]:
+        messages = job.script.logs
+        if into is not None and not job.script.hold:
+            count = min(len(messages), int(into / (job.script.run_s / (len(messages) + 1))))
+        else:
+            count = len(messages) if into is None else min(len(messages), 1 + int(into / 0.5))
+        stamp = datetime.now(timezone.utc).isoformat()
+        return [{"message": m, "level": "INFO", "source": "USER", "timestamp": stamp} for m in messages[:count]]
+
+    def result(self, job: Job):
+        phase, _ = job.phase(time.monotonic())
+        if job.script.result_fault:
+            return job.script.result_fault
+        if job.cancelled or job.script.error:
+            return 500, {"detail": job.script.error[0] if job.script.error else "Request was cancelled",
+                         "error_type": job.script.error[1] if job.script.error else "request_cancelled"}, {}
+        if phase != "done":
+            return 400, {"detail": "Request is still in progress"}, {}
+        name = f"{job.request_id}.mp4"
+        seed = job.script.seed if job.script.seed is not None else job.body.get("seed", 42)
+        headers = {"x-fal-request-id": job.request_id}
+        if job.script.billable_units is not None:
+            headers["x-fal-billable-units"] = job.script.billable_units
+        return 200, {"video": {"url": f"{self.base_url}/files/{name}", "content_type": "video/mp4",
+                               "file_name": name, "file_size": len(self.video)}, "seed": seed}, headers
+
+    def cancel(self, job: Job):
+        if job.phase(time.monotonic())[0] == "done" and not job.cancelled:
+            return 400, {"status": "ALREADY_COMPLETED"}, {}
+        job.cancelled = True
+        return 202, {"status": "CANCELLATION_REQUESTED"}, {}
+
+    def media(self, name: str):
+        if name in self.uploads:
+            return 200, self.uploads[name], {"Content-Type": "application/octet-stream"}
+        job = self.jobs.get(name.removesuffix(".mp4"))
+        if job is None or job.script.video_missing:
+            return 404, {"detail": "Not Found"}, {}
+        return 200, self.video, {"Content-Type": "video/mp4"}
+
+    def upload(self, data: bytes, content_type: str):
+        ext = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}.get(content_type, "bin")
+        name = f"up-{uuid.uuid4().hex[:12]}.{ext}"
+        self.uploads[name] = data
+        return 200, {"access_url": f"{self.base_url}/files/{name}"}, {}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    owner: FakeFal
+
+    def log_message(self, *args) -> None:  # quiet: tests read FakeFal.requests instead
+        pass
+
+    def _reply(self, status: int, body, headers: dict | None = None) -> None:
+        data = body if isinstance(body, bytes) else body.encode() if isinstance(body, str) else json.dumps(body).encode()
+        self.send_response(status)
+        headers = {"Content-Type": "application/json", **(headers or {})}
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        try:
+            self.connection.shutdown(2)
+        except OSError:
+            pass
+
+    def _body(self) -> bytes:
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+    def _handle(self) -> None:
+        fake = self.owner
+        parts = urlsplit(self.path)
+        path, query = parts.path, parse_qs(parts.query)
+        now = time.monotonic()
+        authorization = self.headers.get("Authorization", "")
+        with fake.lock:
+            fake.requests.append(Seen(self.command, path, parts.query, authorization, now))
+        body = self._body()
+        if path.startswith("/files/") and self.command == "GET":
+            return self._reply(*fake.media(path.removeprefix("/files/")))
+        if path == "/storage/auth/token" and self.command == "POST":
+            expires = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat()
+            return self._reply(200, {"token": "cdn-token", "token_type": "Bearer", "base_url": fake.base_url,
+                                     "expires_at": expires})
+        if path == "/files/upload" and self.command == "POST":
+            return self._reply(*fake.upload(body, self.headers.get("Content-Type", "")))
+        if not authorization.startswith("Key "):
+            return self._reply(401, {"detail": "No credentials were provided"})
+        match = REQUEST_PATH.match(path)
+        if match is None and self.command == "POST":
+            return self._reply(*fake.submit(path.lstrip("/"), json.loads(body or b"{}"), authorization, now))
+        if match is None:
+            return self._reply(404, {"detail": f"Unknown path {path}"})
+        with fake.lock:
+            job = fake.jobs.get(match["id"])
+        if job is None or job.app != match["app"]:
+            return self._reply(404, {"detail": "Request not found"})
+        op = match["op"]
+        if op == "/status" and self.command == "GET":
+            with fake.lock:
+                job.status_requests += 1
+                count = job.status_requests
+            if count in job.script.drop_status:
+                return self._drop()
+            return self._reply(200, fake.status(job, query.get("logs", ["false"])[0] in ("true", "1")))
+        if op == "/cancel" and self.command == "PUT":
+            return self._reply(*fake.cancel(job))
+        if op is None and self.command == "GET":
+            return self._reply(*fake.result(job))
+        return self._reply(405, {"detail": "Method not allowed"})
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def do_PUT(self) -> None:
+        self._handle()

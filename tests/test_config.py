@@ -1,0 +1,38 @@
+"""Settings from the environment: the server's key, the fal timeout and video cap, the backend choice."""
+
+import pytest
+
+from playground import config
+from playground.errors import PlaygroundError
+
+
+@pytest.mark.parametrize("env, expected", [
+    ({}, None),
+    ({"FAL_KEY": " id:secret "}, "id:secret"),
+    ({"FAL_KEY_ID": "id", "FAL_KEY_SECRET": "secret"}, "id:secret"),
+    ({"FAL_KEY": "main:key", "FAL_KEY_ID": "id", "FAL_KEY_SECRET": "secret"}, "main:key"),
+    ({"FAL_KEY_ID": "id"}, None),
+])
+def test_server_key(monkeypatch, env, expected):
+    for name in ("FAL_KEY", "FAL_KEY_ID", "FAL_KEY_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert config.server_key() == expected
+
+
+def test_fal_settings_defaults_and_overrides(monkeypatch):
+    monkeypatch.delenv("PLAYGROUND_FAL_TIMEOUT_S", raising=False)
+    monkeypatch.delenv("PLAYGROUND_MAX_VIDEO_MB", raising=False)
+    assert config.fal_settings().timeout_s == 1800 and config.fal_settings().max_video_bytes == 500 * 1024 * 1024
+    monkeypatch.setenv("PLAYGROUND_FAL_TIMEOUT_S", "90")
+    monkeypatch.setenv("PLAYGROUND_MAX_VIDEO_MB", "1.5")
+    assert (config.fal_settings().timeout_s, config.fal_settings().max_video_bytes) == (90, int(1.5 * 1024 * 1024))
+
+
+@pytest.mark.parametrize("name, value", [("PLAYGROUND_FAL_TIMEOUT_S", "soon"), ("PLAYGROUND_FAL_TIMEOUT_S", "0"),
+                                         ("PLAYGROUND_MAX_VIDEO_MB", "-3"), ("PLAYGROUND_BACKEND", "gpu")])
+def test_bad_settings_stop_start_up_with_the_name(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(PlaygroundError, match=name):
+        config.fal_settings() if name != "PLAYGROUND_BACKEND" else config.backend_choice()

@@ -1,0 +1,243 @@
+"""The fal backend through the service, against the fake fal server on loopback (real HTTPS, real fal-client)."""
+
+import asyncio
+import json
+import time
+
+import pandas as pd
+import pytest
+
+from conftest import LITE_I2V, LITE_T2V, SERVER_KEY, V2_I2V, Script, data_uri, image_bytes
+from fake_fal import NGINX_502
+from playground.config import FalSettings
+from playground.errors import RunError
+from playground.events import Completed, InProgress, Queued, Submitted
+from playground.service import Playground, RunResult
+
+ARGS = {"prompt": "a paper boat in the rain, \"slow\" pan", "resolution": "480p", "duration": "2", "seed": 7}
+
+
+async def _collect(playground, endpoint_id, arguments, key=None):
+    events, error = [], None
+    try:
+        async for event in playground.generate(endpoint_id, arguments, key=key):
+            events.append(event)
+    except RunError as exc:
+        error = exc
+    return events, error
+
+
+def _run(playground, endpoint_id=LITE_T2V, arguments=ARGS, key=None):
+    return asyncio.run(_collect(playground, endpoint_id, arguments, key))
+
+
+def _rows(playground) -> pd.DataFrame:
+    return playground.results.read()
+
+
+def test_a_run_goes_through_the_queue_and_is_saved(fal_playground, fake_fal):
+    events, error = _run(fal_playground)
+    assert error is None
+    job = next(iter(fake_fal.jobs.values()))
+    assert job.body == ARGS and job.authorization == f"Key {SERVER_KEY}"
+    assert {s.authorization for s in fake_fal.job_requests(job.request_id)} == {f"Key {SERVER_KEY}"}
+    kinds = [type(e) for e in events]
+    assert kinds[0] is Submitted and kinds[-2:] == [Completed, RunResult]
+    assert [e.position for e in events if isinstance(e, Queued)][0] == 2
+    logs = [line for e in events if isinstance(e, (InProgress, Completed)) for line in e.logs]
+    assert logs == list(Script().logs)  # every log line once, in order
+    result = events[-1]
+    assert result.status == "completed" and result.backend == "fal" and result.request_id == job.request_id
+    assert result.video_path.endswith(".mp4") and (result.width, result.height, result.frames) == (160, 96, 24)
+    assert open(result.video_path, "rb").read() == fake_fal.video
+    row = _rows(fal_playground).iloc[-1]
+    assert (row.request_id, row.billed_units, row.status) == (job.request_id, "1", "completed")
+    assert row.video_url == f"{fake_fal.base_url}/files/{job.request_id}.mp4"
+    assert json.loads(row.arguments_json) == ARGS
+    assert not list((fal_playground.data_dir / "inflight").glob("*.json"))  # the journal entry is gone
+
+
+def _fault(status, detail, headers=None):
+    return status, detail, headers or {}
+
+
+# (case, script, client timeout, row status, words in the message, what the fake must have seen)
+FAULTS = [
+    ("401 wrong key", Script(submit_fault_always=_fault(401, {"detail": "Invalid API key"})), 20, "failed",
+     ["refused the key (HTTP 401)", "Invalid API key"], {"submits": 1}),
+    ("403 no access", Script(submit_fault_always=_fault(403, {"detail": "Forbidden for this app"})), 20, "failed",
+     ["refused the key (HTTP 403)"], {"submits": 1}),
+    ("422 detail list", Script(submit_fault_always=_fault(422, {"detail": [
+        {"loc": ["body", "prompt"], "msg": "The prompt was flagged by the content checker", "type": "content_policy_violation"},
+        {"loc": ["body", "duration"], "msg": "value is not allowed", "type": "value_error"}]})), 20, "failed",
+     ["HTTP 422", "prompt: The prompt was flagged", "duration: value is not allowed"], {"submits": 1}),
+    ("429 then success", Script(submit_faults=(_fault(429, {"detail": "Too many requests"}),)), 20, "completed",
+     [], {"submits": 2}),
+    ("500", Script(submit_fault_always=_fault(500, {"detail": "Internal error", "error_type": "internal_error"},
+                                              {"x-fal-request-id": "gw-1"})), 20, "failed",
+     ["server error (HTTP 500, internal_error)", "Internal error"], {"submits": 1}),
+    ("nginx 502 twice then success", Script(submit_faults=(NGINX_502, NGINX_502)), 20, "completed", [], {"submits": 3}),
+    ("COMPLETED with an error", Script(error=("CUDA error: out of memory", "runner_disconnected")), 20, "failed",
+     ["reported that the run failed", "CUDA error: out of memory", "runner_disconnected"], {}),
+    ("never finishes", Script(hold=True), 2, "timed_out", ["no result after 2 s", "cancel sent to fal.ai"],
+     {"cancels": 1}),
+    ("connection dropped mid-poll", Script(drop_status=(2,)), 20, "completed", [], {"min_status": 3}),
+    ("result video 404", Script(video_missing=True), 20, "completed", ["video not saved locally", "HTTP 404"], {}),
+    ("result without a video", Script(result_fault=_fault(200, {"seed": 3})), 20, "failed", ["no video URL"], {}),
+]
+
+
+@pytest.mark.parametrize("case, script, timeout_s, status, words, seen", FAULTS, ids=[f[0] for f in FAULTS])
+def test_fault_table(tmp_path, catalog, fake_fal, case, script, timeout_s, status, words, seen):
+    playground = Playground(catalog, tmp_path / "data", server_key=SERVER_KEY,
+                            fal_settings=FalSettings(timeout_s=timeout_s, cancel_timeout_s=5))
+    fake_fal.script(script)
+    events, error = _run(playground)
+    rows = _rows(playground)
+    assert len(rows) == 1 and rows.iloc[0].status == status
+    message = str(error) if error else rows.iloc[0].error
+    assert (error is None) == (status == "completed")
+    for word in words:
+        assert word in message and word in rows.iloc[0].error
+    if status == "completed":
+        assert rows.iloc[0].request_id and rows.iloc[0].video_url
+    if "submits" in seen:
+        assert len(fake_fal.seen("POST", LITE_T2V)) == seen["submits"]
+    if "cancels" in seen:
+        assert len(fake_fal.seen("PUT", "/cancel")) == seen["cancels"]
+    if "min_status" in seen:
+        assert len(fake_fal.seen("GET", "/status")) >= seen["min_status"]
+    assert SERVER_KEY not in message and SERVER_KEY not in (tmp_path / "data" / "results.csv").read_text()
+
+
+def test_status_polling_is_paced(fal_playground, fake_fal):
+    fake_fal.script(Script(queue_s=2.0, positions=3, run_s=8.0, logs=tuple(f"step {i}/8" for i in range(1, 9))))
+    started = time.monotonic()
+    events, error = _run(fal_playground)
+    elapsed = time.monotonic() - started
+    assert error is None and elapsed >= 10
+    polls = len(fake_fal.seen("GET", "/status"))
+    print(f"status requests: {polls} in {elapsed:.1f} s = {polls / elapsed:.2f}/s")
+    assert polls / elapsed <= 2.0, f"{polls} status requests in {elapsed:.1f} s"
+    assert len({e.position for e in events if isinstance(e, Queued)}) >= 2  # still lively enough to show movement
+    assert sum(len(e.logs) for e in events if isinstance(e, (InProgress, Completed))) == 8
+
+
+def test_uploads_go_to_storage_once_and_the_url_is_what_is_logged(fal_playground, fake_fal):
+    image = data_uri(image_bytes(320, 180, color=(10, 200, 90)))
+    arguments = {"prompt": "x", "image_url": image, "resolution": "480p", "duration": "4", "seed": 1}
+
+    async def two_runs():
+        return await asyncio.gather(_collect(fal_playground, V2_I2V, arguments),
+                                    _collect(fal_playground, V2_I2V, {**arguments, "seed": 2}))
+
+    outcomes = asyncio.run(two_runs())
+    assert all(error is None for _, error in outcomes)
+    assert len(fake_fal.seen("POST", "/files/upload")) == 1
+    (name, data), = fake_fal.uploads.items()
+    assert data == image_bytes(320, 180, color=(10, 200, 90))
+    assert {job.body["image_url"] for job in fake_fal.jobs.values()} == {f"{fake_fal.base_url}/files/{name}"}
+    assert all(json.loads(a)["image_url"].startswith("https://") for a in _rows(fal_playground).arguments_json)
+    _run(fal_playground, V2_I2V, {**arguments, "seed": 3})  # a later run reuses the upload too
+    assert len(fake_fal.seen("POST", "/files/upload")) == 1
+
+
+async def _start_then_stop(playground, release_first=False):
+    """Run until fal reports progress, then stop watching (as Cancel does); wait for the row."""
+    watcher = playground.generate(LITE_T2V, ARGS)
+    async for event in watcher:
+        if isinstance(event, InProgress):
+            break
+    if release_first:
+        from conftest import FAKE
+        FAKE.release()
+    await watcher.aclose()
+    for _ in range(200):
+        if len(playground.results.read()):
+            return
+        await asyncio.sleep(0.05)
+
+
+def test_stopping_the_watcher_cancels_on_fal(fal_playground, fake_fal):
+    fake_fal.script(Script(hold=True))
+    asyncio.run(_start_then_stop(fal_playground))
+    row = _rows(fal_playground).iloc[0]
+    assert row.status == "cancelled" and "cancel sent to fal.ai" in row.error
+    assert [s.method for s in fake_fal.seen(contains="/cancel")] == ["PUT"]
+
+
+def test_a_result_that_beat_the_cancel_is_kept(fal_playground, fake_fal):
+    fake_fal.script(Script(hold=True))
+    asyncio.run(_start_then_stop(fal_playground, release_first=True))
+    row = _rows(fal_playground).iloc[0]
+    assert row.status == "completed" and row.video_path.endswith(".mp4")
+    assert len(fake_fal.seen("PUT", "/cancel")) == 1
+
+
+def test_fal_backend_needs_a_key_when_forced(tmp_path, catalog, fake_fal):
+    playground = Playground(catalog, tmp_path / "data", "fal")
+    events, error = _run(playground)
+    assert not events and "no fal key" in str(error)
+    assert not fake_fal.requests and not (tmp_path / "data" / "results.csv").exists()
+
+
+@pytest.mark.parametrize("choice, session_key, server_key, expected", [
+    ("auto", None, None, "offline"),
+    ("auto", "sess-1:abcdef0123", None, "fal"),
+    ("auto", None, SERVER_KEY, "fal"),
+    ("offline", "sess-1:abcdef0123", SERVER_KEY, "offline"),
+    ("fal", "sess-1:abcdef0123", None, "fal"),
+])
+def test_backend_selection(tmp_path, catalog, choice, session_key, server_key, expected):
+    playground = Playground(catalog, tmp_path, choice, server_key=server_key)
+    assert playground.backend_for(session_key).name == expected
+    status = playground.backend_status(session_key)
+    assert ("fal.ai" in status.split("**")[1]) == (expected == "fal")
+    assert (session_key or "§") not in status and (server_key or "§") not in status
+
+
+def test_session_key_wins_over_the_server_key(fal_playground, fake_fal):
+    _, error = _run(fal_playground, key="sess-77:0123456789abcdef")
+    assert error is None
+    assert {s.authorization for s in fake_fal.requests if s.authorization} == {"Key sess-77:0123456789abcdef"}
+
+
+def test_restart_recovery_finishes_journaled_runs_once(tmp_path, catalog, fake_fal):
+    """A journal left by a dead process: runs on fal are collected once; ones needing a visitor's key wait for it."""
+    import fal_client
+
+    from playground.journal import Journal
+    from playground.keys import fingerprint
+    from playground.runner import now_iso
+
+    visitor = "visitor-9:feedfacecafebeef"
+
+    async def submit(key):
+        handle = await fal_client.AsyncClient(key=key).submit(LITE_T2V, ARGS)
+        return handle
+
+    journal = Journal(tmp_path / "data" / "inflight")
+    for run_id, key in (("run-server-1", SERVER_KEY), ("run-visitor-1", visitor)):
+        handle = asyncio.run(submit(key))
+        row = {"run_id": run_id, "batch_id": "", "created_at": now_iso(), "backend": "fal", "endpoint_id": LITE_T2V,
+               "prompt": ARGS["prompt"], "arguments_json": json.dumps(ARGS), "seed": 7, "estimated_cost_usd": 0.05}
+        journal.add({"run_id": run_id, "created_at": row["created_at"], "submitted_epoch": time.time(),
+                     "request_id": handle.request_id, "key_fingerprint": fingerprint(key), "row": row,
+                     "resume": {"status_url": handle.status_url, "response_url": handle.response_url,
+                                "cancel_url": handle.cancel_url}})
+    playground = Playground(catalog, tmp_path / "data", server_key=SERVER_KEY)
+    results = asyncio.run(playground.recover())
+    assert [r.run_id for r in results] == ["run-server-1"] and results[0].status == "completed"
+    assert asyncio.run(playground.recover()) == []  # nothing left for the server key
+    assert [e["run_id"] for e in journal.pending()] == ["run-visitor-1"]
+    playground.use_key(visitor)  # the visitor comes back with their key
+    for _ in range(100):
+        if not journal.pending():
+            break
+        time.sleep(0.1)
+    rows = _rows(playground)
+    assert sorted(rows.run_id) == ["run-server-1", "run-visitor-1"] and set(rows.status) == {"completed"}
+    visitor_job = [j for j in fake_fal.jobs.values() if j.authorization == f"Key {visitor}"][0]
+    assert {s.authorization for s in fake_fal.job_requests(visitor_job.request_id)} == {f"Key {visitor}"}
+    fresh = Playground(catalog, tmp_path / "data", server_key=SERVER_KEY)
+    assert asyncio.run(fresh.recover()) == [] and len(_rows(fresh)) == 2  # none twice
