@@ -91,6 +91,7 @@ class Seen:
     query: str
     authorization: str
     at: float
+    size: int = 0  # request body bytes
 
 
 def tiny_mp4(width: int = 160, height: int = 96, frames: int = 24) -> bytes:
@@ -316,9 +317,9 @@ class _Handler(BaseHTTPRequestHandler):
         path, query = parts.path, parse_qs(parts.query)
         now = time.monotonic()
         authorization = self.headers.get("Authorization", "")
-        with fake.lock:
-            fake.requests.append(Seen(self.command, path, parts.query, authorization, now))
         body = self._body()
+        with fake.lock:
+            fake.requests.append(Seen(self.command, path, parts.query, authorization, now, len(body)))
         if path.startswith("/files/") and self.command == "GET":
             return self._reply(*fake.media(path.removeprefix("/files/")))
         if path == "/storage/auth/token" and self.command == "POST":
