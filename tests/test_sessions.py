@@ -45,6 +45,7 @@ def test_two_sessions_two_keys_and_no_key_anywhere(tmp_path, fake_fal):
         assert len(requests) >= 3  # submit, status polls, result
         assert {r.authorization for r in requests} == {f"Key {key}"}
     assert "fal_client.subscribe" in seen["config"]  # the snippets are in there, with a placeholder
+    assert json.loads(seen["config"])["run_history"] is False  # the browser keeps no copy of call inputs
     for secret in (KEY_A, KEY_B, SERVER_KEY):
         for part in {secret, *secret.split(":")}:
             for where, text in seen.items():
