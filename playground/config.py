@@ -25,6 +25,16 @@ class FalSettings:
     cancel_timeout_s: float = 15.0
 
 
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one app and one comparison may run at once, and spend without asking."""
+
+    max_runs: int = 16  # runs in flight across the whole app
+    batch_concurrency: int = 8  # cells of one comparison in flight at once
+    max_batch_usd: float = 5.0  # a paid batch estimated above this needs an explicit confirmation
+    max_batch_cells: int = 32
+
+
 def data_dir() -> Path:
     """``PLAYGROUND_DATA_DIR`` (default ``./data``): results.csv, outputs/ and everything else we keep."""
     return Path(os.environ.get("PLAYGROUND_DATA_DIR") or "data").resolve()
@@ -64,3 +74,11 @@ def fal_settings() -> FalSettings:
     """``PLAYGROUND_FAL_TIMEOUT_S`` (default 1800) and ``PLAYGROUND_MAX_VIDEO_MB`` (default 500)."""
     return FalSettings(timeout_s=_positive("PLAYGROUND_FAL_TIMEOUT_S", FalSettings.timeout_s),
                        max_video_bytes=int(_positive("PLAYGROUND_MAX_VIDEO_MB", 500) * 1024 * 1024))
+
+
+def limits() -> Limits:
+    """``PLAYGROUND_MAX_RUNS``, ``PLAYGROUND_BATCH_CONCURRENCY``, ``PLAYGROUND_MAX_BATCH_USD``, ``PLAYGROUND_MAX_BATCH_CELLS``."""
+    return Limits(max_runs=int(_positive("PLAYGROUND_MAX_RUNS", Limits.max_runs)),
+                  batch_concurrency=int(_positive("PLAYGROUND_BATCH_CONCURRENCY", Limits.batch_concurrency)),
+                  max_batch_usd=_positive("PLAYGROUND_MAX_BATCH_USD", Limits.max_batch_usd),
+                  max_batch_cells=int(_positive("PLAYGROUND_MAX_BATCH_CELLS", Limits.max_batch_cells)))

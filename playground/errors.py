@@ -37,8 +37,9 @@ class InputError(PlaygroundError):
 class RunError(PlaygroundError):
     """Seen by the user: a valid request that a backend could not complete."""
 
-    def __init__(self, message: str, status: str = "failed"):
+    def __init__(self, message: str, status: str = "failed", result=None):
         self.status = status
+        self.result = result  # the logged RunResult, once the run's row is written
         super().__init__(message)
 
 

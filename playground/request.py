@@ -15,16 +15,16 @@ MEDIA_MIME_PREFIX = {"image_urls": "image/", "video_urls": "video/", "audio_urls
 Problems = list[tuple[str, str]]
 
 
-def parse_arguments(text: str | dict | None) -> dict[str, Any]:
-    """Arguments from the API's JSON text; a clear error for anything but a JSON object."""
+def parse_arguments(text: str | dict | None, name: str = "arguments") -> dict[str, Any]:
+    """A JSON object from the API's text (``name`` is the field the error names); clear errors otherwise."""
     if isinstance(text, dict):
         return text
     try:
         value = json.loads(text or "{}")
     except json.JSONDecodeError as exc:
-        raise InputError([("arguments", f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")])
+        raise InputError([(name, f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")])
     if not isinstance(value, dict):
-        raise InputError([("arguments", f"must be a JSON object, got {type(value).__name__}")])
+        raise InputError([(name, f"must be a JSON object, got {type(value).__name__}")])
     return value
 
 

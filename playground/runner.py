@@ -10,10 +10,12 @@ in between, ``recover`` finishes them on the next start.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
 import traceback
+import weakref
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -97,42 +99,70 @@ class Flight:
         self.result.status, self.result.error = status, redact(message, self.secrets)
 
 
-class Runner:
-    """Drives runs to their rows; owns the outputs folder, the results log and the journal."""
+class Watch:
+    """A started run seen from outside: its events, a way to stop it, and how it ended."""
 
-    def __init__(self, outputs_dir: Path, results: ResultsLog, journal: Journal, settings: FalSettings):
-        self.outputs_dir, self.results, self.journal, self.settings = Path(outputs_dir), results, journal, settings
-        self._tasks: set[asyncio.Task] = set()
+    def __init__(self, queue: asyncio.Queue, stop: asyncio.Event, task: asyncio.Task):
+        self._queue, self._stop, self._task = queue, stop, task
 
-    # -- starting and watching -------------------------------------------------------------------------
-    def start(self, backend, endpoint, arguments: dict[str, Any], flight: Flight) -> AsyncIterator[Event | RunResult]:
-        """Begin the run as its own task and return a watcher: its events, then the RunResult (or the error)."""
-        stop, queue = asyncio.Event(), asyncio.Queue()
-        events = self._fresh_events(backend, endpoint, arguments, flight, stop)
-        task = asyncio.create_task(self.drive(flight, events, queue.put_nowait, journal=backend.paid))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return self._watch(queue, stop)
+    def cancel(self) -> None:
+        """Ask the run to stop (a real cancel on fal); it still ends as one row."""
+        self._stop.set()
 
-    async def _fresh_events(self, backend, endpoint, arguments, flight: Flight, stop: asyncio.Event):
-        sent = await backend.prepare(endpoint, arguments)
-        flight.row["arguments_json"] = json.dumps(sent, ensure_ascii=False)
-        async for event in backend.run(endpoint, sent, self.outputs_dir, flight.row["run_id"], stop):
-            yield event
+    async def outcome(self) -> RunResult:
+        """The RunResult once its row is written (waiting here never cancels the run)."""
+        return await asyncio.shield(self._task)
 
-    @staticmethod
-    async def _watch(queue: asyncio.Queue, stop: asyncio.Event) -> AsyncIterator[Event | RunResult]:
+    async def events(self) -> AsyncIterator[Event | RunResult]:
+        """The run's events, then its RunResult (or its RunError). Leaving early cancels the run."""
         try:
             while True:
-                item = await queue.get()
+                item = await self._queue.get()
                 if isinstance(item, BaseException):
                     raise item
                 yield item
                 if isinstance(item, RunResult):
                     return
         except (asyncio.CancelledError, GeneratorExit):
-            stop.set()  # the watcher left: cancel the run; its task still logs how it ended
+            self._stop.set()  # the watcher left: cancel the run; its task still logs how it ended
             raise
+
+
+class Runner:
+    """Drives runs to their rows; owns the outputs folder, the results log and the journal."""
+
+    def __init__(self, outputs_dir: Path, results: ResultsLog, journal: Journal, settings: FalSettings,
+                 max_runs: int = 16):
+        self.outputs_dir, self.results, self.journal, self.settings = Path(outputs_dir), results, journal, settings
+        self.max_runs = max_runs
+        self._tasks: set[asyncio.Task] = set()
+        self._slots: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    # -- starting and watching -------------------------------------------------------------------------
+    def start(self, backend, endpoint, arguments: dict[str, Any], flight: Flight) -> "Watch":
+        """Begin the run as its own task; the Watch gives its events, a way to stop it, and its outcome."""
+        stop, queue = asyncio.Event(), asyncio.Queue()
+        events = self._fresh_events(backend, endpoint, arguments, flight, stop)
+        task = asyncio.create_task(self.drive(flight, events, queue.put_nowait, journal=backend.paid))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return Watch(queue, stop, task)
+
+    def _slot(self) -> asyncio.Semaphore:
+        """The app-wide bound on runs in flight, one semaphore per event loop."""
+        loop = asyncio.get_running_loop()
+        if loop not in self._slots:
+            self._slots[loop] = asyncio.Semaphore(self.max_runs)
+        return self._slots[loop]
+
+    async def _fresh_events(self, backend, endpoint, arguments, flight: Flight, stop: asyncio.Event):
+        async with self._slot():
+            if stop.is_set():
+                raise RunError("cancelled before it started", status="cancelled")
+            sent = await backend.prepare(endpoint, arguments)
+            flight.row["arguments_json"] = json.dumps(sent, ensure_ascii=False)
+            async for event in backend.run(endpoint, sent, self.outputs_dir, flight.row["run_id"], stop):
+                yield event
 
     # -- one run, start to row ---------------------------------------------------------------------------
     async def drive(self, flight: Flight, events: AsyncIterator[Event], emit: Callable[[Any], None] = lambda _: None,
@@ -141,16 +171,17 @@ class Runner:
         interrupted = False
         try:
             self.outputs_dir.mkdir(parents=True, exist_ok=True)
-            async for event in events:
-                if isinstance(event, Submitted):
-                    flight.result.request_id = event.request_id
-                    if journal:
-                        self.journal.add(flight.journal_entry(event))
-                elif isinstance(event, InProgress) and flight.running_since is None:
-                    flight.running_since = time.monotonic()
-                elif isinstance(event, Completed):
-                    await self._complete(flight, event)
-                emit(event)
+            async with contextlib.aclosing(events) as stream:
+                async for event in stream:
+                    if isinstance(event, Submitted):
+                        flight.result.request_id = event.request_id
+                        if journal:
+                            self.journal.add(flight.journal_entry(event))
+                    elif isinstance(event, InProgress) and flight.running_since is None:
+                        flight.running_since = time.monotonic()
+                    elif isinstance(event, Completed):
+                        await self._complete(flight, event)
+                    emit(event)
             if flight.result.status != "completed":
                 raise RunError("the backend ended without a result")
         except asyncio.CancelledError:  # the app is shutting down: the journal keeps the request for next time
@@ -167,7 +198,7 @@ class Runner:
                 self._log(flight)
                 self.journal.remove(flight.row["run_id"])
         result = flight.result
-        emit(result if result.status == "completed" else RunError(result.error, status=result.status))
+        emit(result if result.status == "completed" else RunError(result.error, status=result.status, result=result))
         return result
 
     async def _complete(self, flight: Flight, event: Completed) -> None:

@@ -22,7 +22,8 @@ from playground.backends.connections import FalConnections
 from playground.backends.fal import FalBackend
 from playground.backends.offline import OfflineBackend
 from playground.catalog import Catalog, Endpoint, load_catalog
-from playground.config import FalSettings
+from playground.compare.runs import Comparisons
+from playground.config import FalSettings, Limits
 from playground.errors import InputError, RunError
 from playground.estimate import Estimate, estimate
 from playground.events import Event
@@ -30,7 +31,7 @@ from playground.journal import Journal
 from playground.keys import clean_key, fingerprint
 from playground.request import validate
 from playground.results import ResultsLog
-from playground.runner import Flight, Runner, RunResult, now_iso
+from playground.runner import Flight, Runner, RunResult, Watch, now_iso
 from playground.snippets import display_arguments, snippets
 
 __all__ = ["Playground", "Preview", "RunResult", "create_playground"]
@@ -56,7 +57,7 @@ class Playground:
 
     def __init__(self, catalog: Catalog, data_dir: Path, backend_choice: str = "auto",
                  offline: Backend | None = None, server_key: str | None = None,
-                 fal_settings: FalSettings | None = None):
+                 fal_settings: FalSettings | None = None, limits: Limits | None = None):
         self.catalog = catalog
         self.data_dir = Path(data_dir)
         self.outputs_dir = self.data_dir / "outputs"
@@ -66,7 +67,9 @@ class Playground:
         self.offline = offline or OfflineBackend()
         self.fal_settings = fal_settings or FalSettings()
         self.fal = FalConnections()
-        self.runner = Runner(self.outputs_dir, self.results, self.journal, self.fal_settings)
+        self.limits = limits or Limits()
+        self.runner = Runner(self.outputs_dir, self.results, self.journal, self.fal_settings, self.limits.max_runs)
+        self.comparisons = Comparisons(self)
         self._server_key = server_key or None
         self._claimed: set[str] = set()  # journal entries some task is already finishing
         self._claim_lock = threading.Lock()
@@ -141,13 +144,12 @@ class Playground:
         return key
 
     # -- running ------------------------------------------------------------------------------------
-    async def generate(self, endpoint_id: str, arguments: dict[str, Any], key: str | None = None,
-                       batch_id: str = "") -> AsyncIterator[Event | RunResult]:
-        """Validate, estimate, run, save and log; yields the backend's events, then the RunResult.
+    def start_run(self, endpoint_id: str, arguments: dict[str, Any], key: str | None = None,
+                  batch_id: str = "") -> Watch:
+        """Validate, estimate and start a run (its own task); the Watch gives its events and outcome.
 
-        Invalid input raises InputError before anything is sent or logged. Once a backend is involved,
-        the run always ends as exactly one row in the results log, whatever happens, even if the caller
-        stops listening (which cancels the run). A failed run raises RunError after its row is written.
+        Invalid input raises InputError before anything is sent or logged. Once started, the run always
+        ends as exactly one row in the results log, whatever happens, even if nobody watches it to the end.
         """
         endpoint = self.endpoint(endpoint_id)
         cleaned = validate(endpoint, arguments)
@@ -159,7 +161,13 @@ class Playground:
                "arguments_json": json.dumps(cleaned, ensure_ascii=False), "seed": cleaned.get("seed"),
                "estimated_cost_usd": round(cost.usd, 6)}
         flight = Flight.new(row, (key, self._server_key), fingerprint(run_key) if run_key else "")
-        async for item in self.runner.start(backend, endpoint, cleaned, flight):
+        return self.runner.start(backend, endpoint, cleaned, flight)
+
+    async def generate(self, endpoint_id: str, arguments: dict[str, Any], key: str | None = None,
+                       batch_id: str = "") -> AsyncIterator[Event | RunResult]:
+        """One run watched to its end: the backend's events, then the RunResult (a failure raises RunError
+        after its row is written; leaving early cancels the run)."""
+        async for item in self.start_run(endpoint_id, arguments, key, batch_id).events():
             yield item
 
     # -- in-flight runs from before a restart -------------------------------------------------------------
@@ -205,4 +213,4 @@ class Playground:
 def create_playground(data_dir: Path | None = None) -> Playground:
     """The Playground as the environment configures it (PLAYGROUND_DATA_DIR, PLAYGROUND_BACKEND, FAL_KEY, …)."""
     return Playground(load_catalog(), data_dir or config.data_dir(), config.backend_choice(),
-                      server_key=config.server_key(), fal_settings=config.fal_settings())
+                      server_key=config.server_key(), fal_settings=config.fal_settings(), limits=config.limits())

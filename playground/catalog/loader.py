@@ -12,7 +12,8 @@ from playground.catalog.schema import parse_fields
 from playground.errors import CatalogError
 
 CATALOG_DIR = Path(__file__).parent
-FACT_KEYS = {"endpoint_id", "openapi", "label", "family", "tier", "mode", "size_table", "pricing", "notes", "constraints", "image_formats"}
+FACT_KEYS = {"endpoint_id", "openapi", "label", "family", "tier", "mode", "size_table", "pricing", "notes", "constraints",
+             "image_formats", "compare_aliases"}
 TIERS = ("standard", "fast", "mini")
 MODES = ("text-to-video", "image-to-video", "reference-to-video")
 PRICING_KEYS = {"rule", "fps", "usd_per_million_tokens", "confidence", "source", "quoted",
@@ -88,6 +89,20 @@ def _check_constraints(raw: Any, names: set[str], file: str) -> tuple[dict, ...]
     return tuple(raw or ())
 
 
+def _check_aliases(raw: Any, names: set[str], file: str) -> tuple[tuple[str, str], ...]:
+    """``{"shared name": "this endpoint's field"}``: how a Compare setting reaches a field named differently here."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in raw.items()):
+        raise CatalogError(file, "compare_aliases", "must map shared field names to this endpoint's field names")
+    for shared, own in raw.items():
+        if own not in names:
+            raise CatalogError(file, f"compare_aliases.{shared}", f"{own!r} is not a field of this endpoint")
+        if shared in names:
+            raise CatalogError(file, f"compare_aliases.{shared}", "this endpoint already has a field of that name")
+    return tuple(raw.items())
+
+
 def _sizes_for(endpoint: Endpoint, file: str) -> None:
     """Every resolution and aspect ratio an endpoint offers must have a known output size."""
     for name in ("resolution", "aspect_ratio"):
@@ -124,7 +139,8 @@ def load_endpoint(facts_path: Path, size_tables: dict[str, Any]) -> Endpoint:
         tier=_require(facts, "tier", file, TIERS), mode=_require(facts, "mode", file, MODES), fields=fields,
         pricing=_pricing(facts.get("pricing"), file), sizes=sizes, notes=tuple(facts.get("notes") or ()),
         constraints=_check_constraints(facts.get("constraints"), {f.name for f in fields}, file),
-        image_formats=tuple(facts.get("image_formats") or ("JPEG", "PNG", "WEBP")), slug=facts_path.stem)
+        image_formats=tuple(facts.get("image_formats") or ("JPEG", "PNG", "WEBP")), slug=facts_path.stem,
+        aliases=_check_aliases(facts.get("compare_aliases"), {f.name for f in fields}, file))
     _sizes_for(endpoint, str(doc_path))
     return endpoint
 

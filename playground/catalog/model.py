@@ -56,9 +56,22 @@ class Endpoint:
     constraints: tuple[dict[str, Any], ...] = ()
     image_formats: tuple[str, ...] = ("JPEG", "PNG", "WEBP")
     slug: str = ""
+    aliases: tuple[tuple[str, str], ...] = ()  # (shared Compare name, this endpoint's field name)
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def short_label(self) -> str:
+        """Family plus tier where the family name does not already say it: "1.0 Pro Fast", "2.0 fast"."""
+        return self.family if self.tier == "standard" or self.tier in self.family.lower() else f"{self.family} {self.tier}"
+
+    def own_name(self, shared: str) -> str:
+        """The field a Compare setting called ``shared`` goes to on this endpoint."""
+        return dict(self.aliases).get(shared, shared)
+
+    def shared_name(self, own: str) -> str:
+        return {o: s for s, o in self.aliases}.get(own, own)
 
     @property
     def field_names(self) -> list[str]:

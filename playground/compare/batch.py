@@ -1,0 +1,100 @@
+"""A comparison while it runs: one state per cell, filled from its run's events, as plain dicts for the UI/API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from playground.compare.plan import Cell, Plan
+from playground.events import Completed, Event, InProgress, Queued, Submitted
+from playground.runner import RunResult, Watch
+
+FINAL = ("completed", "failed", "cancelled", "timed_out")
+GENERATE_FIELDS = ("run_id", "request_id", "endpoint_id", "backend", "status", "seed", "width", "height", "fps",
+                   "frames", "duration_s", "estimated_cost_usd", "video_path", "video_url", "error", "batch_id",
+                   "queue_s", "run_s", "total_s", "billed_units")
+
+
+@dataclass
+class CellState:
+    """Where one cell is: waiting → submitted → queued → running → saving → a final status."""
+
+    cell: Cell
+    status: str = "waiting"
+    position: int | None = None
+    logs: list[str] = field(default_factory=list)
+    result: RunResult | None = None
+    error: str = ""
+    watch: Watch | None = None
+    cancel_requested: bool = False
+
+    def apply(self, event: Event | RunResult) -> None:
+        if isinstance(event, Submitted):
+            self.status = "submitted"
+        elif isinstance(event, Queued):
+            self.status, self.position = "queued", event.position
+        elif isinstance(event, InProgress):
+            self.status, self.position = "running", None
+            self.logs = (self.logs + list(event.logs))[-50:]
+        elif isinstance(event, Completed):
+            self.status = "saving"
+            self.logs = (self.logs + list(event.logs))[-50:]
+        elif isinstance(event, RunResult):
+            self.finish(event)
+
+    def finish(self, result: RunResult | None, status: str = "", error: str = "") -> None:
+        self.result = result
+        self.status = result.status if result else status
+        self.error = result.error if result else error
+        self.position = None
+
+    def as_dict(self, batch_id: str, backend: str) -> dict[str, Any]:
+        """The `/generate` fields of this cell's run (blank until it has one), plus where it sits in the grid."""
+        c = self.cell
+        run = self.result.as_dict() if self.result else {
+            **dict.fromkeys(GENERATE_FIELDS, None), "run_id": "", "request_id": "", "video_path": "", "video_url": "",
+            "billed_units": "", "endpoint_id": c.endpoint.endpoint_id, "backend": backend, "seed": c.seed,
+            "estimated_cost_usd": c.estimate.usd, "batch_id": batch_id}
+        return {**run, "status": self.status, "error": self.error or run.get("error") or "", "cell": c.index,
+                "row": c.row_key, "row_label": c.row_label, "prompt_index": c.prompt_index, "prompt": c.prompt,
+                "label": c.endpoint.short_label, "position": self.position, "last_log": self.logs[-1] if self.logs else ""}
+
+
+@dataclass
+class Batch:
+    """All cells of one comparison run, and the plan they came from."""
+
+    batch_id: str
+    plan: Plan
+    backend: str
+    paid: bool
+    cells: list[CellState]
+
+    @classmethod
+    def start(cls, batch_id: str, plan: Plan, backend: str, paid: bool) -> Batch:
+        return cls(batch_id, plan, backend, paid, [CellState(cell) for cell in plan.cells])
+
+    def cancel(self, indices: list[int] | None = None) -> int:
+        """Stop some cells (all when ``indices`` is None); returns how many were still going."""
+        stopped = 0
+        for state in self.cells:
+            if (indices is None or state.cell.index in indices) and state.status not in FINAL:
+                state.cancel_requested = True
+                if state.watch:
+                    state.watch.cancel()
+                stopped += 1
+        return stopped
+
+    @property
+    def done(self) -> bool:
+        return all(state.status in FINAL for state in self.cells)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The batch as `/compare` returns it: batch_id, cells, fairness, total_usd (plus warnings and cost after)."""
+        cells = [state.as_dict(self.batch_id, self.backend) for state in self.cells]
+        completed = [c for c in cells if c["status"] == "completed"]
+        return {"batch_id": self.batch_id, "backend": self.backend, "done": self.done, "cells": cells,
+                "fairness": [c.fairness() for c in self.plan.cells], "warnings": list(self.plan.warnings),
+                "notes": list(self.plan.notes), "total_usd": self.plan.total_usd,
+                "spent_usd": round(sum(c["estimated_cost_usd"] or 0 for c in completed), 6) if self.paid else 0.0,
+                "counts": {status: sum(1 for c in cells if c["status"] == status) for status in FINAL}}

@@ -1,0 +1,80 @@
+"""Texts and tables for the Compare tab: the plan before, each cell while running, the outcome after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playground.compare.grid import rows, shown_cells
+from playground.compare.plan import Plan
+
+STATUS_HEADERS = ["cell", "prompt × seed", "clip", "status", "queue", "last log", "estimate $", "error"]
+
+
+def plan_markdown(plan: Plan, cap_usd: float, paid: bool) -> str:
+    cells = plan.cells
+    lines = [f"### {len(cells)} cells · estimated ${plan.total_usd:.4f} in total",
+             f"{len(plan.spec.prompts)} prompt(s) × {len(plan.spec.endpoint_ids)} endpoint(s) × "
+             f"{len(plan.spec.seeds)} seed(s): {', '.join(str(s) for s in plan.spec.seeds)}"]
+    if not paid:
+        lines.append("_Offline preview: estimates show what fal would charge; nothing is billed._")
+    elif plan.total_usd > cap_usd:
+        lines.append(f"**Above the ${cap_usd:.2f} batch cap** (PLAYGROUND_MAX_BATCH_USD): tick *Run even though "
+                     "it is above the cap* to run it.")
+    lines += ["", "| endpoint | output | estimate per cell |", "|---|---|---|"]
+    for endpoint_id in plan.spec.endpoint_ids:
+        cell = next(c for c in cells if c.endpoint.endpoint_id == endpoint_id)
+        lines.append(f"| {cell.endpoint.short_label} | {cell.estimate.width}×{cell.estimate.height}, "
+                     f"{cell.estimate.seconds:g} s | ${cell.estimate.usd:.4f} |")
+    lines += ["", fairness_markdown(plan)]
+    return "\n".join(lines)
+
+
+def fairness_markdown(plan: Plan) -> str:
+    """What each endpoint is sent compared with what was asked (the same for every prompt × seed)."""
+    lines = ["#### Fairness: what each endpoint receives"]
+    lines += [f"- ⚠️ {w}" for w in plan.warnings] or ["- ✅ every cell of a row gets the same settings and output size"]
+    lines += [f"- ℹ️ {n} (left at its default where it exists)" for n in plan.notes]
+    changes = []
+    seen = set()
+    harmless = {note.split(":", 1)[0] for note in plan.notes}  # dropped where it would only have been a default
+    for cell in plan.cells:
+        for change in cell.changes:
+            key = (cell.endpoint.endpoint_id, change.field)
+            if key not in seen and not (change.sent is None and change.field in harmless):
+                seen.add(key)
+                sent = "dropped" if change.sent is None else f"`{change.sent}`"
+                changes.append(f"| {cell.endpoint.short_label} | {change.field} | `{change.asked}` | {sent} | {change.why} |")
+    if changes:
+        lines += ["", "| endpoint | field | asked | sent | why |", "|---|---|---|---|---|", *changes]
+    return "\n".join(lines)
+
+
+def status_rows(snapshot: dict[str, Any] | None, blind: bool, revealed: set[str]) -> list[list[Any]]:
+    """One row per cell for the live status table (blind rows show clip letters, not endpoints)."""
+    if not snapshot:
+        return []
+    table = []
+    for row in rows(snapshot):
+        for label, cell in shown_cells(snapshot, row, blind, revealed):
+            hidden = blind and row not in revealed
+            table.append([cell["cell"] + 1, cell["row_label"], label, cell["status"],
+                          "" if cell["position"] is None else cell["position"], cell["last_log"][:80],
+                          "" if hidden else f"{cell['estimated_cost_usd']:.4f}", cell["error"][:200]])
+    return table
+
+
+def outcome_markdown(snapshot: dict[str, Any], blind: bool = False) -> str:
+    """After (or during) the run: counts, the cost after, and what each endpoint actually produced."""
+    counts = ", ".join(f"{n} {status}" for status, n in snapshot["counts"].items() if n)
+    spent = (f"estimated spend ${snapshot['spent_usd']:.4f} of ${snapshot['total_usd']:.4f} planned"
+             if snapshot["backend"] == "fal" else "offline preview: nothing billed")
+    lines = [f"**Batch `{snapshot['batch_id']}`** · {counts or 'starting'} · {spent}"]
+    produced = [c for c in snapshot["cells"] if c.get("width")]
+    shapes = {c["label"]: f"{c['width']}×{c['height']}, {c['frames']} frames" for c in produced}
+    if len(set(shapes.values())) == 1:
+        lines.append(f"What each endpoint produced (probed): all {next(iter(shapes.values()))}")
+    elif shapes:
+        lines.append("What each endpoint produced (probed): ⚠️ " + (
+            "sizes or lengths differ (shown once you vote)" if blind else
+            "; ".join(f"{label} {shape}" for label, shape in shapes.items())))
+    return "\n\n".join(lines)

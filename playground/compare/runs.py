@@ -1,0 +1,199 @@
+"""Comparisons for one Playground: plan, run every cell concurrently, cancel cells, vote, leaderboard.
+
+Each cell is an ordinary run (validated, journaled, logged with the batch id), so a failure in one cell
+is just that cell's row; the others go on. Cells wait for a per-batch slot and for the app-wide one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import uuid
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from playground.catalog import Endpoint
+from playground.compare.batch import FINAL, Batch, CellState
+from playground.compare.grid import shown_cells
+from playground.compare.plan import Plan, one_per_family, plan, union_endpoint
+from playground.compare.present import plan_markdown
+from playground.compare.spec import parse_spec
+from playground.errors import InputError, PlaygroundError, RunError
+from playground.form import arguments_from_form
+from playground.leaderboard import leaderboard
+from playground.votes import VotesLog
+
+if TYPE_CHECKING:
+    from playground.service import Playground
+
+log = logging.getLogger(__name__)
+MODES = ("text-to-video", "image-to-video", "reference-to-video")
+
+
+class Comparisons:
+    """The Compare tab's and `/compare`'s side of the core (batches in flight are kept by batch id)."""
+
+    def __init__(self, playground: Playground):
+        self.playground = playground
+        self.votes = VotesLog(playground.data_dir / "votes.csv")
+        self.forms: dict[str, Endpoint] = {mode: union_endpoint(playground.catalog, mode) for mode in MODES
+                                           if any(e.mode == mode for e in playground.catalog.values())}
+        self._batches: dict[str, Batch] = {}
+        self._tasks: set[asyncio.Task] = set()
+
+    # -- asking ----------------------------------------------------------------------------------------
+    def endpoints_for(self, mode: str) -> tuple[list[tuple[str, str]], list[str]]:
+        """(label, id) choices of a mode and the default selection (one per family)."""
+        choices = [(e.label, e.endpoint_id) for e in self.playground.catalog.values() if e.mode == mode]
+        return choices, one_per_family(self.playground.catalog, mode)
+
+    def spec_from_form(self, mode: str, endpoint_ids: list[str], prompts: str, seeds: str, shared: dict[str, Any],
+                       overrides: str, confirm: bool) -> dict[str, Any]:
+        """The `/compare` spec a filled-in Compare tab stands for (files inlined as data URIs)."""
+        if mode not in self.forms:
+            raise InputError([("mode", f"choose one of {list(self.forms)}")])
+        problems: list[tuple[str, str]] = []
+        seed_list = []
+        for word in re.split(r"[\s,;]+", seeds or ""):
+            if word:
+                try:
+                    seed_list.append(int(word))
+                except ValueError:
+                    problems.append(("seeds", f"{word!r} is not a whole number"))
+        try:
+            override_map = json.loads(overrides) if (overrides or "").strip() else {}
+        except json.JSONDecodeError as exc:
+            problems.append(("overrides", f"not valid JSON ({exc.msg} at line {exc.lineno})"))
+            override_map = {}
+        if problems:
+            raise InputError(problems)
+        return {"prompts": prompts or "", "endpoints": list(endpoint_ids or []), "seeds": seed_list,
+                "arguments": arguments_from_form(self.forms[mode], shared), "overrides": override_map,
+                "confirm": bool(confirm)}
+
+    def preview_form(self, form: dict[str, Any], key: str | None) -> str:
+        """The plan for a filled-in tab, or what to fix in it (never raises: it runs on every keystroke)."""
+        try:
+            spec = self.spec_from_form(**form)
+        except InputError as exc:
+            return "**Fix before running:**\n" + "\n".join(f"- `{line}`" for line in str(exc).splitlines())
+        return self.preview(spec, key)
+
+    def plan(self, spec: Any) -> Plan:
+        return plan(parse_spec(spec, self.playground.catalog, self.playground.limits.max_batch_cells),
+                    self.playground.catalog)
+
+    def preview(self, spec: Any, key: str | None) -> str:
+        """The plan as the tab shows it before running: cells, costs, the cap, the fairness report."""
+        try:
+            planned = self.plan(spec)
+            paid = self.playground.backend_for(key).paid
+        except PlaygroundError as exc:
+            return "**Fix before running:**\n" + "\n".join(f"- `{line}`" for line in str(exc).splitlines())
+        return plan_markdown(planned, self.playground.limits.max_batch_usd, paid)
+
+    # -- running ---------------------------------------------------------------------------------------
+    async def run(self, spec: Any, key: str | None = None) -> AsyncIterator[dict[str, Any]]:
+        """Run every cell concurrently; yields the batch snapshot at each change, the last one when all are done.
+
+        Nothing is submitted when the spec is invalid, or when a paid batch is estimated above the cap
+        without ``confirm``. Leaving early cancels every cell still going (each still ends as a row).
+        """
+        planned = self.plan(spec)
+        backend = self.playground.backend_for(key)
+        cap = self.playground.limits.max_batch_usd
+        if backend.paid and planned.total_usd > cap and not planned.spec.confirm:
+            raise InputError([("confirm", f"the batch is estimated at ${planned.total_usd:.4f}, above the ${cap:.2f} "
+                                          "cap (PLAYGROUND_MAX_BATCH_USD); confirm to run it anyway")])
+        batch = Batch.start(uuid.uuid4().hex[:12], planned, backend.name, backend.paid)
+        self._batches[batch.batch_id] = batch
+        changed = asyncio.Event()
+        slots = asyncio.Semaphore(self.playground.limits.batch_concurrency)
+        for state in batch.cells:
+            task = asyncio.create_task(self._cell(batch, state, key, slots, changed))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        try:
+            while True:
+                snapshot = batch.snapshot()
+                yield snapshot
+                if snapshot["done"]:  # decided from what was yielded, so the last word is always "done"
+                    break
+                await changed.wait()
+                changed.clear()
+        except (asyncio.CancelledError, GeneratorExit):
+            batch.cancel()
+            raise
+        finally:
+            self._batches.pop(batch.batch_id, None)
+
+    async def _cell(self, batch: Batch, state: CellState, key: str | None, slots: asyncio.Semaphore,
+                    changed: asyncio.Event) -> None:
+        cell = state.cell
+        try:
+            async with slots:
+                if state.cancel_requested:
+                    state.finish(None, "cancelled", "cancelled before it started")
+                    return
+                state.watch = self.playground.start_run(cell.endpoint.endpoint_id, cell.arguments, key, batch.batch_id)
+                try:
+                    async for event in state.watch.events():
+                        state.apply(event)
+                        changed.set()
+                except RunError as exc:
+                    state.finish(exc.result, exc.status, str(exc))
+        except PlaygroundError as exc:
+            state.finish(None, "failed", str(exc))
+        except Exception as exc:  # one cell's surprise must not stop the batch
+            log.error("cell %d of batch %s: %s: %s", cell.index, batch.batch_id, exc.__class__.__name__, exc)
+            state.finish(None, "failed", f"{exc.__class__.__name__}: {exc}")
+        finally:
+            if state.status not in FINAL:
+                state.finish(None, "failed", "the cell ended without a result")
+            changed.set()
+
+    def cancel(self, batch_id: str, cells: list[int] | None = None) -> str:
+        """Stop some cells of a running batch (all when ``cells`` is None)."""
+        batch = self._batches.get(batch_id or "")
+        if batch is None:
+            return "No comparison of yours is running."
+        stopped = batch.cancel(cells)
+        return f"Cancelling {stopped} cell(s); each still ends as a row in the results log."
+
+    # -- judging ---------------------------------------------------------------------------------------
+    def revealed(self, snapshot: dict[str, Any] | None) -> set[str]:
+        """Rows of this batch that already have a vote (blind mode shows their labels)."""
+        return self.votes.voted_rows(snapshot["batch_id"]) if snapshot else set()
+
+    def vote_choices(self, snapshot: dict[str, Any] | None, row: str, blind: bool) -> list[str]:
+        if not snapshot:
+            return []
+        return [label for label, cell in shown_cells(snapshot, row, blind, self.revealed(snapshot))
+                if cell["status"] == "completed"]
+
+    def vote(self, snapshot: dict[str, Any] | None, row: str, choice: str, blind: bool) -> str:
+        """Record that ``choice`` was the best clip of a row; the message names the winner."""
+        if not snapshot or not snapshot.get("done"):
+            raise InputError([("vote", "run a comparison and let it finish first")])
+        revealed = self.revealed(snapshot)
+        if row in revealed:
+            raise InputError([("vote", "this prompt × seed already has a vote in this batch")])
+        shown = [(label, cell) for label, cell in shown_cells(snapshot, row, blind, revealed)
+                 if cell["status"] == "completed"]
+        if len(shown) < 2:
+            raise InputError([("vote", "needs at least two finished clips in this row")])
+        winner = next((cell for label, cell in shown if label == choice), None)
+        if winner is None:
+            raise InputError([("vote", f"choose one of {[label for label, _ in shown]}")])
+        self.votes.record(snapshot["batch_id"], row, winner["prompt"], winner["seed"], winner["endpoint_id"],
+                          [cell["endpoint_id"] for _, cell in shown], blind, snapshot["backend"])
+        return f"Vote recorded: **{winner['label']}** wins {winner['row_label']}" + (
+            f" (it was {choice})" if blind else "")
+
+    def leaderboard(self, backend: str = "all") -> pd.DataFrame:
+        labels = {e.endpoint_id: e.short_label for e in self.playground.catalog.values()}
+        return leaderboard(self.votes.read(), self.playground.results.read(), labels, backend)

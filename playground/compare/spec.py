@@ -1,0 +1,123 @@
+"""A comparison as asked: prompt variants × endpoints × fixed seeds, shared settings, per-endpoint overrides.
+
+Read from the `/compare` JSON (or the Compare tab, which builds the same dict); every problem is reported
+at once as ``field: message`` before anything runs.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from playground.catalog import Catalog
+from playground.errors import InputError
+
+MAX_PROMPTS = 8
+MAX_SEEDS = 8
+SEED_MAX = 2**31 - 1
+KEYS = {"prompts", "endpoints", "seeds", "random_seeds", "arguments", "overrides", "confirm"}
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A validated comparison; seeds are fixed (random ones are drawn once, here)."""
+
+    prompts: tuple[str, ...]
+    endpoint_ids: tuple[str, ...]
+    seeds: tuple[int, ...]
+    arguments: dict[str, Any] = field(default_factory=dict)
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    confirm: bool = False
+
+    @property
+    def cell_count(self) -> int:
+        return len(self.prompts) * len(self.endpoint_ids) * len(self.seeds)
+
+
+def draw_seeds(count: int) -> list[int]:
+    """``count`` distinct random seeds, to be fixed from then on."""
+    drawn: list[int] = []
+    while len(drawn) < count:
+        seed = secrets.randbelow(SEED_MAX)
+        if seed not in drawn:
+            drawn.append(seed)
+    return drawn
+
+
+def _prompts(raw: Any, problems: list) -> tuple[str, ...]:
+    lines = raw.splitlines() if isinstance(raw, str) else raw if isinstance(raw, list) else None
+    if lines is None or not all(isinstance(p, str) for p in lines):
+        problems.append(("prompts", "must be a list of prompts (or one prompt per line)"))
+        return ()
+    prompts = tuple(dict.fromkeys(p.strip() for p in lines if p.strip()))
+    if not prompts:
+        problems.append(("prompts", "give at least one prompt"))
+    elif len(prompts) > MAX_PROMPTS:
+        problems.append(("prompts", f"at most {MAX_PROMPTS} prompt variants per comparison, got {len(prompts)}"))
+    return prompts
+
+
+def _seeds(raw: dict, problems: list) -> tuple[int, ...]:
+    seeds, random_count = raw.get("seeds"), raw.get("random_seeds")
+    if random_count is not None:
+        if isinstance(random_count, bool) or not isinstance(random_count, int) or not 1 <= random_count <= MAX_SEEDS:
+            problems.append(("random_seeds", f"must be a whole number from 1 to {MAX_SEEDS}"))
+            return ()
+        return tuple(draw_seeds(random_count))
+    if not isinstance(seeds, list) or not seeds:
+        problems.append(("seeds", "give a list of seeds, e.g. [7, 42], or random_seeds: N (fixed seeds compare fairly)"))
+        return ()
+    if any(isinstance(s, bool) or not isinstance(s, int) or not 0 <= s <= SEED_MAX for s in seeds):
+        problems.append(("seeds", f"each seed must be a whole number from 0 to {SEED_MAX} (no random -1 in a comparison)"))
+        return ()
+    unique = tuple(dict.fromkeys(seeds))
+    if len(unique) > MAX_SEEDS:
+        problems.append(("seeds", f"at most {MAX_SEEDS} seeds per comparison, got {len(unique)}"))
+    return unique
+
+
+def _endpoints(raw: Any, catalog: Catalog, problems: list) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not raw or not all(isinstance(e, str) for e in raw):
+        problems.append(("endpoints", "give a list of endpoint ids to compare (see /catalog)"))
+        return ()
+    ids = tuple(dict.fromkeys(e.strip() for e in raw))
+    unknown = [e for e in ids if e not in catalog]
+    if unknown:
+        problems.append(("endpoints", f"unknown endpoint(s) {unknown}; see /catalog"))
+        return ()
+    modes = {catalog[e].mode for e in ids}
+    if len(modes) > 1:
+        problems.append(("endpoints", f"compare endpoints of one mode at a time, got {sorted(modes)}"))
+    return ids
+
+
+def parse_spec(raw: Any, catalog: Catalog, max_cells: int) -> Spec:
+    """A Spec, or InputError listing every problem with the request."""
+    if not isinstance(raw, dict):
+        raise InputError([("spec", f"must be a JSON object, got {type(raw).__name__}")])
+    problems: list[tuple[str, str]] = [(k, f"unknown key; allowed: {sorted(KEYS)}") for k in raw if k not in KEYS]
+    prompts = _prompts(raw.get("prompts"), problems)
+    endpoint_ids = _endpoints(raw.get("endpoints"), catalog, problems)
+    seeds = _seeds(raw, problems)
+    arguments = raw.get("arguments") or {}
+    if not isinstance(arguments, dict):
+        problems.append(("arguments", "must be a JSON object of shared settings"))
+        arguments = {}
+    problems += [(k, "is set per cell from prompts/seeds; leave it out of arguments")
+                 for k in ("prompt", "seed") if k in arguments]
+    overrides = raw.get("overrides") or {}
+    if not isinstance(overrides, dict) or not all(isinstance(v, dict) for v in overrides.values()):
+        problems.append(("overrides", 'must map endpoint ids to settings, e.g. {"<endpoint id>": {"resolution": "480p"}}'))
+        overrides = {}
+    problems += [("overrides", f"{e!r} is not one of the endpoints being compared") for e in overrides if e not in endpoint_ids]
+    if not isinstance(raw.get("confirm", False), bool):
+        problems.append(("confirm", "must be true or false"))
+    cells = len(prompts) * len(endpoint_ids) * len(seeds)
+    if cells > max_cells:
+        problems.append(("cells", f"{len(prompts)} prompts × {len(endpoint_ids)} endpoints × {len(seeds)} seeds = "
+                                  f"{cells} cells, over the cap of {max_cells} per batch (PLAYGROUND_MAX_BATCH_CELLS)"))
+    if problems:
+        raise InputError(problems)
+    return Spec(prompts, endpoint_ids, seeds, dict(arguments), {k: dict(v) for k, v in overrides.items()},
+                bool(raw.get("confirm", False)))

@@ -1,0 +1,68 @@
+"""The leaderboard: what the votes say about each endpoint, next to what it costs and how long it takes.
+
+Per endpoint: votes it took part in, wins, win rate, a Bradley–Terry rating (fit to every
+winner-beats-loser pair of every vote; order-independent, shown on the Elo scale), mean estimated
+cost and latency of its completed runs, and cost per win (mean cost ÷ win rate).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+
+import pandas as pd
+
+COLUMNS = ["endpoint", "votes", "wins", "win_rate", "bt_rating", "mean_cost_usd", "cost_per_win_usd",
+           "mean_latency_s", "runs", "endpoint_id"]
+PRIOR = 0.5  # virtual wins and losses against an average opponent, so one vote cannot mean infinity
+
+
+def bradley_terry(pairs: list[tuple[str, str]], items: list[str], iterations: int = 500) -> dict[str, float]:
+    """Strengths by Hunter's MM algorithm with a small prior; geometric mean 1."""
+    wins = Counter(winner for winner, _ in pairs)
+    games = Counter(frozenset(pair) for pair in pairs)
+    strength = {item: 1.0 for item in items}
+    for _ in range(iterations):
+        updated = {}
+        for i in items:
+            denominator = 2 * PRIOR / (strength[i] + 1.0)
+            for j in items:
+                if j != i and games[frozenset((i, j))]:
+                    denominator += games[frozenset((i, j))] / (strength[i] + strength[j])
+            updated[i] = (wins[i] + PRIOR) / denominator
+        mean_log = sum(math.log(v) for v in updated.values()) / len(updated)
+        strength = {i: v / math.exp(mean_log) for i, v in updated.items()}
+    return strength
+
+
+def leaderboard(votes: pd.DataFrame, results: pd.DataFrame, labels: dict[str, str], backend: str = "all") -> pd.DataFrame:
+    """One row per endpoint that took part in a vote, best rating first."""
+    if backend != "all":
+        votes = votes[votes.backend == backend]
+        results = results[results.backend == backend]
+    if votes.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    pairs: list[tuple[str, str]] = []
+    shown: Counter = Counter()
+    for winner, candidates in zip(votes.winner, votes.candidates):
+        everyone = json.loads(candidates)
+        shown.update(everyone)
+        pairs += [(winner, loser) for loser in everyone if loser != winner]
+    items = sorted(shown)
+    strength = bradley_terry(pairs, items)
+    wins = Counter(votes.winner)
+    done = results[results.status == "completed"]
+    rows = []
+    for endpoint_id in items:
+        mine = done[done.endpoint_id == endpoint_id]
+        cost = pd.to_numeric(mine.estimated_cost_usd, errors="coerce").mean()
+        latency = pd.to_numeric(mine.total_s, errors="coerce").mean()
+        win_rate = wins[endpoint_id] / shown[endpoint_id]
+        rows.append({"endpoint_id": endpoint_id, "endpoint": labels.get(endpoint_id, endpoint_id),
+                     "votes": shown[endpoint_id], "wins": wins[endpoint_id], "win_rate": round(win_rate, 3),
+                     "bt_rating": round(1000 + 400 * math.log10(strength[endpoint_id]), 1),
+                     "mean_cost_usd": None if pd.isna(cost) else round(cost, 4),
+                     "cost_per_win_usd": None if pd.isna(cost) or not win_rate else round(cost / win_rate, 4),
+                     "mean_latency_s": None if pd.isna(latency) else round(latency, 2), "runs": len(mine)})
+    return pd.DataFrame(rows, columns=COLUMNS).sort_values("bt_rating", ascending=False, ignore_index=True)
