@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -9,8 +10,12 @@ import gradio as gr
 from playground.catalog import Endpoint
 from playground.service import Playground, create_playground
 from playground.ui.api_tab import build_api_tab
+from playground.ui.compare_tab import build_compare_tab
 from playground.ui.endpoint_tab import build_endpoint_tab
 from playground.ui.key_panel import build_key_panel
+from playground.ui.leaderboard_tab import build_leaderboard_tab
+
+ASSETS = Path(__file__).parent / "assets"
 
 MODE_TITLES = {"text-to-video": "Text → Video", "image-to-video": "Image → Video", "reference-to-video": "Reference → Video"}
 
@@ -28,7 +33,7 @@ def _header(playground: Playground) -> str:
 
 
 def build_app(playground: Playground) -> gr.Blocks:
-    """All endpoint tabs (grouped by family) plus the API tab, wired to one Playground."""
+    """All endpoint tabs (grouped by family), Compare, Leaderboard and the API tab, wired to one Playground."""
     with gr.Blocks(title="Seedance Playground") as demo:
         session = gr.State({})  # per browser session (a visitor's key lands here, never in globals)
         gr.Markdown(_header(playground), elem_id="header")
@@ -40,6 +45,10 @@ def build_app(playground: Playground) -> gr.Blocks:
                         for endpoint in endpoints:
                             with gr.Tab(tab_label(endpoint, endpoints), elem_id=f"tab-{endpoint.slug}"):
                                 build_endpoint_tab(playground, endpoint, session)
+            with gr.Tab("Compare", elem_id="tab-compare"):
+                build_compare_tab(playground, session)
+            with gr.Tab("Leaderboard", elem_id="tab-leaderboard") as leaderboard:
+                build_leaderboard_tab(playground, leaderboard)
             with gr.Tab("API", elem_id="tab-api"):
                 build_api_tab(playground, session)
         demo.load(lambda state: playground.backend_status((state or {}).get("key")), session, backend_line,
@@ -50,7 +59,8 @@ def build_app(playground: Playground) -> gr.Blocks:
 def launch_options(playground: Playground) -> dict[str, Any]:
     """Everything launch() needs except host and port (Gradio reads those from the environment)."""
     return {"allowed_paths": [str(playground.data_dir)], "footer_links": ["api", "gradio", "settings"],
-            "run_history": False, "theme": gr.themes.Soft()}
+            "run_history": False, "theme": gr.themes.Soft(), "css": (ASSETS / "grid.css").read_text(),
+            "head": f"<script>{(ASSETS / 'sync_grid.js').read_text()}</script>"}
 
 
 def create_app() -> tuple[gr.Blocks, dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""The JSON tab: the named API (`/catalog`, `/estimate`, `/generate`, `/history`) with a face for humans."""
+"""The JSON tab: the named API (`/catalog`, `/estimate`, `/generate`, `/compare`, `/history`) with a face for humans."""
 
 from __future__ import annotations
 
@@ -14,12 +14,16 @@ from playground.ui.errors import user_errors
 
 EXAMPLE = {"prompt": "A paper boat drifts down a rain-soaked street, reflections shimmering", "resolution": "480p",
            "aspect_ratio": "16:9", "duration": "2", "seed": 7}
+COMPARE_EXAMPLE = {"prompts": ["A paper boat drifts down a rain-soaked street"],
+                   "endpoints": ["fal-ai/bytedance/seedance/v1/lite/text-to-video",
+                                 "fal-ai/bytedance/seedance/v1/pro/fast/text-to-video"],
+                   "seeds": [7], "arguments": {"resolution": "480p", "duration": "2"}}
 
 
 def build_api_tab(playground: Playground, session: gr.State) -> None:
     """Components and the four public events; every api_name here is part of the contract."""
     gr.Markdown("Call any endpoint with JSON arguments, exactly as `gradio_client` users do "
-                "(`/catalog`, `/estimate`, `/generate`, `/history`). Image fields take a URL or a data URI.")
+                "(`/catalog`, `/estimate`, `/generate`, `/compare`, `/history`). Image fields take a URL or a data URI.")
     ids = list(playground.catalog)
     with gr.Row():
         endpoint = gr.Dropdown(ids, value=ids[0], allow_custom_value=True, label="endpoint_id", elem_id="api-endpoint")
@@ -33,6 +37,9 @@ def build_api_tab(playground: Playground, session: gr.State) -> None:
     with gr.Row(equal_height=False):
         video = gr.Video(label="video", interactive=False, elem_id="api-video")
         output = gr.JSON(label="result", elem_id="api-output")
+    spec = gr.Textbox(json.dumps(COMPARE_EXAMPLE, indent=2), label="comparison spec (JSON): prompts, endpoints, "
+                      "seeds or random_seeds, arguments, overrides, confirm", lines=8, elem_id="api-spec")
+    compare_btn = gr.Button("Compare", elem_id="api-compare")
 
     def catalog() -> list[dict]:
         return playground.catalog_rows()
@@ -50,6 +57,15 @@ def build_api_tab(playground: Playground, session: gr.State) -> None:
             progress(0.0 if isinstance(event, (Submitted, Queued)) else 0.5, desc=event_text(event))
         raise gr.Error("the run ended without a result")
 
+    @user_errors
+    async def compare(spec_json: str, state: dict, progress=gr.Progress()) -> dict:
+        final = None
+        async for snapshot in playground.comparisons.run(parse_arguments(spec_json, "spec"), (state or {}).get("key")):
+            final = snapshot
+            finished = sum(snapshot["counts"].values())
+            progress((finished, len(snapshot["cells"])), desc=f"{finished} of {len(snapshot['cells'])} cells finished")
+        return final
+
     def history(count: float | None) -> list[dict]:
         return playground.history(int(count if count is not None else 50))
 
@@ -57,4 +73,6 @@ def build_api_tab(playground: Playground, session: gr.State) -> None:
     estimate_btn.click(estimate, [endpoint, arguments], output, api_name="estimate")
     generate_btn.click(generate, [endpoint, arguments, session], [video, output], api_name="generate",
                        concurrency_id="runs", concurrency_limit=4)
+    compare_btn.click(compare, [spec, session], output, api_name="compare", concurrency_id="compare",
+                      concurrency_limit=4)
     history_btn.click(history, limit, output, api_name="history")

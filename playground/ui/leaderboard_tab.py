@@ -1,0 +1,36 @@
+"""The Leaderboard tab: votes from comparisons, per endpoint, with cost and latency beside them."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from playground.service import Playground
+
+EXPLAINER = ("Each vote says which clip of one prompt × seed row was best; every other clip of that row lost to "
+             "it. **bt_rating** is a Bradley–Terry fit to all those pairs, on the Elo scale (1000 = average). "
+             "**cost_per_win_usd** = mean estimated cost ÷ win rate. Latency is the mean total time of completed "
+             "runs. Votes on offline previews judge synthetic clips: filter them out for model decisions.")
+
+
+def build_leaderboard_tab(playground: Playground, tab: gr.Tab) -> None:
+    comparisons = playground.comparisons
+    gr.Markdown(EXPLAINER)
+    with gr.Row(equal_height=True):
+        backend = gr.Dropdown(["all", "fal", "offline"], value="all", label="Votes on runs from", scale=2,
+                              elem_id="leaderboard-backend")
+        refresh = gr.Button("Refresh", scale=1, elem_id="leaderboard-refresh")
+    table = gr.Dataframe(interactive=False, elem_id="leaderboard-table", label="Endpoints, best first")
+    with gr.Row():
+        wins = gr.BarPlot(x="endpoint", y="win_rate", title="Win rate", sort="-y", y_lim=[0, 1],
+                          elem_id="leaderboard-wins")
+        value = gr.ScatterPlot(x="mean_cost_usd", y="bt_rating", color="endpoint", elem_id="leaderboard-value",
+                               title="Rating against mean cost: up and to the left is worth the money",
+                               x_title="mean estimated cost per clip (USD)", y_title="Bradley–Terry rating")
+
+    def show(chosen: str):
+        frame = comparisons.leaderboard(chosen)
+        return frame, frame, frame.dropna(subset=["mean_cost_usd"])
+
+    for name, trigger in (("refresh", refresh.click), ("filter", backend.change), ("open", tab.select)):
+        trigger(show, backend, [table, wins, value], api_name=f"leaderboard_{name}", api_visibility="private",
+                show_progress="hidden")
