@@ -123,6 +123,7 @@ class FakeFal:
         self.jobs: dict[str, Job] = {}
         self.uploads: dict[str, bytes] = {}
         self.scripts: deque[Script] = deque()
+        self.by_endpoint: dict[str, Script] = {}  # used when no queued script is waiting
         self.default = Script()
         self.video = tiny_mp4()
         self._server: ThreadingHTTPServer | None = None
@@ -168,6 +169,7 @@ class FakeFal:
             self.jobs.clear()
             self.uploads.clear()
             self.scripts.clear()
+            self.by_endpoint.clear()
             self._head_attempts = 0
             self.default = default or Script()
 
@@ -198,7 +200,7 @@ class FakeFal:
     # -- protocol -------------------------------------------------------------------------------------
     def submit(self, endpoint_id: str, body: dict, authorization: str, at: float):
         with self.lock:
-            script = self.scripts[0] if self.scripts else self.default
+            script = self.scripts[0] if self.scripts else self.by_endpoint.get(endpoint_id, self.default)
             if script.submit_fault_always:
                 return script.submit_fault_always
             if self._head_attempts < len(script.submit_faults):

@@ -34,7 +34,7 @@ def _rows(app_data_dir):
 
 def test_public_api_names_are_exactly_the_contract(client):
     info = client.view_api(return_format="dict", print_info=False)
-    assert set(info["named_endpoints"]) == {"/catalog", "/estimate", "/generate", "/history"}
+    assert set(info["named_endpoints"]) == {"/catalog", "/estimate", "/generate", "/compare", "/history"}
 
 
 def test_every_event_has_a_unique_explicit_name(catalog):
@@ -44,8 +44,11 @@ def test_every_event_has_a_unique_explicit_name(catalog):
     demo = build_app(Playground(catalog, "unused"))
     named = [d["api_name"] for d in demo.config["dependencies"] if d.get("backend_fn")]
     page_events = {"set_key", "set_key_enter", "forget_key", "backend_status"}  # key panel and page load
-    assert len(named) == len(set(named)) == 3 * len(catalog) + 4 + len(page_events)
-    assert page_events <= set(named)
+    compare_events = {"run_compare", "compare_preview", "compare_mode", "compare_draw_seeds", "compare_cancel_all",
+                      "compare_cancel_cells", "compare_blind", "compare_vote_row", "compare_vote",
+                      "leaderboard_refresh", "leaderboard_filter", "leaderboard_open"}
+    assert len(named) == len(set(named)) == 3 * len(catalog) + 5 + len(page_events) + len(compare_events)
+    assert page_events | compare_events <= set(named)
     assert all(n and not n.startswith("unnamed") for n in named)
 
 

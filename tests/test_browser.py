@@ -94,3 +94,69 @@ def test_visitor_key_run_and_cancel_reach_fal(browser, fal_app, fake_fal):
     assert VISITOR_KEY.split(":")[1] not in page.content()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "fal-cancelled.png"), full_page=True)
+
+
+SYNC_STATE = "[...document.querySelectorAll('#cmp-grid video')].map(v => [v.currentTime, v.paused])"
+FAMILY_NAMES = ("1.0 Lite", "1.0 Pro", "Pro Fast", "2.0")
+
+
+def test_compare_grid_plays_in_sync_blind_vote_reaches_the_leaderboard(browser, app_url):
+    from playwright.sync_api import expect
+
+    page = _open(browser, app_url)
+    page.get_by_role("tab", name="Compare").click()
+    page.locator("#cmp-prompts textarea").fill("A red kite dances over a green hill, slow pan")
+    page.locator("#cmp-seeds textarea, #cmp-seeds input").first.fill("7")
+    expect(page.locator("#cmp-plan")).to_contain_text("4 cells", timeout=15000)
+    page.locator("#cmp-blind input").check()
+    page.locator("#cmp-run").click()
+    page.wait_for_function("[...document.querySelectorAll('#cmp-grid video')].length === 4 && "
+                           "[...document.querySelectorAll('#cmp-grid video')].every(v => v.readyState >= 2)",
+                           timeout=120000)
+    grid_text = page.locator("#cmp-grid").inner_text()
+    assert "Clip A" in grid_text and not any(name in grid_text for name in FAMILY_NAMES)
+    assert not any(name in page.locator("#cmp-status").inner_text() for name in FAMILY_NAMES)
+
+    page.locator("#cmp-grid [data-sync-action=play]").click()
+    spreads = []
+    for _ in range(8):
+        page.wait_for_timeout(200)
+        state = page.evaluate(SYNC_STATE)
+        assert not any(paused for _, paused in state), state
+        spreads.append(max(t for t, _ in state) - min(t for t, _ in state))
+    assert max(spreads) <= 0.25, spreads
+    assert page.evaluate(SYNC_STATE)[0][0] > 1.0  # they really are playing
+    page.locator("#cmp-grid [data-sync-action=pause]").click()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "compare-blind.png"), full_page=True)
+
+    page.locator("#cmp-vote-choice").get_by_text("Clip C").click()
+    page.locator("#cmp-vote").click()
+    expect(page.locator("#cmp-vote-result")).to_contain_text("Vote recorded", timeout=15000)
+    winner = page.locator("#cmp-vote-result strong").inner_text()
+    assert winner in FAMILY_NAMES or winner in ("1.0 Pro Fast",)
+    expect(page.locator("#cmp-grid")).to_contain_text(winner)  # the voted row is revealed
+    page.get_by_role("tab", name="Leaderboard").click()
+    expect(page.locator("#leaderboard-table")).to_contain_text(winner, timeout=15000)
+    page.screenshot(path=str(ARTIFACTS / "leaderboard.png"), full_page=True)
+
+
+def test_compare_cancel_all_reaches_fal_for_every_cell(browser, fal_app, fake_fal):
+    from playwright.sync_api import expect
+
+    url, _ = fal_app
+    fake_fal.reset(default=Script(hold=True, queue_s=0.2, logs=("warming up",)))
+    page = _open(browser, url)
+    page.get_by_role("tab", name="Compare").click()
+    page.locator("#cmp-endpoints").get_by_text("Seedance 1.0 Pro · Text to Video").click()  # untick two of four
+    page.locator("#cmp-endpoints").get_by_text("Seedance 2.0 · Text to Video").click()
+    page.locator("#cmp-prompts textarea").fill("Two cells that never finish")
+    page.locator("#cmp-seeds textarea, #cmp-seeds input").first.fill("5")
+    expect(page.locator("#cmp-plan")).to_contain_text("2 cells", timeout=15000)
+    page.locator("#cmp-run").click()
+    _wait(lambda: len(fake_fal.jobs) == 2 and all(j.status_requests for j in fake_fal.jobs.values()), 30,
+          "two cells polling at the fake")
+    expect(page.locator("#cmp-status")).to_contain_text("running", timeout=15000)
+    page.locator("#cmp-cancel").click()
+    _wait(lambda: len(fake_fal.seen("PUT", "/cancel")) == 2, 15, "a cancel for each cell at fal")
+    expect(page.locator("#cmp-outcome")).to_contain_text("2 cancelled", timeout=15000)

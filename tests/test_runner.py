@@ -59,7 +59,7 @@ def test_watcher_leaving_cancels_and_logs_once(tmp_path):
     backend.journal = runner.journal
 
     async def go():
-        watcher = runner.start(backend, None, {"prompt": "p"}, _flight())
+        watcher = runner.start(backend, None, {"prompt": "p"}, _flight()).events()
         async for event in watcher:
             if isinstance(event, InProgress):
                 break
@@ -84,7 +84,7 @@ def test_failures_are_rows_and_errors_for_the_watcher(tmp_path, caplog, failure,
 
     async def go():
         with pytest.raises(RunError) as err:
-            async for _ in runner.start(ScriptedBackend(failure), None, {}, _flight()):
+            async for _ in runner.start(ScriptedBackend(failure), None, {}, _flight()).events():
                 pass
         return err.value
 
@@ -116,3 +116,39 @@ def test_app_shutdown_leaves_the_run_in_the_journal_and_logs_nothing(tmp_path):
     asyncio.run(go())
     assert [e["request_id"] for e in runner.journal.pending()] == ["req-9"]
     assert len(runner.results.read()) == 0
+
+
+def test_outcome_waits_for_the_row_and_cancel_stops_the_run(tmp_path):
+    runner = _runner(tmp_path)
+
+    async def go():
+        watch = runner.start(ScriptedBackend(), None, {}, _flight())
+        await asyncio.sleep(0.05)
+        watch.cancel()
+        return await watch.outcome()
+
+    result = asyncio.run(go())
+    assert result.status == "cancelled" and runner.results.read().iloc[0].status == "cancelled"
+
+
+def test_runs_beyond_the_app_wide_bound_wait_for_a_slot(tmp_path):
+    runner = Runner(tmp_path / "outputs", ResultsLog(tmp_path / "results.csv"), Journal(tmp_path / "inflight"),
+                    FalSettings(), max_runs=1)
+
+    async def go():
+        first = runner.start(ScriptedBackend(), None, {}, _flight())
+        second_flight = _flight()
+        second_flight.row["run_id"] = "run2"
+        second = runner.start(ScriptedBackend(), None, {}, second_flight)
+        await asyncio.sleep(0.1)
+        waiting = second_flight.result.request_id == ""  # not submitted while the first holds the only slot
+        first.cancel()
+        await first.outcome()
+        await asyncio.sleep(0.05)
+        submitted_after = second_flight.result.request_id
+        second.cancel()
+        await second.outcome()
+        return waiting, submitted_after
+
+    waiting, submitted_after = asyncio.run(go())
+    assert waiting and submitted_after == "req-1"

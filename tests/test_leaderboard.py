@@ -1,0 +1,49 @@
+"""The leaderboard: Bradley–Terry ratings from votes, win rates, cost per win and latency per endpoint."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from playground.leaderboard import bradley_terry, leaderboard
+from playground.results import COLUMNS as RESULT_COLUMNS
+from playground.votes import COLUMNS as VOTE_COLUMNS
+
+
+def _votes(*rows):
+    return pd.DataFrame([{**dict.fromkeys(VOTE_COLUMNS, ""), "winner": w, "candidates": json.dumps(c), "backend": b}
+                         for w, c, b in rows], columns=VOTE_COLUMNS)
+
+
+def _results(*rows):
+    return pd.DataFrame([{**dict.fromkeys(RESULT_COLUMNS, ""), "endpoint_id": e, "status": s, "backend": b,
+                          "estimated_cost_usd": str(cost), "total_s": str(t)} for e, s, b, cost, t in rows],
+                        columns=RESULT_COLUMNS)
+
+
+def test_bradley_terry_orders_a_chain_and_ties_evenly():
+    chain = bradley_terry([("a", "b")] * 3 + [("b", "c")] * 3, ["a", "b", "c"])
+    assert chain["a"] > chain["b"] > chain["c"]
+    even = bradley_terry([("a", "b"), ("b", "a")], ["a", "b"])
+    assert even["a"] == pytest.approx(even["b"])
+
+
+def test_leaderboard_columns_from_votes_and_results():
+    votes = _votes(("a", ["a", "b", "c"], "fal"), ("a", ["a", "b"], "fal"), ("b", ["a", "b", "c"], "fal"),
+                   ("c", ["b", "c"], "offline"))
+    results = _results(("a", "completed", "fal", 0.2, 10), ("a", "completed", "fal", 0.4, 20),
+                       ("a", "failed", "fal", 9.0, 99), ("b", "completed", "fal", 0.1, 5), ("c", "completed", "fal", 0.3, 7))
+    board = leaderboard(votes, results, {"a": "Model A"}, backend="fal").set_index("endpoint_id")
+    assert list(board.index) == ["a", "b", "c"]  # best rating first
+    assert board.loc["a", "endpoint"] == "Model A" and board.loc["b", "endpoint"] == "b"
+    assert (board.loc["a", "votes"], board.loc["a", "wins"], board.loc["a", "win_rate"]) == (3, 2, pytest.approx(0.667, abs=1e-3))
+    assert board.loc["a", "mean_cost_usd"] == pytest.approx(0.3)  # the failed run does not count
+    assert board.loc["a", "cost_per_win_usd"] == pytest.approx(0.3 / (2 / 3), abs=1e-4)
+    assert board.loc["a", "mean_latency_s"] == pytest.approx(15)
+    assert pd.isna(board.loc["c", "cost_per_win_usd"])  # no wins on fal: no cost per win
+    everything = leaderboard(votes, results, {}, backend="all").set_index("endpoint_id")
+    assert everything.loc["c", "wins"] == 1 and everything.loc["b", "votes"] == 4
+
+
+def test_no_votes_is_an_empty_table():
+    assert leaderboard(_votes(), _results(), {}).empty
