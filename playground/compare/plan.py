@@ -15,7 +15,7 @@ from playground.compare.spec import Spec
 from playground.errors import InputError
 from playground.estimate import Estimate, estimate
 from playground.request import validate
-from playground.snippets import display_arguments
+from playground.snippets import display_arguments, display_value
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,17 @@ def plan(spec: Spec, catalog: Catalog) -> Plan:
 
 
 def _shown(value: Any) -> str:
-    return "not sent" if value is None else str(display_arguments({"v": value})["v"]).lower() \
-        if isinstance(value, bool) else str(display_arguments({"v": value})["v"])
+    if value is None:
+        return "not sent"
+    return str(value).lower() if isinstance(value, bool) else str(display_value(value))
+
+
+def _sent(cell: Cell, shared: str) -> Any:
+    return cell.arguments.get(cell.endpoint.own_name(shared))
+
+
+def _field(cell: Cell, shared: str):
+    return cell.endpoint.field(cell.endpoint.own_name(shared))
 
 
 def differences(cells: list[Cell]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -102,17 +111,16 @@ def differences(cells: list[Cell]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     for row in rows.values():
         if len(row) < 2:
             continue
-        names = dict.fromkeys(row[0].endpoint.shared_name(n) for c in row for n in c.arguments)
+        names = dict.fromkeys(c.endpoint.shared_name(n) for c in row for n in c.arguments)
         for name in names:
-            if name in ("prompt", "seed"):
-                continue
-            values = {c.endpoint.short_label: c.arguments.get(c.endpoint.own_name(name)) for c in row}
+            if name == "prompt":
+                continue  # prompts differ by row, never within one
+            values = {c.endpoint.short_label: _sent(c, name) for c in row}
             if len({repr(v) for v in values.values()}) < 2:
                 continue
             listing = "; ".join(f"{_shown(v)} on {label}" for label, v in values.items())
-            present = [c for c in row if c.endpoint.field(c.endpoint.own_name(name)) is not None]
-            at_default = all(c.arguments.get(c.endpoint.own_name(name)) in (None, c.endpoint.field(
-                c.endpoint.own_name(name)).default) for c in present)
+            present = [c for c in row if _field(c, name) is not None]
+            at_default = all(_sent(c, name) in (None, _field(c, name).default) for c in present)
             (notes if at_default and len(present) < len(row) else warnings)[f"{name}: {listing}"] = None
         shapes = {c.endpoint.short_label: f"{c.estimate.width}×{c.estimate.height}, {c.estimate.seconds:g} s" for c in row}
         if len(set(shapes.values())) > 1:

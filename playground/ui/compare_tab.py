@@ -104,23 +104,27 @@ def build_compare_tab(playground: Playground, session: gr.State) -> None:
 
     @user_errors
     async def run_compare(data: dict):
-        blind_on, last_shown, finished = data[blind], 0.0, None
+        blind_on, last_shown, shown_completed = data[blind], 0.0, -1
         spec = comparisons.spec_from_form(**read(data))
         async for snapshot in comparisons.run(spec, key_of(data)):
-            done_now = tuple(c["status"] for c in snapshot["cells"] if c["status"] == "completed")
-            if not snapshot["done"] and time.monotonic() - last_shown < UPDATE_EVERY_S and done_now == finished:
+            completed = snapshot["counts"]["completed"]
+            first = shown_completed < 0
+            if not (first or snapshot["done"] or completed != shown_completed
+                    or time.monotonic() - last_shown >= UPDATE_EVERY_S):
                 continue
             last_shown = time.monotonic()
-            update = views(snapshot, blind_on, with_grid=done_now != finished or snapshot["done"])
-            finished = done_now
-            labels = [f"{r[0]}: {r[2]} · {r[1]}" for r in status_rows(snapshot, blind_on, set())]
-            update.update({batch_state: snapshot, cancel_cells: gr.update(choices=labels, value=[])})
+            update = views(snapshot, blind_on, with_grid=first or completed != shown_completed or snapshot["done"])
+            update[batch_state] = snapshot
+            shown_completed = completed
+            if first:  # the cell list does not change during a run: set it once, so a selection survives
+                labels = [f"{r[0]}: {r[2]} · {r[1]}" for r in status_rows(snapshot, blind_on, set())]
+                update[cancel_cells] = gr.update(choices=labels, value=[])
             if snapshot["done"]:
                 row_choices = [(cells[0]["row_label"], row) for row, cells in rows(snapshot).items()]
-                first = row_choices[0][1] if row_choices else None
-                update.update({vote_row: gr.update(choices=row_choices, value=first),
-                               vote_choice: gr.update(choices=comparisons.vote_choices(snapshot, first, blind_on),
-                                                      value=None)})
+                first_row = row_choices[0][1] if row_choices else None
+                update[vote_row] = gr.update(choices=row_choices, value=first_row)
+                update[vote_choice] = gr.update(choices=comparisons.vote_choices(snapshot, first_row, blind_on),
+                                                value=None)
             yield update
 
     running = run.click(run_compare, inputs=form_inputs | {blind}, api_name="run_compare", api_visibility="private",
