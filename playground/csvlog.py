@@ -2,6 +2,10 @@
 
 Rows are appended under a file lock, flushed and fsynced; values are written as text and read back as
 text (``keep_default_na=False``), so "NA", commas, quotes, newlines and emoji come back exactly.
+
+Reading is cached per process and incremental: the file only grows, so a read parses just the bytes
+appended since the last one (a 100,000-row log is parsed once, then kept up to date cheaply). A file
+written with fewer columns (an older version of the app) is rewritten once with the new columns empty.
 """
 
 from __future__ import annotations
@@ -9,11 +13,28 @@ from __future__ import annotations
 import csv
 import io
 import os
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from filelock import FileLock
+
+from playground.errors import PlaygroundError
+
+
+@dataclass
+class _Cache:
+    inode: int
+    size: int
+    frame: pd.DataFrame
+
+
+def _fsync_replace(temporary: Path, path: Path) -> None:
+    with open(temporary, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
 
 
 class CsvLog:
@@ -25,7 +46,11 @@ class CsvLog:
         self.path = Path(path)
         self.columns = list(columns or self.columns)
         self._lock = FileLock(str(self.path) + ".lock")
+        self._cache: _Cache | None = None
+        self._cache_lock = threading.Lock()
+        self._header_checked = False
 
+    # -- writing ---------------------------------------------------------------------------------------
     def append(self, row: dict[str, Any]) -> None:
         """Write one row (header first if the file is new); returns only once it is on disk."""
         unknown = set(row) - set(self.columns)
@@ -37,15 +62,73 @@ class CsvLog:
         with self._lock:
             if not self.path.exists() or self.path.stat().st_size == 0:
                 writer.writeheader()
+            elif not self._header_checked:
+                self._upgrade_header()
+            self._header_checked = True
             writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in self.columns})
             with open(self.path, "a", encoding="utf-8", newline="") as handle:
                 handle.write(buffer.getvalue())
                 handle.flush()
                 os.fsync(handle.fileno())
 
+    def _header(self) -> list[str]:
+        with open(self.path, encoding="utf-8", newline="") as handle:
+            return next(csv.reader(handle), [])
+
+    def _upgrade_header(self) -> None:
+        """Rewrite a file from an older version with today's columns (call under the file lock)."""
+        header = self._header()
+        if header == self.columns:
+            return
+        if not set(header) <= set(self.columns):
+            raise PlaygroundError(f"{self.path}: unexpected columns {sorted(set(header) - set(self.columns))}; "
+                                  "move the file aside to start a new one")
+        frame = pd.read_csv(self.path, dtype=str, keep_default_na=False).reindex(columns=self.columns, fill_value="")
+        self._write(frame)
+
+    def _write(self, frame: pd.DataFrame) -> None:
+        """Replace the whole file atomically (call under the file lock)."""
+        temporary = self.path.with_suffix(self.path.suffix + ".tmp")
+        frame.to_csv(temporary, index=False, lineterminator="\n")
+        _fsync_replace(temporary, self.path)
+
+    def update(self, key: str, value: str, changes: dict[str, Any]) -> bool:
+        """Change columns of the row whose ``key`` column is ``value`` (rare: the file is rewritten)."""
+        unknown = set(changes) - set(self.columns)
+        if unknown:
+            raise ValueError(f"unknown columns for {self.path.name}: {sorted(unknown)}")
+        with self._lock:
+            if not self.path.exists():
+                return False
+            self._upgrade_header()
+            frame = pd.read_csv(self.path, dtype=str, keep_default_na=False)
+            match = frame[key] == value
+            if not match.any():
+                return False
+            for column, new in changes.items():
+                frame.loc[match, column] = "" if new is None else str(new)
+            self._write(frame)
+            return True
+
+    # -- reading ---------------------------------------------------------------------------------------
     def read(self) -> pd.DataFrame:
-        """Every row, as text, in file order (oldest first)."""
+        """Every row, as text, in file order (oldest first). Shared and cached: do not modify it."""
         if not self.path.exists() or self.path.stat().st_size == 0:
             return pd.DataFrame(columns=self.columns)
-        with self._lock:
-            return pd.read_csv(self.path, dtype=str, keep_default_na=False)
+        with self._lock, self._cache_lock:
+            if self._header() != self.columns:
+                self._upgrade_header()
+            stat = self.path.stat()
+            cache = self._cache
+            if cache and cache.inode == stat.st_ino and cache.size == stat.st_size:
+                return cache.frame
+            if cache and cache.inode == stat.st_ino and cache.size < stat.st_size:
+                with open(self.path, "rb") as handle:
+                    handle.seek(cache.size)
+                    tail = pd.read_csv(io.BytesIO(handle.read()), names=self.columns, header=None, dtype=str,
+                                       keep_default_na=False)
+                frame = pd.concat([cache.frame, tail], ignore_index=True)
+            else:
+                frame = pd.read_csv(self.path, dtype=str, keep_default_na=False)
+            self._cache = _Cache(stat.st_ino, stat.st_size, frame)
+            return frame

@@ -2,6 +2,7 @@
 
 PlaygroundError
  ├── CatalogError     a shipped or refreshed data file is malformed (names the file and the field)
+ ├── PresetError      a preset file is malformed (names the file and the key; the app still starts)
  ├── InputError       a request is invalid; carries ``field: message`` problems; nothing was sent
  ├── RunError         a backend failed to produce a result for a valid request (``status`` says how it ended)
  └── DownloadError    a finished result's video could not be saved locally (the run itself succeeded)
@@ -20,6 +21,14 @@ class CatalogError(PlaygroundError):
     def __init__(self, file: str, field: str, message: str):
         self.file, self.field = file, field
         super().__init__(f"{file}: {field}: {message}")
+
+
+class PresetError(PlaygroundError):
+    """Seen at start-up or when saving: a preset that cannot be used, with its file and key."""
+
+    def __init__(self, file: str, key: str, message: str):
+        self.file, self.key = file, key
+        super().__init__(f"{file}: {key}: {message}")
 
 
 class InputError(PlaygroundError):

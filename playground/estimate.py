@@ -24,6 +24,13 @@ class Shape:
     seconds: float
     aspect_ratio: str
     notes: tuple[str, ...] = ()
+    size_known: bool = True  # False when `auto` aspect could not be read from the input image
+    frames_known: bool = True  # False for `duration: auto` (the model picks the length)
+
+    def expected(self) -> dict[str, int | None]:
+        """What the output should be, as far as the request says (None where it does not)."""
+        return {"width": self.width if self.size_known else None, "height": self.height if self.size_known else None,
+                "fps": self.fps, "frames": self.frames if self.frames_known else None}
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,7 @@ def output_shape(endpoint: Endpoint, arguments: dict[str, Any]) -> Shape:
     resolution = _value(endpoint, arguments, "resolution") or "720p"
     row = endpoint.sizes[resolution]
     aspect = _value(endpoint, arguments, "aspect_ratio") or TEXT_DEFAULT_ASPECT
+    size_known = True
     if aspect == "auto":
         image = _source_image(endpoint, arguments)
         shape = image_shape(image) if image else None
@@ -80,7 +88,7 @@ def output_shape(endpoint: Endpoint, arguments: dict[str, Any]) -> Shape:
             aspect = snap_aspect(shape[0], shape[1], list(row))
             notes.append(f"aspect auto: input image {shape[0]}×{shape[1]} → {aspect}")
         else:
-            aspect = TEXT_DEFAULT_ASPECT
+            aspect, size_known = TEXT_DEFAULT_ASPECT, not image
             reason = "no input image" if not image else "input image not readable here"
             notes.append(f"aspect auto: {reason}; assumed {aspect}")
     width, height = row[aspect]
@@ -95,7 +103,8 @@ def output_shape(endpoint: Endpoint, arguments: dict[str, Any]) -> Shape:
             notes.append(f"duration auto: estimated at {AUTO_SECONDS} s (the model picks the real length)")
         seconds = AUTO_SECONDS if duration in (None, "auto") else int(duration)
         frames = seconds * fps
-    return Shape(width, height, fps, frames, frames / fps, aspect, tuple(notes))
+    frames_known = bool(num_frames) or duration not in (None, "auto")
+    return Shape(width, height, fps, frames, frames / fps, aspect, tuple(notes), size_known, frames_known)
 
 
 def estimate(endpoint: Endpoint, arguments: dict[str, Any]) -> Estimate:

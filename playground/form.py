@@ -7,11 +7,14 @@ seed; ``{"value", "enabled"}`` for optional ranges without a default; ``{"upload
 
 from __future__ import annotations
 
+import hashlib
+import mimetypes
+from pathlib import Path
 from typing import Any
 
 from playground.catalog import Endpoint, Field
 from playground.errors import InputError
-from playground.media import MediaError, file_to_data_uri
+from playground.media import MediaError, decode_data_uri, file_to_data_uri, is_data_uri
 
 
 def is_toggled(field: Field) -> bool:
@@ -65,3 +68,40 @@ def arguments_from_form(endpoint: Endpoint, values: dict[str, Any], embed_files:
         if value is not None:
             arguments[field.name] = value
     return arguments
+
+
+def _to_file(value: str, files_dir: Path) -> str:
+    """A data URI as a content-addressed file (upload boxes take files), the same bytes every time."""
+    mime, data = decode_data_uri(value)
+    path = Path(files_dir) / f"{hashlib.sha256(data).hexdigest()[:32]}{mimetypes.guess_extension(mime) or '.bin'}"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return str(path)
+
+
+def _form_value(field: Field, value: Any, files_dir: Path) -> Any:
+    kind = field.kind
+    if kind == "seed":
+        return {"value": value, "random": value is None}
+    if is_toggled(field):
+        return {"value": field.minimum if value is None else value, "enabled": value is not None}
+    if kind == "image_url":
+        if isinstance(value, str) and is_data_uri(value):
+            return {"upload": _to_file(value, files_dir), "url": ""}
+        return {"upload": None, "url": value or ""}
+    if kind in ("image_urls", "video_urls", "audio_urls"):
+        items = value or []
+        return {"uploads": [_to_file(v, files_dir) for v in items if is_data_uri(v)],
+                "urls": "\n".join(v for v in items if not is_data_uri(v))}
+    if value is None:
+        return "" if kind in ("prompt", "text") else field.default
+    return value
+
+
+def form_from_arguments(endpoint: Endpoint, arguments: dict[str, Any], files_dir: Path) -> dict[str, Any]:
+    """The form values that give back ``arguments`` (the inverse of arguments_from_form): restore, presets.
+
+    Inline files become files under ``files_dir``; fields the arguments leave out show their defaults.
+    """
+    return {field.name: _form_value(field, arguments.get(field.name), files_dir) for field in endpoint.fields}

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import av
+import numpy as np
 from PIL import Image
 
 MAX_INPUT_BYTES = 30 * 1024 * 1024  # fal's documented per-image limit
@@ -34,6 +35,8 @@ class Probe:
     frames: int
     duration_s: float
     has_audio: bool
+    mean_luma: float = 0.0  # 0–255, over every frame (a black clip is near 0)
+    motion: float = 0.0  # mean absolute grey-level change between consecutive frames (a frozen clip is 0)
 
 
 def is_data_uri(value: str) -> bool:
@@ -111,15 +114,27 @@ def file_to_data_uri(path: str | Path) -> str:
     return encode_data_uri(path.read_bytes(), mime)
 
 
+STATS_SIZE = (160, 90)  # frames are scaled down to this for brightness and motion: cheap, and enough
+
+
 def probe_video(source: str | Path | io.BytesIO) -> Probe:
-    """Size, frame rate, frame count and duration as PyAV reads them (frames counted by decoding)."""
+    """Size, frame rate, frame count, duration, brightness and motion as PyAV reads them (every frame decoded)."""
     with av.open(source if isinstance(source, io.BytesIO) else str(source)) as container:
         stream = container.streams.video[0]
-        frames = sum(1 for _ in container.decode(stream))
+        frames, luma, change, previous = 0, 0.0, 0.0, None
+        for frame in container.decode(stream):
+            grey = frame.reformat(width=STATS_SIZE[0], height=STATS_SIZE[1], format="gray").to_ndarray()
+            grey = grey.astype(np.float32)
+            luma += float(grey.mean())
+            if previous is not None:
+                change += float(np.abs(grey - previous).mean())
+            previous, frames = grey, frames + 1
         fps = float(stream.average_rate or stream.guessed_rate or 0)
         has_audio = bool(container.streams.audio)
         return Probe(width=stream.codec_context.width, height=stream.codec_context.height, fps=round(fps, 3),
-                     frames=frames, duration_s=round(frames / fps, 3) if fps else 0.0, has_audio=has_audio)
+                     frames=frames, duration_s=round(frames / fps, 3) if fps else 0.0, has_audio=has_audio,
+                     mean_luma=round(luma / frames, 3) if frames else 0.0,
+                     motion=round(change / (frames - 1), 4) if frames > 1 else 0.0)
 
 
 def data_uri_video_seconds(value: str) -> float | None:

@@ -48,6 +48,10 @@ def result_markdown(result: dict) -> str:
                      f"{result['duration_s']:g} s · estimated cost ${result['estimated_cost_usd']:.4f}{billed} · {timing}")
     else:
         lines.append(f"Estimated cost ${result['estimated_cost_usd']:.4f}{billed} · {timing}")
+    if result.get("checks"):
+        audio = "with audio" if result.get("has_audio") else "no audio track"
+        verdict = "✅ matches the request" if result["checks"] == "ok" else f"⚠️ {result['checks']}"
+        lines.append(f"Checks: {verdict} · {audio}")
     if result.get("video_path"):
         lines.append(f"Saved to `{result['video_path']}`")
     if result.get("error"):

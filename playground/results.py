@@ -8,6 +8,7 @@ COLUMNS = [
     "run_id", "batch_id", "created_at", "finished_at", "backend", "endpoint_id", "status", "request_id", "prompt",
     "arguments_json", "seed", "video_url", "video_path", "width", "height", "fps", "frames", "duration_s",
     "queue_s", "run_s", "total_s", "estimated_cost_usd", "billed_units", "error",
+    "checks", "has_audio", "mean_luma", "motion",  # output checks (playground.checks); added after the first release
 ]
 STATUSES = ("completed", "failed", "cancelled", "timed_out")
 

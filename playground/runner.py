@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 import av
 
+from playground.checks import check_columns
 from playground.config import FalSettings
 from playground.errors import DownloadError, PlaygroundError, RunError
 from playground.events import Completed, Event, InProgress, Submitted
@@ -62,6 +63,8 @@ class RunResult:
     run_s: float | None = None
     total_s: float | None = None
     billed_units: str = ""
+    checks: str = ""  # "ok", or what differs from the request ("black", "frozen", size or frame mismatches)
+    has_audio: bool | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -79,21 +82,24 @@ class Flight:
     result: RunResult
     secrets: tuple[str | None, ...] = ()  # scrubbed from every message; never written anywhere
     key_fingerprint: str = ""
+    expected: dict[str, Any] = field(default_factory=dict)  # output size/fps/frames the request implies
     started: float = field(default_factory=time.monotonic)
     running_since: float | None = None
+    checks: dict[str, Any] = field(default_factory=dict)  # the output-check columns, once probed
 
     @classmethod
-    def new(cls, row: dict[str, Any], secrets: tuple[str | None, ...] = (), key_fingerprint: str = "") -> Flight:
+    def new(cls, row: dict[str, Any], secrets: tuple[str | None, ...] = (), key_fingerprint: str = "",
+            expected: dict[str, Any] | None = None) -> Flight:
         result = RunResult(run_id=row["run_id"], request_id="", endpoint_id=row["endpoint_id"], backend=row["backend"],
                            status="failed", seed=row.get("seed"), width=None, height=None, fps=None, frames=None,
                            duration_s=None, estimated_cost_usd=row["estimated_cost_usd"], video_path="", video_url="",
                            error="", batch_id=row.get("batch_id", ""))
-        return cls(row=row, result=result, secrets=secrets, key_fingerprint=key_fingerprint)
+        return cls(row=row, result=result, secrets=secrets, key_fingerprint=key_fingerprint, expected=expected or {})
 
     def journal_entry(self, event: Submitted) -> dict[str, Any]:
         return {"run_id": self.row["run_id"], "created_at": self.row["created_at"], "submitted_epoch": time.time(),
                 "request_id": event.request_id, "resume": event.resume, "key_fingerprint": self.key_fingerprint,
-                "row": self.row}
+                "expected": self.expected, "row": self.row}
 
     def fail(self, status: str, message: str) -> None:
         self.result.status, self.result.error = status, redact(message, self.secrets)
@@ -222,6 +228,8 @@ class Runner:
             return
         result.width, result.height, result.fps = probe.width, probe.height, probe.fps
         result.frames, result.duration_s = probe.frames, probe.duration_s
+        flight.checks = check_columns(probe, flight.expected)
+        result.checks, result.has_audio = flight.checks["checks"], probe.has_audio
 
     async def _local_copy(self, url: str, run_id: str, file_name: str) -> Path:
         """The result video under outputs/: rendered there (offline) or downloaded (fal's URLs expire)."""
@@ -248,9 +256,29 @@ class Runner:
             "seed": result.seed, "video_url": result.video_url, "video_path": result.video_path,
             "width": result.width, "height": result.height, "fps": result.fps, "frames": result.frames,
             "duration_s": result.duration_s, "queue_s": result.queue_s, "run_s": result.run_s,
-            "total_s": result.total_s, "billed_units": result.billed_units, "error": result.error})
+            "total_s": result.total_s, "billed_units": result.billed_units, "error": result.error, **flight.checks})
         log.info("run %s (%s, %s, request %s): %s%s", result.run_id, result.endpoint_id, result.backend,
                  result.request_id or "-", result.status, f" · {result.error}" if result.error else "")
+
+    # -- fetching a result again -----------------------------------------------------------------------------
+    async def collect(self, backend, row: dict[str, Any], expected: dict[str, Any],
+                      secrets: tuple[str | None, ...]) -> tuple[RunResult, dict[str, Any]]:
+        """Save and check a logged run's result again (fetched by request id); returns the row's new columns."""
+        fixed = {k: row.get(k, "") for k in ("run_id", "batch_id", "created_at", "backend", "endpoint_id", "prompt",
+                                             "arguments_json", "seed")}
+        flight = Flight.new({**fixed, "estimated_cost_usd": float(row.get("estimated_cost_usd") or 0)}, secrets, "",
+                            expected)
+        try:
+            completed = await backend.fetch(row["endpoint_id"], row["request_id"])
+        except RunError as exc:
+            raise RunError(redact(str(exc), secrets), exc.status) from exc
+        self.outputs_dir.mkdir(parents=True, exist_ok=True)
+        await self._complete(flight, completed)
+        r = flight.result
+        columns = {"video_url": r.video_url, "video_path": r.video_path, "width": r.width, "height": r.height,
+                   "fps": r.fps, "frames": r.frames, "duration_s": r.duration_s, "seed": r.seed, "error": r.error,
+                   "billed_units": r.billed_units or row.get("billed_units", ""), **flight.checks}
+        return r, columns
 
     # -- after a restart -----------------------------------------------------------------------------------
     def claim_pending(self, fingerprints: set[str], claimed: set[str]) -> list[dict[str, Any]]:
@@ -274,7 +302,7 @@ class Runner:
 
     async def finish_pending(self, entry: dict[str, Any], backend, secrets: tuple[str | None, ...]) -> RunResult:
         """Follow one journaled request to its row (no watcher; the timeout counts from the original submit)."""
-        flight = Flight.new(dict(entry["row"]), secrets, entry.get("key_fingerprint", ""))
+        flight = Flight.new(dict(entry["row"]), secrets, entry.get("key_fingerprint", ""), entry.get("expected"))
         flight.result.request_id = entry["request_id"]
         flight.started = time.monotonic() - max(0.0, time.time() - entry.get("submitted_epoch", time.time()))
         events = backend.resume(entry["row"]["endpoint_id"], entry["request_id"], entry.get("resume") or {},

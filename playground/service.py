@@ -23,9 +23,12 @@ from playground.backends.fal import FalBackend
 from playground.backends.offline import OfflineBackend
 from playground.catalog import Catalog, Endpoint, load_catalog
 from playground.compare.runs import Comparisons
+from playground.presets import BUILT_IN_DIR, Presets
+from playground.revisit import Revisits
 from playground.config import FalSettings, Limits
 from playground.errors import InputError, RunError
-from playground.estimate import Estimate, estimate
+from playground.estimate import Estimate, estimate, output_shape
+from playground.form import arguments_from_form, form_from_arguments
 from playground.events import Event
 from playground.journal import Journal
 from playground.keys import clean_key, fingerprint
@@ -57,7 +60,8 @@ class Playground:
 
     def __init__(self, catalog: Catalog, data_dir: Path, backend_choice: str = "auto",
                  offline: Backend | None = None, server_key: str | None = None,
-                 fal_settings: FalSettings | None = None, limits: Limits | None = None):
+                 fal_settings: FalSettings | None = None, limits: Limits | None = None,
+                 presets_dir: Path = BUILT_IN_DIR):
         self.catalog = catalog
         self.data_dir = Path(data_dir)
         self.outputs_dir = self.data_dir / "outputs"
@@ -70,6 +74,8 @@ class Playground:
         self.limits = limits or Limits()
         self.runner = Runner(self.outputs_dir, self.results, self.journal, self.fal_settings, self.limits.max_runs)
         self.comparisons = Comparisons(self)
+        self.revisits = Revisits(self)
+        self.presets = Presets(catalog, presets_dir, saved=self.data_dir / "presets")
         self._server_key = server_key or None
         self._claimed: set[str] = set()  # journal entries some task is already finishing
         self._claim_lock = threading.Lock()
@@ -107,6 +113,18 @@ class Playground:
 
     def history(self, limit: int = 50) -> list[dict[str, str]]:
         return self.results.newest(limit)
+
+    # -- presets ----------------------------------------------------------------------------------------
+    def preset_form(self, label: str) -> tuple[Endpoint, dict[str, Any]]:
+        """A preset as the form values of its endpoint's tab."""
+        preset = self.presets.get(label)
+        endpoint = self.catalog[preset.endpoint_id]
+        return endpoint, form_from_arguments(endpoint, preset.arguments, self.data_dir / "uploads")
+
+    def save_preset(self, name: str, endpoint_id: str, form: dict[str, Any], description: str = "") -> str:
+        """Save a tab's current form as a preset under the data directory; returns its label."""
+        endpoint = self.endpoint(endpoint_id)
+        return self.presets.save(name, endpoint.endpoint_id, arguments_from_form(endpoint, form), description).label
 
     # -- keys and backends -----------------------------------------------------------------------------
     def _key(self, session_key: str | None) -> str | None:
@@ -156,11 +174,12 @@ class Playground:
         cost = estimate(endpoint, cleaned)
         backend = self.backend_for(key)
         run_key = self._key(key) if backend.paid else None
+        expected = output_shape(endpoint, cleaned).expected()
         row = {"run_id": uuid.uuid4().hex[:16], "batch_id": batch_id, "created_at": now_iso(), "backend": backend.name,
                "endpoint_id": endpoint.endpoint_id, "prompt": cleaned.get("prompt", ""),
                "arguments_json": json.dumps(cleaned, ensure_ascii=False), "seed": cleaned.get("seed"),
                "estimated_cost_usd": round(cost.usd, 6)}
-        flight = Flight.new(row, (key, self._server_key), fingerprint(run_key) if run_key else "")
+        flight = Flight.new(row, (key, self._server_key), fingerprint(run_key) if run_key else "", expected)
         return self.runner.start(backend, endpoint, cleaned, flight)
 
     async def generate(self, endpoint_id: str, arguments: dict[str, Any], key: str | None = None,

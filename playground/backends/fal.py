@@ -112,6 +112,21 @@ class FalBackend:
         async for event in self._follow(handle, stop, time.monotonic() + max(0.0, remaining)):
             yield event
 
+    async def fetch(self, endpoint_id: str, request_id: str) -> Completed:
+        """A finished request's result, fetched again by id (no new run, no new charge)."""
+        handle = await self.connections.client(self.key).get_handle(endpoint_id, request_id)
+        self.connections.watch_billing(handle.client)
+        try:
+            status = await self._ask(handle.status(with_logs=False), "looking the request up")
+            if not isinstance(status, fal_client.Completed):
+                raise RunError(f"request {request_id} has not finished on fal yet ({type(status).__name__})")
+            if status.error:
+                raise RunError(await self._failure(handle, status))
+            result, units = await self._result(handle)
+        except _Transient as exc:
+            raise RunError(str(exc)) from exc
+        return Completed(request_id, result, billed_units=units)
+
     async def _follow(self, handle: AsyncRequestHandle, stop: asyncio.Event, deadline: float) -> AsyncIterator[Event]:
         self.connections.watch_billing(handle.client)
         pace, seen_logs, position, started = 0.0, 0, None, False

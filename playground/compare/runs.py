@@ -23,7 +23,7 @@ from playground.compare.plan import Plan, one_per_family, plan, union_endpoint
 from playground.compare.present import plan_markdown
 from playground.compare.spec import parse_spec
 from playground.errors import InputError, PlaygroundError, RunError
-from playground.form import arguments_from_form
+from playground.form import arguments_from_form, form_from_arguments
 from playground.leaderboard import leaderboard
 from playground.votes import VotesLog
 
@@ -74,6 +74,17 @@ class Comparisons:
         return {"prompts": prompts or "", "endpoints": list(endpoint_ids or []), "seeds": seed_list,
                 "arguments": arguments_from_form(self.forms[mode], shared), "overrides": override_map,
                 "confirm": bool(confirm)}
+
+    def preset_form(self, label: str) -> tuple[str, str, str | None, dict[str, Any]]:
+        """A preset as the Compare tab shows it: (mode, prompt, seed or None, shared-settings form)."""
+        preset = self.playground.presets.get(label)
+        endpoint = self.playground.catalog[preset.endpoint_id]
+        union = self.forms[endpoint.mode]
+        shared = {endpoint.shared_name(k): v for k, v in preset.arguments.items() if k not in ("prompt", "seed")}
+        form = form_from_arguments(union, {k: v for k, v in shared.items() if union.field(k)},
+                                   self.playground.data_dir / "uploads")
+        seed = preset.arguments.get("seed")
+        return endpoint.mode, preset.arguments.get("prompt", ""), None if seed is None else str(seed), form
 
     def preview_form(self, form: dict[str, Any], key: str | None) -> str:
         """The plan for a filled-in tab, or what to fix in it (never raises: it runs on every keystroke)."""

@@ -1,0 +1,74 @@
+"""The results log as a person browses it: newest first, filtered, paged, and exported.
+
+Pages come from the log's cached frame (see ``playground.csvlog``), so paging a 100,000-row log costs a
+filter and a slice, not a parse. The spreadsheet export neutralises cells that a spreadsheet would run
+as formulas; the JSON export and the log itself keep every value exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+PAGE_SIZE = 25
+SHOWN = ["created_at", "endpoint_id", "status", "backend", "seed", "prompt", "checks", "estimated_cost_usd", "total_s",
+         "batch_id", "run_id"]
+_FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What to show; empty means any."""
+
+    endpoint_id: str = ""
+    status: str = ""
+    batch_id: str = ""
+    backend: str = ""
+    text: str = ""  # found in the prompt, case-insensitive
+
+
+def select(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """The rows matching ``filters``, newest first."""
+    mask = pd.Series(True, index=frame.index)
+    for column, wanted in (("endpoint_id", filters.endpoint_id), ("status", filters.status),
+                           ("backend", filters.backend)):
+        if wanted:
+            mask &= frame[column] == wanted
+    if filters.batch_id.strip():
+        mask &= frame["batch_id"].str.startswith(filters.batch_id.strip())
+    if filters.text.strip():
+        mask &= frame["prompt"].str.contains(filters.text.strip(), case=False, regex=False)
+    return frame[mask].iloc[::-1]
+
+
+def page(frame: pd.DataFrame, number: int, size: int = PAGE_SIZE) -> tuple[pd.DataFrame, int, int]:
+    """(rows of page ``number`` (1-based, clamped), that page number, how many pages)."""
+    pages = max(1, -(-len(frame) // size))
+    number = min(max(1, int(number or 1)), pages)
+    return frame.iloc[(number - 1) * size:number * size], number, pages
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A cell a spreadsheet will show as text, never run: formula-like starts get a leading apostrophe."""
+    if isinstance(value, str) and _FORMULA_START.match(value) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def export(frame: pd.DataFrame, fmt: str, directory: Path) -> Path:
+    """Write ``frame`` as ``csv`` (for spreadsheets: formula cells neutralised) or ``json`` (exact values)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"results-{uuid.uuid4().hex[:8]}.{fmt}"
+    if fmt == "csv":
+        frame.map(spreadsheet_safe).to_csv(path, index=False)
+    elif fmt == "json":
+        path.write_text(json.dumps(frame.to_dict(orient="records"), ensure_ascii=False, indent=1), encoding="utf-8")
+    else:
+        raise ValueError(f"unknown export format {fmt!r}")
+    return path

@@ -1,0 +1,170 @@
+"""Coming back to a logged run: find it, restore it into its tab, run it again, re-fetch it from fal,
+check that its seed reproduces it, or promote it to another endpoint.
+
+Everything starts from the run's row: ``arguments_json`` is exactly what was sent, so it rebuilds the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from playground.catalog import Endpoint
+from playground.checks import SeedVerdict, compare_clips
+from playground.compare.adapt import Change, adapt
+from playground.csvlog import CsvLog
+from playground.errors import InputError, RunError
+from playground.estimate import output_shape
+from playground.form import form_from_arguments
+from playground.history import PAGE_SIZE, SHOWN, Filters, export, page, select
+from playground.runner import RunResult, now_iso
+from playground.snippets import snippets
+
+if TYPE_CHECKING:
+    from playground.service import Playground
+
+SEED_CHECK_COLUMNS = ["check_id", "created_at", "endpoint_id", "backend", "first_run", "second_run", "seed", "verdict",
+                      "frames_equal", "frames", "psnr_db"]
+
+
+class SeedChecksLog(CsvLog):
+    """``<data dir>/seed_checks.csv``: one row per "run again with the same seed" comparison."""
+
+    columns = SEED_CHECK_COLUMNS
+
+
+class Revisits:
+    """History's side of the core, for one Playground."""
+
+    def __init__(self, playground: Playground):
+        self.playground = playground
+        self.seed_checks = SeedChecksLog(playground.data_dir / "seed_checks.csv")
+        self.uploads_dir = playground.data_dir / "uploads"
+        self.exports_dir = playground.data_dir / "exports"
+
+    # -- browsing -------------------------------------------------------------------------------------
+    def page(self, filters: Filters, number: int = 1, size: int = PAGE_SIZE) -> tuple[list[dict], int, int, int]:
+        """(rows to show, page number, pages, matching rows), newest first."""
+        matching = select(self.playground.results.read(), filters)
+        rows, number, pages = page(matching, number, size)
+        return rows[SHOWN].to_dict(orient="records"), number, pages, len(matching)
+
+    def export(self, filters: Filters, fmt: str) -> Path:
+        return export(select(self.playground.results.read(), filters), fmt, self.exports_dir)
+
+    def row(self, run_id: str) -> dict[str, str]:
+        frame = self.playground.results.read()
+        match = frame[frame.run_id == (run_id or "")]
+        if match.empty:
+            raise InputError([("run", "choose a run in the history table first")])
+        return match.iloc[-1].to_dict()
+
+    def arguments(self, run_id: str) -> tuple[Endpoint, dict[str, Any]]:
+        row = self.row(run_id)
+        endpoint = self.playground.endpoint(row["endpoint_id"])
+        try:
+            arguments = json.loads(row["arguments_json"])
+        except json.JSONDecodeError:
+            raise InputError([("arguments_json", "this row's arguments cannot be read")])
+        return endpoint, arguments
+
+    def restore(self, run_id: str) -> tuple[Endpoint, dict[str, Any]]:
+        """The endpoint and the form values that put this run back into its tab, field for field."""
+        endpoint, arguments = self.arguments(run_id)
+        return endpoint, form_from_arguments(endpoint, arguments, self.uploads_dir)
+
+    def snippets(self, run_id: str) -> dict[str, str]:
+        endpoint, arguments = self.arguments(run_id)
+        return snippets(endpoint.endpoint_id, arguments)
+
+    # -- running again ------------------------------------------------------------------------------------
+    async def rerun(self, run_id: str, key: str | None) -> AsyncIterator[Any]:
+        """The same arguments again, as a new run (a random-seed run draws a new seed)."""
+        endpoint, arguments = self.arguments(run_id)
+        async for item in self.playground.generate(endpoint.endpoint_id, arguments, key):
+            yield item
+
+    def promotion(self, run_id: str, target_id: str, overrides: dict[str, Any]) -> tuple[Endpoint, dict, list[Change]]:
+        """What a promotion would send: this run's prompt, images and seed, fitted to ``target_id`` plus overrides."""
+        endpoint, arguments = self.arguments(run_id)
+        target = self.playground.endpoint(target_id)
+        if target.mode != endpoint.mode:
+            raise InputError([("target", f"{target.label} is {target.mode}; this run is {endpoint.mode}")])
+        seed = self._seed(run_id, arguments)
+        shared = {endpoint.shared_name(name): value for name, value in arguments.items()}
+        sent, changes = adapt(target, {**shared, "seed": seed} if seed is not None else shared,
+                              {k: v for k, v in overrides.items() if v not in (None, "")})
+        return target, sent, changes
+
+    async def promote(self, run_id: str, target_id: str, overrides: dict[str, Any], key: str | None) -> AsyncIterator[Any]:
+        target, sent, _ = self.promotion(run_id, target_id, overrides)
+        async for item in self.playground.generate(target.endpoint_id, sent, key):
+            yield item
+
+    def _seed(self, run_id: str, arguments: dict[str, Any]) -> int | None:
+        """The seed that made this run: the one sent, else the one the backend reported."""
+        if isinstance(arguments.get("seed"), int) and arguments["seed"] >= 0:
+            return arguments["seed"]
+        reported = self.row(run_id).get("seed", "")
+        return int(reported) if reported.lstrip("-").isdigit() and int(reported) >= 0 else None
+
+    # -- seed check -------------------------------------------------------------------------------------------
+    async def seed_check(self, run_id: str, key: str | None) -> AsyncIterator[Any]:
+        """Run again with the same seed and compare the two clips; yields the run's events, then the SeedVerdict."""
+        row = self.row(run_id)
+        endpoint, arguments = self.arguments(run_id)
+        seed = self._seed(run_id, arguments)
+        if seed is None or row["status"] != "completed" or not Path(row["video_path"] or "/-").is_file():
+            raise InputError([("run", "needs a completed run with a saved video and a known seed")])
+        second: RunResult | None = None
+        async for item in self.playground.generate(endpoint.endpoint_id, {**arguments, "seed": seed}, key):
+            if isinstance(item, RunResult):
+                second = item
+            else:
+                yield item
+        if second is None or not second.video_path:
+            raise RunError("the second run produced no saved video to compare")
+        verdict = await asyncio.to_thread(compare_clips, Path(row["video_path"]), Path(second.video_path))
+        self.seed_checks.append({"check_id": uuid.uuid4().hex[:12], "created_at": now_iso(),
+                                 "endpoint_id": endpoint.endpoint_id, "backend": second.backend, "first_run": run_id,
+                                 "second_run": second.run_id, "seed": seed, **verdict.as_dict()})
+        yield second
+        yield verdict
+
+    def seed_stability(self) -> pd.DataFrame:
+        """Per endpoint and backend: how often the same seed gave the identical / a near / a different clip."""
+        checks = self.seed_checks.read()
+        if checks.empty:
+            return pd.DataFrame(columns=["endpoint", "backend", "checks", "identical", "near", "different"])
+        labels = {e.endpoint_id: e.short_label for e in self.playground.catalog.values()}
+        table = (checks.assign(endpoint=checks.endpoint_id.map(lambda e: labels.get(e, e)))
+                 .pivot_table(index=["endpoint", "backend"], columns="verdict", values="check_id", aggfunc="count",
+                              fill_value=0)
+                 .reindex(columns=["identical", "near", "different"], fill_value=0).reset_index())
+        table.insert(2, "checks", table[["identical", "near", "different"]].sum(axis=1))
+        table.columns.name = None
+        return table
+
+    # -- re-fetching ---------------------------------------------------------------------------------------
+    async def refetch(self, run_id: str, key: str | None) -> dict[str, Any]:
+        """Download a fal run's result again by its request id (no new run, no new charge) and update its row."""
+        row = self.row(run_id)
+        if row["backend"] != "fal" or not row["request_id"]:
+            raise InputError([("run", "only fal runs with a request id can be fetched again")])
+        backend = self.playground.backend_for(key)
+        if not getattr(backend, "paid", False):
+            raise InputError([("fal_key", "fetching from fal needs a fal key (yours or the server's)")])
+        endpoint, arguments = self.arguments(run_id)
+        result, columns = await self.playground.runner.collect(
+            backend, row, output_shape(endpoint, arguments).expected(), (key, self.playground._key(key)))
+        self.playground.results.update("run_id", run_id, columns)
+        return {**row, **columns, "status": result.status}
+
+
+__all__ = ["Filters", "Revisits", "SeedVerdict"]
