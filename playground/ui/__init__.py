@@ -12,6 +12,7 @@ from playground.service import Playground, create_playground
 from playground.ui.api_tab import build_api_tab
 from playground.ui.compare_tab import build_compare_tab
 from playground.ui.endpoint_tab import build_endpoint_tab
+from playground.ui.history_tab import TabTarget, build_history_tab
 from playground.ui.key_panel import build_key_panel
 from playground.ui.leaderboard_tab import build_leaderboard_tab
 
@@ -32,24 +33,37 @@ def _header(playground: Playground) -> str:
             "fal schema, with the cost estimate, request JSON and client code beside Run.")
 
 
+def _slug(text: str) -> str:
+    return text.replace(" ", "-").replace(".", "-").lower()
+
+
 def build_app(playground: Playground) -> gr.Blocks:
-    """All endpoint tabs (grouped by family), Compare, Leaderboard and the API tab, wired to one Playground."""
+    """All endpoint tabs (grouped by family), Compare, Leaderboard, History and the API tab, on one Playground."""
     with gr.Blocks(title="Seedance Playground") as demo:
         session = gr.State({})  # per browser session (a visitor's key lands here, never in globals)
         gr.Markdown(_header(playground), elem_id="header")
+        if playground.presets.problems:
+            gr.Markdown("**Some presets could not be loaded:**\n" + "\n".join(
+                f"- `{problem}`" for problem in playground.presets.problems), elem_id="preset-problems")
         backend_line = build_key_panel(playground, session)
-        with gr.Tabs():
+        targets: dict[str, TabTarget] = {}
+        with gr.Tabs() as outer:
             for family, endpoints in playground.catalog.families().items():
-                with gr.Tab(family, elem_id=f"family-{family.replace(' ', '-').replace('.', '-').lower()}"):
-                    with gr.Tabs():
+                family_id = f"family-{_slug(family)}"
+                with gr.Tab(family, id=family_id, elem_id=family_id):
+                    with gr.Tabs() as family_tabs:
                         for endpoint in endpoints:
-                            with gr.Tab(tab_label(endpoint, endpoints), elem_id=f"tab-{endpoint.slug}"):
-                                build_endpoint_tab(playground, endpoint, session)
-            with gr.Tab("Compare", elem_id="tab-compare"):
+                            tab_id = f"tab-{endpoint.slug}"
+                            with gr.Tab(tab_label(endpoint, endpoints), id=tab_id, elem_id=tab_id):
+                                widgets = build_endpoint_tab(playground, endpoint, session)
+                            targets[endpoint.endpoint_id] = TabTarget(family_id, family_tabs, tab_id, widgets)
+            with gr.Tab("Compare", id="tab-compare", elem_id="tab-compare"):
                 build_compare_tab(playground, session)
-            with gr.Tab("Leaderboard", elem_id="tab-leaderboard") as leaderboard:
+            with gr.Tab("Leaderboard", id="tab-leaderboard", elem_id="tab-leaderboard") as leaderboard:
                 build_leaderboard_tab(playground, leaderboard)
-            with gr.Tab("API", elem_id="tab-api"):
+            with gr.Tab("History", id="tab-history", elem_id="tab-history") as history:
+                build_history_tab(playground, session, history, outer, targets)
+            with gr.Tab("API", id="tab-api", elem_id="tab-api"):
                 build_api_tab(playground, session)
         demo.load(lambda state: playground.backend_status((state or {}).get("key")), session, backend_line,
                   api_name="backend_status", api_visibility="private", show_progress="hidden")

@@ -12,7 +12,7 @@ from playground.compare.grid import grid_html, rows
 from playground.compare.present import STATUS_HEADERS, outcome_markdown, status_rows
 from playground.service import Playground
 from playground.ui.errors import user_errors
-from playground.ui.widgets import build_fields, read_form
+from playground.ui.widgets import build_fields, read_form, write_form
 
 UPDATE_EVERY_S = 0.3  # at most ~3 screen updates a second while cells report progress
 DEFAULT_MODE = "text-to-video"
@@ -31,6 +31,10 @@ def build_compare_tab(playground: Playground, session: gr.State) -> None:
             mode = gr.Radio(modes, value=DEFAULT_MODE, label="Mode", elem_id="cmp-mode")
             endpoints = gr.CheckboxGroup(choices, value=default, label="Endpoints to compare", elem_id="cmp-endpoints",
                                          info="Default: one per family. The same prompt and seed go to each.")
+            with gr.Row(equal_height=True):
+                preset = gr.Dropdown([p.label for p in playground.presets.for_mode(DEFAULT_MODE)], value=None,
+                                     label="Start from a preset", scale=3, elem_id="cmp-preset")
+                load = gr.Button("Load preset", scale=1, elem_id="cmp-preset-load")
             prompts = gr.Textbox(lines=3, label="Prompt variants (one per line)", elem_id="cmp-prompts",
                                  placeholder="A paper boat drifts down a rain-soaked street\n…the same, at golden hour")
             with gr.Row(equal_height=True):
@@ -87,10 +91,20 @@ def build_compare_tab(playground: Playground, session: gr.State) -> None:
 
     def switch_mode(chosen: str):
         options, selected = comparisons.endpoints_for(chosen)
-        return [gr.update(choices=options, value=selected)] + [gr.update(visible=m == chosen) for m in forms]
+        presets = [p.label for p in playground.presets.for_mode(chosen)]
+        return ([gr.update(choices=options, value=selected), gr.update(choices=presets, value=None)]
+                + [gr.update(visible=m == chosen) for m in forms])
 
-    mode.change(switch_mode, mode, [endpoints] + [group for group, _ in forms.values()], api_name="compare_mode",
-                api_visibility="private", show_progress="hidden")
+    mode.change(switch_mode, mode, [endpoints, preset] + [group for group, _ in forms.values()],
+                api_name="compare_mode", api_visibility="private", show_progress="hidden")
+
+    @user_errors
+    def load_preset(label: str, current_seeds: str):
+        chosen, prompt, seed, form = comparisons.preset_form(label)
+        return {prompts: prompt, seeds: seed or current_seeds, **write_form(forms[chosen][1], form)}
+
+    load.click(load_preset, [preset, seeds], [prompts, seeds, *shared_widgets], api_name="compare_preset_load",
+               api_visibility="private")
     draw.click(lambda n: ", ".join(str(s) for s in draw_seeds(max(1, min(8, int(n or 1))))), how_many, seeds,
                api_name="compare_draw_seeds", api_visibility="private", show_progress="hidden")
 

@@ -10,7 +10,7 @@ from playground.form import arguments_from_form
 from playground.present import estimate_markdown, event_text, result_markdown
 from playground.service import Playground, RunResult
 from playground.ui.errors import user_errors
-from playground.ui.widgets import build_fields, default_form, read_form
+from playground.ui.widgets import FieldWidgets, build_fields, default_form, read_form, write_form
 
 MAX_LOG_LINES = 200
 
@@ -21,8 +21,8 @@ def _preview_outputs(playground: Playground, endpoint: Endpoint, form: dict) -> 
             preview.snippets["python"], preview.snippets["javascript"], preview.snippets["curl"])
 
 
-def build_endpoint_tab(playground: Playground, endpoint: Endpoint, session: gr.State) -> None:
-    """Lay out one endpoint's tab and wire its three events (preview, run, cancel)."""
+def build_endpoint_tab(playground: Playground, endpoint: Endpoint, session: gr.State) -> list[FieldWidgets]:
+    """Lay out one endpoint's tab and wire its events (preview, run, cancel, presets); returns its fields."""
     slug = endpoint.slug
     gr.Markdown(f"**{endpoint.label}** · `{endpoint.endpoint_id}`", elem_id=f"{slug}-title")
     if endpoint.notes:
@@ -30,10 +30,20 @@ def build_endpoint_tab(playground: Playground, endpoint: Endpoint, session: gr.S
             gr.Markdown("\n".join(f"- {note}" for note in endpoint.notes))
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
+            with gr.Row(equal_height=True):
+                preset = gr.Dropdown([p.label for p in playground.presets.for_endpoint(endpoint.endpoint_id)],
+                                     value=None, label="Preset", scale=3, elem_id=f"{slug}-preset")
+                load = gr.Button("Load preset", scale=1, elem_id=f"{slug}-preset-load")
             widgets = build_fields(endpoint)
             with gr.Row():
                 run = gr.Button("Run", variant="primary", elem_id=f"{slug}-run")
                 cancel = gr.Button("Cancel", variant="stop", elem_id=f"{slug}-cancel")
+            with gr.Accordion("Save as preset", open=False):
+                with gr.Row(equal_height=True):
+                    preset_name = gr.Textbox(label="Name", scale=2, elem_id=f"{slug}-preset-name")
+                    preset_note = gr.Textbox(label="What it is for", scale=3, elem_id=f"{slug}-preset-note")
+                    save = gr.Button("Save", scale=1, elem_id=f"{slug}-preset-save")
+                saved_md = gr.Markdown(elem_id=f"{slug}-preset-saved")
         with gr.Column(scale=2):
             initial = _preview_outputs(playground, endpoint, default_form(widgets))
             estimate_md = gr.Markdown(initial[0], elem_id=f"{slug}-estimate")
@@ -90,3 +100,22 @@ def build_endpoint_tab(playground: Playground, endpoint: Endpoint, session: gr.S
                 "results log says how it ended")
 
     cancel.click(cancelled, outputs=status, cancels=[running], api_name=f"cancel_{slug}", api_visibility="private")
+
+    components = [c for w in widgets for c in w.components]
+
+    @user_errors
+    def load_preset(label: str):
+        _, form = playground.preset_form(label)
+        return write_form(widgets, form)
+
+    load.click(load_preset, preset, components, api_name=f"preset_load_{slug}", api_visibility="private")
+
+    @user_errors
+    def save_preset(data: dict):
+        label = playground.save_preset(data[preset_name], endpoint.endpoint_id, read_form(widgets, data), data[preset_note])
+        choices = [p.label for p in playground.presets.for_endpoint(endpoint.endpoint_id)]
+        return {preset: gr.update(choices=choices, value=label), saved_md: f"Saved **{label}**."}
+
+    save.click(save_preset, inputs=inputs | {preset_name, preset_note}, outputs=[preset, saved_md],
+               api_name=f"preset_save_{slug}", api_visibility="private")
+    return widgets

@@ -27,10 +27,14 @@ def build_leaderboard_tab(playground: Playground, tab: gr.Tab) -> None:
                                title="Rating against mean cost: up and to the left is worth the money",
                                x_title="mean estimated cost per clip (USD)", y_title="Bradley–Terry rating")
 
+    gr.Markdown("**Seed stability**: History's *Run again with the same seed* compares the two clips frame by "
+                "frame: identical (every frame hash equal), near (mean PSNR ≥ 35 dB) or different.")
+    stability = gr.Dataframe(interactive=False, elem_id="leaderboard-seeds", label="Same seed, same clip?")
+
     def show(chosen: str):
         frame = comparisons.leaderboard(chosen)
-        return frame, frame, frame.dropna(subset=["mean_cost_usd"])
+        return frame, frame, frame.dropna(subset=["mean_cost_usd"]), playground.revisits.seed_stability()
 
     for name, trigger in (("refresh", refresh.click), ("filter", backend.change), ("open", tab.select)):
-        trigger(show, backend, [table, wins, value], api_name=f"leaderboard_{name}", api_visibility="private",
-                show_progress="hidden")
+        trigger(show, backend, [table, wins, value, stability], api_name=f"leaderboard_{name}",
+                api_visibility="private", show_progress="hidden")

@@ -21,11 +21,12 @@ FILE_TYPES = {"image_urls": ["image"], "video_urls": ["video"], "audio_urls": ["
 
 @dataclass
 class FieldWidgets:
-    """The components of one field and a reader that turns their values into the form value."""
+    """The components of one field, a reader (component values → form value) and a writer (the reverse)."""
 
     field: Field
     components: list[gr.components.Component]
     read: Callable[[dict], Any]
+    write: Callable[[Any], list[Any]] = lambda value: [value]  # form value → one value per component
 
 
 def is_advanced(field: Field) -> bool:
@@ -67,7 +68,8 @@ def _seed(e: Endpoint, f: Field) -> FieldWidgets:
         number = gr.Number(label=_label(f), info=f.description, precision=0, value=None, elem_id=elem_id(e, f))
         random = gr.Checkbox(value=True, label="Random seed", info="Untick to send the seed above (fixed seeds compare fairly)",
                              elem_id=elem_id(e, f, "random"))
-    return FieldWidgets(f, [number, random], lambda d: {"value": d[number], "random": d[random]})
+    return FieldWidgets(f, [number, random], lambda d: {"value": d[number], "random": d[random]},
+                        lambda v: [v["value"], v["random"]])
 
 
 def _integer_range(e: Endpoint, f: Field) -> FieldWidgets:
@@ -76,7 +78,8 @@ def _integer_range(e: Endpoint, f: Field) -> FieldWidgets:
     if not is_toggled(f):
         return FieldWidgets(f, [slider], lambda d: d[slider])
     enabled = gr.Checkbox(value=False, label=f"Send {f.name}", info="Off: fal's default applies", elem_id=elem_id(e, f, "enabled"))
-    return FieldWidgets(f, [slider, enabled], lambda d: {"value": d[slider], "enabled": d[enabled]})
+    return FieldWidgets(f, [slider, enabled], lambda d: {"value": d[slider], "enabled": d[enabled]},
+                        lambda v: [v["value"], v["enabled"]])
 
 
 def _integer(e: Endpoint, f: Field) -> FieldWidgets:
@@ -89,7 +92,8 @@ def _image(e: Endpoint, f: Field) -> FieldWidgets:
         upload = gr.Image(type="filepath", label=_label(f), sources=["upload", "clipboard"], height=220,
                           elem_id=elem_id(e, f, "upload"))
         url = gr.Textbox(label=f"…or {f.title} URL", info=f.description, placeholder="https://…", elem_id=elem_id(e, f, "url"))
-    return FieldWidgets(f, [upload, url], lambda d: {"upload": d[upload], "url": d[url]})
+    return FieldWidgets(f, [upload, url], lambda d: {"upload": d[upload], "url": d[url]},
+                        lambda v: [v["upload"], v["url"]])
 
 
 def _media_list(e: Endpoint, f: Field) -> FieldWidgets:
@@ -98,7 +102,8 @@ def _media_list(e: Endpoint, f: Field) -> FieldWidgets:
         files = gr.File(file_count="multiple", file_types=FILE_TYPES[f.kind], type="filepath", label=_label(f) + limit,
                         elem_id=elem_id(e, f, "upload"))
         urls = gr.Textbox(label=f"…or {f.title}, one URL per line", info=f.description, lines=2, elem_id=elem_id(e, f, "url"))
-    return FieldWidgets(f, [files, urls], lambda d: {"uploads": d[files] or [], "urls": d[urls]})
+    return FieldWidgets(f, [files, urls], lambda d: {"uploads": d[files] or [], "urls": d[urls]},
+                        lambda v: [v["uploads"] or None, v["urls"]])
 
 
 WIDGETS: dict[str, Callable[[Endpoint, Field], FieldWidgets]] = {
@@ -121,6 +126,11 @@ def build_fields(endpoint: Endpoint) -> list[FieldWidgets]:
 
 def read_form(widgets: list[FieldWidgets], data: dict) -> dict[str, Any]:
     return {w.field.name: w.read(data) for w in widgets}
+
+
+def write_form(widgets: list[FieldWidgets], form: dict[str, Any]) -> dict[gr.components.Component, Any]:
+    """Component values that show ``form`` (the inverse of read_form): restore and presets."""
+    return {c: value for w in widgets for c, value in zip(w.components, w.write(form[w.field.name]), strict=True)}
 
 
 def default_form(widgets: list[FieldWidgets]) -> dict[str, Any]:
