@@ -160,3 +160,33 @@ def test_compare_cancel_all_reaches_fal_for_every_cell(browser, fal_app, fake_fa
     page.locator("#cmp-cancel").click()
     _wait(lambda: len(fake_fal.seen("PUT", "/cancel")) == 2, 15, "a cancel for each cell at fal")
     expect(page.locator("#cmp-outcome")).to_contain_text("2 cancelled", timeout=15000)
+
+
+def test_history_row_restores_into_its_tab(browser, app_url, client):
+    import json
+
+    from playwright.sync_api import expect
+
+    arguments = {"prompt": "Restore me: a lantern on a pier, \"foggy\" night", "aspect_ratio": "1:1",
+                 "resolution": "480p", "duration": "3", "seed": 31, "camera_fixed": True,
+                 "enable_safety_checker": False}
+    client.predict("fal-ai/bytedance/seedance/v1/pro/fast/text-to-video", json.dumps(arguments), api_name="/generate")
+    page = _open(browser, app_url)
+    page.get_by_role("tab", name="History").click()
+    page.locator("#history-text input, #history-text textarea").first.fill("lantern on a pier")
+    expect(page.locator("#history-info")).to_contain_text("1 run(s)", timeout=15000)
+    page.locator("#history-table [data-testid=cell-0-5]").click()
+    expect(page.locator("#history-details")).to_contain_text("pro/fast/text-to-video", timeout=15000)
+    page.locator("#history-restore").click()
+    slug = "seedance-v1-pro-fast-text-to-video"
+    expect(page.locator(f"#{slug}-prompt textarea")).to_have_value(arguments["prompt"], timeout=15000)
+    for name in ("aspect_ratio", "resolution", "duration"):
+        expect(page.locator(f"#{slug}-{name} input")).to_have_value(arguments[name])
+    expect(page.locator(f"#{slug}-seed input")).to_have_value("31")
+    expect(page.locator(f"#{slug}-seed-random input")).not_to_be_checked()
+    expect(page.locator(f"#{slug}-camera_fixed input")).to_be_checked()
+    page.locator(f"#{slug}-advanced").get_by_text("Advanced").click()  # folded fields were restored too
+    expect(page.locator(f"#{slug}-enable_safety_checker input")).not_to_be_checked()
+    expect(page.locator(f"#{slug}-request")).to_contain_text('"seed": 31')  # the restored form is what would be sent
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "history-restored.png"), full_page=True)

@@ -26,3 +26,50 @@ def test_upload_becomes_data_uri(catalog, tmp_path):
     path.write_bytes(image_bytes(20, 10))
     args = arguments_from_form(catalog[LITE_I2V], {"prompt": "x", "image_url": {"upload": str(path), "url": "https://ignored"}})
     assert args["image_url"].startswith("data:image/png;base64,")
+
+
+def full_arguments(endpoint):
+    """Every field of ``endpoint`` set to a valid value other than its default (inline images for uploads)."""
+    from conftest import data_uri, image_bytes
+
+    values = {}
+    for field in endpoint.fields:
+        kind = field.kind
+        if kind == "prompt":
+            values[field.name] = 'A "restored" prompt, with commas\nand a newline 🎬'
+        elif kind == "enum":  # the first choice that is not the default (durations: the shortest; sizes: 480p)
+            values[field.name] = next(v for v in field.enum if v not in (field.default, "auto"))
+        elif kind == "boolean":
+            values[field.name] = not field.default
+        elif kind == "seed":
+            values[field.name] = 424242
+        elif kind == "integer_range":
+            values[field.name] = field.minimum + 1
+        elif kind == "text":
+            values[field.name] = "user-42"
+        elif kind == "image_url":
+            values[field.name] = data_uri(image_bytes(64, 36, color=(len(field.name) * 20, 90, 40)))
+        elif kind == "image_urls":
+            values[field.name] = [data_uri(image_bytes(48, 48, color=(10, 200, 10))), "https://example.com/ref.png"]
+        else:  # video/audio references: URLs (inline media would need real clips)
+            values[field.name] = [f"https://example.com/{field.name}.bin"]
+    return values
+
+
+@pytest.mark.parametrize("slug", [
+    "seedance-v1-lite-text-to-video", "seedance-v1-lite-image-to-video", "seedance-v1-lite-reference-to-video",
+    "seedance-v1-pro-text-to-video", "seedance-v1-pro-image-to-video", "seedance-v1-pro-fast-text-to-video",
+    "seedance-v1-pro-fast-image-to-video", "seedance-2-0-text-to-video", "seedance-2-0-image-to-video",
+    "seedance-2-0-reference-to-video", "seedance-2-0-fast-text-to-video", "seedance-2-0-fast-image-to-video",
+    "seedance-2-0-fast-reference-to-video", "seedance-2-0-mini-text-to-video", "seedance-2-0-mini-image-to-video",
+    "seedance-2-0-mini-reference-to-video"])
+def test_form_round_trip_gives_back_every_field(catalog, tmp_path, slug):
+    from playground.form import form_from_arguments
+    from playground.request import validate
+
+    endpoint = next(e for e in catalog.values() if e.slug == slug)
+    arguments = full_arguments(endpoint)
+    validate(endpoint, arguments)  # the table is itself valid
+    form = form_from_arguments(endpoint, arguments, tmp_path / "uploads")
+    assert arguments_from_form(endpoint, form) == arguments
+    assert form_from_arguments(endpoint, arguments, tmp_path / "uploads") == form  # same files, not new copies

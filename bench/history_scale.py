@@ -1,0 +1,102 @@
+"""Does History stay fast on a big log, and does appending stay constant-time?
+
+Builds results.csv files of 100 and 100,000 rows (realistic columns and prompts), then measures, side by
+side in one run: History's first page (cold: a fresh process reading the file; warm; after one more append;
+filtered by prompt text), and the time of one append at 100 rows vs at 100,000 rows.
+Goals: first page < 1 s; append at 100,000 rows within 20 % of append at 100 rows.
+
+    .venv/bin/python bench/history_scale.py
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import pandas as pd  # noqa: E402
+
+from playground.history import Filters  # noqa: E402
+from playground.results import COLUMNS, ResultsLog  # noqa: E402
+from playground.revisit import Revisits  # noqa: E402
+
+APPENDS = 60
+
+
+def row(i: int) -> dict:
+    arguments = {"prompt": f"Shot {i}: a paper boat, \"slow\" pan, rain, 🎬", "resolution": "480p", "duration": "5",
+                 "seed": i}
+    return {"run_id": f"{i:016x}", "batch_id": f"b{i // 16:06d}", "created_at": "2026-11-23T10:00:00.000+00:00",
+            "finished_at": "2026-11-23T10:00:31.000+00:00", "backend": ("fal", "offline")[i % 2],
+            "endpoint_id": "fal-ai/bytedance/seedance/v1/lite/text-to-video", "status": "completed",
+            "request_id": f"req-{i:08d}", "prompt": arguments["prompt"], "arguments_json": json.dumps(arguments),
+            "seed": i, "video_url": f"https://v3.fal.media/files/x/{i}.mp4", "video_path": f"/data/outputs/{i}.mp4",
+            "width": 864, "height": 480, "fps": 24, "frames": 120, "duration_s": 5, "queue_s": 1.2, "run_s": 29.8,
+            "total_s": 31, "estimated_cost_usd": 0.0875, "billed_units": "1", "error": "", "checks": "ok",
+            "has_audio": "false", "mean_luma": 80.1, "motion": 0.43}
+
+
+def build(path: Path, rows: int) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame([row(i) for i in range(rows)], columns=COLUMNS).to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
+class _Owner:  # what Revisits needs from a Playground, for timing History alone
+    def __init__(self, path: Path):
+        self.data_dir, self.results, self.catalog = path.parent, ResultsLog(path), {}
+
+
+def first_page(path: Path) -> dict[str, float]:
+    revisits = Revisits(_Owner(path))
+    timings = {}
+    started = time.perf_counter()
+    revisits.page(Filters(), 1)
+    timings["cold first page"] = time.perf_counter() - started
+    started = time.perf_counter()
+    revisits.page(Filters(), 1)
+    timings["warm first page"] = time.perf_counter() - started
+    revisits.playground.results.append(row(10**7))
+    started = time.perf_counter()
+    revisits.page(Filters(), 1)
+    timings["first page after an append"] = time.perf_counter() - started
+    started = time.perf_counter()
+    revisits.page(Filters(text="shot 4242:"), 1)
+    timings["filtered by prompt text"] = time.perf_counter() - started
+    return timings
+
+
+def append_times(small: Path, big: Path) -> tuple[float, float]:
+    """Median append time on each file, alternating between them so disk noise hits both alike."""
+    logs = {small: ResultsLog(small), big: ResultsLog(big)}
+    samples: dict[Path, list[float]] = {small: [], big: []}
+    for log in logs.values():
+        log.append(row(10**7 + 1))  # the first append checks the header once
+    for i in range(APPENDS):
+        for path, log in logs.items():
+            started = time.perf_counter()
+            log.append(row(10**7 + 2 + i))
+            samples[path].append(time.perf_counter() - started)
+    return statistics.median(samples[small]), statistics.median(samples[big])
+
+
+def main() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="bench-history-"))
+    small, big = build(folder / "small" / "results.csv", 100), build(folder / "big" / "results.csv", 100_000)
+    print(f"results.csv: 100 rows ({small.stat().st_size / 1e3:.0f} kB) and 100,000 rows "
+          f"({big.stat().st_size / 1e6:.1f} MB)\n")
+    for name, seconds in first_page(big).items():
+        print(f"History, 100,000 rows, {name:<28} {seconds * 1000:8.1f} ms   (goal < 1000 ms)")
+    at_small, at_big = append_times(small, big)
+    print(f"\nappend, median of {APPENDS}:  at 100 rows {at_small * 1000:.2f} ms   at 100,000 rows {at_big * 1000:.2f} ms"
+          f"   ratio {at_big / at_small:.2f}   (goal 0.80–1.20)")
+
+
+if __name__ == "__main__":
+    main()

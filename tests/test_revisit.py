@@ -1,0 +1,90 @@
+"""Coming back to logged runs: restore every field, run again, promote, seed-check, fetch again from fal."""
+
+import asyncio
+import json
+
+import pytest
+
+from conftest import LITE_T2V, PRO_T2V, SERVER_KEY, Script
+from playground.checks import SeedVerdict
+from playground.config import FalSettings
+from playground.errors import InputError
+from playground.form import arguments_from_form
+from playground.service import Playground, RunResult
+from test_form import full_arguments
+
+
+def _drain(iterator):
+    async def go():
+        return [item async for item in iterator]
+    return asyncio.run(go())
+
+
+def _run(playground, endpoint_id, arguments, key=None):
+    return _drain(playground.generate(endpoint_id, arguments, key))[-1]
+
+
+def test_every_endpoint_restores_field_for_field_from_the_log(playground, catalog):
+    for endpoint in catalog.values():
+        arguments = full_arguments(endpoint)
+        result = _run(playground, endpoint.endpoint_id, arguments)
+        row = playground.revisits.row(result.run_id)
+        assert json.loads(row["arguments_json"]) == arguments
+        restored_endpoint, form = playground.revisits.restore(result.run_id)
+        assert restored_endpoint is endpoint
+        assert arguments_from_form(endpoint, form) == arguments, endpoint.endpoint_id
+
+
+def test_run_again_sends_the_same_arguments(playground):
+    first = _run(playground, LITE_T2V, {"prompt": "again", "resolution": "480p", "duration": "2", "seed": 5})
+    items = _drain(playground.revisits.rerun(first.run_id, None))
+    second = items[-1]
+    assert isinstance(second, RunResult) and second.run_id != first.run_id and second.seed == 5
+    rows = playground.results.read().set_index("run_id")
+    assert rows.loc[first.run_id, "arguments_json"] == rows.loc[second.run_id, "arguments_json"]
+
+
+def test_promote_a_lite_draft_to_pro_1080p(playground, catalog):
+    draft = _run(playground, LITE_T2V, {"prompt": "a draft worth keeping", "resolution": "480p", "duration": "2",
+                                        "aspect_ratio": "9:21", "seed": 77})
+    target, sent, changes = playground.revisits.promotion(draft.run_id, PRO_T2V, {"resolution": "1080p"})
+    assert sent == {"prompt": "a draft worth keeping", "resolution": "1080p", "duration": "2", "aspect_ratio": "9:16",
+                    "seed": 77}
+    assert {c.field: c.why for c in changes}["aspect_ratio"].endswith("nearest allowed value")
+    with pytest.raises(InputError, match="image-to-video"):
+        playground.revisits.promotion(draft.run_id, "fal-ai/bytedance/seedance/v1/pro/image-to-video", {})
+
+
+def test_a_random_seed_run_is_seed_checked_with_the_seed_it_got(playground):
+    first = _run(playground, LITE_T2V, {"prompt": "seed check", "resolution": "480p", "duration": "2"})
+    items = _drain(playground.revisits.seed_check(first.run_id, None))
+    second, verdict = items[-2], items[-1]
+    assert isinstance(verdict, SeedVerdict) and verdict.verdict == "identical" and verdict.frames == 48
+    assert second.seed == first.seed
+    stability = playground.revisits.seed_stability().set_index("endpoint")
+    assert stability.loc["1.0 Lite", "identical"] == 1 and stability.loc["1.0 Lite", "checks"] == 1
+
+
+def test_seed_check_needs_a_finished_run(playground):
+    with pytest.raises(InputError):
+        _drain(playground.revisits.seed_check("nope", None))
+
+
+def test_fetch_again_saves_a_video_that_was_missing(tmp_path, catalog, fake_fal):
+    playground = Playground(catalog, tmp_path / "data", server_key=SERVER_KEY, fal_settings=FalSettings(timeout_s=20))
+    fake_fal.script(Script(video_missing=True, billable_units="2"))
+    result = _drain(playground.generate(LITE_T2V, {"prompt": "x", "resolution": "480p", "duration": "2", "seed": 1}))[-1]
+    assert result.status == "completed" and not result.video_path and "HTTP 404" in result.error
+    fake_fal.jobs[result.request_id].script.video_missing = False  # the CDN has it now
+    submits = len(fake_fal.seen("POST"))
+    row = asyncio.run(playground.revisits.refetch(result.run_id, None))
+    assert row["video_path"].endswith(".mp4") and row["error"] == "" and row["checks"]
+    assert len(fake_fal.seen("POST")) == submits  # no new run was submitted
+    rows = playground.results.read()
+    assert len(rows) == 1 and rows.iloc[0].video_path == row["video_path"] and rows.iloc[0].width == "160"
+
+
+def test_fetch_again_is_for_fal_runs(playground):
+    offline = _run(playground, LITE_T2V, {"prompt": "x", "resolution": "480p", "duration": "2"})
+    with pytest.raises(InputError, match="only fal runs"):
+        asyncio.run(playground.revisits.refetch(offline.run_id, None))
