@@ -82,3 +82,43 @@ def limits() -> Limits:
                   batch_concurrency=int(_positive("PLAYGROUND_BATCH_CONCURRENCY", Limits.batch_concurrency)),
                   max_batch_usd=_positive("PLAYGROUND_MAX_BATCH_USD", Limits.max_batch_usd),
                   max_batch_cells=int(_positive("PLAYGROUND_MAX_BATCH_CELLS", Limits.max_batch_cells)))
+
+
+@dataclass(frozen=True)
+class PublicMode:
+    """A public deployment (Hugging Face Spaces): visitors bring their own key unless the owner shares one."""
+
+    on: bool = False
+    share_server_key: bool = False  # PLAYGROUND_SHARE_SERVER_KEY=1: visitors may spend the server's key…
+    session_cap_usd: float = 1.0  # …up to this much each (estimated)…
+    daily_cap_usd: float = 10.0  # …and this much a day in total
+    session_concurrency: int = 2  # runs in flight per visitor (any backend)
+    session_runs_per_hour: int = 60  # runs started per visitor per hour (any backend)
+
+
+def _flag(name: str) -> bool | None:
+    raw = (os.environ.get(name) or "").strip().lower()
+    if not raw:
+        return None
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise PlaygroundError(f"{name}={raw!r}: must be 1 or 0")
+
+
+def on_spaces() -> bool:
+    """Gradio's own test for Hugging Face Spaces."""
+    return os.environ.get("SYSTEM") == "spaces"
+
+
+def public_mode() -> PublicMode:
+    """``PLAYGROUND_PUBLIC`` (default: on when running on Spaces) and its caps."""
+    public = _flag("PLAYGROUND_PUBLIC")
+    return PublicMode(on=on_spaces() if public is None else public,
+                      share_server_key=bool(_flag("PLAYGROUND_SHARE_SERVER_KEY")),
+                      session_cap_usd=_positive("PLAYGROUND_SESSION_CAP_USD", PublicMode.session_cap_usd),
+                      daily_cap_usd=_positive("PLAYGROUND_DAILY_CAP_USD", PublicMode.daily_cap_usd),
+                      session_concurrency=int(_positive("PLAYGROUND_SESSION_CONCURRENCY", PublicMode.session_concurrency)),
+                      session_runs_per_hour=int(_positive("PLAYGROUND_SESSION_RUNS_PER_HOUR",
+                                                          PublicMode.session_runs_per_hour)))

@@ -4,6 +4,7 @@ PlaygroundError
  ├── CatalogError     a shipped or refreshed data file is malformed (names the file and the field)
  ├── PresetError      a preset file is malformed (names the file and the key; the app still starts)
  ├── InputError       a request is invalid; carries ``field: message`` problems; nothing was sent
+ ├── LimitError       a public-mode limit (spend cap, concurrency, rate) stops a run before anything is sent
  ├── RunError         a backend failed to produce a result for a valid request (``status`` says how it ended)
  └── DownloadError    a finished result's video could not be saved locally (the run itself succeeded)
 """
@@ -41,6 +42,10 @@ class InputError(PlaygroundError):
     @property
     def fields(self) -> list[str]:
         return [field for field, _ in self.problems]
+
+
+class LimitError(PlaygroundError):
+    """Seen by a visitor of a public deployment: why this run may not start now; nothing was sent."""
 
 
 class RunError(PlaygroundError):

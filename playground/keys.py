@@ -40,3 +40,10 @@ def redact(text: str, keys: tuple[str | None, ...]) -> str:
         for part in [key, *sorted((p for p in key.split(":") if len(p) >= 8), key=len, reverse=True)]:
             text = text.replace(part, "[key]")
     return text
+
+
+def owner_id(session_key: str | None, session: str | None) -> str:
+    """Whose run a row is: the visitor's key (stable across visits) or else their browser session; never the key."""
+    if session_key:
+        return "k-" + fingerprint(session_key)
+    return "s-" + hashlib.sha256(f"seedance-playground-session/{session or ''}".encode()).hexdigest()[:16]

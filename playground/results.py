@@ -9,6 +9,7 @@ COLUMNS = [
     "arguments_json", "seed", "video_url", "video_path", "width", "height", "fps", "frames", "duration_s",
     "queue_s", "run_s", "total_s", "estimated_cost_usd", "billed_units", "error",
     "checks", "has_audio", "mean_luma", "motion",  # output checks (playground.checks); added after the first release
+    "owner", "billed_to",  # whose run (a key fingerprint or a session hash) and who paid: server | visitor | ""
 ]
 STATUSES = ("completed", "failed", "cancelled", "timed_out")
 

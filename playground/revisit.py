@@ -49,24 +49,30 @@ class Revisits:
         self.exports_dir = playground.data_dir / "exports"
 
     # -- browsing -------------------------------------------------------------------------------------
-    def page(self, filters: Filters, number: int = 1, size: int = PAGE_SIZE) -> tuple[list[dict], int, int, int]:
+    def _frame(self, owner: str) -> pd.DataFrame:
+        """The rows a viewer may see: all of them, or in public mode only their own."""
+        frame = self.playground.results.read()
+        return frame[frame.owner == owner] if self.playground.public.on else frame
+
+    def page(self, filters: Filters, number: int = 1, size: int = PAGE_SIZE,
+             owner: str = "") -> tuple[list[dict], int, int, int]:
         """(rows to show, page number, pages, matching rows), newest first."""
-        matching = select(self.playground.results.read(), filters)
+        matching = select(self._frame(owner), filters)
         rows, number, pages = page(matching, number, size)
         return rows[SHOWN].to_dict(orient="records"), number, pages, len(matching)
 
-    def export(self, filters: Filters, fmt: str) -> Path:
-        return export(select(self.playground.results.read(), filters), fmt, self.exports_dir)
+    def export(self, filters: Filters, fmt: str, owner: str = "") -> Path:
+        return export(select(self._frame(owner), filters), fmt, self.exports_dir)
 
-    def row(self, run_id: str) -> dict[str, str]:
-        frame = self.playground.results.read()
+    def row(self, run_id: str, owner: str = "") -> dict[str, str]:
+        frame = self._frame(owner)
         match = frame[frame.run_id == (run_id or "")]
         if match.empty:
-            raise InputError([("run", "choose a run in the history table first")])
+            raise InputError([("run", "choose one of your runs in the history table first")])
         return match.iloc[-1].to_dict()
 
-    def arguments(self, run_id: str) -> tuple[Endpoint, dict[str, Any]]:
-        row = self.row(run_id)
+    def arguments(self, run_id: str, owner: str = "") -> tuple[Endpoint, dict[str, Any]]:
+        row = self.row(run_id, owner)
         endpoint = self.playground.endpoint(row["endpoint_id"])
         try:
             arguments = json.loads(row["arguments_json"])
@@ -74,56 +80,61 @@ class Revisits:
             raise InputError([("arguments_json", "this row's arguments cannot be read")])
         return endpoint, arguments
 
-    def restore(self, run_id: str) -> tuple[Endpoint, dict[str, Any]]:
+    def restore(self, run_id: str, owner: str = "") -> tuple[Endpoint, dict[str, Any]]:
         """The endpoint and the form values that put this run back into its tab, field for field."""
-        endpoint, arguments = self.arguments(run_id)
+        endpoint, arguments = self.arguments(run_id, owner)
         return endpoint, form_from_arguments(endpoint, arguments, self.uploads_dir)
 
-    def snippets(self, run_id: str) -> dict[str, str]:
-        endpoint, arguments = self.arguments(run_id)
+    def snippets(self, run_id: str, owner: str = "") -> dict[str, str]:
+        endpoint, arguments = self.arguments(run_id, owner)
         return snippets(endpoint.endpoint_id, arguments)
 
     # -- running again ------------------------------------------------------------------------------------
-    async def rerun(self, run_id: str, key: str | None) -> AsyncIterator[Any]:
+    async def rerun(self, run_id: str, key: str | None, session: str = "") -> AsyncIterator[Any]:
         """The same arguments again, as a new run (a random-seed run draws a new seed)."""
-        endpoint, arguments = self.arguments(run_id)
-        async for item in self.playground.generate(endpoint.endpoint_id, arguments, key):
+        endpoint, arguments = self.arguments(run_id, self.playground.owner(key, session))
+        async for item in self.playground.generate(endpoint.endpoint_id, arguments, key, session=session):
             yield item
 
-    def promotion(self, run_id: str, target_id: str, overrides: dict[str, Any]) -> tuple[Endpoint, dict, list[Change]]:
+    def promotion(self, run_id: str, target_id: str, overrides: dict[str, Any],
+                  owner: str = "") -> tuple[Endpoint, dict, list[Change]]:
         """What a promotion would send: this run's prompt, images and seed, fitted to ``target_id`` plus overrides."""
-        endpoint, arguments = self.arguments(run_id)
+        endpoint, arguments = self.arguments(run_id, owner)
         target = self.playground.endpoint(target_id)
         if target.mode != endpoint.mode:
             raise InputError([("target", f"{target.label} is {target.mode}; this run is {endpoint.mode}")])
-        seed = self._seed(run_id, arguments)
+        seed = self._seed(self.row(run_id, owner), arguments)
         shared = {endpoint.shared_name(name): value for name, value in arguments.items()}
         sent, changes = adapt(target, {**shared, "seed": seed} if seed is not None else shared,
                               {k: v for k, v in overrides.items() if v not in (None, "")})
         return target, sent, changes
 
-    async def promote(self, run_id: str, target_id: str, overrides: dict[str, Any], key: str | None) -> AsyncIterator[Any]:
-        target, sent, _ = self.promotion(run_id, target_id, overrides)
-        async for item in self.playground.generate(target.endpoint_id, sent, key):
+    async def promote(self, run_id: str, target_id: str, overrides: dict[str, Any], key: str | None,
+                      session: str = "") -> AsyncIterator[Any]:
+        target, sent, _ = self.promotion(run_id, target_id, overrides, self.playground.owner(key, session))
+        async for item in self.playground.generate(target.endpoint_id, sent, key, session=session):
             yield item
 
-    def _seed(self, run_id: str, arguments: dict[str, Any]) -> int | None:
+    @staticmethod
+    def _seed(row: dict[str, str], arguments: dict[str, Any]) -> int | None:
         """The seed that made this run: the one sent, else the one the backend reported."""
         if isinstance(arguments.get("seed"), int) and arguments["seed"] >= 0:
             return arguments["seed"]
-        reported = self.row(run_id).get("seed", "")
+        reported = row.get("seed", "")
         return int(reported) if reported.lstrip("-").isdigit() and int(reported) >= 0 else None
 
     # -- seed check -------------------------------------------------------------------------------------------
-    async def seed_check(self, run_id: str, key: str | None) -> AsyncIterator[Any]:
+    async def seed_check(self, run_id: str, key: str | None, session: str = "") -> AsyncIterator[Any]:
         """Run again with the same seed and compare the two clips; yields the run's events, then the SeedVerdict."""
-        row = self.row(run_id)
-        endpoint, arguments = self.arguments(run_id)
-        seed = self._seed(run_id, arguments)
+        owner = self.playground.owner(key, session)
+        row = self.row(run_id, owner)
+        endpoint, arguments = self.arguments(run_id, owner)
+        seed = self._seed(row, arguments)
         if seed is None or row["status"] != "completed" or not Path(row["video_path"] or "/-").is_file():
             raise InputError([("run", "needs a completed run with a saved video and a known seed")])
         second: RunResult | None = None
-        async for item in self.playground.generate(endpoint.endpoint_id, {**arguments, "seed": seed}, key):
+        async for item in self.playground.generate(endpoint.endpoint_id, {**arguments, "seed": seed}, key,
+                                                   session=session):
             if isinstance(item, RunResult):
                 second = item
             else:
@@ -152,15 +163,16 @@ class Revisits:
         return table
 
     # -- re-fetching ---------------------------------------------------------------------------------------
-    async def refetch(self, run_id: str, key: str | None) -> dict[str, Any]:
+    async def refetch(self, run_id: str, key: str | None, session: str = "") -> dict[str, Any]:
         """Download a fal run's result again by its request id (no new run, no new charge) and update its row."""
-        row = self.row(run_id)
+        owner = self.playground.owner(key, session)
+        row = self.row(run_id, owner)
         if row["backend"] != "fal" or not row["request_id"]:
             raise InputError([("run", "only fal runs with a request id can be fetched again")])
         backend = self.playground.backend_for(key)
         if not getattr(backend, "paid", False):
             raise InputError([("fal_key", "fetching from fal needs a fal key (yours or the server's)")])
-        endpoint, arguments = self.arguments(run_id)
+        endpoint, arguments = self.arguments(run_id, owner)
         result, columns = await self.playground.runner.collect(
             backend, row, output_shape(endpoint, arguments).expected(), (key, self.playground._key(key)))
         self.playground.results.update("run_id", run_id, columns)

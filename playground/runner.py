@@ -86,6 +86,7 @@ class Flight:
     started: float = field(default_factory=time.monotonic)
     running_since: float | None = None
     checks: dict[str, Any] = field(default_factory=dict)  # the output-check columns, once probed
+    on_finish: Callable[[], None] | None = None  # e.g. give a public-mode run slot back
 
     @classmethod
     def new(cls, row: dict[str, Any], secrets: tuple[str | None, ...] = (), key_fingerprint: str = "",
@@ -200,9 +201,13 @@ class Runner:
             log.error("run %s failed unexpectedly:\n%s", flight.row["run_id"], redact(trace, flight.secrets))
             flight.fail("failed", f"{exc.__class__.__name__}: {exc}")
         finally:
-            if not interrupted:
-                self._log(flight)
-                self.journal.remove(flight.row["run_id"])
+            try:
+                if not interrupted:
+                    self._log(flight)
+                    self.journal.remove(flight.row["run_id"])
+            finally:
+                if flight.on_finish:
+                    flight.on_finish()
         result = flight.result
         emit(result if result.status == "completed" else RunError(result.error, status=result.status, result=result))
         return result

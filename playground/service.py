@@ -25,13 +25,14 @@ from playground.catalog import Catalog, Endpoint, load_catalog
 from playground.compare.runs import Comparisons
 from playground.presets import BUILT_IN_DIR, Presets
 from playground.revisit import Revisits
-from playground.config import FalSettings, Limits
+from playground.config import FalSettings, Limits, PublicMode
+from playground.guard import Guard, Ticket
 from playground.errors import InputError, RunError
 from playground.estimate import Estimate, estimate, output_shape
 from playground.form import arguments_from_form, form_from_arguments
 from playground.events import Event
 from playground.journal import Journal
-from playground.keys import clean_key, fingerprint
+from playground.keys import clean_key, fingerprint, owner_id
 from playground.request import validate
 from playground.results import ResultsLog
 from playground.runner import Flight, Runner, RunResult, Watch, now_iso
@@ -61,7 +62,7 @@ class Playground:
     def __init__(self, catalog: Catalog, data_dir: Path, backend_choice: str = "auto",
                  offline: Backend | None = None, server_key: str | None = None,
                  fal_settings: FalSettings | None = None, limits: Limits | None = None,
-                 presets_dir: Path = BUILT_IN_DIR):
+                 presets_dir: Path = BUILT_IN_DIR, public: PublicMode | None = None):
         self.catalog = catalog
         self.data_dir = Path(data_dir)
         self.outputs_dir = self.data_dir / "outputs"
@@ -77,6 +78,8 @@ class Playground:
         self.revisits = Revisits(self)
         self.presets = Presets(catalog, presets_dir, saved=self.data_dir / "presets")
         self._server_key = server_key or None
+        self.public = public or PublicMode()
+        self.guard = Guard(self.public, self.results)
         self._claimed: set[str] = set()  # journal entries some task is already finishing
         self._claim_lock = threading.Lock()
         self._background: set[asyncio.Task] = set()
@@ -111,8 +114,12 @@ class Playground:
         request_json = json.dumps(display_arguments(arguments), indent=2, ensure_ascii=False)
         return Preview(cost, problems, request_json, snippets(endpoint.endpoint_id, arguments))
 
-    def history(self, limit: int = 50) -> list[dict[str, str]]:
-        return self.results.newest(limit)
+    def history(self, limit: int = 50, owner: str = "") -> list[dict[str, str]]:
+        """The newest rows (in public mode, only ``owner``'s)."""
+        frame = self.results.read()
+        if self.public.on:
+            frame = frame[frame.owner == owner]
+        return frame.iloc[::-1].head(max(0, int(limit))).to_dict(orient="records")
 
     # -- presets ----------------------------------------------------------------------------------------
     def preset_form(self, label: str) -> tuple[Endpoint, dict[str, Any]]:
@@ -128,8 +135,14 @@ class Playground:
 
     # -- keys and backends -----------------------------------------------------------------------------
     def _key(self, session_key: str | None) -> str | None:
-        """The key a run would be billed to: the session's own, else the server's."""
-        return session_key or self._server_key
+        """The key a run would be billed to: the session's own, else the server's (in public mode, only if shared)."""
+        if session_key:
+            return session_key
+        return self._server_key if not self.public.on or self.public.share_server_key else None
+
+    def owner(self, session_key: str | None, session: str | None) -> str:
+        """Whose runs History shows a visitor in public mode (a key fingerprint or a session hash)."""
+        return owner_id(session_key, session)
 
     def backend_for(self, session_key: str | None) -> Backend:
         """PLAYGROUND_BACKEND: ``offline`` always; ``fal`` always (a key is required); ``auto`` fal when a key is known."""
@@ -148,7 +161,10 @@ class Playground:
                     "requested size, length and frame rate; not model output, no cost. Keys are ignored.")
         if session_key:
             return "**Backend: fal.ai**, billed to **your key** (held in this browser session only)."
-        if self._server_key:
+        if self._key(None) and self.public.on:
+            return (f"**Backend: fal.ai**, on **the demo's shared key**: up to ${self.public.session_cap_usd:.2f} per "
+                    f"visitor and ${self.public.daily_cap_usd:.2f} a day in all. Enter your own key to go further.")
+        if self._key(None):
             return "**Backend: fal.ai**, billed to **the server's key** (FAL_KEY). Enter your own key to use it instead."
         if self.backend_choice == "fal":
             return "**Backend: fal.ai** (PLAYGROUND_BACKEND=fal), but **no key yet**: enter yours to run."
@@ -162,31 +178,45 @@ class Playground:
         return key
 
     # -- running ------------------------------------------------------------------------------------
-    def start_run(self, endpoint_id: str, arguments: dict[str, Any], key: str | None = None,
-                  batch_id: str = "") -> Watch:
-        """Validate, estimate and start a run (its own task); the Watch gives its events and outcome.
+    def billed_to(self, session_key: str | None) -> str:
+        """Who pays for a run of this session: "server", "visitor" or "" (offline)."""
+        if not self.backend_for(session_key).paid:
+            return ""
+        return "visitor" if session_key else "server"
 
-        Invalid input raises InputError before anything is sent or logged. Once started, the run always
-        ends as exactly one row in the results log, whatever happens, even if nobody watches it to the end.
+    def start_run(self, endpoint_id: str, arguments: dict[str, Any], key: str | None = None, batch_id: str = "",
+                  session: str = "", ticket: Ticket | None = None) -> Watch:
+        """Validate, estimate, admit and start a run (its own task); the Watch gives its events and outcome.
+
+        Invalid input raises InputError, and a public-mode limit LimitError, before anything is sent or
+        logged. Once started, the run always ends as exactly one row in the results log, whatever
+        happens, even if nobody watches it to the end.
         """
         endpoint = self.endpoint(endpoint_id)
         cleaned = validate(endpoint, arguments)
         cost = estimate(endpoint, cleaned)
         backend = self.backend_for(key)
         run_key = self._key(key) if backend.paid else None
-        expected = output_shape(endpoint, cleaned).expected()
+        billed_to = self.billed_to(key)
+        ticket = ticket or self.guard.admit(session, cost.usd, billed_to == "server")
         row = {"run_id": uuid.uuid4().hex[:16], "batch_id": batch_id, "created_at": now_iso(), "backend": backend.name,
                "endpoint_id": endpoint.endpoint_id, "prompt": cleaned.get("prompt", ""),
                "arguments_json": json.dumps(cleaned, ensure_ascii=False), "seed": cleaned.get("seed"),
-               "estimated_cost_usd": round(cost.usd, 6)}
-        flight = Flight.new(row, (key, self._server_key), fingerprint(run_key) if run_key else "", expected)
-        return self.runner.start(backend, endpoint, cleaned, flight)
+               "estimated_cost_usd": round(cost.usd, 6), "owner": self.owner(key, session), "billed_to": billed_to}
+        flight = Flight.new(row, (key, self._server_key), fingerprint(run_key) if run_key else "",
+                            output_shape(endpoint, cleaned).expected())
+        flight.on_finish = ticket.release
+        try:
+            return self.runner.start(backend, endpoint, cleaned, flight)
+        except BaseException:
+            ticket.release()
+            raise
 
     async def generate(self, endpoint_id: str, arguments: dict[str, Any], key: str | None = None,
-                       batch_id: str = "") -> AsyncIterator[Event | RunResult]:
+                       batch_id: str = "", session: str = "") -> AsyncIterator[Event | RunResult]:
         """One run watched to its end: the backend's events, then the RunResult (a failure raises RunError
         after its row is written; leaving early cancels the run)."""
-        async for item in self.start_run(endpoint_id, arguments, key, batch_id).events():
+        async for item in self.start_run(endpoint_id, arguments, key, batch_id, session).events():
             yield item
 
     # -- in-flight runs from before a restart -------------------------------------------------------------
@@ -232,4 +262,5 @@ class Playground:
 def create_playground(data_dir: Path | None = None) -> Playground:
     """The Playground as the environment configures it (PLAYGROUND_DATA_DIR, PLAYGROUND_BACKEND, FAL_KEY, …)."""
     return Playground(load_catalog(), data_dir or config.data_dir(), config.backend_choice(),
-                      server_key=config.server_key(), fal_settings=config.fal_settings(), limits=config.limits())
+                      server_key=config.server_key(), fal_settings=config.fal_settings(), limits=config.limits(),
+                      public=config.public_mode())

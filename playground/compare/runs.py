@@ -108,7 +108,7 @@ class Comparisons:
         return plan_markdown(planned, self.playground.limits.max_batch_usd, paid)
 
     # -- running ---------------------------------------------------------------------------------------
-    async def run(self, spec: Any, key: str | None = None) -> AsyncIterator[dict[str, Any]]:
+    async def run(self, spec: Any, key: str | None = None, session: str = "") -> AsyncIterator[dict[str, Any]]:
         """Run every cell concurrently; yields the batch snapshot at each change, the last one when all are done.
 
         Nothing is submitted when the spec is invalid, or when a paid batch is estimated above the cap
@@ -120,12 +120,14 @@ class Comparisons:
         if backend.paid and planned.total_usd > cap and not planned.spec.confirm:
             raise InputError([("confirm", f"the batch is estimated at ${planned.total_usd:.4f}, above the ${cap:.2f} "
                                           "cap (PLAYGROUND_MAX_BATCH_USD); confirm to run it anyway")])
+        server_billed = self.playground.billed_to(key) == "server"
+        self.playground.guard.check(session, planned.total_usd, server_billed, runs=len(planned.cells))
         batch = Batch.start(uuid.uuid4().hex[:12], planned, backend.name, backend.paid)
         self._batches[batch.batch_id] = batch
         changed = asyncio.Event()
         slots = asyncio.Semaphore(self.playground.limits.batch_concurrency)
         for state in batch.cells:
-            task = asyncio.create_task(self._cell(batch, state, key, slots, changed))
+            task = asyncio.create_task(self._cell(batch, state, key, session, server_billed, slots, changed))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         try:
@@ -142,15 +144,18 @@ class Comparisons:
         finally:
             self._batches.pop(batch.batch_id, None)
 
-    async def _cell(self, batch: Batch, state: CellState, key: str | None, slots: asyncio.Semaphore,
-                    changed: asyncio.Event) -> None:
+    async def _cell(self, batch: Batch, state: CellState, key: str | None, session: str, server_billed: bool,
+                    slots: asyncio.Semaphore, changed: asyncio.Event) -> None:
         cell = state.cell
         try:
             async with slots:
+                ticket = await self.playground.guard.admit_waiting(session, cell.estimate.usd, server_billed)
                 if state.cancel_requested:
+                    ticket.release()
                     state.finish(None, "cancelled", "cancelled before it started")
                     return
-                state.watch = self.playground.start_run(cell.endpoint.endpoint_id, cell.arguments, key, batch.batch_id)
+                state.watch = self.playground.start_run(cell.endpoint.endpoint_id, cell.arguments, key,
+                                                        batch.batch_id, session, ticket)
                 try:
                     async for event in state.watch.events():
                         state.apply(event)

@@ -49,25 +49,29 @@ def build_api_tab(playground: Playground, session: gr.State) -> None:
         return playground.estimate(endpoint_id, parse_arguments(arguments_json))
 
     @user_errors
-    async def generate(endpoint_id: str, arguments_json: str, state: dict, progress=gr.Progress()):
+    async def generate(endpoint_id: str, arguments_json: str, state: dict, request: gr.Request,
+                       progress=gr.Progress()):
         arguments = parse_arguments(arguments_json)
-        async for event in playground.generate(endpoint_id, arguments, key=(state or {}).get("key")):
+        async for event in playground.generate(endpoint_id, arguments, key=(state or {}).get("key"),
+                                               session=request.session_hash):
             if isinstance(event, RunResult):
                 return event.video_path or None, event.as_dict()
             progress(0.0 if isinstance(event, (Submitted, Queued)) else 0.5, desc=event_text(event))
         raise gr.Error("the run ended without a result")
 
     @user_errors
-    async def compare(spec_json: str, state: dict, progress=gr.Progress()) -> dict:
+    async def compare(spec_json: str, state: dict, request: gr.Request, progress=gr.Progress()) -> dict:
         final = None
-        async for snapshot in playground.comparisons.run(parse_arguments(spec_json, "spec"), (state or {}).get("key")):
+        async for snapshot in playground.comparisons.run(parse_arguments(spec_json, "spec"), (state or {}).get("key"),
+                                                         request.session_hash):
             final = snapshot
             finished = sum(snapshot["counts"].values())
             progress((finished, len(snapshot["cells"])), desc=f"{finished} of {len(snapshot['cells'])} cells finished")
         return final
 
-    def history(count: float | None) -> list[dict]:
-        return playground.history(int(count if count is not None else 50))
+    def history(count: float | None, state: dict, request: gr.Request) -> list[dict]:
+        owner = playground.owner((state or {}).get("key"), request.session_hash)
+        return playground.history(int(count if count is not None else 50), owner)
 
     catalog_btn.click(catalog, outputs=output, api_name="catalog")
     estimate_btn.click(estimate, [endpoint, arguments], output, api_name="estimate")
@@ -75,4 +79,4 @@ def build_api_tab(playground: Playground, session: gr.State) -> None:
                        concurrency_id="runs", concurrency_limit=4)
     compare_btn.click(compare, [spec, session], output, api_name="compare", concurrency_id="compare",
                       concurrency_limit=4)
-    history_btn.click(history, limit, output, api_name="history")
+    history_btn.click(history, [limit, session], output, api_name="history")

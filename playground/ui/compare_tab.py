@@ -117,10 +117,10 @@ def build_compare_tab(playground: Playground, session: gr.State) -> None:
         return update
 
     @user_errors
-    async def run_compare(data: dict):
+    async def run_compare(data: dict, request: gr.Request):
         blind_on, last_shown, shown_completed = data[blind], 0.0, -1
         spec = comparisons.spec_from_form(**read(data))
-        async for snapshot in comparisons.run(spec, key_of(data)):
+        async for snapshot in comparisons.run(spec, key_of(data), request.session_hash):
             completed = snapshot["counts"]["completed"]
             first = shown_completed < 0
             if not (first or snapshot["done"] or completed != shown_completed

@@ -75,11 +75,12 @@ def build_endpoint_tab(playground: Playground, endpoint: Endpoint, session: gr.S
           trigger_mode="always_last", api_name=f"preview_{slug}", api_visibility="private")
 
     @user_errors
-    async def run_tab(data: dict, progress=gr.Progress()):
+    async def run_tab(data: dict, request: gr.Request, progress=gr.Progress()):
         arguments = arguments_from_form(endpoint, read_form(widgets, data))
         lines: list[str] = []
         yield {status: "submitting…", logs: "", result_md: "", details: None, video: None}
-        async for event in playground.generate(endpoint.endpoint_id, arguments, key=data[session].get("key")):
+        async for event in playground.generate(endpoint.endpoint_id, arguments, key=data[session].get("key"),
+                                               session=request.session_hash):
             if isinstance(event, RunResult):
                 outcome = event.as_dict()
                 yield {status: "", result_md: result_markdown(outcome), details: outcome, video: event.video_path or None}

@@ -8,11 +8,13 @@ from collections.abc import Callable
 
 import gradio as gr
 
-from playground.errors import InputError, PlaygroundError
+from playground.errors import InputError, LimitError, PlaygroundError
+
+TITLES = ((InputError, "Please fix these fields"), (LimitError, "Limit reached"))
 
 
 def to_gr_error(exc: PlaygroundError) -> gr.Error:
-    title = "Please fix these fields" if isinstance(exc, InputError) else "Run failed"
+    title = next((text for kind, text in TITLES if isinstance(exc, kind)), "Run failed")
     return gr.Error(str(exc), title=title, print_exception=False)
 
 

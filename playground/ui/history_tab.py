@@ -92,58 +92,70 @@ def build_history_tab(playground: Playground, session: gr.State, history_tab: gr
 
     filters = [endpoint, status, backend, batch, text]
 
-    def show(endpoint_id, status_, backend_, batch_, text_, page_number):
+    def owner_of(state, request: gr.Request) -> str:
+        return playground.owner((state or {}).get("key"), request.session_hash)
+
+    def show(endpoint_id, status_, backend_, batch_, text_, page_number, state, request: gr.Request):
         rows, page_number, pages, total = revisits.page(Filters(endpoint_id or "", status_ or "", batch_ or "",
-                                                                backend_ or "", text_ or ""), page_number)
+                                                                backend_ or "", text_ or ""), page_number,
+                                                        owner=owner_of(state, request))
         table_rows = [[r[c] for c in SHOWN] for r in rows]
         return (table_rows, page_number, f"page {page_number} of {pages} · {total} run(s)", [r["run_id"] for r in rows])
 
+    def shifted(step: int | None):
+        """A page handler: ``step`` pages from the current one, or the first page when ``step`` is None."""
+        def handler(endpoint_id, status_, backend_, batch_, text_, page_number, state, request: gr.Request):
+            target = 1 if step is None else (page_number or 1) + step
+            return show(endpoint_id, status_, backend_, batch_, text_, target, state, request)
+        return handler
+
     outputs = [table, number, info, page_ids]
+    listing = filters + [number, session]
     for name, trigger in (("open", history_tab.select), ("page", number.submit)):
-        trigger(show, filters + [number], outputs, api_name=f"history_{name}", api_visibility="private",
-                show_progress="hidden")
-    gr.on([c.change for c in filters], lambda *a: show(*a, 1), filters, outputs, api_name="history_filter",
+        trigger(show, listing, outputs, api_name=f"history_{name}", api_visibility="private", show_progress="hidden")
+    gr.on([c.change for c in filters], shifted(None), listing, outputs, api_name="history_filter",
           api_visibility="private", show_progress="hidden", trigger_mode="always_last")
-    previous.click(lambda *a: show(*a[:-1], (a[-1] or 1) - 1), filters + [number], outputs, api_name="history_newer",
-                   api_visibility="private", show_progress="hidden")
-    following.click(lambda *a: show(*a[:-1], (a[-1] or 1) + 1), filters + [number], outputs, api_name="history_older",
-                    api_visibility="private", show_progress="hidden")
+    previous.click(shifted(-1), listing, outputs, api_name="history_newer", api_visibility="private",
+                   show_progress="hidden")
+    following.click(shifted(1), listing, outputs, api_name="history_older", api_visibility="private",
+                    show_progress="hidden")
 
     def export(fmt):
-        def run(*values):
-            path = revisits.export(Filters(*(v or "" for v in values)), fmt)
+        def run(endpoint_id, status_, batch_, backend_, text_, state, request: gr.Request):
+            path = revisits.export(Filters(endpoint_id or "", status_ or "", batch_ or "", backend_ or "", text_ or ""),
+                                   fmt, owner=owner_of(state, request))
             return gr.update(value=str(path), visible=True)
         return run
 
-    csv_btn.click(export("csv"), [endpoint, status, batch, backend, text], exported, api_name="history_export_csv",
-                  api_visibility="private")
-    json_btn.click(export("json"), [endpoint, status, batch, backend, text], exported, api_name="history_export_json",
-                   api_visibility="private")
+    export_inputs = [endpoint, status, batch, backend, text, session]
+    csv_btn.click(export("csv"), export_inputs, exported, api_name="history_export_csv", api_visibility="private")
+    json_btn.click(export("json"), export_inputs, exported, api_name="history_export_json", api_visibility="private")
 
     @user_errors
-    def choose(ids: list, event: gr.SelectData):
+    def choose(ids: list, state: dict, event: gr.SelectData, request: gr.Request):
         run_id = ids[event.index[0]] if ids and event.index and event.index[0] < len(ids) else ""
-        row = revisits.row(run_id)
-        code = revisits.snippets(run_id)
+        owner = owner_of(state, request)
+        row = revisits.row(run_id, owner)
+        code = revisits.snippets(run_id, owner)
         mode = playground.catalog[row["endpoint_id"]].mode
         choices = [(e.label, e.endpoint_id) for e in playground.catalog.values() if e.mode == mode]
         return (run_id, _row_markdown(row), row["video_path"] or None, code["python"], code["javascript"], code["curl"],
                 gr.update(choices=choices, value=None), "")
 
-    table.select(choose, page_ids, [selected, details, video, python_code, js_code, curl_code, target, outcome],
+    table.select(choose, [page_ids, session], [selected, details, video, python_code, js_code, curl_code, target, outcome],
                  api_name="history_choose", api_visibility="private")
 
     all_components = [c for t in targets.values() for w in t.widgets for c in w.components]
     family_tabs = list({id(t.family_tabs): t.family_tabs for t in targets.values()}.values())
 
     @user_errors
-    def restore_run(run_id: str):
-        endpoint_, form = revisits.restore(run_id)
+    def restore_run(run_id: str, state: dict, request: gr.Request):
+        endpoint_, form = revisits.restore(run_id, owner_of(state, request))
         where = targets[endpoint_.endpoint_id]
         return {outer_tabs: gr.Tabs(selected=where.outer_id), where.family_tabs: gr.Tabs(selected=where.tab_id),
                 **write_form(where.widgets, form)}
 
-    restore.click(restore_run, selected, [outer_tabs, *family_tabs, *all_components], api_name="history_restore",
+    restore.click(restore_run, [selected, session], [outer_tabs, *family_tabs, *all_components], api_name="history_restore",
                   api_visibility="private")
 
     def key_of(state):
@@ -164,27 +176,28 @@ def build_history_tab(playground: Playground, session: gr.State, history_tab: gr
                 yield f"{heading} · {event_text(item)}", gr.skip()
 
     @user_errors
-    async def run_again(run_id: str, state: dict):
-        async for update in follow(revisits.rerun(run_id, key_of(state)), "Run again"):
+    async def run_again(run_id: str, state: dict, request: gr.Request):
+        async for update in follow(revisits.rerun(run_id, key_of(state), request.session_hash), "Run again"):
             yield update
 
     @user_errors
-    async def check_seed(run_id: str, state: dict):
-        async for update in follow(revisits.seed_check(run_id, key_of(state)), "Seed check"):
+    async def check_seed(run_id: str, state: dict, request: gr.Request):
+        async for update in follow(revisits.seed_check(run_id, key_of(state), request.session_hash), "Seed check"):
             yield update
 
     @user_errors
-    async def promote_run(run_id: str, target_id: str, resolution_: str, duration_: str, state: dict):
+    async def promote_run(run_id: str, target_id: str, resolution_: str, duration_: str, state: dict,
+                          request: gr.Request):
         overrides = {k: v for k, v in (("resolution", resolution_), ("duration", duration_)) if v and v != KEEP}
-        _, sent, changes = revisits.promotion(run_id, target_id, overrides)
+        _, sent, changes = revisits.promotion(run_id, target_id, overrides, owner_of(state, request))
         note = "; ".join(f"{c.field} {c.asked} → {'dropped' if c.sent is None else c.sent} ({c.why})" for c in changes)
-        async for update in follow(revisits.promote(run_id, target_id, overrides, key_of(state)),
+        async for update in follow(revisits.promote(run_id, target_id, overrides, key_of(state), request.session_hash),
                                    "Promoted" + (f" ({note})" if note else "")):
             yield update
 
     @user_errors
-    async def fetch_again(run_id: str, state: dict):
-        row = await revisits.refetch(run_id, key_of(state))
+    async def fetch_again(run_id: str, state: dict, request: gr.Request):
+        row = await revisits.refetch(run_id, key_of(state), request.session_hash)
         return _row_markdown(row), row["video_path"] or None
 
     private = {"api_visibility": "private", "concurrency_id": "runs", "concurrency_limit": 4}
