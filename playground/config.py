@@ -40,6 +40,12 @@ def data_dir() -> Path:
     return Path(os.environ.get("PLAYGROUND_DATA_DIR") or "data").resolve()
 
 
+def catalog_dir() -> Path | None:
+    """``PLAYGROUND_CATALOG_DIR``: endpoint data somewhere else than the shipped ``playground/catalog``."""
+    raw = os.environ.get("PLAYGROUND_CATALOG_DIR")
+    return Path(raw).resolve() if raw else None
+
+
 def backend_choice() -> str:
     """``PLAYGROUND_BACKEND=auto|fal|offline``; anything else stops start-up with a clear message."""
     choice = (os.environ.get("PLAYGROUND_BACKEND") or "auto").strip().lower()

@@ -23,6 +23,7 @@ from playground.backends.fal import FalBackend
 from playground.backends.offline import OfflineBackend
 from playground.catalog import Catalog, Endpoint, load_catalog
 from playground.compare.runs import Comparisons
+from playground.gallery import Gallery
 from playground.presets import BUILT_IN_DIR, Presets
 from playground.revisit import Revisits
 from playground.config import FalSettings, Limits, PublicMode
@@ -77,6 +78,7 @@ class Playground:
         self.comparisons = Comparisons(self)
         self.revisits = Revisits(self)
         self.presets = Presets(catalog, presets_dir, saved=self.data_dir / "presets")
+        self.gallery = Gallery(self)
         self._server_key = server_key or None
         self.public = public or PublicMode()
         self.guard = Guard(self.public, self.results)
@@ -261,6 +263,7 @@ class Playground:
 
 def create_playground(data_dir: Path | None = None) -> Playground:
     """The Playground as the environment configures it (PLAYGROUND_DATA_DIR, PLAYGROUND_BACKEND, FAL_KEY, …)."""
-    return Playground(load_catalog(), data_dir or config.data_dir(), config.backend_choice(),
+    catalog = load_catalog(config.catalog_dir()) if config.catalog_dir() else load_catalog()
+    return Playground(catalog, data_dir or config.data_dir(), config.backend_choice(),
                       server_key=config.server_key(), fal_settings=config.fal_settings(), limits=config.limits(),
                       public=config.public_mode())

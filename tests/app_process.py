@@ -34,8 +34,8 @@ class AppProcess:
 
     def start(self, timeout_s: float = 90) -> "AppProcess":
         self.port = free_port()
-        env = {**os.environ, **self.extra_env, "PLAYGROUND_DATA_DIR": str(self.data_dir),
-               "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(self.port), "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PLAYGROUND_DATA_DIR": str(self.data_dir), "GRADIO_SERVER_NAME": "127.0.0.1",
+               "GRADIO_SERVER_PORT": str(self.port), "PYTHONUNBUFFERED": "1", **self.extra_env}
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log,
                                         stderr=subprocess.STDOUT)

@@ -10,6 +10,7 @@ Routes (as fal-client 1.0.3 uses them, reference/fal-queue-protocol.md):
   GET  /<owner>/<alias>/requests/<id>       result (model output, x-fal-billable-units)
   PUT  /<owner>/<alias>/requests/<id>/cancel
   POST /storage/auth/token, POST /files/upload, GET /files/<name>   storage upload and media
+  GET  /api/openapi/queue/openapi.json?endpoint_id=<id>               fal's OpenAPI document per endpoint
 """
 
 from __future__ import annotations
@@ -124,6 +125,7 @@ class FakeFal:
         self.uploads: dict[str, bytes] = {}
         self.scripts: deque[Script] = deque()
         self.by_endpoint: dict[str, Script] = {}  # used when no queued script is waiting
+        self.openapi: dict[str, dict] = {}  # documents served at /api/openapi/queue/openapi.json (others: 404)
         self.default = Script()
         self.video = tiny_mp4()
         self._server: ThreadingHTTPServer | None = None
@@ -170,6 +172,7 @@ class FakeFal:
             self.uploads.clear()
             self.scripts.clear()
             self.by_endpoint.clear()
+            self.openapi.clear()
             self._head_attempts = 0
             self.default = default or Script()
 
@@ -322,6 +325,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._body()
         with fake.lock:
             fake.requests.append(Seen(self.command, path, parts.query, authorization, now, len(body)))
+        if path == "/api/openapi/queue/openapi.json" and self.command == "GET":
+            document = fake.openapi.get(query.get("endpoint_id", [""])[0])
+            return self._reply(200, document) if document else self._reply(404, {"detail": "Not found"})
         if path.startswith("/files/") and self.command == "GET":
             return self._reply(*fake.media(path.removeprefix("/files/")))
         if path == "/storage/auth/token" and self.command == "POST":

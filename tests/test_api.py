@@ -43,7 +43,7 @@ def test_every_event_has_a_unique_explicit_name(catalog):
 
     demo = build_app(Playground(catalog, "unused"))
     named = [d["api_name"] for d in demo.config["dependencies"] if d.get("backend_fn")]
-    page_events = {"set_key", "set_key_enter", "forget_key", "backend_status"}  # key panel and page load
+    page_events = {"set_key", "set_key_enter", "forget_key", "backend_status", "gallery_open"}  # key panel, page
     compare_events = {"run_compare", "compare_preview", "compare_mode", "compare_draw_seeds", "compare_cancel_all",
                       "compare_cancel_cells", "compare_blind", "compare_vote_row", "compare_vote", "compare_preset_load",
                       "leaderboard_refresh", "leaderboard_filter", "leaderboard_open"}

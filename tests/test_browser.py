@@ -190,3 +190,23 @@ def test_history_row_restores_into_its_tab(browser, app_url, client):
     expect(page.locator(f"#{slug}-request")).to_contain_text('"seed": 31')  # the restored form is what would be sent
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "history-restored.png"), full_page=True)
+
+
+def test_examples_tab_renders_shipped_comparisons(browser, app_url):
+    page = _open(browser, app_url)
+    page.get_by_role("tab", name="Examples").click()
+    page.wait_for_function("document.querySelectorAll('#gallery-four-families video').length === 4 && "
+                           "[...document.querySelectorAll('#gallery-four-families video')].every(v => v.readyState >= 1)",
+                           timeout=90000)
+    assert "OFFLINE" not in page.locator("#gallery-four-families figcaption").first.inner_text()  # captions: names
+    assert "1.0 Lite" in page.locator("#gallery-four-families").inner_text()
+
+
+def test_api_tab_lists_the_catalog(browser, app_url):
+    from playwright.sync_api import expect
+
+    page = _open(browser, app_url)
+    page.get_by_role("tab", name="API").click()
+    page.locator("#api-catalog").click()
+    expect(page.locator("#api-output")).to_contain_text("bytedance/seedance-2.0/mini/reference-to-video", timeout=15000)
+    expect(page.locator("#api-output")).to_contain_text("fal-ai/bytedance/seedance/v1/lite/text-to-video")

@@ -22,7 +22,7 @@ def _raw_input_properties(endpoint_id):
     raise AssertionError(endpoint_id)
 
 
-TAB_CHROME = {"preset", "title", "run", "cancel", "estimate", "request", "python", "javascript", "curl", "video", "status",
+TAB_CHROME = {"preset", "retired", "title", "run", "cancel", "estimate", "request", "python", "javascript", "curl", "video", "status",
               "result", "logs", "details", "advanced"}
 
 

@@ -14,23 +14,36 @@ from playground.catalog import Endpoint
 from playground.estimate import output_shape
 from playground.errors import RunError
 from playground.events import Completed, Event, InProgress, Queued, Submitted
-from playground.media import MediaError, decode_data_uri, is_data_uri, open_checked_image
+from playground.media import MediaError, decode_data_uri, encode_data_uri, is_http_url, open_checked_image
 from playground.render import ClipSpec, write_clip
+from playground.urlguard import UrlGuard, UrlRefused
 
 SIMULATED_QUEUE = (1, 0)  # queue positions reported before the "model" starts
+IMAGE_FIELDS = ("image_url", "end_image_url", "reference_image_urls", "image_urls")
 
 
 def _image(endpoint: Endpoint, value: str | None, logs: list[str], name: str) -> Image.Image | None:
     if not value:
-        return None
-    if not is_data_uri(value):
-        logs.append(f"{name}: remote URL not fetched by the offline preview; using a generated field instead")
         return None
     try:
         return open_checked_image(decode_data_uri(value)[1], endpoint.image_formats)
     except MediaError as exc:  # validated before, so this only happens if the data changed under us
         logs.append(f"{name}: {exc}; using a generated field instead")
         return None
+
+
+async def _local(guard: UrlGuard, value: Any, logs: list[str], name: str) -> Any:
+    """Remote image URLs fetched (through the URL guard) and inlined, so the preview can show them."""
+    if isinstance(value, list):
+        return [await _local(guard, item, logs, f"{name}[{i}]") for i, item in enumerate(value)]
+    if not isinstance(value, str) or not is_http_url(value):
+        return value
+    try:
+        data, content_type = await guard.fetch(value)
+    except UrlRefused as exc:
+        logs.append(f"{name}: not fetched ({exc}); the preview uses a generated field instead")
+        return None
+    return encode_data_uri(data, content_type.split(";")[0].strip() or "application/octet-stream")
 
 
 def _first(value: Any) -> str | None:
@@ -48,8 +61,9 @@ class OfflineBackend:
     name = "offline"
     paid = False
 
-    def __init__(self, step_delay_s: float = 0.1):
+    def __init__(self, step_delay_s: float = 0.1, guard: UrlGuard | None = None):
         self.step_delay_s = step_delay_s
+        self.guard = guard or UrlGuard()
 
     async def prepare(self, endpoint: Endpoint, arguments: dict[str, Any]) -> dict[str, Any]:
         return arguments  # inline files are read locally, nothing is uploaded
@@ -65,9 +79,13 @@ class OfflineBackend:
         seed = arguments.get("seed")
         if seed is None or seed < 0:
             seed = secrets.randbelow(2**31)
+        fetched: list[str] = []
+        images = {name: await _local(self.guard, arguments[name], fetched, name) for name in IMAGE_FIELDS
+                  if arguments.get(name)}
+        arguments = {**arguments, **images}  # local copies only for the picture; the run logs what was sent
         shape = output_shape(endpoint, arguments)
         logs = [f"offline preview of {endpoint.endpoint_id}: {shape.width}×{shape.height}, "
-                f"{shape.frames} frames at {shape.fps} fps, seed {seed}"]
+                f"{shape.frames} frames at {shape.fps} fps, seed {seed}", *fetched]
         start = _image(endpoint, arguments.get("image_url") or _first(arguments.get("reference_image_urls"))
                        or _first(arguments.get("image_urls")), logs, "start image")
         end = _image(endpoint, arguments.get("end_image_url"), logs, "end image")

@@ -13,7 +13,7 @@ from playground.errors import CatalogError
 
 CATALOG_DIR = Path(__file__).parent
 FACT_KEYS = {"endpoint_id", "openapi", "label", "family", "tier", "mode", "size_table", "pricing", "notes", "constraints",
-             "image_formats", "compare_aliases"}
+             "image_formats", "compare_aliases", "retired"}
 TIERS = ("standard", "fast", "mini")
 MODES = ("text-to-video", "image-to-video", "reference-to-video")
 PRICING_KEYS = {"rule", "fps", "usd_per_million_tokens", "confidence", "source", "quoted",
@@ -115,16 +115,28 @@ def _sizes_for(endpoint: Endpoint, file: str) -> None:
 
 def load_endpoint(facts_path: Path, size_tables: dict[str, Any]) -> Endpoint:
     """One endpoint from its facts file and the OpenAPI document it points at."""
-    file = str(facts_path)
     facts = _read_json(facts_path)
     if not isinstance(facts, dict):
-        raise CatalogError(file, "-", "must be a JSON object")
+        raise CatalogError(str(facts_path), "-", "must be a JSON object")
+    doc_path = openapi_path(facts_path, facts)
+    return build_endpoint(facts, facts_path, _read_json(doc_path), doc_path, size_tables)
+
+
+def openapi_path(facts_path: Path, facts: dict[str, Any]) -> Path:
+    """Where a facts file says fal's OpenAPI document for its endpoint lives."""
+    return facts_path.parent.parent / _require(facts, "openapi", str(facts_path))
+
+
+def build_endpoint(facts: dict[str, Any], facts_path: Path, doc: Any, doc_path: Path | str,
+                   size_tables: dict[str, Any]) -> Endpoint:
+    """An endpoint from our facts and fal's document, every rule checked (the refresh command uses it too)."""
+    file = str(facts_path)
     extra = set(facts) - FACT_KEYS
     if extra:
         raise CatalogError(file, sorted(extra)[0], f"unknown key; allowed: {sorted(FACT_KEYS)}")
     endpoint_id = _require(facts, "endpoint_id", file)
-    doc_path = facts_path.parent.parent / _require(facts, "openapi", file)
-    doc = _read_json(doc_path)
+    if not isinstance(doc, dict):
+        raise CatalogError(str(doc_path), "-", "must be a JSON object (an OpenAPI document)")
     meta_id = doc.get("info", {}).get("x-fal-metadata", {}).get("endpointId")
     if meta_id != endpoint_id:
         raise CatalogError(str(doc_path), "info.x-fal-metadata.endpointId", f"{meta_id!r} does not match {endpoint_id!r}")
@@ -134,13 +146,16 @@ def load_endpoint(facts_path: Path, size_tables: dict[str, Any]) -> Endpoint:
         raise CatalogError(file, "size_table", f"unknown table {table_name!r}")
     sizes = {res: {ar: tuple(wh) for ar, wh in row.items()}
              for res, row in size_tables[table_name].items() if not res.startswith("_")}
+    retired = facts.get("retired", "")
+    if not isinstance(retired, str):
+        raise CatalogError(file, "retired", "must be text saying since when and why")
     endpoint = Endpoint(
         endpoint_id=endpoint_id, label=_require(facts, "label", file), family=_require(facts, "family", file),
         tier=_require(facts, "tier", file, TIERS), mode=_require(facts, "mode", file, MODES), fields=fields,
         pricing=_pricing(facts.get("pricing"), file), sizes=sizes, notes=tuple(facts.get("notes") or ()),
         constraints=_check_constraints(facts.get("constraints"), {f.name for f in fields}, file),
-        image_formats=tuple(facts.get("image_formats") or ("JPEG", "PNG", "WEBP")), slug=facts_path.stem,
-        aliases=_check_aliases(facts.get("compare_aliases"), {f.name for f in fields}, file))
+        image_formats=tuple(facts.get("image_formats") or ("JPEG", "PNG", "WEBP")), slug=Path(file).stem,
+        aliases=_check_aliases(facts.get("compare_aliases"), {f.name for f in fields}, file), retired=retired)
     _sizes_for(endpoint, str(doc_path))
     return endpoint
 

@@ -57,6 +57,7 @@ class Endpoint:
     image_formats: tuple[str, ...] = ("JPEG", "PNG", "WEBP")
     slug: str = ""
     aliases: tuple[tuple[str, str], ...] = ()  # (shared Compare name, this endpoint's field name)
+    retired: str = ""  # set by the refresh command when fal stops serving the endpoint: since when and why
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)

@@ -129,10 +129,11 @@ def differences(cells: list[Cell]) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def one_per_family(catalog: Catalog, mode: str) -> list[str]:
-    """The default comparison for a mode: the standard tier of each family that offers it (else its first)."""
+    """The default comparison for a mode: the standard tier of each family that offers it (else its first);
+    endpoints fal no longer serves are left out."""
     chosen: dict[str, Endpoint] = {}
     for endpoint in catalog.values():
-        if endpoint.mode == mode and (endpoint.family not in chosen or
+        if endpoint.mode == mode and not endpoint.retired and (endpoint.family not in chosen or
                                       (endpoint.tier == "standard" and chosen[endpoint.family].tier != "standard")):
             chosen[endpoint.family] = endpoint
     return [e.endpoint_id for e in chosen.values()]

@@ -12,6 +12,7 @@ from playground.service import Playground, create_playground
 from playground.ui.api_tab import build_api_tab
 from playground.ui.compare_tab import build_compare_tab
 from playground.ui.endpoint_tab import build_endpoint_tab
+from playground.ui.gallery_tab import build_gallery_tab
 from playground.ui.history_tab import TabTarget, build_history_tab
 from playground.ui.key_panel import build_key_panel
 from playground.ui.leaderboard_tab import build_leaderboard_tab
@@ -63,6 +64,8 @@ def build_app(playground: Playground) -> gr.Blocks:
                 build_leaderboard_tab(playground, leaderboard)
             with gr.Tab("History", id="tab-history", elem_id="tab-history") as history:
                 build_history_tab(playground, session, history, outer, targets)
+            with gr.Tab("Examples", id="tab-examples", elem_id="tab-examples") as examples:
+                build_gallery_tab(playground, examples)
             with gr.Tab("API", id="tab-api", elem_id="tab-api"):
                 build_api_tab(playground, session)
         demo.load(lambda state: playground.backend_status((state or {}).get("key")), session, backend_line,

@@ -25,6 +25,9 @@ def build_endpoint_tab(playground: Playground, endpoint: Endpoint, session: gr.S
     """Lay out one endpoint's tab and wire its events (preview, run, cancel, presets); returns its fields."""
     slug = endpoint.slug
     gr.Markdown(f"**{endpoint.label}** · `{endpoint.endpoint_id}`", elem_id=f"{slug}-title")
+    if endpoint.retired:
+        gr.Markdown(f"⚠️ **Retired**: fal no longer serves this endpoint ({endpoint.retired}). Runs on fal will "
+                    "likely fail; the offline preview and your history still work.", elem_id=f"{slug}-retired")
     if endpoint.notes:
         with gr.Accordion("Notes on this endpoint's facts", open=False):
             gr.Markdown("\n".join(f"- {note}" for note in endpoint.notes))

@@ -1,0 +1,72 @@
+"""Examples that show what the tool does without spending: comparisons rendered by the offline preview.
+
+The specs ship in ``gallery/``; their clips are rendered once, the first time someone opens the Examples
+tab, into ``<data dir>/gallery/`` — never logged as runs, never sent anywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from playground.backends.offline import OfflineBackend
+from playground.events import Completed
+from playground.media import probe_video
+
+if TYPE_CHECKING:
+    from playground.service import Playground
+
+log = logging.getLogger(__name__)
+GALLERY_DIR = Path(__file__).resolve().parent.parent / "gallery"
+
+
+class Gallery:
+    """The shipped example comparisons and their rendered snapshots."""
+
+    def __init__(self, playground: Playground, source: Path = GALLERY_DIR):
+        self.playground, self.out = playground, playground.data_dir / "gallery"
+        self.examples: list[dict[str, Any]] = []
+        for path in sorted(Path(source).glob("*.json")) if Path(source).is_dir() else []:
+            try:
+                example = json.loads(path.read_text(encoding="utf-8"))
+                self.playground.comparisons.plan(example["spec"])  # valid against today's catalog
+            except Exception as exc:  # a broken example must not stop the app
+                log.warning("gallery example %s skipped: %s", path.name, exc)
+                continue
+            self.examples.append({"name": path.stem, "title": example.get("title", path.stem),
+                                  "description": example.get("description", ""), "spec": example["spec"]})
+
+    def snapshot(self, name: str) -> dict[str, Any] | None:
+        path = self.out / f"{name}.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+    async def render_missing(self) -> None:
+        """Render every example that has no snapshot yet (offline, unlogged)."""
+        for example in self.examples:
+            if self.snapshot(example["name"]) is None:
+                await self._render(example)
+
+    async def _render(self, example: dict[str, Any]) -> None:
+        planned = self.playground.comparisons.plan(example["spec"])
+        backend, folder = OfflineBackend(step_delay_s=0), self.out / example["name"]
+        cells = []
+        for cell in planned.cells:
+            completed = None
+            async for event in backend.run(cell.endpoint, cell.arguments, folder, f"cell{cell.index}", asyncio.Event()):
+                completed = event if isinstance(event, Completed) else completed
+            path = folder / completed.result["video"]["file_name"]
+            probe = await asyncio.to_thread(probe_video, path)
+            cells.append({"cell": cell.index, "row": cell.row_key, "row_label": cell.row_label, "prompt": cell.prompt,
+                          "prompt_index": cell.prompt_index, "seed": cell.seed, "label": cell.endpoint.short_label,
+                          "endpoint_id": cell.endpoint.endpoint_id, "status": "completed", "error": "",
+                          "estimated_cost_usd": cell.estimate.usd, "video_path": str(path), "width": probe.width,
+                          "height": probe.height, "duration_s": probe.duration_s, "total_s": None, "position": None})
+        snapshot = {"batch_id": f"gallery-{example['name']}", "backend": "offline", "done": True, "cells": cells,
+                    "warnings": list(planned.warnings), "total_usd": planned.total_usd}
+        temporary = self.out / f"{example['name']}.json.tmp"
+        temporary.write_text(json.dumps(snapshot, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, self.out / f"{example['name']}.json")

@@ -1,0 +1,26 @@
+"""The Examples tab: shipped comparisons rendered offline, to show what the tool does without spending."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from playground.compare.grid import grid_html
+from playground.service import Playground
+from playground.ui.compare_tab import file_url
+
+
+def build_gallery_tab(playground: Playground, tab: gr.Tab) -> None:
+    gallery = playground.gallery
+    gr.Markdown("Example comparisons made with the **offline preview** (synthetic clips, not model output): what "
+                "the Compare tab produces, with nothing spent. Clips are rendered the first time this tab opens.")
+    grids = []
+    for example in gallery.examples:
+        gr.Markdown(f"### {example['title']}\n{example['description']}")
+        grids.append(gr.HTML(grid_html(None, False, set(), file_url), elem_id=f"gallery-{example['name']}"))
+
+    async def show():
+        await gallery.render_missing()
+        return [grid_html(gallery.snapshot(e["name"]), False, set(), file_url) for e in gallery.examples]
+
+    if grids:
+        tab.select(show, outputs=grids, api_name="gallery_open", api_visibility="private")

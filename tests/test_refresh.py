@@ -1,0 +1,110 @@
+"""`python -m playground.catalog refresh` against a local fal: diffs, writes, unusable documents, retirement."""
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from app_process import AppProcess
+from conftest import FAKE, LITE_T2V, PRO_FAST_T2V, PRO_T2V
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ROOT / "playground" / "catalog"
+V2_T2V = "bytedance/seedance-2.0/text-to-video"
+
+
+def _catalog_copy(tmp_path) -> Path:
+    target = tmp_path / "catalog"
+    for part in ("facts", "openapi"):
+        shutil.copytree(SHIPPED / part, target / part)
+    shutil.copy(SHIPPED / "sizes.json", target / "sizes.json")
+    return target
+
+
+def _document(catalog: Path, slug: str) -> dict:
+    return json.loads((catalog / "openapi" / f"{slug}.json").read_text())
+
+
+def _changed_lite(catalog: Path) -> dict:
+    """Lite text-to-video as fal might serve it tomorrow: a new field, and 9:21 gone."""
+    document = copy.deepcopy(_document(catalog, "seedance-v1-lite-text-to-video"))
+    ref = document["paths"][f"/{LITE_T2V}"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    schema = document["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    schema["properties"]["motion_strength"] = {"type": "integer", "minimum": 0, "maximum": 10, "default": 5,
+                                               "title": "Motion Strength", "description": "How much things move."}
+    schema["x-fal-order-properties"].append("motion_strength")
+    schema["properties"]["aspect_ratio"]["enum"].remove("9:21")
+    return document
+
+
+def _refresh(catalog: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, **FAKE.env()}
+    env.pop("FAL_KEY", None)
+    return subprocess.run([sys.executable, "-m", "playground.catalog", "refresh", "--base-url", FAKE.base_url,
+                           "--catalog-dir", str(catalog), *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def _snapshot(catalog: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(catalog)): p.read_bytes() for p in catalog.rglob("*.json")}
+
+
+def test_check_then_write_then_the_app_shows_it(tmp_path, fake_fal):
+    catalog = _catalog_copy(tmp_path)
+    changed = _changed_lite(catalog)
+    fake_fal.openapi[LITE_T2V] = changed
+    fake_fal.openapi[PRO_FAST_T2V] = _document(catalog, "seedance-v1-pro-fast-text-to-video")  # unchanged
+    # PRO_T2V is not served: fal answers 404
+    before = _snapshot(catalog)
+    check = _refresh(catalog, "--check", LITE_T2V, PRO_T2V, PRO_FAST_T2V)
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert "+ motion_strength: integer_range, 0–10, default 5" in check.stdout
+    assert "~ aspect_ratio: choices lost 9:21" in check.stdout
+    assert f"{PRO_T2V}: retired" in check.stdout and f"{PRO_FAST_T2V}: unchanged" in check.stdout
+    assert _snapshot(catalog) == before  # --check writes nothing
+
+    write = _refresh(catalog, LITE_T2V, "seedance-v1-pro-text-to-video", PRO_FAST_T2V)  # ids or facts names
+    assert write.returncode == 0, write.stdout + write.stderr
+    assert _document(catalog, "seedance-v1-lite-text-to-video") == changed  # written verbatim
+    assert "fal answered 404" in json.loads((catalog / "facts" / "seedance-v1-pro-text-to-video.json").read_text())[
+        "retired"]
+    assert _refresh(catalog, "--check", LITE_T2V, PRO_T2V).returncode == 0  # nothing more to change
+
+    app = AppProcess(tmp_path / "data", {"PLAYGROUND_CATALOG_DIR": str(catalog)}, tmp_path / "console.log").start()
+    try:
+        config = json.loads(app.get("/config"))
+    finally:
+        app.stop()
+    by_id = {c["props"].get("elem_id"): c for c in config["components"] if c.get("props", {}).get("elem_id")}
+    assert by_id["seedance-v1-lite-text-to-video-motion_strength"]["props"]["maximum"] == 10
+    aspect = [choice[1] for choice in by_id["seedance-v1-lite-text-to-video-aspect_ratio"]["props"]["choices"]]
+    assert "9:21" not in aspect and "16:9" in aspect
+    assert "Retired" in by_id["seedance-v1-pro-text-to-video-retired"]["props"]["value"]
+    assert "seedance-v1-lite-text-to-video-retired" not in by_id
+
+
+def test_an_unusable_document_is_not_written_and_a_retired_endpoint_can_come_back(tmp_path, fake_fal):
+    catalog = _catalog_copy(tmp_path)
+    broken = copy.deepcopy(_document(catalog, "seedance-2-0-text-to-video"))
+    ref = broken["paths"][f"/{V2_T2V}"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    schema = broken["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    schema["properties"]["resolution"]["enum"].append("4k")  # a size the app has no output size for
+    fake_fal.openapi[V2_T2V] = broken
+    before = _snapshot(catalog)
+    result = _refresh(catalog, V2_T2V)
+    assert result.returncode == 2 and "cannot be used, nothing written" in result.stdout and "'4k'" in result.stdout
+    assert _snapshot(catalog) == before
+
+    assert _refresh(catalog, PRO_T2V).returncode == 0  # 404: retired
+    fake_fal.openapi[PRO_T2V] = _document(catalog, "seedance-v1-pro-text-to-video")
+    back = _refresh(catalog, PRO_T2V)
+    assert back.returncode == 0 and "no longer retired" in back.stdout
+    assert "retired" not in json.loads((catalog / "facts" / "seedance-v1-pro-text-to-video.json").read_text())
+
+
+def test_unknown_endpoint_is_an_error(tmp_path):
+    result = _refresh(_catalog_copy(tmp_path), "fal-ai/not/a/thing")
+    assert result.returncode == 2 and "not in the catalog" in result.stdout
