@@ -131,7 +131,13 @@ class Playground:
         return endpoint, form_from_arguments(endpoint, preset.arguments, self.data_dir / "uploads")
 
     def save_preset(self, name: str, endpoint_id: str, form: dict[str, Any], description: str = "") -> str:
-        """Save a tab's current form as a preset under the data directory; returns its label."""
+        """Save a tab's current form as a preset under the data directory; returns its label.
+
+        Not on a public deployment: saved presets are shared by everyone who uses the app.
+        """
+        if self.public.on:
+            raise InputError([("preset", "saving presets is turned off on this public demo (they would be shared "
+                                         "with every visitor); copy the request JSON instead")])
         endpoint = self.endpoint(endpoint_id)
         return self.presets.save(name, endpoint.endpoint_id, arguments_from_form(endpoint, form), description).label
 

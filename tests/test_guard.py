@@ -134,3 +134,12 @@ def test_each_visitor_sees_only_their_own_history(tmp_path, catalog):
 
     with pytest.raises(InputError):
         playground.revisits.restore(other_run["run_id"], owner=mine)
+
+
+def test_presets_cannot_be_saved_on_a_public_demo(tmp_path, catalog):
+    from playground.errors import InputError
+
+    playground = _public_playground(tmp_path, catalog)
+    with pytest.raises(InputError, match="public demo"):
+        playground.save_preset("mine", LITE_T2V, {"prompt": "x"})
+    assert not (tmp_path / "data" / "presets").exists()
