@@ -16,6 +16,7 @@ class FalSettings:
     """How the fal backend paces, bounds and saves a run."""
 
     timeout_s: float = 1800.0  # client-side limit from submit to result; then the request is cancelled
+    stream_status: bool = True  # follow fal's SSE status stream when offered (else, or on failure, poll)
     poll_first_s: float = 0.5  # the first wait after submitting; never faster than this
     poll_active_s: float = 1.25  # ceiling while queue position or logs keep changing (lively, < 1 request/s)
     poll_max_s: float = 3.0  # ceiling while nothing changes
@@ -77,9 +78,11 @@ def _positive(name: str, default: float) -> float:
 
 
 def fal_settings() -> FalSettings:
-    """``PLAYGROUND_FAL_TIMEOUT_S`` (default 1800) and ``PLAYGROUND_MAX_VIDEO_MB`` (default 500)."""
+    """``PLAYGROUND_FAL_TIMEOUT_S`` (1800), ``PLAYGROUND_MAX_VIDEO_MB`` (500), ``PLAYGROUND_FAL_STATUS_STREAM`` (1)."""
+    stream = _flag("PLAYGROUND_FAL_STATUS_STREAM")
     return FalSettings(timeout_s=_positive("PLAYGROUND_FAL_TIMEOUT_S", FalSettings.timeout_s),
-                       max_video_bytes=int(_positive("PLAYGROUND_MAX_VIDEO_MB", 500) * 1024 * 1024))
+                       max_video_bytes=int(_positive("PLAYGROUND_MAX_VIDEO_MB", 500) * 1024 * 1024),
+                       stream_status=True if stream is None else stream)
 
 
 def limits() -> Limits:

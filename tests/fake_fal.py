@@ -7,6 +7,7 @@ imported there). Everything it sees is recorded in ``requests`` for tests to ins
 Routes (as fal-client 1.0.3 uses them, reference/fal-queue-protocol.md):
   POST /<endpoint id>                       submit → request_id + absolute status/response/cancel URLs
   GET  /<owner>/<alias>/requests/<id>/status?logs=true|false
+  GET  /<owner>/<alias>/requests/<id>/status/stream?logs=1     server-sent events, closed after COMPLETED
   GET  /<owner>/<alias>/requests/<id>       result (model output, x-fal-billable-units)
   PUT  /<owner>/<alias>/requests/<id>/cancel
   POST /storage/auth/token, POST /files/upload, GET /files/<name>   storage upload and media
@@ -33,7 +34,7 @@ import av
 import numpy as np
 import trustme
 
-REQUEST_PATH = re.compile(r"^/(?P<app>[^/]+/[^/]+)/requests/(?P<id>[^/]+)(?P<op>/status|/cancel)?$")
+REQUEST_PATH = re.compile(r"^/(?P<app>[^/]+/[^/]+)/requests/(?P<id>[^/]+)(?P<op>/status/stream|/status|/cancel)?$")
 NGINX_502 = (502, "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center>"
                   "<hr><center>nginx</center></body></html>", {"Content-Type": "text/html"})
 
@@ -55,6 +56,8 @@ class Script:
     video_missing: bool = False  # the result's video URL answers 404
     billable_units: str | None = "1"
     seed: int | None = None
+    stream: bool = True  # serve the SSE status stream (else 404 there, so clients must poll)
+    drop_stream_after: int | None = None  # close the stream after this many events, before COMPLETED
 
 
 @dataclass
@@ -69,6 +72,12 @@ class Job:
     released_at: float | None = None
     cancelled: bool = False
     status_requests: int = 0
+    streams: int = 0  # status streams opened
+
+    @property
+    def followed(self) -> bool:
+        """Someone asked about this job after submitting it (polled its status or opened its stream)."""
+        return bool(self.status_requests or self.streams)
 
     def phase(self, now: float) -> tuple[str, float]:
         """("queue"|"run"|"done", seconds into that phase)."""
@@ -306,6 +315,40 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _stream(self, job: Job, with_logs: bool) -> None:
+        """Send the job's status whenever it changes, as fal's status stream does, until COMPLETED."""
+        fake = self.owner
+        with fake.lock:
+            job.streams += 1
+        if not job.script.stream:
+            return self._reply(404, {"detail": "Not Found"})
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        sent, last, quiet = 0, None, time.monotonic()
+        try:
+            while True:
+                status = fake.status(job, with_logs)
+                signature = (status["status"], status.get("queue_position"), len(status.get("logs") or []))
+                if signature != last:
+                    self.wfile.write(f"data: {json.dumps(status)}\n\n".encode())
+                    self.wfile.flush()
+                    last, sent, quiet = signature, sent + 1, time.monotonic()
+                    if status["status"] == "COMPLETED":
+                        return
+                    if job.script.drop_stream_after is not None and sent >= job.script.drop_stream_after:
+                        return self._drop()
+                elif time.monotonic() - quiet > 1.0:
+                    self.wfile.write(b": keep-alive\n\n")
+                    self.wfile.flush()
+                    quiet = time.monotonic()
+                time.sleep(0.02)
+        except OSError:  # the client went away
+            return
+
     def _drop(self) -> None:
         self.close_connection = True
         try:
@@ -348,6 +391,8 @@ class _Handler(BaseHTTPRequestHandler):
         if job is None or job.app != match["app"]:
             return self._reply(404, {"detail": "Request not found"})
         op = match["op"]
+        if op == "/status/stream" and self.command == "GET":
+            return self._stream(job, query.get("logs", ["0"])[0] in ("true", "1"))
         if op == "/status" and self.command == "GET":
             with fake.lock:
                 job.status_requests += 1

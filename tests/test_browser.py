@@ -154,7 +154,7 @@ def test_compare_cancel_all_reaches_fal_for_every_cell(browser, fal_app, fake_fa
     page.locator("#cmp-seeds textarea, #cmp-seeds input").first.fill("5")
     expect(page.locator("#cmp-plan")).to_contain_text("2 cells", timeout=15000)
     page.locator("#cmp-run").click()
-    _wait(lambda: len(fake_fal.jobs) == 2 and all(j.status_requests for j in fake_fal.jobs.values()), 30,
+    _wait(lambda: len(fake_fal.jobs) == 2 and all(j.followed for j in fake_fal.jobs.values()), 30,
           "two cells polling at the fake")
     expect(page.locator("#cmp-status")).to_contain_text("running", timeout=15000)
     page.locator("#cmp-cancel").click()

@@ -81,7 +81,9 @@ FAULTS = [
      ["reported that the run failed", "CUDA error: out of memory", "runner_disconnected"], {}),
     ("never finishes", Script(hold=True), 2, "timed_out", ["no result after 2 s", "cancel sent to fal.ai"],
      {"cancels": 1}),
-    ("connection dropped mid-poll", Script(drop_status=(2,)), 20, "completed", [], {"min_status": 3}),
+    ("connection dropped mid-poll", Script(stream=False, drop_status=(2,)), 20, "completed", [], {"min_status": 3}),
+    ("no status stream: polling", Script(stream=False), 20, "completed", [], {"min_status": 2}),
+    ("status stream broke off mid-run", Script(drop_stream_after=2), 20, "completed", [], {"min_status": 1}),
     ("result video 404", Script(video_missing=True), 20, "completed", ["video not saved locally", "HTTP 404"], {}),
     ("result without a video", Script(result_fault=_fault(200, {"seed": 3})), 20, "failed", ["no video URL"], {}),
 ]
@@ -106,12 +108,26 @@ def test_fault_table(tmp_path, catalog, fake_fal, case, script, timeout_s, statu
     if "cancels" in seen:
         assert len(fake_fal.seen("PUT", "/cancel")) == seen["cancels"]
     if "min_status" in seen:
-        assert len(fake_fal.seen("GET", "/status")) >= seen["min_status"]
+        polls = [r for r in fake_fal.seen("GET", "/status") if r.path.endswith("/status")]
+        assert len(polls) >= seen["min_status"]
     assert SERVER_KEY not in message and SERVER_KEY not in (tmp_path / "data" / "results.csv").read_text()
 
 
+def test_status_stream_follows_a_run_with_one_request(fal_playground, fake_fal):
+    fake_fal.script(Script(queue_s=1.0, positions=2, run_s=2.0, logs=("a", "b", "c", "d")))
+    events, error = _run(fal_playground)
+    assert error is None
+    requests = fake_fal.seen("GET", "/status")
+    assert [r.path.rsplit("/", 1)[1] for r in requests].count("stream") == 1
+    assert len(requests) <= 2  # the stream, and fal-client's one status check before fetching the result
+    assert [e.position for e in events if isinstance(e, Queued)] == [2, 1, 0]  # every change, as it happened
+    assert [line for e in events if isinstance(e, (InProgress, Completed)) for line in e.logs] == ["a", "b", "c", "d"]
+
+
 def test_status_polling_is_paced(fal_playground, fake_fal):
-    fake_fal.script(Script(queue_s=2.0, positions=3, run_s=8.0, logs=tuple(f"step {i}/8" for i in range(1, 9))))
+    """Where fal offers no status stream: polling, about once a second at most."""
+    fake_fal.script(Script(queue_s=2.0, positions=3, run_s=8.0, logs=tuple(f"step {i}/8" for i in range(1, 9)),
+                           stream=False))
     started = time.monotonic()
     events, error = _run(fal_playground)
     elapsed = time.monotonic() - started

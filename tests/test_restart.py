@@ -36,8 +36,8 @@ def test_sigkill_with_three_runs_in_flight_then_restart(tmp_path, fake_fal):
         client = Client(app.url, verbose=False)
         for seed in (1, 2, 3):
             client.submit(LITE_T2V, json.dumps({**ARGS, "seed": seed}), api_name="/generate")
-        # polling starts only after the journal entry is on disk, so a status request proves it was written
-        _wait(lambda: len(fake_fal.jobs) == 3 and all(j.status_requests for j in fake_fal.jobs.values()), 60,
+        # following starts only after the journal entry is on disk, so a status request proves it was written
+        _wait(lambda: len(fake_fal.jobs) == 3 and all(j.followed for j in fake_fal.jobs.values()), 60,
               "three runs polling at the fake")
         assert len(list((data_dir / "inflight").glob("*.json"))) == 3
     finally:

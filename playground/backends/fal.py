@@ -1,7 +1,9 @@
-"""The fal backend: fal's queue through ``fal_client.AsyncClient`` (one per key), paced, cancellable, bounded.
+"""The fal backend: fal's queue through ``fal_client.AsyncClient`` (one per key), followed live, cancellable, bounded.
 
-submit → status with logs (at once, then after 0.5 s, growing to 1.25 s while the queue position or logs change
-and to 3 s while nothing does; about one request a second at most) → result. A user's stop and the
+submit → status with logs → result. The status comes from fal's server-sent status stream when it is offered
+(one request per run, changes the moment they happen); otherwise, or if the stream breaks off, by polling (at
+once, then after 0.5 s, growing to 1.25 s while the queue position or logs change and to 3 s while nothing
+does; about one request a second at most — fal-client's own default is ten). A user's stop and the
 client-side timeout both send a real ``PUT cancel_url``; if fal had already finished, the paid result is
 fetched and kept instead. Losing contact with fal after submitting is not a failure: polling goes on
 until the deadline, because the request keeps running (and billing) on fal's side.
@@ -10,7 +12,9 @@ until the deadline, because the request keeps running (and billing) on fal's sid
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import json
 import mimetypes
 import time
 from collections.abc import AsyncIterator
@@ -20,6 +24,7 @@ from typing import Any
 import fal_client
 import httpx
 from fal_client import AsyncRequestHandle, FalClientHTTPError
+from httpx_sse import SSEError, aconnect_sse
 
 from playground.backends.connections import FalConnections
 from playground.backends.fal_errors import describe, failed_run_message
@@ -30,10 +35,48 @@ from playground.events import Completed, Event, InProgress, Queued, Submitted
 from playground.media import MediaError, decode_data_uri, is_data_uri
 
 FINISHED_BEFORE_CANCEL = "fal finished the run before the cancel arrived; the paid result is kept"
+STREAM_IDLE_S = 60.0  # no event or keep-alive for this long: the stream is dead, poll instead
 
 
 class _Transient(Exception):
     """fal could not be asked right now (network, 5xx, 429 after retries); ask again at the next poll."""
+
+
+class _NoStream(Exception):
+    """fal's status stream is not available (or broke off): poll instead."""
+
+    def __init__(self, message: str, mid_run: bool = False):
+        super().__init__(message)
+        self.mid_run = mid_run
+
+
+def _parse_status(data: dict[str, Any]) -> fal_client.Status:
+    """A status object from fal's JSON, as fal-client reads it (the stream carries the same objects)."""
+    kind = data["status"]
+    if kind == "IN_QUEUE":
+        return fal_client.Queued(position=data.get("queue_position") or 0)
+    if kind == "IN_PROGRESS":
+        return fal_client.InProgress(logs=data.get("logs"))
+    if kind == "COMPLETED":
+        return fal_client.Completed(logs=data.get("logs"), metrics=data.get("metrics") or {}, error=data.get("error"),
+                                    error_type=data.get("error_type"))
+    raise ValueError(f"unknown status {kind!r}")
+
+
+async def _next_or_stop(statuses: AsyncIterator[Any], stop: asyncio.Event, deadline: float) -> Any:
+    """The next status, or None when ``stop`` is set or the deadline passes first."""
+    if stop.is_set() or time.monotonic() >= deadline:
+        return None
+    following = asyncio.ensure_future(anext(statuses))
+    stopped = asyncio.ensure_future(stop.wait())
+    done, _ = await asyncio.wait({following, stopped}, timeout=max(0.0, deadline - time.monotonic()),
+                                 return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if following in done:
+        return following.result()
+    following.cancel()
+    await asyncio.gather(following, return_exceptions=True)
+    return None
 
 
 def _is_transient(exc: BaseException) -> bool:
@@ -128,20 +171,22 @@ class FalBackend:
         return Completed(request_id, result, billed_units=units)
 
     async def _follow(self, handle: AsyncRequestHandle, stop: asyncio.Event, deadline: float) -> AsyncIterator[Event]:
+        """The run's queue events, racing fal's status against a stop and the deadline."""
         self.connections.watch_billing(handle.client)
-        pace, seen_logs, position, started = 0.0, 0, None, False
-        while True:
-            if stop.is_set() or time.monotonic() >= deadline:
-                async for event in self._stop(handle, "cancelled" if stop.is_set() else "timed_out"):
-                    yield event
-                return
-            changed = False
-            try:
-                status = await self._ask(handle.status(with_logs=True), "checking the run's status")
-                if isinstance(status, fal_client.Queued):
-                    changed = status.position != position
-                    position = status.position
-                    if changed:
+        seen_logs, position, started = 0, None, False
+        statuses = self._statuses(handle)
+        try:
+            while True:
+                status = await _next_or_stop(statuses, stop, deadline)
+                if status is None:
+                    async for event in self._stop(handle, "cancelled" if stop.is_set() else "timed_out"):
+                        yield event
+                    return
+                if isinstance(status, _Transient):
+                    yield InProgress((f"{status} Still following the run.",))
+                elif isinstance(status, fal_client.Queued):
+                    if status.position != position:
+                        position = status.position
                         yield Queued(status.position)
                 else:
                     lines = [str(item.get("message", "")) for item in status.logs or [] if isinstance(item, dict)]
@@ -149,17 +194,85 @@ class FalBackend:
                     if isinstance(status, fal_client.Completed):
                         if status.error:
                             raise RunError(await self._failure(handle, status))
-                        result, units = await self._result(handle)
-                        yield Completed(handle.request_id, result, billed_units=units, logs=new)
+                        async for event in self._finish(handle, stop, deadline, new):
+                            yield event
                         return
-                    changed = bool(new) or not started
-                    started = True
-                    if changed:
+                    if new or not started:
+                        started = True
                         yield InProgress(new)
+        finally:
+            await statuses.aclose()
+
+    async def _finish(self, handle: AsyncRequestHandle, stop: asyncio.Event, deadline: float,
+                      logs: tuple[str, ...]) -> AsyncIterator[Event]:
+        """Fetch the finished run's result, retrying while fal cannot be reached (it is paid for)."""
+        while True:
+            try:
+                result, units = await self._result(handle)
             except _Transient as exc:
-                yield InProgress((f"{exc} Still polling.",))
-            pace = _next_pace(pace, changed, self.settings) if pace else self.settings.poll_first_s
-            await _sleep_unless(stop, min(pace, deadline - time.monotonic()))
+                yield InProgress((f"{exc} Retrying.",))
+                await _sleep_unless(stop, min(self.settings.poll_max_s, deadline - time.monotonic()))
+                if stop.is_set() or time.monotonic() >= deadline:
+                    raise RunError(f"the run finished on fal but its result could not be fetched: {exc} "
+                                   f"(request {handle.request_id}; fetch it again from History later)") from exc
+                continue
+            yield Completed(handle.request_id, result, billed_units=units, logs=logs)
+            return
+
+    async def _statuses(self, handle: AsyncRequestHandle) -> AsyncIterator[Any]:
+        """fal's status as it changes: from its status stream when offered, else by paced polling.
+
+        Yields fal_client Queued / InProgress / Completed, or a _Transient when fal could not be asked.
+        """
+        if self.settings.stream_status:
+            try:
+                async with contextlib.aclosing(self._stream(handle)) as stream:
+                    async for status in stream:
+                        yield status
+                        if isinstance(status, fal_client.Completed):
+                            return
+            except _NoStream as exc:
+                if exc.mid_run:
+                    yield _Transient(f"fal's status stream broke off ({exc}); polling instead.")
+        async with contextlib.aclosing(self._poll(handle)) as polls:
+            async for status in polls:
+                yield status
+
+    async def _stream(self, handle: AsyncRequestHandle) -> AsyncIterator[Any]:
+        """GET ``{status_url}/stream`` (server-sent events; fal closes it after COMPLETED)."""
+        url, got_any = handle.status_url.rstrip("/") + "/stream", False
+        timeout = httpx.Timeout(30.0, read=STREAM_IDLE_S)  # fal sends a keep-alive comment every 15 s
+        try:
+            async with aconnect_sse(handle.client, "GET", url, params={"logs": 1}, timeout=timeout) as source:
+                if source.response.status_code != 200:
+                    raise _NoStream(f"HTTP {source.response.status_code}")
+                async for event in source.aiter_sse():
+                    if not event.data:
+                        continue
+                    status = _parse_status(json.loads(event.data))
+                    got_any = True
+                    yield status
+                    if isinstance(status, fal_client.Completed):
+                        return
+        except (httpx.HTTPError, SSEError, ValueError, KeyError, TypeError) as exc:
+            raise _NoStream(f"{exc.__class__.__name__}: {str(exc)[:80]}", got_any) from exc
+        raise _NoStream("it ended before the run finished", got_any)
+
+    async def _poll(self, handle: AsyncRequestHandle) -> AsyncIterator[Any]:
+        """GET ``status_url`` at once, then after 0.5 s, the wait growing while nothing changes."""
+        pace, last = 0.0, None
+        while True:
+            try:
+                status = await self._ask(handle.status(with_logs=True), "checking the run's status")
+            except _Transient as exc:
+                status = exc
+            yield status
+            if isinstance(status, fal_client.Completed):
+                return
+            signature = (type(status).__name__, getattr(status, "position", None), len(getattr(status, "logs", None) or []))
+            pace = _next_pace(pace, signature != last, self.settings) if pace else self.settings.poll_first_s
+            last = signature
+            await asyncio.sleep(pace)
 
     async def _ask(self, call, during: str) -> Any:
         try:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MODES = ("text-to-video", "image-to-video", "reference-to-video")
+COALESCE_S = 0.25  # at most about four snapshots a second while cells report progress
 
 
 class Comparisons:
@@ -137,6 +138,7 @@ class Comparisons:
                 if snapshot["done"]:  # decided from what was yielded, so the last word is always "done"
                     break
                 await changed.wait()
+                await asyncio.sleep(COALESCE_S)  # a burst of cell events becomes one snapshot, the latest
                 changed.clear()
         except (asyncio.CancelledError, GeneratorExit):
             batch.cancel()
