@@ -5,23 +5,22 @@ side in one run: History's first page (cold: a fresh process reading the file; w
 filtered by prompt text), and the time of one append at 100 rows vs at 100,000 rows.
 Goals: first page < 1 s; append at 100,000 rows within 20 % of append at 100 rows.
 
-    .venv/bin/python bench/history_scale.py
+    .venv/bin/python bench/history_scale.py [--json]
 """
 
 from __future__ import annotations
 
 import json
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import report
 
 import pandas as pd  # noqa: E402
 
+from playground.config import PublicMode  # noqa: E402
 from playground.history import Filters  # noqa: E402
 from playground.results import COLUMNS, ResultsLog  # noqa: E402
 from playground.revisit import Revisits  # noqa: E402
@@ -50,7 +49,7 @@ def build(path: Path, rows: int) -> Path:
 
 class _Owner:  # what Revisits needs from a Playground, for timing History alone
     def __init__(self, path: Path):
-        self.data_dir, self.results, self.catalog = path.parent, ResultsLog(path), {}
+        self.data_dir, self.results, self.catalog, self.public = path.parent, ResultsLog(path), {}, PublicMode()
 
 
 def first_page(path: Path) -> dict[str, float]:
@@ -86,17 +85,20 @@ def append_times(small: Path, big: Path) -> tuple[float, float]:
     return statistics.median(samples[small]), statistics.median(samples[big])
 
 
-def main() -> None:
+def measure() -> dict:
     folder = Path(tempfile.mkdtemp(prefix="bench-history-"))
     small, big = build(folder / "small" / "results.csv", 100), build(folder / "big" / "results.csv", 100_000)
-    print(f"results.csv: 100 rows ({small.stat().st_size / 1e3:.0f} kB) and 100,000 rows "
-          f"({big.stat().st_size / 1e6:.1f} MB)\n")
-    for name, seconds in first_page(big).items():
-        print(f"History, 100,000 rows, {name:<28} {seconds * 1000:8.1f} ms   (goal < 1000 ms)")
+    pages = first_page(big)
     at_small, at_big = append_times(small, big)
-    print(f"\nappend, median of {APPENDS}:  at 100 rows {at_small * 1000:.2f} ms   at 100,000 rows {at_big * 1000:.2f} ms"
-          f"   ratio {at_big / at_small:.2f}   (goal 0.80–1.20)")
+    return {"big_mb": big.stat().st_size / 1e6, "pages_s": pages, "append_100_s": at_small, "append_100k_s": at_big,
+            "append_ratio": at_big / at_small}
 
 
 if __name__ == "__main__":
-    main()
+    f = measure()
+    lines = [f"results.csv of 100,000 rows ({f['big_mb']:.1f} MB)\n"]
+    lines += [f"History, 100,000 rows, {name:<28} {seconds * 1000:8.1f} ms   (goal < 1000 ms)"
+              for name, seconds in f["pages_s"].items()]
+    lines.append(f"\nappend, median of {APPENDS}:  at 100 rows {f['append_100_s'] * 1000:.2f} ms   at 100,000 rows "
+                 f"{f['append_100k_s'] * 1000:.2f} ms   ratio {f['append_ratio']:.2f}   (goal 0.80–1.20)")
+    report(f, lines)

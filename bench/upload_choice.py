@@ -3,8 +3,9 @@
 Runs a 4-cell batch sharing one image against the fake fal server (real HTTPS on loopback, real fal-client),
 both ways side by side, and prints bytes sent and wall time, with ratios. Loopback hides network cost, so
 the bytes column is the one that carries over to fal; fal's own decoding of data URIs is not measured here.
+Then a real image-to-video comparison through the playground: uploads per batch sharing one image (goal 1).
 
-    .venv/bin/python bench/upload_choice.py
+    .venv/bin/python bench/upload_choice.py [--json]
 """
 
 from __future__ import annotations
@@ -12,27 +13,26 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
-import os
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent.parent / "tests")]
-from fake_fal import FakeFal, Script  # noqa: E402
+from common import report, start_fake
 
-FAKE = FakeFal(tempfile.mkdtemp(prefix="bench-fal-")).start()
-os.environ.update(FAKE.env())
+FAKE = start_fake()
 
 import fal_client  # noqa: E402
-import fal_client.client  # noqa: E402
 import numpy as np  # noqa: E402
+from fake_fal import Script  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from playground.backends.connections import FalConnections  # noqa: E402
+from playground.catalog import load_catalog  # noqa: E402
+from playground.service import Playground  # noqa: E402
 
-fal_client.client.REST_URL = fal_client.client.CDN_URL = FAKE.base_url
 ENDPOINT, CELLS, KEY = "bytedance/seedance-2.0/image-to-video", 4, "bench:0123456789"
+I2V = ["fal-ai/bytedance/seedance/v1/lite/image-to-video", "fal-ai/bytedance/seedance/v1/pro/image-to-video",
+       "fal-ai/bytedance/seedance/v1/pro/fast/image-to-video", "bytedance/seedance-2.0/image-to-video"]
 
 
 def image(side: int) -> bytes:
@@ -52,7 +52,7 @@ async def batch(image_url_for) -> None:
     await asyncio.gather(*(cell(seed) for seed in range(CELLS)))
 
 
-def measure(data: bytes, inline: bool) -> tuple[int, float]:
+def bytes_sent(data: bytes, inline: bool) -> tuple[int, float]:
     FAKE.reset(Script(queue_s=0, run_s=0, logs=()))
     connections = FalConnections()
     uri = "data:image/png;base64," + base64.b64encode(data).decode()
@@ -65,17 +65,38 @@ def measure(data: bytes, inline: bool) -> tuple[int, float]:
     return sum(s.size for s in FAKE.requests), time.perf_counter() - started
 
 
-def main() -> None:
-    print(f"{CELLS} cells sharing one image; fake fal on loopback\n")
-    print(f"{'image':>12} | {'data URI: bytes':>15} {'wall s':>7} | {'upload: bytes':>13} {'wall s':>7} | bytes ratio")
+def uploads_per_batch() -> int:
+    FAKE.reset(Script(queue_s=0, run_s=0.2, logs=()))
+    playground = Playground(load_catalog(), Path(tempfile.mkdtemp()) / "data", server_key=KEY)
+    uri = "data:image/png;base64," + base64.b64encode(image(96)).decode()
+    spec = {"prompts": ["x"], "endpoints": I2V, "seeds": [1, 2], "arguments": {"image_url": uri, "resolution": "480p"}}
+
+    async def run():
+        async for _ in playground.comparisons.run(spec):
+            pass
+
+    asyncio.run(run())
+    return len(FAKE.seen("POST", "/files/upload"))
+
+
+def measure() -> dict:
+    figures = {}
     for side in (96, 360, 720):
         data = image(side)
-        inline_bytes, inline_s = measure(data, inline=True)
-        upload_bytes, upload_s = measure(data, inline=False)
-        print(f"{len(data) / 1024:>9.0f} KB | {inline_bytes:>15,} {inline_s:>7.3f} | {upload_bytes:>13,} {upload_s:>7.3f} |"
-              f" upload ÷ inline = {upload_bytes / inline_bytes:.2f}")
-    FAKE.stop()
+        inline_bytes, inline_s = bytes_sent(data, inline=True)
+        upload_bytes, upload_s = bytes_sent(data, inline=False)
+        figures[f"{len(data) // 1024}KB"] = {"inline_bytes": inline_bytes, "inline_s": inline_s,
+                                             "upload_bytes": upload_bytes, "upload_s": upload_s}
+    return {"sizes": figures, "uploads_per_batch": uploads_per_batch()}
 
 
 if __name__ == "__main__":
-    main()
+    f = measure()
+    lines = [f"{CELLS} cells sharing one image; fake fal on loopback\n",
+             f"{'image':>8} | {'data URI: bytes':>15} {'wall s':>7} | {'upload: bytes':>13} {'wall s':>7} | bytes ratio"]
+    for size, s in f["sizes"].items():
+        lines.append(f"{size:>8} | {s['inline_bytes']:>15,} {s['inline_s']:>7.3f} | {s['upload_bytes']:>13,} "
+                     f"{s['upload_s']:>7.3f} | upload ÷ inline = {s['upload_bytes'] / s['inline_bytes']:.2f}")
+    lines.append(f"\nuploads for an 8-cell image-to-video comparison sharing one image: {f['uploads_per_batch']} (goal 1)")
+    report(f, lines)
+    FAKE.stop()

@@ -6,6 +6,7 @@ travel to a media host.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -16,14 +17,24 @@ from playground.errors import DownloadError
 CHUNK = 1 << 16
 
 
-async def download(url: str, dest: Path, max_bytes: int, timeout_s: float) -> int:
-    """Write ``url`` to ``dest`` and return its size; DownloadError (and no file) when that fails."""
+def download_client(timeout_s: float) -> httpx.AsyncClient:
+    """A client for result videos: no credentials, redirects followed, connection failures retried."""
+    return httpx.AsyncClient(timeout=httpx.Timeout(timeout_s, connect=min(15.0, timeout_s)), follow_redirects=True,
+                             max_redirects=5, transport=httpx.AsyncHTTPTransport(retries=2))
+
+
+async def download(url: str, dest: Path, max_bytes: int, timeout_s: float,
+                   client: httpx.AsyncClient | None = None) -> int:
+    """Write ``url`` to ``dest`` and return its size; DownloadError (and no file) when that fails.
+
+    Pass a long-lived ``client`` to keep connections to the media host open between downloads.
+    """
     part = dest.with_name(dest.name + ".part")
     cap = f"{max_bytes / (1024 * 1024):.1f} MB cap"
-    timeout = httpx.Timeout(timeout_s, connect=min(15.0, timeout_s))
     try:
-        async with httpx.AsyncClient(timeout=timeout, follow_redirects=True, max_redirects=5,
-                                     transport=httpx.AsyncHTTPTransport(retries=2)) as client:
+        async with contextlib.AsyncExitStack() as stack:
+            if client is None:
+                client = await stack.enter_async_context(download_client(timeout_s))
             async with client.stream("GET", url) as response:
                 if response.status_code != 200:
                     raise DownloadError(f"the video URL answered HTTP {response.status_code}")

@@ -24,12 +24,13 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import av
+import httpx
 
 from playground.checks import check_columns
 from playground.config import FalSettings
 from playground.errors import DownloadError, PlaygroundError, RunError
 from playground.events import Completed, Event, InProgress, Submitted
-from playground.fetch import download
+from playground.fetch import download, download_client
 from playground.journal import Journal
 from playground.keys import redact
 from playground.media import probe_video
@@ -144,6 +145,7 @@ class Runner:
         self.max_runs = max_runs
         self._tasks: set[asyncio.Task] = set()
         self._slots: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._downloaders: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     # -- starting and watching -------------------------------------------------------------------------
     def start(self, backend, endpoint, arguments: dict[str, Any], flight: Flight) -> "Watch":
@@ -248,8 +250,15 @@ class Runner:
             raise DownloadError(f"unsupported video URL scheme {parts.scheme!r}")
         suffix = PurePosixPath(file_name or parts.path).suffix.lower()
         dest = self.outputs_dir / f"{run_id}{suffix if suffix in VIDEO_SUFFIXES else '.mp4'}"
-        await download(url, dest, self.settings.max_video_bytes, self.settings.download_timeout_s)
+        await download(url, dest, self.settings.max_video_bytes, self.settings.download_timeout_s, self._downloader())
         return dest
+
+    def _downloader(self) -> httpx.AsyncClient:
+        """One download client per event loop, so connections to the media host are reused."""
+        loop = asyncio.get_running_loop()
+        if loop not in self._downloaders:
+            self._downloaders[loop] = download_client(self.settings.download_timeout_s)
+        return self._downloaders[loop]
 
     def _log(self, flight: Flight) -> None:
         result, ended = flight.result, time.monotonic()

@@ -138,7 +138,7 @@ class FakeFal:
         self.default = Script()
         self.video = tiny_mp4()
         self._server: ThreadingHTTPServer | None = None
-        self._head_attempts = 0  # submit attempts answered with a fault for the script at the head
+        self._attempts: dict[str, int] = {}  # per endpoint: submit attempts answered with a fault so far
 
     # -- lifecycle ----------------------------------------------------------------------------------
     def start(self) -> "FakeFal":
@@ -149,7 +149,10 @@ class FakeFal:
         class Handler(_Handler):
             owner = fake
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 512  # many clients at once (load benchmarks), as a real front end takes them
+
+        server = Server(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
         server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
         self._server = server
@@ -182,7 +185,7 @@ class FakeFal:
             self.scripts.clear()
             self.by_endpoint.clear()
             self.openapi.clear()
-            self._head_attempts = 0
+            self._attempts.clear()
             self.default = default or Script()
 
     def script(self, *scripts: Script) -> None:
@@ -215,10 +218,11 @@ class FakeFal:
             script = self.scripts[0] if self.scripts else self.by_endpoint.get(endpoint_id, self.default)
             if script.submit_fault_always:
                 return script.submit_fault_always
-            if self._head_attempts < len(script.submit_faults):
-                self._head_attempts += 1
-                return script.submit_faults[self._head_attempts - 1]
-            self._head_attempts = 0
+            attempt = self._attempts.get(endpoint_id, 0)
+            if attempt < len(script.submit_faults):
+                self._attempts[endpoint_id] = attempt + 1
+                return script.submit_faults[attempt]
+            self._attempts[endpoint_id] = 0
             if self.scripts:
                 self.scripts.popleft()
             request_id = str(uuid.uuid4())
@@ -414,3 +418,21 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_PUT(self) -> None:
         self._handle()
+
+
+if __name__ == "__main__":  # a fake fal in its own process, for load benchmarks: prints its env as JSON
+    import argparse
+    import sys
+    import tempfile
+
+    parser = argparse.ArgumentParser(description="Serve a fake fal.ai on loopback until killed.")
+    parser.add_argument("--queue-s", type=float, default=1.0)
+    parser.add_argument("--run-s", type=float, default=4.0)
+    options = parser.parse_args()
+    fake = FakeFal(Path(tempfile.mkdtemp(prefix="fake-fal-"))).start()
+    fake.reset(Script(queue_s=options.queue_s, run_s=options.run_s, logs=("loading", "denoising", "encoding")))
+    print(json.dumps(fake.env()), flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        sys.exit(0)

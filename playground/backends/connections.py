@@ -14,6 +14,7 @@ import weakref
 from collections import OrderedDict
 
 import fal_client
+import fal_client.client
 import httpx
 
 from playground.keys import fingerprint
@@ -35,6 +36,21 @@ class FalConnections:
         self._uploaded: OrderedDict[tuple[str, str], tuple[str, float]] = OrderedDict()
         self._billed: OrderedDict[str, str] = OrderedDict()
         self._hooked: weakref.WeakSet = weakref.WeakSet()
+
+    def stream_client(self, key: str) -> httpx.AsyncClient:
+        """For fal's status streams, which stay open for a whole run: a pool of their own, without a size cap,
+        so many runs at once never starve fal-client's pool (submit, status, result) of connections."""
+        loop = asyncio.get_running_loop()
+        slot = ("stream", fingerprint(key))
+        with self._lock:
+            clients = self._clients.setdefault(loop, OrderedDict())
+            client = clients.get(slot)
+            if client is None:
+                client = clients[slot] = httpx.AsyncClient(
+                    headers={"Authorization": f"Key {key}", "User-Agent": fal_client.client.USER_AGENT},
+                    limits=httpx.Limits(max_connections=None, max_keepalive_connections=32))
+            clients.move_to_end(slot)
+            return client
 
     def client(self, key: str) -> fal_client.AsyncClient:
         """The AsyncClient for ``key`` in the running loop (made on first use, least recently used dropped)."""

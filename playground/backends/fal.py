@@ -243,7 +243,8 @@ class FalBackend:
         url, got_any = handle.status_url.rstrip("/") + "/stream", False
         timeout = httpx.Timeout(30.0, read=STREAM_IDLE_S)  # fal sends a keep-alive comment every 15 s
         try:
-            async with aconnect_sse(handle.client, "GET", url, params={"logs": 1}, timeout=timeout) as source:
+            client = self.connections.stream_client(self.key)
+            async with aconnect_sse(client, "GET", url, params={"logs": 1}, timeout=timeout) as source:
                 if source.response.status_code != 200:
                     raise _NoStream(f"HTTP {source.response.status_code}")
                 async for event in source.aiter_sse():

@@ -1,0 +1,69 @@
+"""Every benchmark, one after another in fresh processes, then one table of figures against their goals.
+
+    .venv/bin/python bench/run.py        (about 2 minutes on 2 cores)
+
+Each benchmark also runs alone: ``.venv/bin/python bench/<name>.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BENCHES = ["compare_wall", "single_run", "upload_choice", "history_scale", "cold_start", "load", "offline_clip"]
+
+
+def run(name: str) -> dict:
+    done = subprocess.run([sys.executable, str(HERE / f"{name}.py"), "--json"], capture_output=True, text=True,
+                          timeout=900, cwd=HERE.parent)
+    if done.returncode != 0:
+        raise RuntimeError(f"{name} failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def rows(f: dict) -> list[tuple[str, str, str, bool]]:
+    """(measurement, figure, goal, met) for every figure the issue asks for."""
+    c, s, u, h, cs, ld, oc = (f[name] for name in BENCHES)
+    pages = h["pages_s"]
+    return [
+        ("compare 4×2 wall ÷ slowest cell", f"{c['wall_over_slowest']:.3f} (wall {c['wall_s']:.2f} s, "
+         f"serial sum {c['serial_sum_s']:.2f} s)", "≤ 1.10", c["wall_over_slowest"] <= 1.10),
+        ("single run ÷ bare fal_client", f"{s['ours_over_bare']:.3f} ({s['ours_s']:.2f} s vs {s['bare_s']:.2f} s)",
+         "≤ 1.02", s["ours_over_bare"] <= 1.02),
+        ("status requests per job-second", f"{s['status_per_job_s_stream']:.2f} (polling only: "
+         f"{s['status_per_job_s_polling']:.2f})", "≤ 1", s["status_per_job_s_stream"] <= 1),
+        ("uploads per batch sharing one image", str(u["uploads_per_batch"]), "1", u["uploads_per_batch"] == 1),
+        ("History first page, 100k rows", f"{pages['cold first page'] * 1000:.0f} ms cold, "
+         f"{pages['warm first page'] * 1000:.0f} ms warm", "< 1 s", pages["cold first page"] < 1),
+        ("append at 100k rows ÷ at 100 rows", f"{h['append_ratio']:.2f} ({h['append_100k_s'] * 1000:.2f} ms vs "
+         f"{h['append_100_s'] * 1000:.2f} ms)", "0.8–1.2", 0.8 <= h["append_ratio"] <= 1.2),
+        ("cold start ÷ hello-world Gradio", f"{cs['ratio']:.2f} ({cs['app_s']:.2f} s vs {cs['hello_s']:.2f} s)",
+         "≤ 1.3", cs["ratio"] <= 1.3),
+        ("200 concurrent jobs finished", f"{ld['completed']} of {ld['jobs']} in {ld['wall_s']:.1f} s", "all",
+         ld["completed"] == ld["jobs"]),
+        ("page p99 during those jobs", f"{ld['page_p99_ms']:.0f} ms (p50 {ld['page_p50_ms']:.0f} ms)", "< 250 ms",
+         ld["page_p99_ms"] < 250),
+        ("peak RSS during those jobs", f"{ld['peak_rss_mb']:.0f} MB", "< 600 MB", ld["peak_rss_mb"] < 600),
+        ("offline preview, 5 s 720p", f"{oc['clip_720p_5s_s']:.2f} s", "< 3 s", oc["clip_720p_5s_s"] < 3),
+    ]
+
+
+def main() -> None:
+    started, figures = time.perf_counter(), {}
+    for name in BENCHES:
+        print(f"… {name}", file=sys.stderr, flush=True)
+        figures[name] = run(name)
+    table = rows(figures)
+    width = max(len(r[0]) for r in table)
+    print(f"| {'measurement':<{width}} | figure | goal | met |\n|{'-' * (width + 2)}|---|---|---|")
+    for name, figure, goal, met in table:
+        print(f"| {name:<{width}} | {figure} | {goal} | {'yes' if met else '**no**'} |")
+    print(f"\n{sum(r[3] for r in table)} of {len(table)} goals met · {time.perf_counter() - started:.0f} s in all")
+
+
+if __name__ == "__main__":
+    main()
