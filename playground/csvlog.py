@@ -3,6 +3,9 @@
 Rows are appended under a file lock, flushed and fsynced; values are written as text and read back as
 text (``keep_default_na=False``), so "NA", commas, quotes, newlines and emoji come back exactly.
 
+A writer killed in the middle of a (large) row leaves a torn last row; it was never acknowledged, so the
+next reader or writer cuts it off (and says so) before going on.
+
 Reading is cached per process and incremental: the file only grows, so a read parses just the bytes
 appended since the last one (a 100,000-row log is parsed once, then kept up to date cheaply). A file
 written with fewer columns (an older version of the app) is rewritten once with the new columns empty.
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import os
 import threading
 from dataclasses import dataclass
@@ -23,12 +27,25 @@ from filelock import FileLock
 
 from playground.errors import PlaygroundError
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class _Cache:
     inode: int
     size: int
     frame: pd.DataFrame
+
+
+def complete_length(data: bytes) -> int:
+    """How many leading bytes of CSV ``data`` are whole rows (a row ends at a newline outside quotes)."""
+    quoted, end, position = False, 0, 0
+    for line in data.splitlines(keepends=True):
+        position += len(line)
+        quoted ^= line.count(b'"') % 2 == 1  # doubled quotes inside a field come in pairs
+        if not quoted and line.endswith(b"\n"):
+            end = position
+    return end
 
 
 def _fsync_replace(temporary: Path, path: Path) -> None:
@@ -60,6 +77,7 @@ class CsvLog:
         writer = csv.DictWriter(buffer, fieldnames=self.columns, lineterminator="\n")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock:
+            self._cut_torn_tail()
             if not self.path.exists() or self.path.stat().st_size == 0:
                 writer.writeheader()
             elif not self._header_checked:
@@ -70,6 +88,22 @@ class CsvLog:
                 handle.write(buffer.getvalue())
                 handle.flush()
                 os.fsync(handle.fileno())
+
+    def _cut_torn_tail(self) -> None:
+        """Drop an incomplete last row left by a writer that died mid-write (call under the file lock)."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return
+        with open(self.path, "rb+") as handle:
+            handle.seek(-1, os.SEEK_END)
+            if handle.read(1) == b"\n":
+                return
+            handle.seek(0)
+            keep = complete_length(handle.read())
+            handle.truncate(keep)
+            handle.flush()
+            os.fsync(handle.fileno())
+        log.warning("%s: cut off an incomplete last row (its writer died mid-write; it was never acknowledged)",
+                    self.path)
 
     def _header(self) -> list[str]:
         with open(self.path, encoding="utf-8", newline="") as handle:
@@ -116,6 +150,7 @@ class CsvLog:
         if not self.path.exists() or self.path.stat().st_size == 0:
             return pd.DataFrame(columns=self.columns)
         with self._lock, self._cache_lock:
+            self._cut_torn_tail()
             if self._header() != self.columns:
                 self._upgrade_header()
             stat = self.path.stat()

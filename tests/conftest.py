@@ -2,6 +2,7 @@
 isolated data dirs, and in-process apps (offline, and fal with a server key pointed at the fake)."""
 
 import os
+import sys
 import tempfile
 
 from fake_fal import FakeFal, Script
@@ -116,3 +117,14 @@ def fal_app(tmp_path_factory, catalog):
                             **launch_options(playground))
     yield url.rstrip("/") + "/", data_dir
     demo.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many cases the reliability matrix holds and how many of them passed."""
+    module = sys.modules.get("test_reliability")
+    if module is None:
+        return
+    passed = [r for r in terminalreporter.stats.get("passed", []) if r.nodeid.startswith("tests/test_reliability.py")
+              or r.nodeid.startswith("test_reliability.py")]
+    counts = ", ".join(f"{name}: {count}" for name, count in module.COUNTS.items())
+    terminalreporter.write_line(f"reliability matrix — {counts}; {len(passed)} test(s) passed")

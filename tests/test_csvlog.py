@@ -44,3 +44,23 @@ def test_update_changes_one_row_in_place(tmp_path):
         log.append({"id": str(i), "text": f"t{i}"})
     assert log.update("id", "1", {"text": "changed"}) and not log.update("id", "9", {"text": "x"})
     assert list(log.read().text) == ["t0", "changed", "t2"]
+
+
+def test_a_torn_last_row_is_cut_off_and_the_log_goes_on(tmp_path):
+    path = tmp_path / "x.csv"
+    log = CsvLog(path, ["id", "text"])
+    log.append({"id": "1", "text": "first,\n\"quoted\""})
+    with open(path, "ab") as handle:  # a writer killed half way through a row with a newline in it
+        handle.write(b'2,"half a row\nstill inside the quotes')
+    assert list(CsvLog(path, ["id", "text"]).read().id) == ["1"]
+    log.append({"id": "3", "text": "after"})
+    assert list(pd.read_csv(path, dtype=str, keep_default_na=False).id) == ["1", "3"]
+
+
+@pytest.mark.parametrize("data, whole", [
+    (b"a,b\n1,2\n", 8), (b"a,b\n1,2", 4), (b'a,b\n1,"x\ny"\n', 12), (b'a,b\n1,"x\ny', 4), (b'a,b\n1,"say ""hi"""\n', 19),
+])
+def test_complete_length(data, whole):
+    from playground.csvlog import complete_length
+
+    assert complete_length(data) == whole
