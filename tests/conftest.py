@@ -5,7 +5,7 @@ import os
 import sys
 import tempfile
 
-from fake_fal import FakeFal, Script
+from fake_fal import FakeFal, Script  # noqa: F401  (Script is re-exported for the tests)
 
 os.environ.update({"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_DISABLE_TELEMETRY": "1", "HF_HUB_OFFLINE": "1",
                    "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"})

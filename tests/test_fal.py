@@ -7,7 +7,7 @@ import time
 import pandas as pd
 import pytest
 
-from conftest import LITE_I2V, LITE_T2V, SERVER_KEY, V2_I2V, Script, data_uri, image_bytes
+from conftest import LITE_T2V, SERVER_KEY, V2_I2V, Script, data_uri, image_bytes
 from fake_fal import NGINX_502
 from playground.config import FalSettings
 from playground.errors import RunError

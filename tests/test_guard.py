@@ -36,7 +36,8 @@ def test_not_public_lets_everything_through(tmp_path):
 
 
 def test_concurrency_per_visitor(guard):
-    first, second = guard.admit("a", 0, False), guard.admit("a", 0, False)
+    first = guard.admit("a", 0, False)
+    guard.admit("a", 0, False)
     with pytest.raises(LimitError, match="at most 2 at once"):
         guard.admit("a", 0, False)
     guard.admit("b", 0, False)  # another visitor is not affected

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import LITE_I2V, LITE_T2V, PRO_FAST_T2V, SERVER_KEY, V2_I2V, Script, data_uri, image_bytes
+from conftest import LITE_I2V, LITE_T2V, PRO_FAST_T2V, SERVER_KEY, V2_I2V, Script, image_bytes
 from fake_fal import NGINX_502
 from playground.config import FalSettings, Limits, PublicMode
 from playground.errors import PlaygroundError

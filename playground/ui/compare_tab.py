@@ -134,7 +134,7 @@ def build_compare_tab(playground: Playground, session: gr.State) -> None:
                                                 value=None)
             yield update
 
-    running = run.click(run_compare, inputs=form_inputs | {blind}, api_name="run_compare", api_visibility="private",
+    run.click(run_compare, inputs=form_inputs | {blind}, api_name="run_compare", api_visibility="private",
                         outputs=[batch_state, status, outcome_md, grid, cancel_cells, vote_row, vote_choice],
                         concurrency_id="compare", concurrency_limit=4)
 
