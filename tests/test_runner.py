@@ -140,11 +140,15 @@ def test_runs_beyond_the_app_wide_bound_wait_for_a_slot(tmp_path):
         second_flight = _flight()
         second_flight.row["run_id"] = "run2"
         second = runner.start(ScriptedBackend(), None, {}, second_flight)
-        await asyncio.sleep(0.1)
-        waiting = second_flight.result.request_id == ""  # not submitted while the first holds the only slot
+        async for event in first.events():
+            if isinstance(event, InProgress):  # the first run holds the only slot now
+                break
+        waiting = second_flight.result.request_id == ""  # so the second cannot have been submitted
         first.cancel()
         await first.outcome()
-        await asyncio.sleep(0.05)
+        async for event in second.events():
+            if isinstance(event, Submitted):  # it goes ahead once the slot is free
+                break
         submitted_after = second_flight.result.request_id
         second.cancel()
         await second.outcome()
