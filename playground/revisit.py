@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from playground.catalog import Endpoint
-from playground.checks import SeedVerdict, compare_clips
+from playground.checks import compare_clips
 from playground.compare.adapt import Change, adapt
 from playground.csvlog import CsvLog
 from playground.errors import InputError, RunError
@@ -49,7 +49,7 @@ class Revisits:
         self.exports_dir = playground.data_dir / "exports"
 
     # -- browsing -------------------------------------------------------------------------------------
-    def _frame(self, owner: str) -> pd.DataFrame:
+    def visible(self, owner: str) -> pd.DataFrame:
         """The rows a viewer may see: all of them, or in public mode only their own."""
         frame = self.playground.results.read()
         return frame[frame.owner == owner] if self.playground.public.on else frame
@@ -57,15 +57,15 @@ class Revisits:
     def page(self, filters: Filters, number: int = 1, size: int = PAGE_SIZE,
              owner: str = "") -> tuple[list[dict], int, int, int]:
         """(rows to show, page number, pages, matching rows), newest first."""
-        matching = select(self._frame(owner), filters)
+        matching = select(self.visible(owner), filters)
         rows, number, pages = page(matching, number, size)
         return rows[SHOWN].to_dict(orient="records"), number, pages, len(matching)
 
     def export(self, filters: Filters, fmt: str, owner: str = "") -> Path:
-        return export(select(self._frame(owner), filters), fmt, self.exports_dir)
+        return export(select(self.visible(owner), filters), fmt, self.exports_dir)
 
     def row(self, run_id: str, owner: str = "") -> dict[str, str]:
-        frame = self._frame(owner)
+        frame = self.visible(owner)
         match = frame[frame.run_id == (run_id or "")]
         if match.empty:
             raise InputError([("run", "choose one of your runs in the history table first")])
@@ -178,5 +178,3 @@ class Revisits:
         self.playground.results.update("run_id", run_id, columns)
         return {**row, **columns, "status": result.status}
 
-
-__all__ = ["Filters", "Revisits", "SeedVerdict"]

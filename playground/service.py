@@ -118,9 +118,7 @@ class Playground:
 
     def history(self, limit: int = 50, owner: str = "") -> list[dict[str, str]]:
         """The newest rows (in public mode, only ``owner``'s)."""
-        frame = self.results.read()
-        if self.public.on:
-            frame = frame[frame.owner == owner]
+        frame = self.revisits.visible(owner)
         return frame.iloc[::-1].head(max(0, int(limit))).to_dict(orient="records")
 
     # -- presets ----------------------------------------------------------------------------------------

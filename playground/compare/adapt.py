@@ -33,7 +33,7 @@ class Change:
         return {"field": self.field, "asked": self.asked, "sent": self.sent, "why": self.why}
 
 
-def _scale(value: str) -> tuple[str, float] | None:
+def scale(value: str) -> tuple[str, float] | None:
     """("number", n) for "720p"/"5"/"4k", ("ratio", log w/h) for "16:9", None for anything else."""
     if (m := _NUMBER.match(value)) is not None:
         return "number", float(m.group(1))
@@ -54,10 +54,10 @@ def nearest(field: Field, value: str) -> tuple[str, str]:
     """The allowed value closest to ``value`` and why it was chosen (ties go to the lower, cheaper one)."""
     if value == "auto":
         return _default(field), "auto is not offered here; the endpoint's default is sent"
-    asked = _scale(value) if isinstance(value, str) else None
+    asked = scale(value) if isinstance(value, str) else None
     if asked is not None:
-        options = [(abs(scale[1] - asked[1]), scale[1], v) for v in field.enum
-                   if (scale := _scale(v)) is not None and scale[0] == asked[0]]
+        options = [(abs(option[1] - asked[1]), option[1], v) for v in field.enum
+                   if (option := scale(v)) is not None and option[0] == asked[0]]
         if options:
             chosen = min(options)[2]
             return chosen, f"{value} is not offered here; {chosen} is the nearest allowed value"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playground.catalog import Catalog, Endpoint
-from playground.compare.adapt import Change, adapt
+from playground.compare.adapt import Change, adapt, scale
 from playground.compare.spec import Spec
 from playground.errors import InputError
 from playground.estimate import Estimate, estimate
@@ -177,9 +177,7 @@ def union_endpoint(catalog: Catalog, mode: str) -> Endpoint:
 
 def _ordered(values: tuple[str, ...]) -> tuple[str, ...]:
     """Union of choices in a sensible order: auto first, then numbers ascending; other values as first seen."""
-    from playground.compare.adapt import _scale
-
-    numeric = [v for v in values if (s := _scale(v)) is not None and s[0] == "number"]
+    numeric = [v for v in values if (s := scale(v)) is not None and s[0] == "number"]
     if numeric and len(numeric) + values.count("auto") == len(values):
-        return tuple(["auto"] * ("auto" in values) + sorted(numeric, key=lambda v: _scale(v)[1]))
+        return tuple(["auto"] * ("auto" in values) + sorted(numeric, key=lambda v: scale(v)[1]))
     return values
