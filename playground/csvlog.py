@@ -1,7 +1,10 @@
 """An append-only CSV file with fixed columns, safe for several writers (threads or processes).
 
-Rows are appended under a file lock, flushed and fsynced; values are written as text and read back as
-text (``keep_default_na=False``), so "NA", commas, quotes, newlines and emoji come back exactly.
+Rows are appended under a file lock, flushed and fsynced; values are written as text, every field quoted,
+and read back as text (``keep_default_na=False``), so "NA", commas, quotes, every kind of line break (a bare
+``\r`` included: unquoted, readers would split the row there) and emoji come back exactly. The one thing
+UTF-8 cannot hold, a lone UTF-16 surrogate (it can only come from a remote text; user input with one is
+refused earlier), is stored as its backslash escape, so an append never fails on its text.
 
 A writer killed in the middle of a (large) row leaves a torn last row; it was never acknowledged, so the
 next reader or writer cuts it off (and says so) before going on.
@@ -26,6 +29,7 @@ import pandas as pd
 from filelock import FileLock
 
 from playground.errors import PlaygroundError
+from playground.text import escape_surrogates
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +39,19 @@ class _Cache:
     inode: int
     size: int
     frame: pd.DataFrame
+
+
+QUOTING = csv.QUOTE_ALL  # a field is quoted whatever it holds: the csv module leaves a bare "\r" unquoted
+
+
+def storable(value: Any) -> str:
+    """``value`` as the text a row stores: None is empty, lone surrogates become their escape (UTF-8 has no form)."""
+    return "" if value is None else escape_surrogates(str(value))
+
+
+def write_frame(frame: pd.DataFrame, path: Path) -> None:
+    """A whole frame as CSV in the log's own format (every field quoted, ``\n`` between rows)."""
+    frame.map(storable).to_csv(path, index=False, lineterminator="\n", quoting=QUOTING, encoding="utf-8")
 
 
 def complete_length(data: bytes) -> int:
@@ -74,7 +91,7 @@ class CsvLog:
         if unknown:
             raise ValueError(f"unknown columns for {self.path.name}: {sorted(unknown)}")
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=self.columns, lineterminator="\n")
+        writer = csv.DictWriter(buffer, fieldnames=self.columns, lineterminator="\n", quoting=QUOTING)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock:
             self._cut_torn_tail()
@@ -83,7 +100,7 @@ class CsvLog:
             elif not self._header_checked:
                 self._upgrade_header()
             self._header_checked = True
-            writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in self.columns})
+            writer.writerow({k: storable(row.get(k)) for k in self.columns})
             with open(self.path, "a", encoding="utf-8", newline="") as handle:
                 handle.write(buffer.getvalue())
                 handle.flush()
@@ -123,7 +140,7 @@ class CsvLog:
     def _write(self, frame: pd.DataFrame) -> None:
         """Replace the whole file atomically (call under the file lock)."""
         temporary = self.path.with_suffix(self.path.suffix + ".tmp")
-        frame.to_csv(temporary, index=False, lineterminator="\n")
+        write_frame(frame, temporary)
         _fsync_replace(temporary, self.path)
 
     def update(self, key: str, value: str, changes: dict[str, Any]) -> bool:
@@ -140,7 +157,7 @@ class CsvLog:
             if not match.any():
                 return False
             for column, new in changes.items():
-                frame.loc[match, column] = "" if new is None else str(new)
+                frame.loc[match, column] = storable(new)
             self._write(frame)
             return True
 

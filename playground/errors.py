@@ -11,6 +11,8 @@ PlaygroundError
 
 from __future__ import annotations
 
+from playground.text import escape_surrogates
+
 
 class PlaygroundError(Exception):
     """Base class for every error the playground raises on purpose."""
@@ -25,11 +27,15 @@ class CatalogError(PlaygroundError):
 
 
 class PresetError(PlaygroundError):
-    """Seen at start-up or when saving: a preset that cannot be used, with its file and key."""
+    """Seen at start-up or when saving: a preset that cannot be used, with its file and every bad key."""
 
-    def __init__(self, file: str, key: str, message: str):
-        self.file, self.key = file, key
-        super().__init__(f"{file}: {key}: {message}")
+    def __init__(self, file: str, problems: list[tuple[str, str]]):
+        self.file, self.problems = file, list(problems)
+        super().__init__("\n".join(self.lines))
+
+    @property
+    def lines(self) -> list[str]:
+        return [escape_surrogates(f"{self.file}: {key}: {message}") for key, message in self.problems]
 
 
 class InputError(PlaygroundError):

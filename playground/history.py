@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from playground.csvlog import write_frame
+
 PAGE_SIZE = 25
 SHOWN = ["created_at", "endpoint_id", "status", "backend", "seed", "prompt", "checks", "estimated_cost_usd", "total_s",
          "batch_id", "run_id"]
@@ -66,7 +68,7 @@ def export(frame: pd.DataFrame, fmt: str, directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"results-{uuid.uuid4().hex[:8]}.{fmt}"
     if fmt == "csv":
-        frame.map(spreadsheet_safe).to_csv(path, index=False)
+        write_frame(frame.map(spreadsheet_safe), path)
     elif fmt == "json":
         path.write_text(json.dumps(frame.to_dict(orient="records"), ensure_ascii=False, indent=1), encoding="utf-8")
     else:

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import av
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 MAX_INPUT_BYTES = 30 * 1024 * 1024  # fal's documented per-image limit
 MAX_IMAGE_PIXELS = 64_000_000  # far above any model input; stops decompression bombs before decoding
@@ -88,11 +88,16 @@ def open_checked_image(data: bytes, formats: tuple[str, ...]) -> Image.Image:
             raise MediaError("image is too large (decompression bomb?)")
         except (Image.UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
             raise MediaError(f"not a readable image ({exc.__class__.__name__}: {str(exc)[:80]})")
-    return image.convert("RGB")
+    return ImageOps.exif_transpose(image).convert("RGB")  # upright, as the photo is shown
+
+
+EXIF_ORIENTATION = 0x0112
+SIDEWAYS = (5, 6, 7, 8)  # EXIF orientations shown turned by 90°: a portrait phone photo stored landscape
 
 
 def image_shape(value: str) -> tuple[int, int] | None:
-    """(width, height) from an image's header without decoding it; None when it cannot be read locally."""
+    """(width, height) as the image is shown (EXIF orientation applied), read from its header without decoding
+    it; None when it cannot be read locally."""
     try:
         source = io.BytesIO(decode_data_uri(value)[1]) if is_data_uri(value) else Path(value)
         if isinstance(source, Path) and not source.is_file():
@@ -100,7 +105,9 @@ def image_shape(value: str) -> tuple[int, int] | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with Image.open(source) as image:
-                return image.size
+                width, height = image.size
+                turned = image.getexif().get(EXIF_ORIENTATION) in SIDEWAYS
+                return (height, width) if turned else (width, height)
     except (MediaError, OSError, ValueError):
         return None
 

@@ -17,6 +17,7 @@ from typing import Any
 from playground.catalog import Catalog
 from playground.errors import InputError, PresetError
 from playground.request import validate
+from playground.text import escape_surrogates, is_blank, surrogate_problem
 
 log = logging.getLogger(__name__)
 BUILT_IN_DIR = Path(__file__).resolve().parent.parent / "presets"
@@ -45,29 +46,57 @@ def slugify(name: str) -> str:
 
 
 def parse_preset(raw: Any, catalog: Catalog, file: str, source: str) -> Preset:
-    """A Preset from a file's JSON, or PresetError naming the file and the offending key."""
+    """A Preset from a file's JSON, or PresetError naming the file and every offending key."""
     if not isinstance(raw, dict):
-        raise PresetError(file, "-", "must be a JSON object with name, endpoint_id and arguments")
-    for key in sorted(set(raw) - KEYS):
-        raise PresetError(file, key, f"unknown key; allowed: {sorted(KEYS)}")
+        raise PresetError(file, [("-", "must be a JSON object with name, endpoint_id and arguments")])
+    problems = [(escape_surrogates(str(key)), f"unknown key; allowed: {sorted(KEYS)}") for key in raw if key not in KEYS]
     name = raw.get("name")
-    if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
-        raise PresetError(file, "name", f"must be a non-empty text of at most {MAX_NAME} characters")
-    endpoint_id = raw.get("endpoint_id")
-    if endpoint_id not in catalog:
-        raise PresetError(file, "endpoint_id", f"{endpoint_id!r} is not a known endpoint")
-    arguments = raw.get("arguments")
-    if not isinstance(arguments, dict):
-        raise PresetError(file, "arguments", "must be a JSON object of the endpoint's fields")
-    try:
-        validate(catalog[endpoint_id], arguments)
-    except InputError as exc:
-        field_name, message = exc.problems[0]
-        raise PresetError(file, f"arguments.{field_name}", message)
+    if not isinstance(name, str) or is_blank(name) or len(name) > MAX_NAME:
+        problems.append(("name", f"must be a non-empty text of at most {MAX_NAME} characters"))
+    elif broken := surrogate_problem(name):
+        problems.append(("name", broken))
     description = raw.get("description", "")
     if not isinstance(description, str):
-        raise PresetError(file, "description", "must be text")
+        problems.append(("description", "must be text"))
+    elif broken := surrogate_problem(description):
+        problems.append(("description", broken))
+    endpoint_id = raw.get("endpoint_id")
+    arguments = raw.get("arguments")
+    if not isinstance(endpoint_id, str) or endpoint_id not in catalog:
+        problems.append(("endpoint_id", f"{escape_surrogates(repr(endpoint_id))} is not a known endpoint"))
+    if not isinstance(arguments, dict):
+        problems.append(("arguments", "must be a JSON object of the endpoint's fields"))
+    elif isinstance(endpoint_id, str) and endpoint_id in catalog:
+        try:
+            validate(catalog[endpoint_id], arguments)
+        except InputError as exc:
+            problems += [(f"arguments.{field_name}", message) for field_name, message in exc.problems]
+    if problems:
+        raise PresetError(file, problems)
     return Preset(name.strip(), endpoint_id, arguments, description, source, file)
+
+
+def read_preset_file(path: Path) -> Any:
+    """A preset file's JSON, or PresetError for anything that is not a readable JSON text file.
+
+    Start-up reads every ``*.json`` in the folders, so this must survive whatever is there: a folder or a
+    dangling link with that name, bytes that are not UTF-8, JSON nested too deeply for the parser.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PresetError(str(path), [(f"line {exc.lineno}", f"invalid JSON ({exc.msg})")])
+    except UnicodeDecodeError as exc:
+        raise PresetError(str(path), [(f"byte {exc.start}", "not UTF-8 text")])
+    except RecursionError:
+        raise PresetError(str(path), [("-", "JSON nested too deeply to read")])
+    except IsADirectoryError:
+        raise PresetError(str(path), [("-", "is a folder, not a preset file")])
+    except FileNotFoundError:
+        raise PresetError(str(path), [("-", "cannot be opened (a link to a file that does not exist?)")])
+    except OSError as exc:
+        raise PresetError(str(path), [("-", f"cannot be read ({exc.strerror or exc.__class__.__name__})")])
 
 
 class Presets:
@@ -84,12 +113,9 @@ class Presets:
         for directory, source in ((self.built_in, "built-in"), (self.saved, "saved")):
             for path in sorted(directory.glob("*.json")) if directory and directory.is_dir() else []:
                 try:
-                    preset = parse_preset(json.loads(path.read_text(encoding="utf-8")), self.catalog, str(path), source)
-                except json.JSONDecodeError as exc:
-                    problems.append(f"{path}: line {exc.lineno}: invalid JSON ({exc.msg})")
-                    continue
+                    preset = parse_preset(read_preset_file(path), self.catalog, str(path), source)
                 except PresetError as exc:
-                    problems.append(str(exc))
+                    problems += exc.lines
                     continue
                 if any(p.label == preset.label for p in presets):
                     problems.append(f"{path}: name: {preset.name!r} is used by another preset")
@@ -121,7 +147,7 @@ class Presets:
         try:
             preset = parse_preset(raw, self.catalog, str(path), "saved")
         except PresetError as exc:
-            raise InputError([(f"preset {exc.key}", str(exc).split(": ", 2)[-1])])
+            raise InputError([(f"preset {key}", message) for key, message in exc.problems])
         if any(p.name == preset.name and p.source == "built-in" for p in self.all):
             raise InputError([("preset name", f"{preset.name!r} is a built-in preset; choose another name")])
         self.saved.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from typing import Any
 from playground.catalog import Endpoint, Field
 from playground.errors import InputError
 from playground.media import MediaError, decode_data_uri, is_data_uri, is_http_url, open_checked_image
+from playground.text import escape_surrogates, is_blank, surrogate_problem, surrogate_problems
 
 SEED_MIN, SEED_MAX = -1, 2**31 - 1  # -1 asks fal for a random seed
 MEDIA_MIME_PREFIX = {"image_urls": "image/", "video_urls": "video/", "audio_urls": "audio/"}
@@ -23,12 +24,19 @@ def parse_arguments(text: str | dict | None, name: str = "arguments") -> dict[st
         value = json.loads(text or "{}")
     except json.JSONDecodeError as exc:
         raise InputError([(name, f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")])
+    except RecursionError:
+        raise InputError([(name, "nested too deeply to read (thousands of [ or { levels); send a flat JSON object")])
     if not isinstance(value, dict):
         raise InputError([(name, f"must be a JSON object, got {type(value).__name__}")])
+    broken = surrogate_problems(value)
+    if broken:
+        raise InputError(broken)
     return value
 
 
 def _check_media(field: Field, value: str, endpoint: Endpoint, mime_prefix: str = "image/") -> str | None:
+    if broken := surrogate_problem(value):
+        return broken
     if is_http_url(value):
         return None
     if not is_data_uri(value):
@@ -50,8 +58,10 @@ def _check_one(field: Field, value: Any, endpoint: Endpoint) -> str | None:
     if kind in ("prompt", "text", "enum", "image_url") and not isinstance(value, str):
         hint = f' (send "{value}" as a string)' if kind == "enum" and str(value) in field.enum else ""
         return f"must be a string, got {type(value).__name__}{hint}"
-    if kind == "prompt" and not value.strip():
-        return "is required and must not be blank"
+    if isinstance(value, str) and (broken := surrogate_problem(value)):
+        return broken
+    if kind == "prompt" and is_blank(value):
+        return "is required and must not be blank (it holds only spaces or invisible characters)"
     if kind == "enum" and value not in field.enum:
         return f"{value!r} is not allowed here; choose one of {list(field.enum)}"
     if kind == "boolean" and not isinstance(value, bool):
@@ -101,8 +111,8 @@ def validate(endpoint: Endpoint, arguments: dict[str, Any]) -> dict[str, Any]:
     """The cleaned request (schema order, nulls dropped) or InputError listing every bad field."""
     problems: Problems = []
     known = set(endpoint.field_names)
-    problems += [(name, f"unknown field for {endpoint.endpoint_id}; allowed: {', '.join(endpoint.field_names)}")
-                 for name in arguments if name not in known]
+    problems += [(escape_surrogates(str(name)), f"unknown field for {endpoint.endpoint_id}; allowed: "
+                                                f"{', '.join(endpoint.field_names)}") for name in arguments if name not in known]
     cleaned: dict[str, Any] = {}
     for field in endpoint.fields:
         value = arguments.get(field.name)

@@ -2,7 +2,7 @@
 
 Only http(s) to public hosts: every address a host name resolves to must be globally routable — no
 loopback, private, link-local (cloud metadata), carrier-grade NAT, multicast or reserved ranges, IPv4
-hidden in IPv6 included — and the connection is pinned to the address that was checked (TLS still
+hidden in IPv6 included (mapped, NAT64, 6to4, Teredo, IPv4-compatible) — and the connection is pinned to the address that was checked (TLS still
 verifies the host name), so DNS cannot be switched between check and use. Redirects are followed by
 hand, each hop checked the same way. Size and time are capped.
 """
@@ -26,14 +26,24 @@ class UrlRefused(MediaError):
     """A URL we will not fetch (or could not): the message says why, for the user."""
 
 
+# IPv6 ranges that carry an IPv4 address to a translator or tunnel (NAT64, 6to4, Teredo, IPv4-compatible):
+# through them an IPv6 address can reach any IPv4 host, a private one included, so none is ever fetched.
+TRANSLATED = tuple(ipaddress.ip_network(n) for n in ("64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "2001::/32",
+                                                      "::/96"))
+
+
 def address_allowed(address: str) -> bool:
-    """True only for globally routable unicast addresses (IPv4-mapped IPv6 judged as the IPv4 inside)."""
+    """True only for globally routable unicast addresses (IPv4-mapped IPv6 judged as the IPv4 inside; IPv6 that
+    embeds IPv4 for a translator or tunnel refused)."""
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        elif any(ip in network for network in TRANSLATED):
+            return False
     return ip.is_global and not ip.is_multicast
 
 

@@ -51,6 +51,12 @@ def _read_json(path: Path) -> Any:
         raise CatalogError(str(path), "-", "file not found")
     except json.JSONDecodeError as exc:
         raise CatalogError(str(path), f"line {exc.lineno}", f"invalid JSON: {exc.msg}")
+    except UnicodeDecodeError as exc:
+        raise CatalogError(str(path), f"byte {exc.start}", "not UTF-8 text")
+    except RecursionError:
+        raise CatalogError(str(path), "-", "JSON nested too deeply to read")
+    except OSError as exc:
+        raise CatalogError(str(path), "-", f"cannot be read ({exc.strerror or exc.__class__.__name__})")
 
 
 def _require(facts: dict, key: str, file: str, allowed: tuple | None = None, kind: type = str) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 
 from playground.catalog import Catalog
 from playground.errors import InputError
+from playground.text import is_blank
 
 MAX_PROMPTS = 8
 MAX_SEEDS = 8
@@ -50,7 +51,7 @@ def _prompts(raw: Any, problems: list) -> tuple[str, ...]:
     if lines is None or not all(isinstance(p, str) for p in lines):
         problems.append(("prompts", "must be a list of prompts (or one prompt per line)"))
         return ()
-    prompts = tuple(dict.fromkeys(p.strip() for p in lines if p.strip()))
+    prompts = tuple(dict.fromkeys(p.strip() for p in lines if not is_blank(p)))
     if not prompts:
         problems.append(("prompts", "give at least one prompt"))
     elif len(prompts) > MAX_PROMPTS:
