@@ -15,7 +15,7 @@ BACKEND_CHOICES = ("auto", "fal", "offline")
 class FalSettings:
     """How the fal backend paces, bounds and saves a run."""
 
-    timeout_s: float = 1800.0  # client-side limit from submit to result; then the request is cancelled
+    timeout_s: float = 1800.0  # client-side limit on the whole run, video download included; then it is cancelled
     stream_status: bool = True  # follow fal's SSE status stream when offered (else, or on failure, poll)
     poll_first_s: float = 0.5  # the first wait after submitting; never faster than this
     poll_active_s: float = 1.25  # ceiling while queue position or logs keep changing (lively, < 1 request/s)
@@ -23,7 +23,7 @@ class FalSettings:
     poll_factor: float = 1.5
     max_video_bytes: int = 500 * 1024 * 1024
     download_timeout_s: float = 120.0
-    cancel_timeout_s: float = 15.0
+    cancel_timeout_s: float = 15.0  # budget for cancelling (and checking whether fal finished anyway)
 
 
 @dataclass(frozen=True)
@@ -78,9 +78,11 @@ def _positive(name: str, default: float) -> float:
 
 
 def fal_settings() -> FalSettings:
-    """``PLAYGROUND_FAL_TIMEOUT_S`` (1800), ``PLAYGROUND_MAX_VIDEO_MB`` (500), ``PLAYGROUND_FAL_STATUS_STREAM`` (1)."""
+    """``PLAYGROUND_FAL_TIMEOUT_S`` (1800), ``PLAYGROUND_FAL_CANCEL_TIMEOUT_S`` (15), ``PLAYGROUND_MAX_VIDEO_MB`` (500),
+    ``PLAYGROUND_FAL_STATUS_STREAM`` (1)."""
     stream = _flag("PLAYGROUND_FAL_STATUS_STREAM")
     return FalSettings(timeout_s=_positive("PLAYGROUND_FAL_TIMEOUT_S", FalSettings.timeout_s),
+                       cancel_timeout_s=_positive("PLAYGROUND_FAL_CANCEL_TIMEOUT_S", FalSettings.cancel_timeout_s),
                        max_video_bytes=int(_positive("PLAYGROUND_MAX_VIDEO_MB", 500) * 1024 * 1024),
                        stream_status=True if stream is None else stream)
 
@@ -103,6 +105,7 @@ class PublicMode:
     daily_cap_usd: float = 10.0  # …and this much a day in total
     session_concurrency: int = 2  # runs in flight per visitor (any backend)
     session_runs_per_hour: int = 60  # runs started per visitor per hour (any backend)
+    trusted_proxies: int = 0  # proxies in front of the app that append the client's address to X-Forwarded-For
 
 
 def _flag(name: str) -> bool | None:
@@ -116,13 +119,23 @@ def _flag(name: str) -> bool | None:
     raise PlaygroundError(f"{name}={raw!r}: must be 1 or 0")
 
 
+def _count(name: str, default: int) -> int:
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise PlaygroundError(f"{name}={raw!r}: must be a whole number, 0 or more")
+    return int(raw)
+
+
 def on_spaces() -> bool:
     """Gradio's own test for Hugging Face Spaces."""
     return os.environ.get("SYSTEM") == "spaces"
 
 
 def public_mode() -> PublicMode:
-    """``PLAYGROUND_PUBLIC`` (default: on when running on Spaces) and its caps."""
+    """``PLAYGROUND_PUBLIC`` (default: on when running on Spaces) and its caps; ``PLAYGROUND_TRUSTED_PROXIES``
+    (default 1 on Spaces, whose proxy appends the visitor's address to X-Forwarded-For; 0 elsewhere)."""
     public = _flag("PLAYGROUND_PUBLIC")
     return PublicMode(on=on_spaces() if public is None else public,
                       share_server_key=bool(_flag("PLAYGROUND_SHARE_SERVER_KEY")),
@@ -130,4 +143,5 @@ def public_mode() -> PublicMode:
                       daily_cap_usd=_positive("PLAYGROUND_DAILY_CAP_USD", PublicMode.daily_cap_usd),
                       session_concurrency=int(_positive("PLAYGROUND_SESSION_CONCURRENCY", PublicMode.session_concurrency)),
                       session_runs_per_hour=int(_positive("PLAYGROUND_SESSION_RUNS_PER_HOUR",
-                                                          PublicMode.session_runs_per_hour)))
+                                                          PublicMode.session_runs_per_hour)),
+                      trusted_proxies=_count("PLAYGROUND_TRUSTED_PROXIES", 1 if on_spaces() else 0))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from playground.estimate import Estimate
 from playground.events import Event, InProgress, Queued, Submitted
 
@@ -53,7 +55,7 @@ def result_markdown(result: dict) -> str:
         verdict = "✅ matches the request" if result["checks"] == "ok" else f"⚠️ {result['checks']}"
         lines.append(f"Checks: {verdict} · {audio}")
     if result.get("video_path"):
-        lines.append(f"Saved to `{result['video_path']}`")
+        lines.append(f"Saved in the app's outputs as `{PurePath(result['video_path']).name}` (fal's URLs expire)")
     if result.get("error"):
         lines.append(f"**Note:** {result['error']}")
     if result.get("video_url") and not result.get("video_path"):

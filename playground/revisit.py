@@ -25,6 +25,7 @@ from playground.form import form_from_arguments
 from playground.history import PAGE_SIZE, SHOWN, Filters, export, page, select
 from playground.runner import RunResult, now_iso
 from playground.snippets import snippets
+from playground.visitor import Visitor
 
 if TYPE_CHECKING:
     from playground.service import Playground
@@ -90,10 +91,10 @@ class Revisits:
         return snippets(endpoint.endpoint_id, arguments)
 
     # -- running again ------------------------------------------------------------------------------------
-    async def rerun(self, run_id: str, key: str | None, session: str = "") -> AsyncIterator[Any]:
+    async def rerun(self, run_id: str, visitor: Visitor) -> AsyncIterator[Any]:
         """The same arguments again, as a new run (a random-seed run draws a new seed)."""
-        endpoint, arguments = self.arguments(run_id, self.playground.owner(key, session))
-        async for item in self.playground.generate(endpoint.endpoint_id, arguments, key, session=session):
+        endpoint, arguments = self.arguments(run_id, visitor.owner)
+        async for item in self.playground.generate(endpoint.endpoint_id, arguments, visitor):
             yield item
 
     def promotion(self, run_id: str, target_id: str, overrides: dict[str, Any],
@@ -109,10 +110,10 @@ class Revisits:
                               {k: v for k, v in overrides.items() if v not in (None, "")})
         return target, sent, changes
 
-    async def promote(self, run_id: str, target_id: str, overrides: dict[str, Any], key: str | None,
-                      session: str = "") -> AsyncIterator[Any]:
-        target, sent, _ = self.promotion(run_id, target_id, overrides, self.playground.owner(key, session))
-        async for item in self.playground.generate(target.endpoint_id, sent, key, session=session):
+    async def promote(self, run_id: str, target_id: str, overrides: dict[str, Any],
+                      visitor: Visitor) -> AsyncIterator[Any]:
+        target, sent, _ = self.promotion(run_id, target_id, overrides, visitor.owner)
+        async for item in self.playground.generate(target.endpoint_id, sent, visitor):
             yield item
 
     @staticmethod
@@ -124,17 +125,16 @@ class Revisits:
         return int(reported) if reported.lstrip("-").isdigit() and int(reported) >= 0 else None
 
     # -- seed check -------------------------------------------------------------------------------------------
-    async def seed_check(self, run_id: str, key: str | None, session: str = "") -> AsyncIterator[Any]:
+    async def seed_check(self, run_id: str, visitor: Visitor) -> AsyncIterator[Any]:
         """Run again with the same seed and compare the two clips; yields the run's events, then the SeedVerdict."""
-        owner = self.playground.owner(key, session)
+        owner = visitor.owner
         row = self.row(run_id, owner)
         endpoint, arguments = self.arguments(run_id, owner)
         seed = self._seed(row, arguments)
         if seed is None or row["status"] != "completed" or not Path(row["video_path"] or "/-").is_file():
             raise InputError([("run", "needs a completed run with a saved video and a known seed")])
         second: RunResult | None = None
-        async for item in self.playground.generate(endpoint.endpoint_id, {**arguments, "seed": seed}, key,
-                                                   session=session):
+        async for item in self.playground.generate(endpoint.endpoint_id, {**arguments, "seed": seed}, visitor):
             if isinstance(item, RunResult):
                 second = item
             else:
@@ -163,9 +163,9 @@ class Revisits:
         return table
 
     # -- re-fetching ---------------------------------------------------------------------------------------
-    async def refetch(self, run_id: str, key: str | None, session: str = "") -> dict[str, Any]:
+    async def refetch(self, run_id: str, visitor: Visitor) -> dict[str, Any]:
         """Download a fal run's result again by its request id (no new run, no new charge) and update its row."""
-        owner = self.playground.owner(key, session)
+        key, owner = visitor.key, visitor.owner
         row = self.row(run_id, owner)
         if row["backend"] != "fal" or not row["request_id"]:
             raise InputError([("run", "only fal runs with a request id can be fetched again")])

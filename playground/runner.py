@@ -28,6 +28,7 @@ import httpx
 
 from playground.checks import check_columns
 from playground.config import FalSettings
+from playground.deadline import Interrupted, within
 from playground.errors import DownloadError, PlaygroundError, RunError
 from playground.events import Completed, Event, InProgress, Submitted
 from playground.fetch import download, download_client
@@ -35,6 +36,7 @@ from playground.journal import Journal
 from playground.keys import redact
 from playground.media import probe_video
 from playground.results import ResultsLog
+from playground.text import escape_surrogates
 
 log = logging.getLogger(__name__)
 VIDEO_SUFFIXES = {".mp4", ".mov", ".webm", ".mkv"}
@@ -71,6 +73,15 @@ class RunResult:
         return asdict(self)
 
 
+async def _unsent(endpoint_id: str, submitted_epoch: float) -> AsyncIterator[Event]:
+    """A run the app stopped during while submitting: no events, just why there is no result."""
+    sent_at = datetime.fromtimestamp(submitted_epoch, timezone.utc).isoformat(timespec="seconds")
+    raise RunError(f"the app stopped while submitting this request; fal may have accepted it and may bill it, but "
+                   f"its request id never arrived: look for a {endpoint_id} request at {sent_at} UTC in your fal "
+                   "dashboard (Requests)")
+    yield  # an async generator, like every backend's events
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
@@ -88,6 +99,9 @@ class Flight:
     running_since: float | None = None
     checks: dict[str, Any] = field(default_factory=dict)  # the output-check columns, once probed
     on_finish: Callable[[], None] | None = None  # e.g. give a public-mode run slot back
+    stop: asyncio.Event = field(default_factory=asyncio.Event)  # set: the person cancelled (or stopped watching)
+    deadline: float = float("inf")  # time.monotonic() by which the whole run, download included, ends
+    submitted_epoch: float = 0.0  # wall-clock time the submit was sent (journal; timeouts after a restart)
 
     @classmethod
     def new(cls, row: dict[str, Any], secrets: tuple[str | None, ...] = (), key_fingerprint: str = "",
@@ -98,13 +112,15 @@ class Flight:
                            error="", batch_id=row.get("batch_id", ""))
         return cls(row=row, result=result, secrets=secrets, key_fingerprint=key_fingerprint, expected=expected or {})
 
-    def journal_entry(self, event: Submitted) -> dict[str, Any]:
-        return {"run_id": self.row["run_id"], "created_at": self.row["created_at"], "submitted_epoch": time.time(),
-                "request_id": event.request_id, "resume": event.resume, "key_fingerprint": self.key_fingerprint,
+    def journal_entry(self, event: Submitted | None = None) -> dict[str, Any]:
+        """The journal's record of this run: before the submit is sent (no request id yet), then with fal's ids."""
+        return {"run_id": self.row["run_id"], "created_at": self.row["created_at"],
+                "submitted_epoch": self.submitted_epoch, "request_id": event.request_id if event else "",
+                "resume": event.resume if event else {}, "key_fingerprint": self.key_fingerprint,
                 "expected": self.expected, "row": self.row}
 
     def fail(self, status: str, message: str) -> None:
-        self.result.status, self.result.error = status, redact(message, self.secrets)
+        self.result.status, self.result.error = status, escape_surrogates(redact(message, self.secrets))
 
 
 class Watch:
@@ -149,13 +165,18 @@ class Runner:
 
     # -- starting and watching -------------------------------------------------------------------------
     def start(self, backend, endpoint, arguments: dict[str, Any], flight: Flight) -> "Watch":
-        """Begin the run as its own task; the Watch gives its events, a way to stop it, and its outcome."""
-        stop, queue = asyncio.Event(), asyncio.Queue()
-        events = self._fresh_events(backend, endpoint, arguments, flight, stop)
+        """Begin the run as its own task; the Watch gives its events, a way to stop it, and its outcome.
+
+        The run's deadline (``PLAYGROUND_FAL_TIMEOUT_S`` from now) covers everything: queue, run, result and
+        the video's download.
+        """
+        queue: asyncio.Queue = asyncio.Queue()
+        flight.deadline = time.monotonic() + self.settings.timeout_s
+        events = self._fresh_events(backend, endpoint, arguments, flight)
         task = asyncio.create_task(self.drive(flight, events, queue.put_nowait, journal=backend.paid))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-        return Watch(queue, stop, task)
+        return Watch(queue, flight.stop, task)
 
     def _slot(self) -> asyncio.Semaphore:
         """The app-wide bound on runs in flight, one semaphore per event loop."""
@@ -164,13 +185,22 @@ class Runner:
             self._slots[loop] = asyncio.Semaphore(self.max_runs)
         return self._slots[loop]
 
-    async def _fresh_events(self, backend, endpoint, arguments, flight: Flight, stop: asyncio.Event):
+    async def _fresh_events(self, backend, endpoint, arguments, flight: Flight):
         async with self._slot():
-            if stop.is_set():
+            if flight.stop.is_set():
                 raise RunError("cancelled before it started", status="cancelled")
-            sent = await backend.prepare(endpoint, arguments)
+            try:  # uploads, too, end at the deadline or a cancel
+                sent = await within(backend.prepare(endpoint, arguments), flight.stop, flight.deadline)
+            except Interrupted as exc:
+                raise RunError("cancelled while its images were being uploaded; nothing was submitted"
+                               if exc.reason == "cancelled" else "its images were not uploaded within "
+                               "PLAYGROUND_FAL_TIMEOUT_S; nothing was submitted", status=exc.reason) from None
             flight.row["arguments_json"] = json.dumps(sent, ensure_ascii=False)
-            async for event in backend.run(endpoint, sent, self.outputs_dir, flight.row["run_id"], stop):
+            flight.submitted_epoch = time.time()
+            if backend.paid:  # on record before the submit leaves, so even a request whose answer is lost is known
+                self.journal.add(flight.journal_entry())
+            async for event in backend.run(endpoint, sent, self.outputs_dir, flight.row["run_id"], flight.stop,
+                                           flight.deadline):
                 yield event
 
     # -- one run, start to row ---------------------------------------------------------------------------
@@ -195,6 +225,9 @@ class Runner:
                 raise RunError("the backend ended without a result")
         except asyncio.CancelledError:  # the app is shutting down: the journal keeps the request for next time
             interrupted = True
+            self.journal.release(flight.row["run_id"])  # whoever starts next may finish it
+            emit(RunError("the app stopped before this run ended; it is finished after the next start",
+                          status="interrupted"))
             raise
         except PlaygroundError as exc:
             flight.fail(getattr(exc, "status", "failed"), str(exc))
@@ -203,16 +236,39 @@ class Runner:
             log.error("run %s failed unexpectedly:\n%s", flight.row["run_id"], redact(trace, flight.secrets))
             flight.fail("failed", f"{exc.__class__.__name__}: {exc}")
         finally:
-            try:
-                if not interrupted:
-                    self._log(flight)
-                    self.journal.remove(flight.row["run_id"])
-            finally:
-                if flight.on_finish:
-                    flight.on_finish()
+            if not interrupted:
+                self._settle(flight, journal)
+            self._release(flight)
         result = flight.result
         emit(result if result.status == "completed" else RunError(result.error, status=result.status, result=result))
         return result
+
+    def _settle(self, flight: Flight, journal: bool) -> None:
+        """Write the run's one row, then let the journal forget it; never raises, so the outcome is always given.
+
+        If the row cannot be written (a full disk, say), the journal entry stays, so the next start logs it.
+        """
+        try:
+            self._log(flight)
+        except Exception as exc:
+            log.error("run %s: its row could not be written to %s (%s: %s); %s", flight.row["run_id"],
+                      self.results.path, exc.__class__.__name__, exc,
+                      "the journal keeps it for the next start" if journal else "it is not logged")
+            flight.result.error = (flight.result.error + "; " if flight.result.error else "") + (
+                f"its row could not be written to the results log ({exc.__class__.__name__})")
+            return
+        try:
+            self.journal.remove(flight.row["run_id"])
+        except Exception as exc:  # its row is on disk: a leftover entry is dropped at the next start
+            log.warning("run %s: journal entry not removed (%s)", flight.row["run_id"], exc)
+
+    @staticmethod
+    def _release(flight: Flight) -> None:
+        if flight.on_finish:
+            try:
+                flight.on_finish()
+            except Exception:
+                log.exception("run %s: releasing its slot failed", flight.row["run_id"])
 
     async def _complete(self, flight: Flight, event: Completed) -> None:
         """The run is done and paid for: record it, then save and probe the video (a failure there is noted)."""
@@ -221,11 +277,18 @@ class Runner:
         result.request_id, result.video_url = event.request_id, str(video.get("url", ""))
         result.seed = event.result.get("seed", result.seed)
         result.billed_units, result.status = event.billed_units, "completed"
+        # A cancel pressed while the video downloads stops the download (the row keeps its URL); a result that beat
+        # an earlier cancel is still saved. Either way the run's deadline bounds the download.
+        stop = asyncio.Event() if flight.stop.is_set() else flight.stop
         try:
-            path = await self._local_copy(result.video_url, flight.row["run_id"], str(video.get("file_name") or ""))
-        except DownloadError as exc:
-            result.error = redact(f"video not saved locally: {exc}; it stays at video_url until fal expires it",
-                                  flight.secrets)
+            path = await within(self._local_copy(result.video_url, flight.row["run_id"],
+                                                 str(video.get("file_name") or "")), stop, flight.deadline)
+        except (DownloadError, Interrupted) as exc:
+            why = ("the download was stopped by your cancel" if isinstance(exc, Interrupted) and exc.reason == "cancelled"
+                   else "the download did not finish within PLAYGROUND_FAL_TIMEOUT_S" if isinstance(exc, Interrupted)
+                   else str(exc))
+            result.error = escape_surrogates(redact(f"video not saved locally: {why}; it stays at video_url until "
+                                                    "fal expires it (fetch it again from History)", flight.secrets))
             return
         result.video_path = str(path)
         try:
@@ -289,38 +352,54 @@ class Runner:
         self.outputs_dir.mkdir(parents=True, exist_ok=True)
         await self._complete(flight, completed)
         r = flight.result
-        columns = {"video_url": r.video_url, "video_path": r.video_path, "width": r.width, "height": r.height,
+        columns = {"status": r.status, "video_url": r.video_url, "video_path": r.video_path, "width": r.width, "height": r.height,
                    "fps": r.fps, "frames": r.frames, "duration_s": r.duration_s, "seed": r.seed, "error": r.error,
                    "billed_units": r.billed_units or row.get("billed_units", ""), **flight.checks}
         return r, columns
 
     # -- after a restart -----------------------------------------------------------------------------------
-    def claim_pending(self, fingerprints: set[str], claimed: set[str]) -> list[dict[str, Any]]:
-        """Journal entries whose key is now available and that nobody is finishing yet (marks them taken).
+    def claim_pending(self, fingerprints: set[str]) -> list[dict[str, Any]]:
+        """Journal entries this process may finish now, each claimed so that no other process or task does.
 
-        Entries already in results.csv (the process died between the row and the journal removal) are
-        simply dropped, so no run is logged twice.
+        Those whose key is now available, and those that never got a request id (they need no key). An
+        entry already in results.csv (the process died between the row and the journal removal) is simply
+        dropped, so no run is logged twice.
         """
-        entries = [e for e in self.journal.pending() if e["run_id"] not in claimed]
-        if not entries:
-            return []
-        logged = set(self.results.read()["run_id"])
-        mine = []
-        for entry in entries:
-            if entry["run_id"] in logged:
-                self.journal.remove(entry["run_id"])
-            elif entry.get("key_fingerprint") in fingerprints:
-                claimed.add(entry["run_id"])
-                mine.append(entry)
+        mine, logged = [], None
+        for entry in self.journal.pending():
+            run_id = entry["run_id"]
+            if entry["request_id"] and entry["key_fingerprint"] not in fingerprints:
+                continue
+            if not self.journal.claim(run_id):
+                continue  # its run is still going, here or in another process, or someone is finishing it
+            current = self.journal.read(run_id)  # as it is now that it is ours
+            if logged is None:
+                logged = set(self.results.read()["run_id"])
+            if current is None:
+                self.journal.release(run_id)
+            elif run_id in logged:
+                self.journal.remove(run_id)
+            else:
+                mine.append(current)
         return mine
 
     async def finish_pending(self, entry: dict[str, Any], backend, secrets: tuple[str | None, ...]) -> RunResult:
-        """Follow one journaled request to its row (no watcher; the timeout counts from the original submit)."""
-        flight = Flight.new(dict(entry["row"]), secrets, entry.get("key_fingerprint", ""), entry.get("expected"))
+        """Follow one journaled request to its row (no watcher; the timeout counts from the original submit).
+
+        The caller has claimed the entry. An entry without a request id was being submitted when the app
+        stopped: fal may have it, under an id nobody knows, so its row says so and where to look.
+        """
+        submitted = float(entry.get("submitted_epoch") or time.time())
+        flight = Flight.new(dict(entry["row"]), secrets, entry["key_fingerprint"], entry.get("expected") or {})
         flight.result.request_id = entry["request_id"]
-        flight.started = time.monotonic() - max(0.0, time.time() - entry.get("submitted_epoch", time.time()))
-        events = backend.resume(entry["row"]["endpoint_id"], entry["request_id"], entry.get("resume") or {},
-                                entry.get("submitted_epoch", time.time()), asyncio.Event())
+        flight.started = time.monotonic() - max(0.0, time.time() - submitted)
+        flight.deadline = flight.started + self.settings.timeout_s
+        if entry["request_id"]:
+            events = backend.resume(entry["row"]["endpoint_id"], entry["request_id"], entry["resume"], flight.stop,
+                                    flight.deadline)
+        else:
+            events = _unsent(entry["row"]["endpoint_id"], submitted)
         result = await self.drive(flight, events, journal=False)
-        log.info("finished run %s (request %s) after a restart: %s", result.run_id, result.request_id, result.status)
+        log.info("finished run %s (request %s) after a restart: %s", result.run_id, result.request_id or "-",
+                 result.status)
         return result

@@ -23,21 +23,22 @@ from playground.backends.fal import FalBackend
 from playground.backends.offline import OfflineBackend
 from playground.catalog import Catalog, Endpoint, load_catalog
 from playground.compare.runs import Comparisons
-from playground.gallery import Gallery
-from playground.presets import BUILT_IN_DIR, Presets
-from playground.revisit import Revisits
 from playground.config import FalSettings, Limits, PublicMode
-from playground.guard import Guard, Ticket
 from playground.errors import InputError, RunError
 from playground.estimate import Estimate, estimate, output_shape
-from playground.form import arguments_from_form, form_from_arguments
 from playground.events import Event
+from playground.form import arguments_from_form, form_from_arguments
+from playground.gallery import Gallery
+from playground.guard import Guard, Ticket
 from playground.journal import Journal
-from playground.keys import clean_key, fingerprint, owner_id
+from playground.keys import clean_key, fingerprint
+from playground.presets import BUILT_IN_DIR, Presets
 from playground.request import validate
 from playground.results import ResultsLog
+from playground.revisit import Revisits
 from playground.runner import Flight, Runner, RunResult, Watch, now_iso
 from playground.snippets import display_arguments, snippets
+from playground.visitor import Visitor, client_address, network_id
 
 __all__ = ["Playground", "Preview", "RunResult", "create_playground"]
 log = logging.getLogger(__name__)
@@ -82,8 +83,6 @@ class Playground:
         self._server_key = server_key or None
         self.public = public or PublicMode()
         self.guard = Guard(self.public, self.results)
-        self._claimed: set[str] = set()  # journal entries some task is already finishing
-        self._claim_lock = threading.Lock()
         self._background: set[asyncio.Task] = set()
 
     # -- catalog, estimate, preview ---------------------------------------------------------------
@@ -116,6 +115,18 @@ class Playground:
         request_json = json.dumps(display_arguments(arguments), indent=2, ensure_ascii=False)
         return Preview(cost, problems, request_json, snippets(endpoint.endpoint_id, arguments))
 
+    def for_visitor(self, value: Any) -> Any:
+        """An answer as a visitor may receive it: on a public deployment, no server path (``video_path``, and an
+        offline run's ``file://`` video URL, are blanked wherever they occur; the video reaches them as a file)."""
+        if not self.public.on:
+            return value
+        if isinstance(value, dict):
+            return {k: "" if k == "video_path" or (k == "video_url" and str(v).startswith("file:"))
+                    else self.for_visitor(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.for_visitor(item) for item in value]
+        return value
+
     def history(self, limit: int = 50, owner: str = "") -> list[dict[str, str]]:
         """The newest rows (in public mode, only ``owner``'s)."""
         frame = self.revisits.visible(owner)
@@ -146,9 +157,11 @@ class Playground:
             return session_key
         return self._server_key if not self.public.on or self.public.share_server_key else None
 
-    def owner(self, session_key: str | None, session: str | None) -> str:
-        """Whose runs History shows a visitor in public mode (a key fingerprint or a session hash)."""
-        return owner_id(session_key, session)
+    def visitor(self, key: str | None = None, session: str = "", peer: str = "", forwarded_for: str = "") -> Visitor:
+        """The caller of one event: their own key (from their session state), their session, and the network id
+        public-mode limits count them by (from the connection, or X-Forwarded-For behind trusted proxies)."""
+        address = client_address(peer, forwarded_for, self.public.trusted_proxies)
+        return Visitor(key or None, session or "", network_id(address) if address else "")
 
     def backend_for(self, session_key: str | None) -> Backend:
         """PLAYGROUND_BACKEND: ``offline`` always; ``fal`` always (a key is required); ``auto`` fal when a key is known."""
@@ -190,25 +203,27 @@ class Playground:
             return ""
         return "visitor" if session_key else "server"
 
-    def start_run(self, endpoint_id: str, arguments: dict[str, Any], key: str | None = None, batch_id: str = "",
-                  session: str = "", ticket: Ticket | None = None) -> Watch:
+    def start_run(self, endpoint_id: str, arguments: dict[str, Any], visitor: Visitor | None = None,
+                  batch_id: str = "", ticket: Ticket | None = None) -> Watch:
         """Validate, estimate, admit and start a run (its own task); the Watch gives its events and outcome.
 
         Invalid input raises InputError, and a public-mode limit LimitError, before anything is sent or
         logged. Once started, the run always ends as exactly one row in the results log, whatever
         happens, even if nobody watches it to the end.
         """
+        visitor = visitor or Visitor()
+        key = visitor.key
         endpoint = self.endpoint(endpoint_id)
         cleaned = validate(endpoint, arguments)
         cost = estimate(endpoint, cleaned)
         backend = self.backend_for(key)
         run_key = self._key(key) if backend.paid else None
         billed_to = self.billed_to(key)
-        ticket = ticket or self.guard.admit(session, cost.usd, billed_to == "server")
+        ticket = ticket or self.guard.admit(visitor.limited_as, cost.usd, billed_to == "server")
         row = {"run_id": uuid.uuid4().hex[:16], "batch_id": batch_id, "created_at": now_iso(), "backend": backend.name,
                "endpoint_id": endpoint.endpoint_id, "prompt": cleaned.get("prompt", ""),
                "arguments_json": json.dumps(cleaned, ensure_ascii=False), "seed": cleaned.get("seed"),
-               "estimated_cost_usd": round(cost.usd, 6), "owner": self.owner(key, session), "billed_to": billed_to}
+               "estimated_cost_usd": round(cost.usd, 6), "owner": visitor.owner, "billed_to": billed_to}
         flight = Flight.new(row, (key, self._server_key), fingerprint(run_key) if run_key else "",
                             output_shape(endpoint, cleaned).expected())
         flight.on_finish = ticket.release
@@ -218,11 +233,11 @@ class Playground:
             ticket.release()
             raise
 
-    async def generate(self, endpoint_id: str, arguments: dict[str, Any], key: str | None = None,
-                       batch_id: str = "", session: str = "") -> AsyncIterator[Event | RunResult]:
+    async def generate(self, endpoint_id: str, arguments: dict[str, Any], visitor: Visitor | None = None,
+                       batch_id: str = "") -> AsyncIterator[Event | RunResult]:
         """One run watched to its end: the backend's events, then the RunResult (a failure raises RunError
         after its row is written; leaving early cancels the run)."""
-        async for item in self.start_run(endpoint_id, arguments, key, batch_id, session).events():
+        async for item in self.start_run(endpoint_id, arguments, visitor, batch_id).events():
             yield item
 
     # -- in-flight runs from before a restart -------------------------------------------------------------
@@ -230,17 +245,17 @@ class Playground:
         return len(self.journal.pending())
 
     def _resume_pending(self, keys: dict[str, str]) -> list[asyncio.Task]:
-        """Start finishing journaled runs that one of ``keys`` can reach (in the running loop, if any)."""
-        with self._claim_lock:
-            entries = self.runner.claim_pending(set(keys), self._claimed)
+        """Start finishing the journaled runs one of ``keys`` can reach, and those never submitted (in the running
+        loop, if any). Each is claimed first, so no run is finished twice, and each runs on its own: one bad
+        entry cannot stop the others."""
+        entries = self.runner.claim_pending(set(keys))
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             loop = None
         tasks = []
         for entry in entries:
-            key = keys[entry["key_fingerprint"]]
-            job = self.runner.finish_pending(entry, FalBackend(self.fal, key, self.fal_settings), (key, self._server_key))
+            job = self._finish_pending(entry, keys.get(entry["key_fingerprint"]))
             if loop is None:
                 threading.Thread(target=asyncio.run, args=(job,), name=f"resume-{entry['run_id']}", daemon=True).start()
             else:
@@ -250,12 +265,21 @@ class Playground:
                 tasks.append(task)
         return tasks
 
+    async def _finish_pending(self, entry: dict[str, Any], key: str | None) -> RunResult | None:
+        backend = FalBackend(self.fal, key, self.fal_settings) if key else None
+        try:
+            return await self.runner.finish_pending(entry, backend, (key, self._server_key))
+        except Exception:
+            log.exception("in-flight run %s could not be finished; its journal entry is kept", entry["run_id"])
+            self.runner.journal.release(entry["run_id"])
+            return None
+
     async def recover(self) -> list[RunResult]:
-        """Finish every journaled run the server's key can reach; returns their results (for tests and logs)."""
-        if not self._server_key:
-            return []
-        tasks = self._resume_pending({fingerprint(self._server_key): self._server_key})
-        return list(await asyncio.gather(*tasks))
+        """Finish every journaled run the server's key can reach (and log those never submitted); returns their
+        results (for tests and logs)."""
+        keys = {fingerprint(self._server_key): self._server_key} if self._server_key else {}
+        results = await asyncio.gather(*self._resume_pending(keys))
+        return [result for result in results if result is not None]
 
     def start_recovery(self) -> None:
         """At start-up: finish in the background whatever was in flight when the last process stopped."""

@@ -4,11 +4,13 @@ import asyncio
 
 import pytest
 
-from conftest import LITE_T2V, PRO_FAST_T2V, PRO_T2V, SERVER_KEY, V2_FAST_T2V, Script
 from playground.compare import adapt, one_per_family, parse_spec, plan, union_endpoint
 from playground.config import FalSettings, Limits
 from playground.errors import InputError
 from playground.service import Playground
+from playground.visitor import Visitor
+
+from conftest import LITE_T2V, PRO_FAST_T2V, PRO_T2V, SERVER_KEY, V2_FAST_T2V, Script
 
 V2_T2V = "bytedance/seedance-2.0/text-to-video"
 LITE_R2V = "fal-ai/bytedance/seedance/v1/lite/reference-to-video"
@@ -149,7 +151,7 @@ def test_shared_form_is_the_union_of_the_mode(catalog):
 
 
 async def _run(playground, spec, key=None):
-    snapshots = [snapshot async for snapshot in playground.comparisons.run(spec, key)]
+    snapshots = [snapshot async for snapshot in playground.comparisons.run(spec, Visitor(key=key))]
     return snapshots[-1], snapshots
 
 

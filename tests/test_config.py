@@ -36,3 +36,21 @@ def test_bad_settings_stop_start_up_with_the_name(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(PlaygroundError, match=name):
         config.fal_settings() if name != "PLAYGROUND_BACKEND" else config.backend_choice()
+
+
+@pytest.mark.parametrize("env, proxies", [({}, 0), ({"SYSTEM": "spaces"}, 1), ({"PLAYGROUND_TRUSTED_PROXIES": "2"}, 2),
+                                          ({"SYSTEM": "spaces", "PLAYGROUND_TRUSTED_PROXIES": "0"}, 0)])
+def test_trusted_proxies_default_to_spaces_own(monkeypatch, env, proxies):
+    for name in ("SYSTEM", "PLAYGROUND_TRUSTED_PROXIES"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert config.public_mode().trusted_proxies == proxies
+
+
+@pytest.mark.parametrize("name, value", [("PLAYGROUND_TRUSTED_PROXIES", "-1"), ("PLAYGROUND_TRUSTED_PROXIES", "one"),
+                                         ("PLAYGROUND_FAL_CANCEL_TIMEOUT_S", "0")])
+def test_bad_public_and_cancel_settings_name_themselves(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(PlaygroundError, match=name):
+        config.public_mode() if name == "PLAYGROUND_TRUSTED_PROXIES" else config.fal_settings()

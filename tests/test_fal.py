@@ -7,12 +7,14 @@ import time
 import pandas as pd
 import pytest
 
-from conftest import LITE_T2V, SERVER_KEY, V2_I2V, Script, data_uri, image_bytes
-from fake_fal import NGINX_502
 from playground.config import FalSettings
 from playground.errors import RunError
 from playground.events import Completed, InProgress, Queued, Submitted
 from playground.service import Playground, RunResult
+from playground.visitor import Visitor
+
+from conftest import LITE_T2V, SERVER_KEY, V2_I2V, Script, data_uri, image_bytes
+from fake_fal import NGINX_502
 
 ARGS = {"prompt": "a paper boat in the rain, \"slow\" pan", "resolution": "480p", "duration": "2", "seed": 7}
 
@@ -20,7 +22,7 @@ ARGS = {"prompt": "a paper boat in the rain, \"slow\" pan", "resolution": "480p"
 async def _collect(playground, endpoint_id, arguments, key=None):
     events, error = [], None
     try:
-        async for event in playground.generate(endpoint_id, arguments, key=key):
+        async for event in playground.generate(endpoint_id, arguments, Visitor(key=key)):
             events.append(event)
     except RunError as exc:
         error = exc
@@ -241,6 +243,7 @@ def test_restart_recovery_finishes_journaled_runs_once(tmp_path, catalog, fake_f
                      "request_id": handle.request_id, "key_fingerprint": fingerprint(key), "row": row,
                      "resume": {"status_url": handle.status_url, "response_url": handle.response_url,
                                 "cancel_url": handle.cancel_url}})
+        journal.release(run_id)  # the process that wrote it is gone, and its claim with it
     playground = Playground(catalog, tmp_path / "data", server_key=SERVER_KEY)
     results = asyncio.run(playground.recover())
     assert [r.run_id for r in results] == ["run-server-1"] and results[0].status == "completed"

@@ -4,13 +4,15 @@ import asyncio
 
 import pytest
 
-from conftest import LITE_T2V, SERVER_KEY
 from playground.config import PublicMode
 from playground.errors import LimitError
 from playground.guard import Guard
 from playground.history import Filters
 from playground.results import ResultsLog
 from playground.service import Playground
+from playground.visitor import Visitor
+
+from conftest import LITE_T2V, SERVER_KEY
 
 PUBLIC = PublicMode(on=True, share_server_key=True, session_cap_usd=0.5, daily_cap_usd=1.0, session_concurrency=2,
                     session_runs_per_hour=5)
@@ -117,20 +119,20 @@ def test_public_mode_keeps_the_server_key_unless_shared(tmp_path, catalog, fake_
 def test_each_visitor_sees_only_their_own_history(tmp_path, catalog):
     playground = _public_playground(tmp_path, catalog, share_server_key=False)
 
-    async def run(session, prompt, key=None):
+    async def run(session, prompt):
         async for _ in playground.generate(LITE_T2V, {"prompt": prompt, "resolution": "480p", "duration": "2"},
-                                           key=None, session=session):
+                                           Visitor(session=session)):
             pass
 
     asyncio.run(run("session-a", "alpha one"))
     asyncio.run(run("session-b", "bravo one"))
     asyncio.run(run("session-a", "alpha two"))
-    mine = playground.owner(None, "session-a")
+    mine = Visitor(session="session-a").owner
     rows, _, _, total = playground.revisits.page(Filters(), owner=mine)
     assert total == 2 and {r["prompt"] for r in rows} == {"alpha one", "alpha two"}
     exported = playground.revisits.export(Filters(), "json", owner=mine).read_text()
     assert "alpha" in exported and "bravo" not in exported
-    assert [r["prompt"] for r in playground.history(10, owner=playground.owner(None, "session-b"))] == ["bravo one"]
+    assert [r["prompt"] for r in playground.history(10, owner=Visitor(session="session-b").owner)] == ["bravo one"]
     other_run = next(r for r in playground.results.read().to_dict(orient="records") if r["prompt"] == "bravo one")
     from playground.errors import InputError
 

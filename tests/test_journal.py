@@ -9,7 +9,7 @@ from playground.journal import Journal
 
 def _entry(run_id, created="2026-11-23T10:00:00"):
     return {"run_id": run_id, "created_at": created, "request_id": f"req-{run_id}", "key_fingerprint": "ab12",
-            "resume": {"status_url": "https://q/x/status"}, "row": {"run_id": run_id}}
+            "resume": {"status_url": "https://q/x/status"}, "row": {"run_id": run_id, "endpoint_id": "a/b"}}
 
 
 def test_add_pending_remove(tmp_path):

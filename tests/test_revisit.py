@@ -4,14 +4,16 @@ import asyncio
 import json
 
 import pytest
+from test_form import full_arguments
 
-from conftest import LITE_T2V, PRO_T2V, SERVER_KEY, Script
 from playground.checks import SeedVerdict
 from playground.config import FalSettings
 from playground.errors import InputError
 from playground.form import arguments_from_form
 from playground.service import Playground, RunResult
-from test_form import full_arguments
+from playground.visitor import Visitor
+
+from conftest import LITE_T2V, PRO_T2V, SERVER_KEY, Script
 
 
 def _drain(iterator):
@@ -21,7 +23,7 @@ def _drain(iterator):
 
 
 def _run(playground, endpoint_id, arguments, key=None):
-    return _drain(playground.generate(endpoint_id, arguments, key))[-1]
+    return _drain(playground.generate(endpoint_id, arguments, Visitor(key=key)))[-1]
 
 
 def test_every_endpoint_restores_field_for_field_from_the_log(playground, catalog):
@@ -37,7 +39,7 @@ def test_every_endpoint_restores_field_for_field_from_the_log(playground, catalo
 
 def test_run_again_sends_the_same_arguments(playground):
     first = _run(playground, LITE_T2V, {"prompt": "again", "resolution": "480p", "duration": "2", "seed": 5})
-    items = _drain(playground.revisits.rerun(first.run_id, None))
+    items = _drain(playground.revisits.rerun(first.run_id, Visitor()))
     second = items[-1]
     assert isinstance(second, RunResult) and second.run_id != first.run_id and second.seed == 5
     rows = playground.results.read().set_index("run_id")
@@ -57,7 +59,7 @@ def test_promote_a_lite_draft_to_pro_1080p(playground, catalog):
 
 def test_a_random_seed_run_is_seed_checked_with_the_seed_it_got(playground):
     first = _run(playground, LITE_T2V, {"prompt": "seed check", "resolution": "480p", "duration": "2"})
-    items = _drain(playground.revisits.seed_check(first.run_id, None))
+    items = _drain(playground.revisits.seed_check(first.run_id, Visitor()))
     second, verdict = items[-2], items[-1]
     assert isinstance(verdict, SeedVerdict) and verdict.verdict == "identical" and verdict.frames == 48
     assert second.seed == first.seed
@@ -67,7 +69,7 @@ def test_a_random_seed_run_is_seed_checked_with_the_seed_it_got(playground):
 
 def test_seed_check_needs_a_finished_run(playground):
     with pytest.raises(InputError):
-        _drain(playground.revisits.seed_check("nope", None))
+        _drain(playground.revisits.seed_check("nope", Visitor()))
 
 
 def test_fetch_again_saves_a_video_that_was_missing(tmp_path, catalog, fake_fal):
@@ -77,7 +79,7 @@ def test_fetch_again_saves_a_video_that_was_missing(tmp_path, catalog, fake_fal)
     assert result.status == "completed" and not result.video_path and "HTTP 404" in result.error
     fake_fal.jobs[result.request_id].script.video_missing = False  # the CDN has it now
     submits = len(fake_fal.seen("POST"))
-    row = asyncio.run(playground.revisits.refetch(result.run_id, None))
+    row = asyncio.run(playground.revisits.refetch(result.run_id, Visitor()))
     assert row["video_path"].endswith(".mp4") and row["error"] == "" and row["checks"]
     assert len(fake_fal.seen("POST")) == submits  # no new run was submitted
     rows = playground.results.read()
@@ -87,4 +89,4 @@ def test_fetch_again_saves_a_video_that_was_missing(tmp_path, catalog, fake_fal)
 def test_fetch_again_is_for_fal_runs(playground):
     offline = _run(playground, LITE_T2V, {"prompt": "x", "resolution": "480p", "duration": "2"})
     with pytest.raises(InputError, match="only fal runs"):
-        asyncio.run(playground.revisits.refetch(offline.run_id, None))
+        asyncio.run(playground.revisits.refetch(offline.run_id, Visitor()))

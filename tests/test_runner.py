@@ -26,7 +26,7 @@ class ScriptedBackend:
     async def prepare(self, endpoint, arguments):
         return {**arguments, "image_url": "https://storage.example/a.png"}
 
-    async def run(self, endpoint, arguments, outputs, run_id, stop):
+    async def run(self, endpoint, arguments, outputs, run_id, stop, deadline):
         yield Submitted("req-1", {"status_url": "https://q/req-1/status"})
         self.journal_seen = self.journal.pending() if self.journal else None
         yield InProgress(("working",))

@@ -22,10 +22,11 @@ class Backend(Protocol):
         ...
 
     def run(self, endpoint: Endpoint, arguments: dict[str, Any], outputs: Path, run_id: str,
-            stop: asyncio.Event) -> AsyncIterator[Event]:
+            stop: asyncio.Event, deadline: float) -> AsyncIterator[Event]:
         """Submit, report queue/progress events, and end with Completed (or raise RunError).
 
         Setting ``stop`` asks the backend to cancel; it then raises RunError with status "cancelled"
-        (or still ends with Completed when the result arrived first).
+        (or still ends with Completed when the result arrived first). Past ``deadline`` (a
+        ``time.monotonic()`` value) it gives up the same way, with status "timed_out".
         """
         ...

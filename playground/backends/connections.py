@@ -66,6 +66,12 @@ class FalConnections:
             clients.move_to_end(fp)
             return client
 
+    async def http(self, key: str) -> httpx.AsyncClient:
+        """fal-client's own HTTP client for ``key`` (its auth, user agent and backup-domain transport); a request
+        handle is how fal-client hands it out."""
+        handle = await self.client(key).get_handle("fal-ai/any", "-")
+        return handle.client
+
     async def upload(self, key: str, data: bytes, content_type: str, file_name: str) -> str:
         """A fal storage URL for these bytes, uploading them at most once per key (concurrent callers wait)."""
         slot = (fingerprint(key), hashlib.sha256(data).hexdigest())

@@ -18,6 +18,7 @@ import json
 import mimetypes
 import time
 from collections.abc import AsyncIterator
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +29,18 @@ from httpx_sse import SSEError, aconnect_sse
 
 from playground.backends.connections import FalConnections
 from playground.backends.fal_errors import describe, failed_run_message
+from playground.backends.submit import SubmitUnknown, submit
 from playground.catalog import Endpoint
 from playground.config import FalSettings
+from playground.deadline import Interrupted, remaining, within
 from playground.errors import RunError
 from playground.events import Completed, Event, InProgress, Queued, Submitted
 from playground.media import MediaError, decode_data_uri, is_data_uri
+from playground.text import escape_surrogates
 
 FINISHED_BEFORE_CANCEL = "fal finished the run before the cancel arrived; the paid result is kept"
 STREAM_IDLE_S = 60.0  # no event or keep-alive for this long: the stream is dead, poll instead
+SUBMIT_TIMEOUT_S = 120.0  # fal-client's own default for the submit POST
 
 
 class _Transient(Exception):
@@ -65,18 +70,10 @@ def _parse_status(data: dict[str, Any]) -> fal_client.Status:
 
 async def _next_or_stop(statuses: AsyncIterator[Any], stop: asyncio.Event, deadline: float) -> Any:
     """The next status, or None when ``stop`` is set or the deadline passes first."""
-    if stop.is_set() or time.monotonic() >= deadline:
+    try:
+        return await within(anext(statuses), stop, deadline)
+    except Interrupted:
         return None
-    following = asyncio.ensure_future(anext(statuses))
-    stopped = asyncio.ensure_future(stop.wait())
-    done, _ = await asyncio.wait({following, stopped}, timeout=max(0.0, deadline - time.monotonic()),
-                                 return_when=asyncio.FIRST_COMPLETED)
-    stopped.cancel()
-    if following in done:
-        return following.result()
-    following.cancel()
-    await asyncio.gather(following, return_exceptions=True)
-    return None
 
 
 def _is_transient(exc: BaseException) -> bool:
@@ -89,13 +86,6 @@ def _next_pace(pace: float, changed: bool, settings: FalSettings) -> float:
     """Grow the wait by ``poll_factor``: up to ``poll_active_s`` while things change, ``poll_max_s`` when quiet."""
     ceiling = settings.poll_active_s if changed else settings.poll_max_s
     return min(pace * settings.poll_factor, ceiling)
-
-
-async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
-    try:
-        await asyncio.wait_for(stop.wait(), timeout=max(0.0, seconds))
-    except TimeoutError:
-        pass
 
 
 class FalBackend:
@@ -133,42 +123,56 @@ class FalBackend:
 
     # -- a run ---------------------------------------------------------------------------------------
     async def run(self, endpoint: Endpoint, arguments: dict[str, Any], outputs: Path, run_id: str,
-                  stop: asyncio.Event) -> AsyncIterator[Event]:
-        client = self.connections.client(self.key)
+                  stop: asyncio.Event, deadline: float) -> AsyncIterator[Event]:
+        """Submit (sent again only where fal certainly did not get it), then follow the run to its result."""
+        sent_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        http = await self.connections.http(self.key)
         try:
-            handle = await client.submit(endpoint.endpoint_id, arguments)
-        except Exception as exc:  # 401/403/422/5xx/network after fal-client's retries: nothing is queued
+            handle = await submit(http, endpoint.endpoint_id, arguments, {},
+                                  timeout_s=min(SUBMIT_TIMEOUT_S, max(1.0, remaining(deadline))))
+        except SubmitUnknown as exc:
+            raise RunError(f"the connection to fal.ai broke after the request was sent ({exc}). fal may have "
+                           "accepted it and may bill it; it was not sent again, so there is at most one such "
+                           f"request: look for a {endpoint.endpoint_id} request at {sent_at} UTC in your fal "
+                           "dashboard (Requests).") from exc
+        except Exception as exc:  # 401/403/422/5xx, or fal unreachable after the safe retries: nothing is queued
             raise RunError(describe(exc, "submitting the request")) from exc
         yield Submitted(handle.request_id, {"status_url": handle.status_url, "response_url": handle.response_url,
                                             "cancel_url": handle.cancel_url})
-        async for event in self._follow(handle, stop, time.monotonic() + self.settings.timeout_s):
+        async for event in self._follow(handle, stop, deadline):
             yield event
 
-    async def resume(self, endpoint_id: str, request_id: str, urls: dict[str, str], submitted_epoch: float,
-                     stop: asyncio.Event) -> AsyncIterator[Event]:
+    async def resume(self, endpoint_id: str, request_id: str, urls: dict[str, str], stop: asyncio.Event,
+                     deadline: float) -> AsyncIterator[Event]:
         """Follow a request submitted earlier (by a previous process), from the URLs fal gave back then."""
         handle = await self.connections.client(self.key).get_handle(endpoint_id, request_id)
         known = {name: urls[name] for name in ("status_url", "response_url", "cancel_url") if urls.get(name)}
         handle = dataclasses.replace(handle, **known)
-        remaining = self.settings.timeout_s - (time.time() - submitted_epoch)
         yield InProgress((f"resuming request {request_id} after a restart",))
-        async for event in self._follow(handle, stop, time.monotonic() + max(0.0, remaining)):
+        async for event in self._follow(handle, stop, deadline):
             yield event
 
     async def fetch(self, endpoint_id: str, request_id: str) -> Completed:
-        """A finished request's result, fetched again by id (no new run, no new charge)."""
+        """A finished request's result, fetched again by id (no new run, no new charge), within the run timeout."""
         handle = await self.connections.client(self.key).get_handle(endpoint_id, request_id)
         self.connections.watch_billing(handle.client)
         try:
+            return await within(self._fetch(handle), asyncio.Event(), time.monotonic() + self.settings.timeout_s)
+        except Interrupted:
+            raise RunError(f"fal.ai did not answer within {self.settings.timeout_s:g} s while fetching request "
+                           f"{request_id}; try again later", status="timed_out") from None
+
+    async def _fetch(self, handle: AsyncRequestHandle) -> Completed:
+        try:
             status = await self._ask(handle.status(with_logs=False), "looking the request up")
             if not isinstance(status, fal_client.Completed):
-                raise RunError(f"request {request_id} has not finished on fal yet ({type(status).__name__})")
+                raise RunError(f"request {handle.request_id} has not finished on fal yet ({type(status).__name__})")
             if status.error:
                 raise RunError(await self._failure(handle, status))
             result, units = await self._result(handle)
         except _Transient as exc:
             raise RunError(str(exc)) from exc
-        return Completed(request_id, result, billed_units=units)
+        return Completed(handle.request_id, result, billed_units=units)
 
     async def _follow(self, handle: AsyncRequestHandle, stop: asyncio.Event, deadline: float) -> AsyncIterator[Event]:
         """The run's queue events, racing fal's status against a stop and the deadline."""
@@ -189,7 +193,8 @@ class FalBackend:
                         position = status.position
                         yield Queued(status.position)
                 else:
-                    lines = [str(item.get("message", "")) for item in status.logs or [] if isinstance(item, dict)]
+                    lines = [escape_surrogates(str(item.get("message", ""))) for item in status.logs or []
+                             if isinstance(item, dict)]
                     new, seen_logs = tuple(lines[seen_logs:]), max(seen_logs, len(lines))
                     if isinstance(status, fal_client.Completed):
                         if status.error:
@@ -205,19 +210,35 @@ class FalBackend:
 
     async def _finish(self, handle: AsyncRequestHandle, stop: asyncio.Event, deadline: float,
                       logs: tuple[str, ...]) -> AsyncIterator[Event]:
-        """Fetch the finished run's result, retrying while fal cannot be reached (it is paid for)."""
+        """Fetch the finished run's result, retrying while fal cannot be reached (it is paid for), never past the
+        deadline or a cancel: a result GET that hangs or trickles is given up, and the row says how to get it.
+
+        The run ends ``failed`` when fal kept answering with errors, ``timed_out`` when it never answered in
+        time, ``cancelled`` when the person stopped waiting."""
+        problem = ""
         while True:
             try:
-                result, units = await self._result(handle)
+                result, units = await within(self._result(handle), stop, deadline)
+                yield Completed(handle.request_id, result, billed_units=units, logs=logs)
+                return
             except _Transient as exc:
+                problem = str(exc)
                 yield InProgress((f"{exc} Retrying.",))
-                await _sleep_unless(stop, min(self.settings.poll_max_s, deadline - time.monotonic()))
-                if stop.is_set() or time.monotonic() >= deadline:
-                    raise RunError(f"the run finished on fal but its result could not be fetched: {exc} "
-                                   f"(request {handle.request_id}; fetch it again from History later)") from exc
-                continue
-            yield Completed(handle.request_id, result, billed_units=units, logs=logs)
-            return
+            except Interrupted as exc:
+                raise self._unfetched(handle, exc.reason, problem) from None
+            try:
+                await within(asyncio.sleep(self.settings.poll_max_s), stop, deadline)
+            except Interrupted as exc:
+                raise self._unfetched(handle, exc.reason, problem) from None
+
+    def _unfetched(self, handle: AsyncRequestHandle, reason: str, problem: str) -> RunError:
+        why = ("you cancelled before it arrived" if reason == "cancelled" else
+               f"fal kept failing until PLAYGROUND_FAL_TIMEOUT_S ({self.settings.timeout_s:g} s) ran out: "
+               f"{problem.rstrip('.')}" if problem else
+               f"it did not arrive within PLAYGROUND_FAL_TIMEOUT_S ({self.settings.timeout_s:g} s)")
+        status = "cancelled" if reason == "cancelled" else "failed" if problem else "timed_out"
+        return RunError(f"fal.ai finished the run (it is billed) but its result was not fetched: {why}. "
+                        f"Request {handle.request_id}: fetch it again from History.", status=status)
 
     async def _statuses(self, handle: AsyncRequestHandle) -> AsyncIterator[Any]:
         """fal's status as it changes: from its status stream when offered, else by paced polling.
@@ -299,20 +320,27 @@ class FalBackend:
         return failed_run_message(status.error, status.error_type, detail_exc)
 
     async def _stop(self, handle: AsyncRequestHandle, why: str) -> AsyncIterator[Event]:
-        """PUT the cancel; keep the result if fal had finished anyway; otherwise end as ``why``."""
-        limit = self.settings.cancel_timeout_s
+        """PUT the cancel; keep the result if fal had finished anyway; otherwise end as ``why``.
+
+        All of it (cancel, status, result) shares one budget of ``cancel_timeout_s``, so a fal that hangs here
+        cannot hold the run past its deadline by more than that.
+        """
+        budget, no_stop = time.monotonic() + self.settings.cancel_timeout_s, asyncio.Event()
         note = "cancel sent to fal.ai"
         try:
-            await asyncio.wait_for(handle.cancel(), limit)
+            await within(handle.cancel(), no_stop, budget)
+        except Interrupted:
+            note = (f"the cancel got no answer within {self.settings.cancel_timeout_s:g} s; the request may still "
+                    "run and be billed")
         except FalClientHTTPError as exc:  # e.g. ALREADY_COMPLETED
             note = f"fal.ai answered the cancel with HTTP {exc.status_code}"
         except Exception as exc:
             note = (f"the cancel could not be delivered ({describe(exc, 'cancelling')}); the request may still "
                     "run and be billed")
         try:
-            status = await asyncio.wait_for(handle.status(with_logs=False), limit)
+            status = await within(handle.status(with_logs=False), no_stop, budget)
             if isinstance(status, fal_client.Completed) and not status.error:
-                result, units = await asyncio.wait_for(self._result(handle), limit)
+                result, units = await within(self._result(handle), no_stop, budget)
                 yield Completed(handle.request_id, result, billed_units=units, logs=(FINISHED_BEFORE_CANCEL,))
                 return
         except Exception:  # what matters is already decided: the run did not finish

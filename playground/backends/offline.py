@@ -69,7 +69,7 @@ class OfflineBackend:
         return arguments  # inline files are read locally, nothing is uploaded
 
     async def run(self, endpoint: Endpoint, arguments: dict[str, Any], outputs: Path, run_id: str,
-                  stop: asyncio.Event) -> AsyncIterator[Event]:
+                  stop: asyncio.Event, deadline: float = float("inf")) -> AsyncIterator[Event]:
         request_id = f"offline-{run_id}"
         yield Submitted(request_id)
         for position in SIMULATED_QUEUE:

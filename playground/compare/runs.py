@@ -25,6 +25,7 @@ from playground.compare.spec import parse_spec
 from playground.errors import InputError, PlaygroundError, RunError
 from playground.form import arguments_from_form, form_from_arguments
 from playground.leaderboard import leaderboard
+from playground.visitor import Visitor
 from playground.votes import VotesLog
 
 if TYPE_CHECKING:
@@ -109,26 +110,27 @@ class Comparisons:
         return plan_markdown(planned, self.playground.limits.max_batch_usd, paid)
 
     # -- running ---------------------------------------------------------------------------------------
-    async def run(self, spec: Any, key: str | None = None, session: str = "") -> AsyncIterator[dict[str, Any]]:
+    async def run(self, spec: Any, visitor: Visitor | None = None) -> AsyncIterator[dict[str, Any]]:
         """Run every cell concurrently; yields the batch snapshot at each change, the last one when all are done.
 
         Nothing is submitted when the spec is invalid, or when a paid batch is estimated above the cap
         without ``confirm``. Leaving early cancels every cell still going (each still ends as a row).
         """
+        visitor = visitor or Visitor()
         planned = self.plan(spec)
-        backend = self.playground.backend_for(key)
+        backend = self.playground.backend_for(visitor.key)
         cap = self.playground.limits.max_batch_usd
         if backend.paid and planned.total_usd > cap and not planned.spec.confirm:
             raise InputError([("confirm", f"the batch is estimated at ${planned.total_usd:.4f}, above the ${cap:.2f} "
                                           "cap (PLAYGROUND_MAX_BATCH_USD); confirm to run it anyway")])
-        server_billed = self.playground.billed_to(key) == "server"
-        self.playground.guard.check(session, planned.total_usd, server_billed, runs=len(planned.cells))
+        server_billed = self.playground.billed_to(visitor.key) == "server"
+        self.playground.guard.check(visitor.limited_as, planned.total_usd, server_billed, runs=len(planned.cells))
         batch = Batch.start(uuid.uuid4().hex[:12], planned, backend.name, backend.paid)
         self._batches[batch.batch_id] = batch
         changed = asyncio.Event()
         slots = asyncio.Semaphore(self.playground.limits.batch_concurrency)
         for state in batch.cells:
-            task = asyncio.create_task(self._cell(batch, state, key, session, server_billed, slots, changed))
+            task = asyncio.create_task(self._cell(batch, state, visitor, server_billed, slots, changed))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         try:
@@ -146,18 +148,18 @@ class Comparisons:
         finally:
             self._batches.pop(batch.batch_id, None)
 
-    async def _cell(self, batch: Batch, state: CellState, key: str | None, session: str, server_billed: bool,
+    async def _cell(self, batch: Batch, state: CellState, visitor: Visitor, server_billed: bool,
                     slots: asyncio.Semaphore, changed: asyncio.Event) -> None:
         cell = state.cell
         try:
             async with slots:
-                ticket = await self.playground.guard.admit_waiting(session, cell.estimate.usd, server_billed)
+                ticket = await self.playground.guard.admit_waiting(visitor.limited_as, cell.estimate.usd, server_billed)
                 if state.cancel_requested:
                     ticket.release()
                     state.finish(None, "cancelled", "cancelled before it started")
                     return
-                state.watch = self.playground.start_run(cell.endpoint.endpoint_id, cell.arguments, key,
-                                                        batch.batch_id, session, ticket)
+                state.watch = self.playground.start_run(cell.endpoint.endpoint_id, cell.arguments, visitor,
+                                                        batch.batch_id, ticket)
                 try:
                     async for event in state.watch.events():
                         state.apply(event)

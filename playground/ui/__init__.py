@@ -75,7 +75,7 @@ def build_app(playground: Playground) -> gr.Blocks:
 
 def launch_options(playground: Playground) -> dict[str, Any]:
     """Everything launch() needs except host and port (Gradio reads those from the environment)."""
-    return {"allowed_paths": [str(playground.data_dir)], "footer_links": ["api", "gradio", "settings"],
+    return {"allowed_paths": [], "blocked_paths": [str(playground.data_dir)], "footer_links": ["api", "gradio", "settings"],
             "run_history": False, "theme": gr.themes.Soft(), "css": (ASSETS / "grid.css").read_text(),
             "head": f"<script>{(ASSETS / 'sync_grid.js').read_text()}</script>"}
 

@@ -11,6 +11,8 @@ from playground.present import event_text
 from playground.request import parse_arguments
 from playground.service import Playground, RunResult
 from playground.ui.errors import user_errors
+from playground.ui.files import served
+from playground.ui.session import visitor_of
 
 EXAMPLE = {"prompt": "A paper boat drifts down a rain-soaked street, reflections shimmering", "resolution": "480p",
            "aspect_ratio": "16:9", "duration": "2", "seed": 7}
@@ -52,26 +54,25 @@ def build_api_tab(playground: Playground, session: gr.State) -> None:
     async def generate(endpoint_id: str, arguments_json: str, state: dict, request: gr.Request,
                        progress=gr.Progress()):
         arguments = parse_arguments(arguments_json)
-        async for event in playground.generate(endpoint_id, arguments, key=(state or {}).get("key"),
-                                               session=request.session_hash):
+        async for event in playground.generate(endpoint_id, arguments, visitor_of(playground, state, request)):
             if isinstance(event, RunResult):
-                return event.video_path or None, event.as_dict()
+                return served(video, event.video_path), playground.for_visitor(event.as_dict())
             progress(0.0 if isinstance(event, (Submitted, Queued)) else 0.5, desc=event_text(event))
         raise gr.Error("the run ended without a result")
 
     @user_errors
     async def compare(spec_json: str, state: dict, request: gr.Request, progress=gr.Progress()) -> dict:
         final = None
-        async for snapshot in playground.comparisons.run(parse_arguments(spec_json, "spec"), (state or {}).get("key"),
-                                                         request.session_hash):
+        async for snapshot in playground.comparisons.run(parse_arguments(spec_json, "spec"),
+                                                         visitor_of(playground, state, request)):
             final = snapshot
             finished = sum(snapshot["counts"].values())
             progress((finished, len(snapshot["cells"])), desc=f"{finished} of {len(snapshot['cells'])} cells finished")
-        return final
+        return playground.for_visitor(final)
 
     def history(count: float | None, state: dict, request: gr.Request) -> list[dict]:
-        owner = playground.owner((state or {}).get("key"), request.session_hash)
-        return playground.history(int(count if count is not None else 50), owner)
+        owner = visitor_of(playground, state, request).owner
+        return playground.for_visitor(playground.history(int(count if count is not None else 50), owner))
 
     catalog_btn.click(catalog, outputs=output, api_name="catalog")
     estimate_btn.click(estimate, [endpoint, arguments], output, api_name="estimate")

@@ -10,13 +10,11 @@ from playground.compare.grid import grid_html, rows
 from playground.compare.present import STATUS_HEADERS, outcome_markdown, status_rows
 from playground.service import Playground
 from playground.ui.errors import user_errors
+from playground.ui.files import served_url
+from playground.ui.session import visitor_of
 from playground.ui.widgets import build_fields, read_form, write_form
 
 DEFAULT_MODE = "text-to-video"
-
-
-def file_url(path: str) -> str:
-    return f"/gradio_api/file={path}"
 
 
 def build_compare_tab(playground: Playground, session: gr.State) -> None:
@@ -61,7 +59,10 @@ def build_compare_tab(playground: Playground, session: gr.State) -> None:
     with gr.Row(equal_height=True):
         cancel_cells = gr.Dropdown([], multiselect=True, label="Cells to cancel", scale=3, elem_id="cmp-cancel-cells")
         cancel_cells_btn = gr.Button("Cancel these cells", scale=1, elem_id="cmp-cancel-cells-btn")
-    grid = gr.HTML(grid_html(None, False, set(), file_url), elem_id="cmp-grid")
+    grid = gr.HTML(grid_html(None, False, set(), str), elem_id="cmp-grid")
+
+    def file_url(path: str) -> str:
+        return served_url(grid, path)
     with gr.Row(equal_height=True):
         vote_row = gr.Dropdown([], label="Prompt × seed", scale=2, elem_id="cmp-vote-row")
         vote_choice = gr.Radio([], label="Best clip", scale=3, elem_id="cmp-vote-choice")
@@ -117,7 +118,8 @@ def build_compare_tab(playground: Playground, session: gr.State) -> None:
     async def run_compare(data: dict, request: gr.Request):
         blind_on, shown_completed = data[blind], -1
         spec = comparisons.spec_from_form(**read(data))
-        async for snapshot in comparisons.run(spec, key_of(data), request.session_hash):  # ≤ ~4 snapshots a second
+        visitor = visitor_of(playground, data[session], request)
+        async for snapshot in comparisons.run(spec, visitor):  # ≤ ~4 snapshots a second
             completed = snapshot["counts"]["completed"]
             first = shown_completed < 0
             update = views(snapshot, blind_on, with_grid=first or completed != shown_completed or snapshot["done"])

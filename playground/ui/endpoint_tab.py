@@ -10,6 +10,8 @@ from playground.form import arguments_from_form
 from playground.present import estimate_markdown, event_text, result_markdown
 from playground.service import Playground, RunResult
 from playground.ui.errors import user_errors
+from playground.ui.files import served
+from playground.ui.session import visitor_of
 from playground.ui.widgets import FieldWidgets, build_fields, default_form, read_form, write_form
 
 MAX_LOG_LINES = 200
@@ -82,11 +84,12 @@ def build_endpoint_tab(playground: Playground, endpoint: Endpoint, session: gr.S
         arguments = arguments_from_form(endpoint, read_form(widgets, data))
         lines: list[str] = []
         yield {status: "submitting…", logs: "", result_md: "", details: None, video: None}
-        async for event in playground.generate(endpoint.endpoint_id, arguments, key=data[session].get("key"),
-                                               session=request.session_hash):
+        async for event in playground.generate(endpoint.endpoint_id, arguments,
+                                               visitor_of(playground, data[session], request)):
             if isinstance(event, RunResult):
                 outcome = event.as_dict()
-                yield {status: "", result_md: result_markdown(outcome), details: outcome, video: event.video_path or None}
+                yield {status: "", result_md: result_markdown(outcome), details: playground.for_visitor(outcome),
+                       video: served(video, event.video_path)}
                 return
             if isinstance(event, (InProgress, Completed)):
                 lines = (lines + list(event.logs))[-MAX_LOG_LINES:]

@@ -6,7 +6,7 @@ import gradio as gr
 
 from playground.compare.grid import grid_html
 from playground.service import Playground
-from playground.ui.compare_tab import file_url
+from playground.ui.files import served_url
 
 
 def build_gallery_tab(playground: Playground, tab: gr.Tab) -> None:
@@ -16,11 +16,12 @@ def build_gallery_tab(playground: Playground, tab: gr.Tab) -> None:
     grids = []
     for example in gallery.examples:
         gr.Markdown(f"### {example['title']}\n{example['description']}")
-        grids.append(gr.HTML(grid_html(None, False, set(), file_url), elem_id=f"gallery-{example['name']}"))
+        grids.append(gr.HTML(grid_html(None, False, set(), str), elem_id=f"gallery-{example['name']}"))
 
     async def show():
         await gallery.render_missing()
-        return [grid_html(gallery.snapshot(e["name"]), False, set(), file_url) for e in gallery.examples]
+        return [grid_html(gallery.snapshot(e["name"]), False, set(), lambda path, g=grid: served_url(g, path))
+                for e, grid in zip(gallery.examples, grids)]
 
     if grids:
         tab.select(show, outputs=grids, api_name="gallery_open", api_visibility="private")

@@ -14,6 +14,8 @@ from playground.present import event_text, result_markdown
 from playground.results import STATUSES
 from playground.service import Playground, RunResult
 from playground.ui.errors import user_errors
+from playground.ui.files import served
+from playground.ui.session import visitor_of
 from playground.ui.widgets import FieldWidgets, write_form
 
 KEEP = "keep"
@@ -93,7 +95,7 @@ def build_history_tab(playground: Playground, session: gr.State, history_tab: gr
     filters = [endpoint, status, backend, batch, text]
 
     def owner_of(state, request: gr.Request) -> str:
-        return playground.owner((state or {}).get("key"), request.session_hash)
+        return visitor_of(playground, state, request).owner
 
     def show(endpoint_id, status_, backend_, batch_, text_, page_number, state, request: gr.Request):
         rows, page_number, pages, total = revisits.page(Filters(endpoint_id or "", status_ or "", batch_ or "",
@@ -124,7 +126,7 @@ def build_history_tab(playground: Playground, session: gr.State, history_tab: gr
         def run(endpoint_id, status_, batch_, backend_, text_, state, request: gr.Request):
             path = revisits.export(Filters(endpoint_id or "", status_ or "", batch_ or "", backend_ or "", text_ or ""),
                                    fmt, owner=owner_of(state, request))
-            return gr.update(value=str(path), visible=True)
+            return gr.update(value=served(exported, str(path)), visible=True)
         return run
 
     export_inputs = [endpoint, status, batch, backend, text, session]
@@ -139,7 +141,7 @@ def build_history_tab(playground: Playground, session: gr.State, history_tab: gr
         code = revisits.snippets(run_id, owner)
         mode = playground.catalog[row["endpoint_id"]].mode
         choices = [(e.label, e.endpoint_id) for e in playground.catalog.values() if e.mode == mode]
-        return (run_id, _row_markdown(row), row["video_path"] or None, code["python"], code["javascript"], code["curl"],
+        return (run_id, _row_markdown(row), served(video, row["video_path"]), code["python"], code["javascript"], code["curl"],
                 gr.update(choices=choices, value=None), "")
 
     table.select(choose, [page_ids, session], [selected, details, video, python_code, js_code, curl_code, target, outcome],
@@ -158,31 +160,28 @@ def build_history_tab(playground: Playground, session: gr.State, history_tab: gr
     restore.click(restore_run, [selected, session], [outer_tabs, *family_tabs, *all_components], api_name="history_restore",
                   api_visibility="private")
 
-    def key_of(state):
-        return (state or {}).get("key")
-
     async def follow(events, heading: str):
         """Show a run's progress here, then its result; a SeedVerdict (seed check) is shown last."""
         result = None
         async for item in events:
             if isinstance(item, RunResult):
                 result = item
-                yield f"{heading}\n\n" + result_markdown(item.as_dict()), item.video_path or None
+                yield f"{heading}\n\n" + result_markdown(item.as_dict()), served(video, item.video_path)
             elif isinstance(item, SeedVerdict):
                 psnr = f", mean PSNR {item.psnr_db} dB" if item.psnr_db is not None else ""
                 yield (f"{heading}: **{item.verdict}** ({item.frames_equal} of {item.frames} frames identical{psnr})"
-                       f"\n\n" + result_markdown(result.as_dict()), result.video_path or None)
+                       f"\n\n" + result_markdown(result.as_dict()), served(video, result.video_path))
             else:
                 yield f"{heading} · {event_text(item)}", gr.skip()
 
     @user_errors
     async def run_again(run_id: str, state: dict, request: gr.Request):
-        async for update in follow(revisits.rerun(run_id, key_of(state), request.session_hash), "Run again"):
+        async for update in follow(revisits.rerun(run_id, visitor_of(playground, state, request)), "Run again"):
             yield update
 
     @user_errors
     async def check_seed(run_id: str, state: dict, request: gr.Request):
-        async for update in follow(revisits.seed_check(run_id, key_of(state), request.session_hash), "Seed check"):
+        async for update in follow(revisits.seed_check(run_id, visitor_of(playground, state, request)), "Seed check"):
             yield update
 
     @user_errors
@@ -191,14 +190,14 @@ def build_history_tab(playground: Playground, session: gr.State, history_tab: gr
         overrides = {k: v for k, v in (("resolution", resolution_), ("duration", duration_)) if v and v != KEEP}
         _, sent, changes = revisits.promotion(run_id, target_id, overrides, owner_of(state, request))
         note = "; ".join(f"{c.field} {c.asked} → {'dropped' if c.sent is None else c.sent} ({c.why})" for c in changes)
-        async for update in follow(revisits.promote(run_id, target_id, overrides, key_of(state), request.session_hash),
+        async for update in follow(revisits.promote(run_id, target_id, overrides, visitor_of(playground, state, request)),
                                    "Promoted" + (f" ({note})" if note else "")):
             yield update
 
     @user_errors
     async def fetch_again(run_id: str, state: dict, request: gr.Request):
-        row = await revisits.refetch(run_id, key_of(state), request.session_hash)
-        return _row_markdown(row), row["video_path"] or None
+        row = await revisits.refetch(run_id, visitor_of(playground, state, request))
+        return _row_markdown(row), served(video, row["video_path"])
 
     private = {"api_visibility": "private", "concurrency_id": "runs", "concurrency_limit": 4}
     rerun.click(run_again, [selected, session], [outcome, video], api_name="history_rerun", **private)

@@ -14,6 +14,7 @@ import gradio as gr
 
 from playground.catalog import Endpoint, Field
 from playground.form import is_toggled
+from playground.ui.files import served
 
 PRIMARY_COUNT = 6  # fields past this position in x-fal-order-properties, unless required, fold into "Advanced"
 FILE_TYPES = {"image_urls": ["image"], "video_urls": ["video"], "audio_urls": ["audio"]}
@@ -93,7 +94,7 @@ def _image(e: Endpoint, f: Field) -> FieldWidgets:
                           elem_id=elem_id(e, f, "upload"))
         url = gr.Textbox(label=f"…or {f.title} URL", info=f.description, placeholder="https://…", elem_id=elem_id(e, f, "url"))
     return FieldWidgets(f, [upload, url], lambda d: {"upload": d[upload], "url": d[url]},
-                        lambda v: [v["upload"], v["url"]])
+                        lambda v: [served(upload, v["upload"]), v["url"]])
 
 
 def _media_list(e: Endpoint, f: Field) -> FieldWidgets:
@@ -103,7 +104,7 @@ def _media_list(e: Endpoint, f: Field) -> FieldWidgets:
                         elem_id=elem_id(e, f, "upload"))
         urls = gr.Textbox(label=f"…or {f.title}, one URL per line", info=f.description, lines=2, elem_id=elem_id(e, f, "url"))
     return FieldWidgets(f, [files, urls], lambda d: {"uploads": d[files] or [], "urls": d[urls]},
-                        lambda v: [v["uploads"] or None, v["urls"]])
+                        lambda v: [[served(files, p) for p in v["uploads"]] or None, v["urls"]])
 
 
 WIDGETS: dict[str, Callable[[Endpoint, Field], FieldWidgets]] = {

@@ -1,0 +1,18 @@
+"""A visitor's session at the UI edge: the key in their ``gr.State`` and their request become the core's Visitor."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from playground.service import Playground
+from playground.visitor import Visitor
+
+
+def visitor_of(playground: Playground, state: dict | None, request: gr.Request | None) -> Visitor:
+    """Who is calling this event: the key from their session state, their session hash and their address."""
+    if request is None:
+        return playground.visitor((state or {}).get("key"))
+    headers = request.headers or {}
+    peer = request.client.host if request.client else ""
+    return playground.visitor((state or {}).get("key"), request.session_hash or "", peer,
+                              headers.get("x-forwarded-for", ""))

@@ -1,0 +1,56 @@
+"""Who is asking: a visitor's own key, their browser session, and where they connect from.
+
+The UI builds one Visitor per event from the session's state and the HTTP request; the core never keeps
+one. Public-mode limits count per ``network`` — an id derived from the visitor's IP address, which a fresh
+browser session or a new API client does not renew — while History shows a visitor their ``owner``'s runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from dataclasses import dataclass
+
+from playground.keys import owner_id
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """One caller, for the length of one call."""
+
+    key: str | None = None  # their own fal key, if they entered one (held only in their session's state)
+    session: str = ""  # Gradio's session hash: whose runs History shows when they have no key of their own
+    network: str = ""  # an id for the address they connect from: what public-mode limits count per visitor
+
+    @property
+    def owner(self) -> str:
+        """Whose runs these are (a key fingerprint, or else the browser session); never the key itself."""
+        return owner_id(self.key, self.session)
+
+    @property
+    def limited_as(self) -> str:
+        """What the public-mode limits count this visitor as: their network, else (no address known) their session."""
+        return self.network or f"session:{self.session}"
+
+
+def client_address(peer: str, forwarded_for: str, trusted_proxies: int) -> str:
+    """The visitor's IP address: with ``trusted_proxies`` proxies in front of the app, each appending to
+    ``X-Forwarded-For``, it is the entry that many places from the right (entries further left are whatever the
+    client sent, so they are never trusted); with none, the connection's own peer address."""
+    if trusted_proxies > 0:
+        hops = [part.strip() for part in (forwarded_for or "").split(",") if part.strip()]
+        if len(hops) >= trusted_proxies:
+            return hops[-trusted_proxies]
+    return peer or ""
+
+
+def network_id(address: str) -> str:
+    """A one-way id for an address; IPv6 counts per /64 (one home or host gets a whole /64 to pick from)."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        unit = address or "unknown"
+    else:
+        mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
+        unit = str(mapped or (ipaddress.ip_network(f"{ip}/64", strict=False) if ip.version == 6 else ip))
+    return "n-" + hashlib.sha256(f"seedance-playground-network/{unit}".encode()).hexdigest()[:16]
