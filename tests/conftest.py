@@ -121,10 +121,10 @@ def fal_app(tmp_path_factory, catalog):
 
 def pytest_terminal_summary(terminalreporter):
     """Say how many cases the reliability matrix holds and how many of them passed."""
-    module = sys.modules.get("test_reliability")
-    if module is None:
+    modules = [sys.modules[name] for name in ("test_reliability", "test_reliability_public") if name in sys.modules]
+    if not modules:
         return
-    passed = [r for r in terminalreporter.stats.get("passed", []) if r.nodeid.startswith("tests/test_reliability.py")
-              or r.nodeid.startswith("test_reliability.py")]
-    counts = ", ".join(f"{name}: {count}" for name, count in module.COUNTS.items())
+    passed = [r for r in terminalreporter.stats.get("passed", [])
+              if r.nodeid.split("::")[0].rsplit("/", 1)[-1] in ("test_reliability.py", "test_reliability_public.py")]
+    counts = ", ".join(f"{name}: {count}" for module in modules for name, count in module.COUNTS.items())
     terminalreporter.write_line(f"reliability matrix — {counts}; {len(passed)} test(s) passed")

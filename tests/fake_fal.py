@@ -19,6 +19,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import select
+import socket
 import ssl
 import threading
 import time
@@ -34,6 +36,8 @@ import av
 import numpy as np
 import trustme
 
+TRICKLE_S = 0.5
+HANG_LIMIT_S = 120.0  # a hung answer gives up after this (or as soon as the client hangs up)
 REQUEST_PATH = re.compile(r"^/(?P<app>[^/]+/[^/]+)/requests/(?P<id>[^/]+)(?P<op>/status/stream|/status|/cancel)?$")
 NGINX_502 = (502, "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center>"
                   "<hr><center>nginx</center></body></html>", {"Content-Type": "text/html"})
@@ -58,6 +62,10 @@ class Script:
     seed: int | None = None
     stream: bool = True  # serve the SSE status stream (else 404 there, so clients must poll)
     drop_stream_after: int | None = None  # close the stream after this many events, before COMPLETED
+    submit_drop: bool = False  # take the submit (the job exists and runs) but drop the connection unanswered
+    hang: tuple[str, ...] = ()  # answer nothing (until the client hangs up) on: "submit", "status", "stream",
+    #                             "result", "cancel", "video"
+    trickle: tuple[str, ...] = ()  # send the body of "result" or "video" one byte every TRICKLE_S
 
 
 @dataclass
@@ -309,7 +317,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:  # quiet: tests read FakeFal.requests instead
         pass
 
-    def _reply(self, status: int, body, headers: dict | None = None) -> None:
+    def _reply(self, status: int, body, headers: dict | None = None, trickle: bool = False) -> None:
         data = body if isinstance(body, bytes) else body.encode() if isinstance(body, str) else json.dumps(body).encode()
         self.send_response(status)
         headers = {"Content-Type": "application/json", **(headers or {})}
@@ -317,7 +325,30 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        self.wfile.write(data)
+        if not trickle:
+            self.wfile.write(data)
+            return
+        try:  # one byte at a time: a read timeout never fires, only a bound on the whole body helps
+            for i in range(len(data)):
+                self.wfile.write(data[i:i + 1])
+                self.wfile.flush()
+                time.sleep(TRICKLE_S)
+        except OSError:
+            self.close_connection = True
+
+    def _hang(self) -> None:
+        """Answer nothing until the client hangs up (or HANG_LIMIT_S passes)."""
+        self.close_connection = True
+        deadline = time.monotonic() + HANG_LIMIT_S
+        while time.monotonic() < deadline:
+            readable, _, _ = select.select([self.connection], [], [], 0.2)
+            if readable:
+                try:
+                    if not self.connection.recv(1, socket.MSG_PEEK):
+                        return  # the client closed the connection
+                except OSError:
+                    return
+                time.sleep(0.2)
 
     def _stream(self, job: Job, with_logs: bool) -> None:
         """Send the job's status whenever it changes, as fal's status stream does, until COMPLETED."""
@@ -376,7 +407,12 @@ class _Handler(BaseHTTPRequestHandler):
             document = fake.openapi.get(query.get("endpoint_id", [""])[0])
             return self._reply(200, document) if document else self._reply(404, {"detail": "Not found"})
         if path.startswith("/files/") and self.command == "GET":
-            return self._reply(*fake.media(path.removeprefix("/files/")))
+            name = path.removeprefix("/files/")
+            with fake.lock:
+                job = fake.jobs.get(name.removesuffix(".mp4"))
+            if job and "video" in job.script.hang:
+                return self._hang()
+            return self._reply(*fake.media(name), trickle=bool(job and "video" in job.script.trickle))
         if path == "/storage/auth/token" and self.command == "POST":
             expires = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat()
             return self._reply(200, {"token": "cdn-token", "token_type": "Bearer", "base_url": fake.base_url,
@@ -387,7 +423,14 @@ class _Handler(BaseHTTPRequestHandler):
             return self._reply(401, {"detail": "No credentials were provided"})
         match = REQUEST_PATH.match(path)
         if match is None and self.command == "POST":
-            return self._reply(*fake.submit(path.lstrip("/"), json.loads(body or b"{}"), authorization, now))
+            answer = fake.submit(path.lstrip("/"), json.loads(body or b"{}"), authorization, now)
+            with fake.lock:
+                job = fake.jobs.get(answer[1].get("request_id", "")) if isinstance(answer[1], dict) else None
+            if job and job.script.submit_drop:
+                return self._drop()  # fal has the job; the client never hears of it
+            if job and "submit" in job.script.hang:
+                return self._hang()
+            return self._reply(*answer)
         if match is None:
             return self._reply(404, {"detail": f"Unknown path {path}"})
         with fake.lock:
@@ -395,6 +438,9 @@ class _Handler(BaseHTTPRequestHandler):
         if job is None or job.app != match["app"]:
             return self._reply(404, {"detail": "Request not found"})
         op = match["op"]
+        kind = {"/status/stream": "stream", "/status": "status", "/cancel": "cancel", None: "result"}[op]
+        if kind in job.script.hang:
+            return self._hang()
         if op == "/status/stream" and self.command == "GET":
             return self._stream(job, query.get("logs", ["0"])[0] in ("true", "1"))
         if op == "/status" and self.command == "GET":
@@ -407,7 +453,7 @@ class _Handler(BaseHTTPRequestHandler):
         if op == "/cancel" and self.command == "PUT":
             return self._reply(*fake.cancel(job))
         if op is None and self.command == "GET":
-            return self._reply(*fake.result(job))
+            return self._reply(*fake.result(job), trickle="result" in job.script.trickle)
         return self._reply(405, {"detail": "Method not allowed"})
 
     def do_GET(self) -> None:
