@@ -35,9 +35,10 @@ def output_flags(probe: Probe, expected: dict[str, Any]) -> list[str]:
     return flags
 
 
-def check_columns(probe: Probe, expected: dict[str, Any]) -> dict[str, Any]:
-    """The results-log columns for one output."""
-    flags = output_flags(probe, expected)
+def check_columns(probe: Probe, expected: dict[str, Any], warnings: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The results-log columns for one output (``warnings``: what the backend already knows does not match,
+    e.g. an input image it could not use)."""
+    flags = [*warnings, *output_flags(probe, expected)]
     return {"checks": "; ".join(flags) if flags else "ok", "has_audio": "true" if probe.has_audio else "false",
             "mean_luma": probe.mean_luma, "motion": probe.motion}
 

@@ -40,6 +40,7 @@ class Completed:
     result: dict[str, Any]
     billed_units: str = ""
     logs: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = field(default=())  # where the output cannot match the request (e.g. an input not used)
 
 
 Event = Submitted | Queued | InProgress | Completed

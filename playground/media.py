@@ -86,8 +86,10 @@ def open_checked_image(data: bytes, formats: tuple[str, ...]) -> Image.Image:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise MediaError("image is too large (decompression bomb?)")
-        except (Image.UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-            raise MediaError(f"not a readable image ({exc.__class__.__name__}: {str(exc)[:80]})")
+        except Image.UnidentifiedImageError:
+            raise MediaError("not a readable image: its content is not in any image format, whatever its name says")
+        except (OSError, SyntaxError, ValueError) as exc:  # truncated or corrupt
+            raise MediaError(f"not a readable image: it is damaged or cut short ({str(exc)[:80] or exc.__class__.__name__})")
     return ImageOps.exif_transpose(image).convert("RGB")  # upright, as the photo is shown
 
 

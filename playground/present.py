@@ -1,32 +1,104 @@
-"""Short human-readable texts for the UI: estimate, progress and result summaries (plain Python, testable)."""
+"""What a tab shows, as plain text and values: the form's problems and estimate, a run's progress and result,
+field labels. The UI only puts these into components (plain Python, testable)."""
 
 from __future__ import annotations
 
+import json
+import re
+from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import Any
 
+from playground.catalog import Field
+from playground.errors import InputError, PlaygroundError, RunError
 from playground.estimate import Estimate
 from playground.events import Event, InProgress, Queued, Submitted
+from playground.snippets import display_arguments, snippets
 
 BACKEND_LABELS = {"offline": "offline preview (synthetic clip, not model output)", "fal": "fal.ai (billed)"}
+CODE_LANGUAGES = ("Request JSON", "Python", "JavaScript", "cURL")
+MAX_LOG_LINES = 200
+SEED_INFO = ("Fixed seeds make runs comparable. With Random seed ticked the model picks one, and the result shows "
+             "which, so you can fix it later.")
+_SCHEMA_NOTE = re.compile(r"\s*\[[^\]]*(minimum|maximum|item count)[^\]]*\]", re.I)
 
 
-def _seconds(value) -> str:
+def _seconds(value: Any) -> str:
     return "–" if value is None else f"{value:g} s"
 
 
+# -- fields ------------------------------------------------------------------------------------------------
+def field_label(f: Field) -> str:
+    """A field's label as a person reads it: fal's title without schema words ("Image Url" → "Image")."""
+    title = re.sub(r"\s+Urls?$", "", f.title).strip() or f.name
+    if f.kind in ("image_urls", "video_urls", "audio_urls"):
+        title += " clips" if title.endswith("Audio") else "s"
+    return title + (" *" if f.required else "")
+
+
+def field_info(f: Field) -> str:
+    """A field's help text: fal's description without notes meant for the schema ("[minimum/maximum = …]")."""
+    if f.kind == "seed":
+        return SEED_INFO
+    return _SCHEMA_NOTE.sub("", f.description).strip()
+
+
+def url_label(f: Field) -> str:
+    """The label of the URL box beside an upload."""
+    many = f.kind != "image_url"
+    return "…or URLs, one per line" if many else "…or an image URL"
+
+
+# -- the form, while it is edited ---------------------------------------------------------------------------
 def estimate_markdown(cost: Estimate | None, problems: list[str]) -> str:
-    lines = []
+    """Problems first (what stops Run), then the estimate with its formula and notes."""
+    lines: list[str] = []
+    if problems:
+        lines += ["**Fix before running:**"] + [f"- `{p}`" for p in problems] + [""]
     if cost is not None:
         lines += [f"### Estimated cost: ${cost.usd:.4f}",
                   f"{cost.width}×{cost.height} · {cost.frames} frames at {cost.fps} fps · {cost.seconds:g} s",
                   "", f"`{cost.formula}`"]
         lines += [f"- {note}" for note in cost.notes]
         lines += ["", "_An estimate from fal's published token formula, not a bill._"]
-    if problems:
-        lines += ["", "**Fix before running:**"] + [f"- `{p}`" for p in problems]
     return "\n".join(lines)
 
 
+def price_line(cost: Estimate | None, problems: list[str]) -> str:
+    """The one line beside Run: the price, or why Run is off."""
+    price = f"**${cost.usd:.4f}** · {cost.width}×{cost.height} · {cost.seconds:g} s · estimate" if cost else ""
+    if problems:
+        fix = f"⚠️ {len(problems)} problem{'s' if len(problems) > 1 else ''} to fix before running (listed below)"
+        return f"{price} — {fix}" if price else fix
+    return price or "No estimate yet"
+
+
+def code_panes(endpoint_id: str, arguments: dict[str, Any]) -> dict[str, str]:
+    """The request as JSON and as client code, one entry per CODE_LANGUAGES (inline files as placeholders)."""
+    code = snippets(endpoint_id, arguments)
+    request_json = json.dumps(display_arguments(arguments), indent=2, ensure_ascii=False)
+    return dict(zip(CODE_LANGUAGES, (request_json, code["python"], code["javascript"], code["curl"]), strict=True))
+
+
+@dataclass(frozen=True)
+class FormView:
+    """What an endpoint tab shows beside Run for the form as it is now."""
+
+    price: str
+    estimate: str
+    problems: tuple[str, ...]
+    code: dict[str, str]  # one entry per CODE_LANGUAGES
+
+    @property
+    def can_run(self) -> bool:
+        return not self.problems
+
+    @classmethod
+    def of(cls, cost: Estimate | None, problems: list[str], code: dict[str, str]) -> FormView:
+        return cls(price_line(cost, problems), estimate_markdown(cost, problems), tuple(problems), code)
+
+
+# -- a run, while it goes and when it ends ----------------------------------------------------------------------
 def event_text(event: Event) -> str:
     if isinstance(event, Submitted):
         return f"submitted · request {event.request_id}"
@@ -37,7 +109,7 @@ def event_text(event: Event) -> str:
     return "completed"
 
 
-def result_markdown(result: dict) -> str:
+def result_markdown(result: dict[str, Any]) -> str:
     if result.get("status") != "completed":
         return f"**{result.get('status', 'failed')}** · {result.get('error', '')}"
     backend = BACKEND_LABELS.get(result["backend"], result["backend"])
@@ -58,6 +130,57 @@ def result_markdown(result: dict) -> str:
         lines.append(f"Saved in the app's outputs as `{PurePath(result['video_path']).name}` (fal's URLs expire)")
     if result.get("error"):
         lines.append(f"**Note:** {result['error']}")
-    if result.get("video_url") and not result.get("video_path"):
+    if result.get("video_url") and not result.get("video_path") and not str(result["video_url"]).startswith("file:"):
         lines.append(f"Remote video: {result['video_url']}")
+    return "\n\n".join(lines)
+
+
+@dataclass
+class RunView:
+    """One update of a tab's run area; None leaves that part as it is."""
+
+    status: str | None = None
+    logs: str | None = None
+    result: str | None = None
+    details: dict[str, Any] | None = None
+    video: str | None = None  # a local file to show ("" clears the player)
+    done: bool = False
+
+
+@dataclass
+class RunWatcher:
+    """Turns a run's events into what its tab shows (log lines kept, newest last)."""
+
+    lines: list[str] = field(default_factory=list)
+
+    def starting(self) -> RunView:
+        return RunView(status="submitting…", logs="", result="", details={}, video="")
+
+    def event(self, event: Event) -> RunView:
+        self.lines = (self.lines + list(getattr(event, "logs", ())))[-MAX_LOG_LINES:]
+        return RunView(status=event_text(event), logs="\n".join(self.lines))
+
+    def finished(self, outcome: dict[str, Any], video: str) -> RunView:
+        return RunView(status="", result=result_markdown(outcome), details=outcome, video=video or "", done=True)
+
+    def refused(self, exc: PlaygroundError) -> RunView:
+        """Why a run did not start (nothing was sent): said once, where the run's result would be."""
+        if isinstance(exc, InputError):
+            listing = "\n".join(f"- `{field_name}: {message}`" for field_name, message in exc.problems)
+            return RunView(status="**Not run** — nothing was sent", result=f"**Fix before running:**\n{listing}",
+                           done=True)
+        if isinstance(exc, RunError) and exc.result is not None:
+            return self.finished(exc.result.as_dict(), exc.result.video_path)
+        return RunView(status="**Not run** — nothing was sent", result=f"**{exc}**", done=True)
+
+
+def endpoint_title(label: str, endpoint_id: str, retired: str, notes: tuple[str, ...]) -> str:
+    """The line at the top of an endpoint's tab: its name and id, a retirement warning, its facts' notes folded."""
+    lines = [f"**{label}** · `{endpoint_id}`"]
+    if retired:
+        lines.append(f"⚠️ **Retired**: fal no longer serves this endpoint ({retired}). Runs on fal will likely fail; "
+                     "the offline preview and your history still work.")
+    if notes:
+        items = "".join(f"<li>{note}</li>" for note in notes)
+        lines.append(f"<details><summary>Notes on this endpoint's facts</summary><ul>{items}</ul></details>")
     return "\n\n".join(lines)

@@ -8,8 +8,19 @@ from typing import Any
 
 from playground.catalog import Endpoint, Field
 from playground.errors import InputError
-from playground.media import MediaError, decode_data_uri, is_data_uri, is_http_url, open_checked_image
-from playground.text import escape_surrogates, is_blank, surrogate_problem, surrogate_problems
+from playground.media import (
+    MediaError,
+    decode_data_uri,
+    is_data_uri,
+    is_http_url,
+    open_checked_image,
+)
+from playground.text import (
+    escape_surrogates,
+    is_blank,
+    surrogate_problem,
+    surrogate_problems,
+)
 
 SEED_MIN, SEED_MAX = -1, 2**31 - 1  # -1 asks fal for a random seed
 MEDIA_MIME_PREFIX = {"image_urls": "image/", "video_urls": "video/", "audio_urls": "audio/"}

@@ -20,15 +20,31 @@ from playground.checks import compare_clips
 from playground.compare.adapt import Change, adapt
 from playground.csvlog import CsvLog
 from playground.errors import InputError, RunError
-from playground.estimate import output_shape
+from playground.estimate import estimate, output_shape
 from playground.form import form_from_arguments
 from playground.history import PAGE_SIZE, SHOWN, Filters, export, page, select
+from playground.history_present import (
+    KEEP,
+    MODE_SHORT,
+    PromotionPlan,
+    RunPick,
+    details_markdown,
+    price_label,
+    promotion_note,
+    table_row,
+)
+from playground.present import code_panes
+from playground.request import validate
 from playground.runner import RunResult, now_iso
 from playground.snippets import snippets
 from playground.visitor import Visitor
 
 if TYPE_CHECKING:
     from playground.service import Playground
+
+def _overrides(resolution: str, duration: str) -> dict[str, str]:
+    return {k: v for k, v in (("resolution", resolution), ("duration", duration)) if v and v != KEEP}
+
 
 SEED_CHECK_COLUMNS = ["check_id", "created_at", "endpoint_id", "backend", "first_run", "second_run", "seed", "verdict",
                       "frames_equal", "frames", "psnr_db"]
@@ -46,7 +62,7 @@ class Revisits:
     def __init__(self, playground: Playground):
         self.playground = playground
         self.seed_checks = SeedChecksLog(playground.data_dir / "seed_checks.csv")
-        self.uploads_dir = playground.data_dir / "uploads"
+        self.uploads_dir = playground.inputs.directory
         self.exports_dir = playground.data_dir / "exports"
 
     # -- browsing -------------------------------------------------------------------------------------
@@ -77,14 +93,61 @@ class Revisits:
         endpoint = self.playground.endpoint(row["endpoint_id"])
         try:
             arguments = json.loads(row["arguments_json"])
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             raise InputError([("arguments_json", "this row's arguments cannot be read")])
-        return endpoint, arguments
+        if not isinstance(arguments, dict):
+            raise InputError([("arguments_json", "this row's arguments are not a JSON object")])
+        return endpoint, self.playground.inputs.to_data_uris(arguments)  # kept input files inlined again
 
     def restore(self, run_id: str, owner: str = "") -> tuple[Endpoint, dict[str, Any]]:
-        """The endpoint and the form values that put this run back into its tab, field for field."""
+        """The endpoint and the form values that put this run back into its tab, field for field — a random-seed
+        run with the seed it was given, fixed, so the clip you liked can be made again."""
         endpoint, arguments = self.arguments(run_id, owner)
+        seed = self._seed(self.row(run_id, owner), arguments)
+        if seed is not None and endpoint.field("seed") is not None:
+            arguments = {**arguments, "seed": seed}
         return endpoint, form_from_arguments(endpoint, arguments, self.uploads_dir)
+
+    def page_view(self, filters: Filters, number: int = 1, owner: str = "") -> tuple[list[list[Any]], int, str, list]:
+        """(table rows, page number, "page 1 of 3 · 60 run(s)", their run ids) as the History tab shows them."""
+        matching = select(self.visible(owner), filters)
+        rows, number, pages = page(matching, number, PAGE_SIZE)
+        records = rows.to_dict(orient="records")
+        table = [table_row(r, self._label(r["endpoint_id"])) for r in records]
+        return table, number, f"page {number} of {pages} · {len(matching)} run(s)", [r["run_id"] for r in records]
+
+    def _label(self, endpoint_id: str) -> str:
+        endpoint = self.playground.catalog.get(endpoint_id)
+        return f"{endpoint.short_label} · {MODE_SHORT[endpoint.mode]}" if endpoint else endpoint_id
+
+    def pick(self, run_id: str, visitor: Visitor) -> RunPick:
+        """A run chosen in the table, with the price of running it again (or checking its seed) shown first."""
+        row = self.row(run_id, visitor.owner)
+        endpoint, arguments = self.arguments(run_id, visitor.owner)
+        try:
+            cost = estimate(endpoint, validate(endpoint, arguments))
+        except InputError:
+            cost = None
+        seed = self._seed(row, arguments)
+        can_seed_check = seed is not None and row["status"] == "completed" and bool(row["video_path"])
+        return RunPick(run_id, details_markdown(row, self._label(row["endpoint_id"])), row["video_path"],
+                       code_panes(endpoint.endpoint_id, arguments), price_label("Run again", cost),
+                       price_label("Check the seed", cost if can_seed_check else None),
+                       can_seed_check, row["backend"] == "fal" and bool(row["request_id"]),
+                       [(e.label, e.endpoint_id) for e in self.playground.catalog.values() if e.mode == endpoint.mode])
+
+    def promotion_plan(self, run_id: str, target_id: str, resolution: str, duration: str,
+                       owner: str = "") -> PromotionPlan:
+        """A promotion before it is sent: fitted to the target as Compare fits, validated, priced."""
+        target = self.playground.endpoint(target_id)
+        choices = [[KEEP, *(f.enum if (f := target.field(name)) else ())] for name in ("resolution", "duration")]
+        try:
+            _, sent, changes = self.promotion(run_id, target_id, _overrides(resolution, duration), owner)
+            cost, problems = estimate(target, validate(target, sent)), []
+        except InputError as exc:
+            changes, cost, problems = [], None, [f"{f}: {m}" for f, m in exc.problems]
+        note = promotion_note(target.label, changes, cost, problems)
+        return PromotionPlan(price_label("Promote", cost), note, not problems, *choices)
 
     def snippets(self, run_id: str, owner: str = "") -> dict[str, str]:
         endpoint, arguments = self.arguments(run_id, owner)
@@ -106,12 +169,14 @@ class Revisits:
             raise InputError([("target", f"{target.label} is {target.mode}; this run is {endpoint.mode}")])
         seed = self._seed(self.row(run_id, owner), arguments)
         shared = {endpoint.shared_name(name): value for name, value in arguments.items()}
-        sent, changes = adapt(target, {**shared, "seed": seed} if seed is not None else shared,
-                              {k: v for k, v in overrides.items() if v not in (None, "")})
+        asked = {**shared, **{k: v for k, v in overrides.items() if v not in (None, "", KEEP)}}
+        sent, changes = adapt(target, {**asked, "seed": seed} if seed is not None else asked)  # fitted as Compare does
         return target, sent, changes
 
     async def promote(self, run_id: str, target_id: str, overrides: dict[str, Any],
                       visitor: Visitor) -> AsyncIterator[Any]:
+        if not target_id:
+            raise InputError([("target", "choose the endpoint to promote this run to")])
         target, sent, _ = self.promotion(run_id, target_id, overrides, visitor.owner)
         async for item in self.playground.generate(target.endpoint_id, sent, visitor):
             yield item

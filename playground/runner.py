@@ -32,6 +32,7 @@ from playground.deadline import Interrupted, within
 from playground.errors import DownloadError, PlaygroundError, RunError
 from playground.events import Completed, Event, InProgress, Submitted
 from playground.fetch import download, download_client
+from playground.inputs import Inputs
 from playground.journal import Journal
 from playground.keys import redact
 from playground.media import probe_video
@@ -156,8 +157,9 @@ class Runner:
     """Drives runs to their rows; owns the outputs folder, the results log and the journal."""
 
     def __init__(self, outputs_dir: Path, results: ResultsLog, journal: Journal, settings: FalSettings,
-                 max_runs: int = 16):
+                 max_runs: int = 16, inputs: Inputs | None = None):
         self.outputs_dir, self.results, self.journal, self.settings = Path(outputs_dir), results, journal, settings
+        self.inputs = inputs or Inputs(Path(outputs_dir).parent / "inputs")
         self.max_runs = max_runs
         self._tasks: set[asyncio.Task] = set()
         self._slots: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -195,7 +197,8 @@ class Runner:
                 raise RunError("cancelled while its images were being uploaded; nothing was submitted"
                                if exc.reason == "cancelled" else "its images were not uploaded within "
                                "PLAYGROUND_FAL_TIMEOUT_S; nothing was submitted", status=exc.reason) from None
-            flight.row["arguments_json"] = json.dumps(sent, ensure_ascii=False)
+            # what was sent, inline files kept under inputs/ and referenced (a photo would overflow a spreadsheet cell)
+            flight.row["arguments_json"] = json.dumps(self.inputs.to_references(sent), ensure_ascii=False)
             flight.submitted_epoch = time.time()
             if backend.paid:  # on record before the submit leaves, so even a request whose answer is lost is known
                 self.journal.add(flight.journal_entry())
@@ -298,7 +301,7 @@ class Runner:
             return
         result.width, result.height, result.fps = probe.width, probe.height, probe.fps
         result.frames, result.duration_s = probe.frames, probe.duration_s
-        flight.checks = check_columns(probe, flight.expected)
+        flight.checks = check_columns(probe, flight.expected, event.warnings)
         result.checks, result.has_audio = flight.checks["checks"], probe.has_audio
 
     async def _local_copy(self, url: str, run_id: str, file_name: str) -> Path:

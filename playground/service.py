@@ -24,14 +24,16 @@ from playground.backends.offline import OfflineBackend
 from playground.catalog import Catalog, Endpoint, load_catalog
 from playground.compare.runs import Comparisons
 from playground.config import FalSettings, Limits, PublicMode
-from playground.errors import InputError, RunError
+from playground.errors import InputError, PlaygroundError, RunError
 from playground.estimate import Estimate, estimate, output_shape
 from playground.events import Event
-from playground.form import arguments_from_form, form_from_arguments
+from playground.form import arguments_from_form, form_from_arguments, read_form
 from playground.gallery import Gallery
 from playground.guard import Guard, Ticket
+from playground.inputs import Inputs
 from playground.journal import Journal
 from playground.keys import clean_key, fingerprint
+from playground.present import FormView, RunView, RunWatcher, code_panes
 from playground.presets import BUILT_IN_DIR, Presets
 from playground.request import validate
 from playground.results import ResultsLog
@@ -70,12 +72,14 @@ class Playground:
         self.outputs_dir = self.data_dir / "outputs"
         self.results = ResultsLog(self.data_dir / "results.csv")
         self.journal = Journal(self.data_dir / "inflight")
+        self.inputs = Inputs(self.data_dir / "inputs")
         self.backend_choice = backend_choice
         self.offline = offline or OfflineBackend()
         self.fal_settings = fal_settings or FalSettings()
         self.fal = FalConnections()
         self.limits = limits or Limits()
-        self.runner = Runner(self.outputs_dir, self.results, self.journal, self.fal_settings, self.limits.max_runs)
+        self.runner = Runner(self.outputs_dir, self.results, self.journal, self.fal_settings, self.limits.max_runs,
+                             self.inputs)
         self.comparisons = Comparisons(self)
         self.revisits = Revisits(self)
         self.presets = Presets(catalog, presets_dir, saved=self.data_dir / "presets")
@@ -98,11 +102,39 @@ class Playground:
 
     def estimate(self, endpoint_id: str, arguments: dict[str, Any]) -> dict[str, Any]:
         endpoint = self.endpoint(endpoint_id)
-        return estimate(endpoint, validate(endpoint, arguments)).as_dict()
+        return estimate(endpoint, validate(endpoint, self.inputs.to_data_uris(arguments))).as_dict()
+
+    def form_view(self, endpoint_id: str, form: dict[str, Any]) -> FormView:
+        """What a tab shows beside Run for its form as it is now: every problem (the form's own, such as an upload
+        that is not an image, and the request's), the estimate, the request and client code. Never raises."""
+        endpoint = self.endpoint(endpoint_id)
+        arguments, form_problems = read_form(endpoint, form, self.inputs.file_data_uri)
+        preview = self.preview(endpoint_id, arguments)
+        flagged = {name for name, _ in form_problems}
+        problems = [f"{name}: {message}" for name, message in form_problems]
+        problems += [p for p in preview.problems if p.split(":", 1)[0] not in flagged]  # not "is required" on top
+        return FormView.of(preview.estimate, problems, code_panes(endpoint.endpoint_id, arguments))
+
+    async def run_form(self, endpoint_id: str, form: dict[str, Any], visitor: Visitor) -> AsyncIterator[RunView]:
+        """A tab's Run: what its run area shows, from "submitting…" to the result. A run that cannot start (bad
+        input, a limit) says why in one place and sends nothing; a failed run shows its logged result."""
+        watcher = RunWatcher()
+        yield watcher.starting()
+        try:
+            endpoint = self.endpoint(endpoint_id)
+            arguments = arguments_from_form(endpoint, form, self.inputs.file_data_uri)
+            async for item in self.generate(endpoint_id, arguments, visitor):
+                if isinstance(item, RunResult):
+                    yield watcher.finished(self.for_visitor(item.as_dict()), item.video_path)
+                else:
+                    yield watcher.event(item)
+        except PlaygroundError as exc:
+            yield watcher.refused(exc)
 
     def preview(self, endpoint_id: str, arguments: dict[str, Any]) -> Preview:
         """Best effort while typing: the estimate even when the request is not valid yet."""
         endpoint = self.endpoint(endpoint_id)
+        arguments = self.inputs.to_data_uris(arguments)
         try:
             validate(endpoint, arguments)
             problems: list[str] = []
@@ -137,7 +169,7 @@ class Playground:
         """A preset as the form values of its endpoint's tab."""
         preset = self.presets.get(label)
         endpoint = self.catalog[preset.endpoint_id]
-        return endpoint, form_from_arguments(endpoint, preset.arguments, self.data_dir / "uploads")
+        return endpoint, form_from_arguments(endpoint, preset.arguments, self.inputs.directory)
 
     def save_preset(self, name: str, endpoint_id: str, form: dict[str, Any], description: str = "") -> str:
         """Save a tab's current form as a preset under the data directory; returns its label.
@@ -177,7 +209,7 @@ class Playground:
         """One line saying where this session's runs go and who pays (shown at the top of every page)."""
         if self.backend_choice == "offline":
             return ("**Backend: offline preview** (PLAYGROUND_BACKEND=offline): labelled synthetic clips at the "
-                    "requested size, length and frame rate; not model output, no cost. Keys are ignored.")
+                    "requested size, length and frame rate; not model output, no cost.")
         if session_key:
             return "**Backend: fal.ai**, billed to **your key** (held in this browser session only)."
         if self._key(None) and self.public.on:
@@ -187,7 +219,7 @@ class Playground:
             return "**Backend: fal.ai**, billed to **the server's key** (FAL_KEY). Enter your own key to use it instead."
         if self.backend_choice == "fal":
             return "**Backend: fal.ai** (PLAYGROUND_BACKEND=fal), but **no key yet**: enter yours to run."
-        return ("**Backend: offline preview**: labelled synthetic clips at the requested size, length and frame "
+        return ("**Backend: offline preview** — labelled synthetic clips at the requested size, length and frame "
                 "rate; not model output, no cost. Enter your fal key to run on fal.ai.")
 
     def use_key(self, raw: str | None) -> str:
@@ -214,7 +246,7 @@ class Playground:
         visitor = visitor or Visitor()
         key = visitor.key
         endpoint = self.endpoint(endpoint_id)
-        cleaned = validate(endpoint, arguments)
+        cleaned = validate(endpoint, self.inputs.to_data_uris(arguments))
         cost = estimate(endpoint, cleaned)
         backend = self.backend_for(key)
         run_key = self._key(key) if backend.paid else None

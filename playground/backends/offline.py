@@ -11,10 +11,16 @@ from typing import Any
 from PIL import Image
 
 from playground.catalog import Endpoint
-from playground.estimate import output_shape
 from playground.errors import RunError
+from playground.estimate import output_shape
 from playground.events import Completed, Event, InProgress, Queued, Submitted
-from playground.media import MediaError, decode_data_uri, encode_data_uri, is_http_url, open_checked_image
+from playground.media import (
+    MediaError,
+    decode_data_uri,
+    encode_data_uri,
+    is_http_url,
+    open_checked_image,
+)
 from playground.render import ClipSpec, write_clip
 from playground.urlguard import UrlGuard, UrlRefused
 
@@ -22,26 +28,27 @@ SIMULATED_QUEUE = (1, 0)  # queue positions reported before the "model" starts
 IMAGE_FIELDS = ("image_url", "end_image_url", "reference_image_urls", "image_urls")
 
 
-def _image(endpoint: Endpoint, value: str | None, logs: list[str], name: str) -> Image.Image | None:
+def _image(endpoint: Endpoint, value: str | None, missed: list[str], name: str) -> Image.Image | None:
+    """An inline image, or None (and why) when it is not one: a URL the preview fetched is checked only here."""
     if not value:
         return None
     try:
         return open_checked_image(decode_data_uri(value)[1], endpoint.image_formats)
-    except MediaError as exc:  # validated before, so this only happens if the data changed under us
-        logs.append(f"{name}: {exc}; using a generated field instead")
+    except MediaError as exc:
+        missed.append(f"{name} not used: {exc}")
         return None
 
 
-async def _local(guard: UrlGuard, value: Any, logs: list[str], name: str) -> Any:
+async def _local(guard: UrlGuard, value: Any, missed: list[str], name: str) -> Any:
     """Remote image URLs fetched (through the URL guard) and inlined, so the preview can show them."""
     if isinstance(value, list):
-        return [await _local(guard, item, logs, f"{name}[{i}]") for i, item in enumerate(value)]
+        return [await _local(guard, item, missed, f"{name}[{i}]") for i, item in enumerate(value)]
     if not isinstance(value, str) or not is_http_url(value):
         return value
     try:
         data, content_type = await guard.fetch(value)
     except UrlRefused as exc:
-        logs.append(f"{name}: not fetched ({exc}); the preview uses a generated field instead")
+        missed.append(f"{name} not used: {exc}")
         return None
     return encode_data_uri(data, content_type.split(";")[0].strip() or "application/octet-stream")
 
@@ -79,16 +86,17 @@ class OfflineBackend:
         seed = arguments.get("seed")
         if seed is None or seed < 0:
             seed = secrets.randbelow(2**31)
-        fetched: list[str] = []
-        images = {name: await _local(self.guard, arguments[name], fetched, name) for name in IMAGE_FIELDS
+        missed: list[str] = []  # inputs the picture could not use: the result must not claim to match the request
+        images = {name: await _local(self.guard, arguments[name], missed, name) for name in IMAGE_FIELDS
                   if arguments.get(name)}
         arguments = {**arguments, **images}  # local copies only for the picture; the run logs what was sent
         shape = output_shape(endpoint, arguments)
-        logs = [f"offline preview of {endpoint.endpoint_id}: {shape.width}×{shape.height}, "
-                f"{shape.frames} frames at {shape.fps} fps, seed {seed}", *fetched]
         start = _image(endpoint, arguments.get("image_url") or _first(arguments.get("reference_image_urls"))
-                       or _first(arguments.get("image_urls")), logs, "start image")
-        end = _image(endpoint, arguments.get("end_image_url"), logs, "end image")
+                       or _first(arguments.get("image_urls")), missed, "start image")
+        end = _image(endpoint, arguments.get("end_image_url"), missed, "end image")
+        logs = [f"offline preview of {endpoint.endpoint_id}: {shape.width}×{shape.height}, "
+                f"{shape.frames} frames at {shape.fps} fps, seed {seed}",
+                *(f"{note}; the preview shows a generated field instead" for note in missed)]
         camera_fixed = bool(arguments.get("camera_fixed", False))
         logs.append("camera fixed" if camera_fixed else "camera: seed-driven pan")
         yield InProgress(tuple(logs))
@@ -104,4 +112,4 @@ class OfflineBackend:
         yield InProgress((f"encoded {path.name} ({size:,} bytes)",))
         result = {"video": {"url": path.as_uri(), "content_type": "video/mp4", "file_name": path.name, "file_size": size},
                   "seed": seed}
-        yield Completed(request_id=request_id, result=result)
+        yield Completed(request_id=request_id, result=result, warnings=tuple(missed))

@@ -22,7 +22,12 @@ from urllib.parse import quote
 
 import httpx
 
-from playground.catalog.loader import CATALOG_DIR, _read_json, build_endpoint, openapi_path
+from playground.catalog.loader import (
+    CATALOG_DIR,
+    _read_json,
+    build_endpoint,
+    openapi_path,
+)
 from playground.catalog.model import Endpoint, Field
 from playground.errors import CatalogError
 

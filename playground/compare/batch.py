@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from playground.compare.grid import clip_key
 from playground.compare.plan import Cell, Plan
 from playground.events import Completed, Event, InProgress, Queued, Submitted
 from playground.runner import RunResult, Watch
@@ -74,16 +75,19 @@ class Batch:
     def start(cls, batch_id: str, plan: Plan, backend: str, paid: bool) -> Batch:
         return cls(batch_id, plan, backend, paid, [CellState(cell) for cell in plan.cells])
 
-    def cancel(self, indices: list[int] | None = None) -> int:
-        """Stop some cells (all when ``indices`` is None); returns how many were still going."""
-        stopped = 0
+    def cancel(self, keys: set[str] | None = None) -> tuple[int, int]:
+        """Stop some cells (all when ``keys``, from ``clip_key``, is None): (started cells told to stop, each still
+        ending as a row; cells that had not started, which now never will)."""
+        started = waiting = 0
         for state in self.cells:
-            if (indices is None or state.cell.index in indices) and state.status not in FINAL:
+            if (keys is None or clip_key(self.batch_id, state.cell.index) in keys) and state.status not in FINAL:
                 state.cancel_requested = True
                 if state.watch:
                     state.watch.cancel()
-                stopped += 1
-        return stopped
+                    started += 1
+                else:
+                    waiting += 1
+        return started, waiting
 
     @property
     def done(self) -> bool:

@@ -6,6 +6,7 @@ choices) and shows only "Clip A, B, …" — no endpoint, cost or timing — unt
 
 from __future__ import annotations
 
+import hashlib
 import html
 import random
 import string
@@ -31,11 +32,24 @@ def blind_order(batch_id: str, row: str, cells: list[dict[str, Any]]) -> list[tu
 
 
 def shown_cells(snapshot: dict[str, Any], row: str, blind: bool, revealed: set[str]) -> list[tuple[str, dict]]:
-    """(label, cell) for a row as the page shows it: blind letters until revealed, else endpoint names."""
+    """(label, cell) for a row as the page shows it: blind letters until revealed, then the endpoint beside its
+    letter in the same order (the clips do not move when a vote reveals them); plan order with names otherwise."""
     cells = rows(snapshot).get(row, [])
-    if blind and row not in revealed:
-        return blind_order(snapshot["batch_id"], row, cells)
-    return [(cell["label"], cell) for cell in cells]
+    if not blind:
+        return [(cell["label"], cell) for cell in cells]
+    shuffled = blind_order(snapshot["batch_id"], row, cells)
+    if row in revealed:
+        return [(f"{cell['label']} ({letter})", cell) for letter, cell in shuffled]
+    return shuffled
+
+
+ENLARGE = '<button type="button" data-enlarge aria-pressed="false">⤢ Enlarge</button>'
+COLUMNS = {1: 1, 2: 2, 3: 3, 4: 2, 5: 3, 6: 3}  # clips in a row → columns that keep tiles large and rows even
+
+
+def clip_key(batch_id: str, index: int) -> str:
+    """An opaque, stable name for a cell (the page keeps a loaded clip by it; a choice list sends it back)."""
+    return hashlib.sha256(f"{batch_id}/{index}".encode()).hexdigest()[:16]
 
 
 def _caption(label: str, cell: dict[str, Any], hidden: bool) -> str:
@@ -49,13 +63,18 @@ def _caption(label: str, cell: dict[str, Any], hidden: bool) -> str:
     return html.escape(" · ".join(parts))
 
 
-def _cell(label: str, cell: dict[str, Any], hidden: bool, file_url: Callable[[str], str]) -> str:
-    caption = f"<figcaption>{_caption(label, cell, hidden)}</figcaption>"
+def _cell(label: str, cell: dict[str, Any], hidden: bool, batch_id: str, file_url: Callable[[str], str]) -> str:
+    """One clip (or where it stands). A hidden (blind) cell shows its letter and its bare status, nothing more:
+    its log, error, queue and cost could each tell which endpoint it is."""
+    caption = (f'<figcaption><span class="cmp-caption">{_caption(label, cell, hidden)}</span>'
+               f'{"" if cell["status"] != "completed" else ENLARGE}</figcaption>')
     if cell["status"] == "completed" and cell.get("video_path"):
-        source = html.escape(file_url(cell["video_path"]), quote=True)
-        return (f'<figure class="cmp-cell"><video muted playsinline preload="auto" src="{source}"></video>'
-                f"{caption}</figure>")
-    detail = cell["status"] + (f": {cell['error']}" if cell.get("error") else "")
+        source, key = html.escape(file_url(cell["video_path"]), quote=True), clip_key(batch_id, cell["cell"])
+        return (f'<figure class="cmp-cell"><video muted playsinline preload="none" data-clip="{key}" src="{source}">'
+                f"</video>{caption}</figure>")
+    detail = cell["status"]
+    if not hidden and cell.get("error"):
+        detail += f": {cell['error']}"
     if cell["status"] == "queued" and cell.get("position") is not None:
         detail += f" (position {cell['position']})"
     return f'<figure class="cmp-cell"><div class="cmp-placeholder">{html.escape(detail)}</div>{caption}</figure>'
@@ -83,9 +102,9 @@ def grid_html(snapshot: dict[str, Any] | None, blind: bool, revealed: set[str], 
         shown = shown_cells(snapshot, row, blind, revealed)
         prompt = html.escape(cells[0]["prompt"])
         title = html.escape(cells[0]["row_label"]) + (" · blind until you vote" if hidden else "")
-        body = "".join(_cell(label, cell, hidden, file_url) for label, cell in shown)
+        body = "".join(_cell(label, cell, hidden, snapshot["batch_id"], file_url) for label, cell in shown)
+        columns = COLUMNS.get(len(shown), 4)
         sections.append(f'<section class="sync-group" data-row="{html.escape(row, quote=True)}">'
                         f'<header><b>{title}</b> <span class="cmp-prompt">{prompt}</span></header>{_controls()}'
-                        f'<div class="cmp-cells" style="grid-template-columns: repeat({len(shown)}, minmax(0, 1fr))">'
-                        f"{body}</div></section>")
+                        f'<div class="cmp-cells" style="--cols: {columns}">{body}</div></section>')
     return f'<div class="cmp-grid" data-batch="{html.escape(snapshot["batch_id"], quote=True)}">{"".join(sections)}</div>'

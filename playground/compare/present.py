@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from playground.compare.grid import rows, shown_cells
+from playground.compare.batch import FINAL
+from playground.compare.grid import clip_key, grid_html, rows, shown_cells
 from playground.compare.plan import Plan
 
-STATUS_HEADERS = ["cell", "prompt × seed", "clip", "status", "queue", "last log", "estimate $", "error"]
+STATUS_HEADERS = ["prompt × seed", "clip", "status", "queue", "last log", "est. cost", "error"]
 
 
 def plan_markdown(plan: Plan, cap_usd: float, paid: bool) -> str:
@@ -17,6 +20,9 @@ def plan_markdown(plan: Plan, cap_usd: float, paid: bool) -> str:
              f"{len(plan.spec.seeds)} seed(s): {', '.join(str(s) for s in plan.spec.seeds)}"]
     if not paid:
         lines.append("_Offline preview: estimates show what fal would charge; nothing is billed._")
+        if plan.total_usd > cap_usd:
+            lines.append(f"**On fal this batch would be above the ${cap_usd:.2f} batch cap** "
+                         "(PLAYGROUND_MAX_BATCH_USD) and would need confirming.")
     elif plan.total_usd > cap_usd:
         lines.append(f"**Above the ${cap_usd:.2f} batch cap** (PLAYGROUND_MAX_BATCH_USD): tick *Run even though "
                      "it is above the cap* to run it.")
@@ -50,17 +56,62 @@ def fairness_markdown(plan: Plan) -> str:
 
 
 def status_rows(snapshot: dict[str, Any] | None, blind: bool, revealed: set[str]) -> list[list[Any]]:
-    """One row per cell for the live status table (blind rows show clip letters, not endpoints)."""
+    """One row per cell for the live status table, in the order the grid shows them. A blind row not yet voted
+    on shows its clip letters and bare statuses only: a log line, an error, a queue place or a cost could each
+    tell which endpoint a clip is."""
     if not snapshot:
         return []
     table = []
     for row in rows(snapshot):
+        hidden = blind and row not in revealed
         for label, cell in shown_cells(snapshot, row, blind, revealed):
-            hidden = blind and row not in revealed
-            table.append([cell["cell"] + 1, cell["row_label"], label, cell["status"],
-                          "" if cell["position"] is None else cell["position"], cell["last_log"][:80],
-                          "" if hidden else f"{cell['estimated_cost_usd']:.4f}", cell["error"][:200]])
+            table.append([cell["row_label"], label, cell["status"],
+                          "" if hidden or cell["position"] is None else cell["position"],
+                          "" if hidden else cell["last_log"][:80],
+                          "" if hidden else f"{cell['estimated_cost_usd']:.4f}", "" if hidden else cell["error"][:200]])
     return table
+
+
+def cancel_choices(snapshot: dict[str, Any] | None, blind: bool, revealed: set[str]) -> list[tuple[str, str]]:
+    """(label, opaque value) per cell still going, for "Cancel these cells" (no endpoint order in the values)."""
+    if not snapshot:
+        return []
+    return [(f"{cell['row_label']} · {label}", clip_key(snapshot["batch_id"], cell["cell"]))
+            for row in rows(snapshot) for label, cell in shown_cells(snapshot, row, blind, revealed)
+            if cell["status"] not in FINAL]
+
+
+def problems_markdown(exc: Exception) -> str:
+    """What stops a comparison from running, one line per problem."""
+    return "**Fix before running:**\n" + "\n".join(f"- `{line}`" for line in str(exc).splitlines())
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """The Compare tab's plan panel for its form as it is now, and whether Run may be pressed."""
+
+    markdown: str
+    can_run: bool
+
+
+@dataclass(frozen=True)
+class BatchView:
+    """Everything the Compare tab shows of a batch: the table, the outcome, the grid, what can still be cancelled,
+    and (once it is done) the rows to vote on."""
+
+    table: list[list[Any]]
+    outcome: str
+    grid: str
+    cancellable: list[tuple[str, str]]
+    vote_rows: list[tuple[str, str]]
+    done: bool
+
+
+def batch_view(snapshot: dict[str, Any], blind: bool, revealed: set[str], file_url: Callable[[str], str]) -> BatchView:
+    done = bool(snapshot.get("done"))
+    return BatchView(status_rows(snapshot, blind, revealed), outcome_markdown(snapshot, blind),
+                     grid_html(snapshot, blind, revealed, file_url), cancel_choices(snapshot, blind, revealed),
+                     [(cells[0]["row_label"], row) for row, cells in rows(snapshot).items()] if done else [], done)
 
 
 def outcome_markdown(snapshot: dict[str, Any], blind: bool = False) -> str:

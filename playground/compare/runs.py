@@ -7,11 +7,10 @@ is just that cell's row; the others go on. Cells wait for a per-batch slot and f
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -20,11 +19,18 @@ from playground.catalog import Endpoint
 from playground.compare.batch import FINAL, Batch, CellState
 from playground.compare.grid import shown_cells
 from playground.compare.plan import Plan, one_per_family, plan, union_endpoint
-from playground.compare.present import plan_markdown
+from playground.compare.present import (
+    BatchView,
+    PlanView,
+    batch_view,
+    plan_markdown,
+    problems_markdown,
+)
 from playground.compare.spec import parse_spec
 from playground.errors import InputError, PlaygroundError, RunError
-from playground.form import arguments_from_form, form_from_arguments
+from playground.form import form_from_arguments, read_form
 from playground.leaderboard import leaderboard
+from playground.request import parse_arguments
 from playground.visitor import Visitor
 from playground.votes import VotesLog
 
@@ -67,15 +73,16 @@ class Comparisons:
                 except ValueError:
                     problems.append(("seeds", f"{word!r} is not a whole number"))
         try:
-            override_map = json.loads(overrides) if (overrides or "").strip() else {}
-        except json.JSONDecodeError as exc:
-            problems.append(("overrides", f"not valid JSON ({exc.msg} at line {exc.lineno})"))
+            override_map = parse_arguments(overrides, "overrides") if (overrides or "").strip() else {}
+        except InputError as exc:
+            problems += exc.problems
             override_map = {}
+        arguments, form_problems = read_form(self.forms[mode], shared, self.playground.inputs.file_data_uri)
+        problems += form_problems
         if problems:
             raise InputError(problems)
         return {"prompts": prompts or "", "endpoints": list(endpoint_ids or []), "seeds": seed_list,
-                "arguments": arguments_from_form(self.forms[mode], shared), "overrides": override_map,
-                "confirm": bool(confirm)}
+                "arguments": arguments, "overrides": override_map, "confirm": bool(confirm)}
 
     def preset_form(self, label: str) -> tuple[str, str, str | None, dict[str, Any]]:
         """A preset as the Compare tab shows it: (mode, prompt, seed or None, shared-settings form)."""
@@ -84,17 +91,29 @@ class Comparisons:
         union = self.forms[endpoint.mode]
         shared = {endpoint.shared_name(k): v for k, v in preset.arguments.items() if k not in ("prompt", "seed")}
         form = form_from_arguments(union, {k: v for k, v in shared.items() if union.field(k)},
-                                   self.playground.data_dir / "uploads")
+                                   self.playground.inputs.directory)
         seed = preset.arguments.get("seed")
         return endpoint.mode, preset.arguments.get("prompt", ""), None if seed is None else str(seed), form
 
-    def preview_form(self, form: dict[str, Any], key: str | None) -> str:
+    def preview_form(self, form: dict[str, Any], key: str | None) -> PlanView:
         """The plan for a filled-in tab, or what to fix in it (never raises: it runs on every keystroke)."""
         try:
             spec = self.spec_from_form(**form)
-        except InputError as exc:
-            return "**Fix before running:**\n" + "\n".join(f"- `{line}`" for line in str(exc).splitlines())
-        return self.preview(spec, key)
+            planned = self.plan(spec)
+            paid = self.playground.backend_for(key).paid
+        except PlaygroundError as exc:
+            return PlanView(problems_markdown(exc), False)
+        return PlanView(plan_markdown(planned, self.playground.limits.max_batch_usd, paid), True)
+
+    async def run_form(self, form: dict[str, Any], visitor: Visitor) -> AsyncIterator[dict[str, Any]]:
+        """The Compare tab's Run: its form as a spec, run (see ``run``)."""
+        async for snapshot in self.run(self.spec_from_form(**form), visitor):
+            yield snapshot
+
+    def view(self, snapshot: dict[str, Any], blind: bool, file_url: Callable[[str], str]) -> BatchView:
+        """What the tab shows of a batch (blind rows stay blind until voted on)."""
+        revealed = self.revealed(snapshot) if snapshot.get("done") else set()
+        return batch_view(snapshot, blind, revealed, file_url)
 
     def plan(self, spec: Any) -> Plan:
         return plan(parse_spec(spec, self.playground.catalog, self.playground.limits.max_batch_cells),
@@ -106,7 +125,7 @@ class Comparisons:
             planned = self.plan(spec)
             paid = self.playground.backend_for(key).paid
         except PlaygroundError as exc:
-            return "**Fix before running:**\n" + "\n".join(f"- `{line}`" for line in str(exc).splitlines())
+            return problems_markdown(exc)
         return plan_markdown(planned, self.playground.limits.max_batch_usd, paid)
 
     # -- running ---------------------------------------------------------------------------------------
@@ -176,13 +195,19 @@ class Comparisons:
                 state.finish(None, "failed", "the cell ended without a result")
             changed.set()
 
-    def cancel(self, batch_id: str, cells: list[int] | None = None) -> str:
-        """Stop some cells of a running batch (all when ``cells`` is None)."""
+    def cancel(self, batch_id: str, cells: list[str] | None = None) -> str:
+        """Stop some cells of a running batch (all when ``cells``, their clip keys, is None); says what happens."""
         batch = self._batches.get(batch_id or "")
         if batch is None:
             return "No comparison of yours is running."
-        stopped = batch.cancel(cells)
-        return f"Cancelling {stopped} cell(s); each still ends as a row in the results log."
+        started, waiting = batch.cancel(None if cells is None else set(cells))
+        where = "at fal.ai" if batch.paid else "here"
+        said = []
+        if started:
+            said.append(f"{started} started cell(s) told to stop {where}; each still ends as a row in the results log")
+        if waiting:
+            said.append(f"{waiting} cell(s) that had not started will not run (no row, nothing billed)")
+        return "Cancelling: " + "; ".join(said) + "." if said else "Every cell had already ended."
 
     # -- judging ---------------------------------------------------------------------------------------
     def revealed(self, snapshot: dict[str, Any] | None) -> set[str]:
@@ -213,6 +238,15 @@ class Comparisons:
                           [cell["endpoint_id"] for _, cell in shown], blind, snapshot["backend"])
         return f"Vote recorded: **{winner['label']}** wins {winner['row_label']}" + (
             f" (it was {choice})" if blind else "")
+
+    def leaderboard_note(self, backend: str, frame: pd.DataFrame) -> str:
+        """What to say above the leaderboard when it is empty (or mixes synthetic clips in)."""
+        if frame.empty and backend == "fal":
+            return ("No votes on fal runs yet. Votes on offline previews judge synthetic clips, not models: choose "
+                    "*offline* to see them anyway.")
+        if frame.empty:
+            return "No votes yet: run a comparison and vote on its rows."
+        return "⚠️ This includes votes on offline previews (synthetic clips)." if backend != "fal" else ""
 
     def leaderboard(self, backend: str = "all") -> pd.DataFrame:
         labels = {e.endpoint_id: e.short_label for e in self.playground.catalog.values()}

@@ -1,0 +1,74 @@
+"""What the History tab shows: a table that fits the screen, a chosen run with the price of each thing it can do
+again, and a promotion's plan before it is sent (plain Python, testable)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from playground.compare.adapt import Change
+from playground.estimate import Estimate
+from playground.present import result_markdown
+
+TABLE_HEADERS = ["when (UTC)", "endpoint", "status", "backend", "seed", "prompt", "est. $", "time"]
+MODE_SHORT = {"text-to-video": "T2V", "image-to-video": "I2V", "reference-to-video": "R2V"}
+KEEP = "keep"
+
+
+def table_row(row: dict[str, str], endpoint_label: str) -> list[Any]:
+    """One run as a short table row: month-day time, a short endpoint name, the prompt cut to a line."""
+    when = row["created_at"][5:16].replace("T", " ")
+    prompt = row["prompt"] if len(row["prompt"]) <= 70 else row["prompt"][:69] + "…"
+    cost = f"{float(row['estimated_cost_usd']):.4f}" if row["estimated_cost_usd"] else ""
+    total = f"{float(row['total_s']):.1f} s" if row["total_s"] else ""
+    return [when, endpoint_label, row["status"], row["backend"], row["seed"], prompt, cost, total]
+
+
+def details_markdown(row: dict[str, str], endpoint_label: str) -> str:
+    result = {**row, "seed": row["seed"] or "?", "estimated_cost_usd": float(row["estimated_cost_usd"] or 0),
+              "width": int(row["width"]) if row["width"] else None, "height": row["height"],
+              "fps": float(row["fps"] or 0), "duration_s": float(row["duration_s"] or 0),
+              "queue_s": float(row["queue_s"]) if row["queue_s"] else None,
+              "run_s": float(row["run_s"]) if row["run_s"] else None, "has_audio": row.get("has_audio") == "true"}
+    head = (f"**{endpoint_label}** `{row['endpoint_id']}` · run `{row['run_id']}` · "
+            f"{row['created_at'][:19].replace('T', ' ')} UTC")
+    return head + "\n\n" + result_markdown(result)
+
+
+@dataclass(frozen=True)
+class RunPick:
+    """A run chosen in the table: what it was, and what each action on it would cost before it is pressed."""
+
+    run_id: str
+    details: str
+    video_path: str
+    code: dict[str, str]
+    rerun_label: str
+    seed_check_label: str
+    can_seed_check: bool
+    can_refetch: bool
+    targets: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class PromotionPlan:
+    """A promotion as it would be sent: its price, what was fitted to the target, and the target's own choices."""
+
+    label: str
+    note: str
+    can_promote: bool
+    resolutions: list[str]
+    durations: list[str]
+
+
+def price_label(action: str, cost: Estimate | None) -> str:
+    return f"{action} · ${cost.usd:.4f}" if cost else action
+
+
+def promotion_note(target_label: str, changes: list[Change], cost: Estimate | None, problems: list[str]) -> str:
+    if problems:
+        return "**Cannot promote as chosen:**\n" + "\n".join(f"- `{p}`" for p in problems)
+    lines = [f"On **{target_label}**: {cost.width}×{cost.height}, {cost.seconds:g} s · estimated **${cost.usd:.4f}**"
+             if cost else f"On **{target_label}**"]
+    lines += [f"- {c.field}: `{c.asked}` → {'dropped' if c.sent is None else f'`{c.sent}`'} ({c.why})" for c in changes]
+    return "\n".join(lines)
