@@ -16,6 +16,7 @@ from playground.ui.gallery_tab import build_gallery_tab
 from playground.ui.history_tab import TabTarget, build_history_tab
 from playground.ui.key_panel import build_key_panel
 from playground.ui.leaderboard_tab import build_leaderboard_tab
+from playground.ui.presets import PresetSaver
 
 ASSETS = Path(__file__).parent / "assets"
 
@@ -23,15 +24,9 @@ MODE_TITLES = {"text-to-video": "Text → Video", "image-to-video": "Image → V
 
 
 def tab_label(endpoint: Endpoint, family: list[Endpoint]) -> str:
-    tiers = {e.tier for e in family}
+    """"Text → Video"; in a family with several tiers, the cheaper tiers say which ("Fast · Text → Video")."""
     mode = MODE_TITLES[endpoint.mode]
-    return mode if len(tiers) == 1 else f"{endpoint.tier.title()} · {mode}"
-
-
-def _header(playground: Playground) -> str:
-    return ("# Seedance Playground\n"
-            "Pick a Seedance tier and a prompt before you pay for them: every field comes from the endpoint's own "
-            "fal schema, with the cost estimate, request JSON and client code beside Run.")
+    return mode if endpoint.tier == "standard" or len({e.tier for e in family}) == 1 else f"{endpoint.tier.title()} · {mode}"
 
 
 def _slug(text: str) -> str:
@@ -42,21 +37,23 @@ def build_app(playground: Playground) -> gr.Blocks:
     """All endpoint tabs (grouped by family), Compare, Leaderboard, History and the API tab, on one Playground."""
     with gr.Blocks(title="Seedance Playground") as demo:
         session = gr.State({})  # per browser session (a visitor's key lands here, never in globals)
-        gr.Markdown(_header(playground), elem_id="header")
-        if playground.presets.problems:
-            gr.Markdown("**Some presets could not be loaded:**\n" + "\n".join(
-                f"- `{problem}`" for problem in playground.presets.problems), elem_id="preset-problems")
         backend_line = build_key_panel(playground, session)
+        if playground.presets.problems:
+            with gr.Accordion(f"⚠️ {len(playground.presets.problems)} preset problem(s): some presets were not loaded",
+                              open=False):
+                gr.Markdown("\n".join(f"- `{problem}`" for problem in playground.presets.problems),
+                            elem_id="preset-problems")
+        saver = PresetSaver(playground)
         targets: dict[str, TabTarget] = {}
-        with gr.Tabs() as outer:
+        with gr.Tabs(overflow_behavior="wrap", elem_id="main-tabs") as outer:  # every tab in sight, even on a phone
             for family, endpoints in playground.catalog.families().items():
                 family_id = f"family-{_slug(family)}"
                 with gr.Tab(family, id=family_id, elem_id=family_id):
-                    with gr.Tabs() as family_tabs:
+                    with gr.Tabs(overflow_behavior="wrap") as family_tabs:
                         for endpoint in endpoints:
                             tab_id = f"tab-{endpoint.slug}"
                             with gr.Tab(tab_label(endpoint, endpoints), id=tab_id, elem_id=tab_id):
-                                widgets = build_endpoint_tab(playground, endpoint, session)
+                                widgets = build_endpoint_tab(playground, endpoint, session, saver)
                             targets[endpoint.endpoint_id] = TabTarget(family_id, family_tabs, tab_id, widgets)
             with gr.Tab("Compare", id="tab-compare", elem_id="tab-compare"):
                 build_compare_tab(playground, session)
@@ -68,6 +65,7 @@ def build_app(playground: Playground) -> gr.Blocks:
                 build_gallery_tab(playground, examples)
             with gr.Tab("API", id="tab-api", elem_id="tab-api"):
                 build_api_tab(playground, session)
+        saver.finish()
         demo.load(lambda state: playground.backend_status((state or {}).get("key")), session, backend_line,
                   api_name="backend_status", api_visibility="private", show_progress="hidden")
     return demo
@@ -76,8 +74,8 @@ def build_app(playground: Playground) -> gr.Blocks:
 def launch_options(playground: Playground) -> dict[str, Any]:
     """Everything launch() needs except host and port (Gradio reads those from the environment)."""
     return {"allowed_paths": [], "blocked_paths": [str(playground.data_dir)], "footer_links": ["api", "gradio", "settings"],
-            "run_history": False, "theme": gr.themes.Soft(), "css": (ASSETS / "grid.css").read_text(),
-            "head": f"<script>{(ASSETS / 'sync_grid.js').read_text()}</script>"}
+            "run_history": False, "theme": gr.themes.Soft(), "css": (ASSETS / "page.css").read_text(),
+            "head": "".join(f"<script>{(ASSETS / name).read_text()}</script>" for name in ("sync_grid.js", "page.js"))}
 
 
 def create_app() -> tuple[gr.Blocks, dict[str, Any]]:

@@ -1,4 +1,6 @@
-"""The key box at the top of every page: a visitor's fal key goes into their session state, nowhere else."""
+"""The top of every page: the title, where runs go and who pays, and a one-line box for a visitor's fal key.
+
+A visitor's key goes into their session state, nowhere else."""
 
 from __future__ import annotations
 
@@ -7,18 +9,20 @@ import gradio as gr
 from playground.service import Playground
 from playground.ui.errors import user_errors
 
+TITLE = ('**Seedance Playground** <span class="subtitle">— pick a Seedance tier and a prompt before you pay for them: '
+         "every tab is built from the endpoint's own fal schema, with the price and the code beside Run.</span>")
+
 
 def build_key_panel(playground: Playground, session: gr.State) -> gr.Markdown:
-    """Key field, use/forget buttons and the backend line; returns the backend line for page-load updates."""
-    with gr.Row(equal_height=False, visible=playground.backend_choice != "offline"):
-        key_box = gr.Textbox(type="password", label="Your fal key", scale=4, elem_id="fal-key", max_lines=1,
-                             placeholder="key id:secret — from fal.ai → Dashboard → Keys",
-                             info="Kept in this browser session only (gone when you close the tab): never logged, "
-                                  "saved, sent anywhere but fal.ai, or shown.")
-        with gr.Column(scale=1, min_width=180):
-            use = gr.Button("Use my key", variant="secondary", size="md", elem_id="fal-key-use")
-            forget = gr.Button("Forget my key", size="md", elem_id="fal-key-forget")
+    """Title, backend line and key row; returns the backend line for page-load updates."""
+    gr.Markdown(TITLE, elem_id="header")
     status = gr.Markdown(playground.backend_status(None), elem_id="backend-status")
+    with gr.Row(equal_height=True, visible=playground.backend_choice != "offline", elem_id="key-row"):
+        key_box = gr.Textbox(type="password", show_label=False, scale=4, elem_id="fal-key", max_lines=1,
+                             placeholder="Your fal key (key id:secret, from fal.ai → Dashboard → Keys): kept in this "
+                                         "browser session only — never logged, saved or shown")
+        use = gr.Button("Use my key", variant="secondary", size="md", scale=0, min_width=150, elem_id="fal-key-use")
+        forget = gr.Button("Forget my key", size="md", scale=0, min_width=170, elem_id="fal-key-forget")
 
     @user_errors
     def set_key(raw: str, state: dict):

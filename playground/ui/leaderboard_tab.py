@@ -16,9 +16,10 @@ def build_leaderboard_tab(playground: Playground, tab: gr.Tab) -> None:
     comparisons = playground.comparisons
     gr.Markdown(EXPLAINER)
     with gr.Row(equal_height=True):
-        backend = gr.Dropdown(["all", "fal", "offline"], value="all", label="Votes on runs from", scale=2,
-                              elem_id="leaderboard-backend")
+        backend = gr.Dropdown(["fal", "offline", "all"], value="fal", label="Votes on runs from", scale=2,
+                              elem_id="leaderboard-backend", info="fal by default: offline votes judge synthetic clips")
         refresh = gr.Button("Refresh", scale=1, elem_id="leaderboard-refresh")
+    note = gr.Markdown(elem_id="leaderboard-note")
     table = gr.Dataframe(interactive=False, elem_id="leaderboard-table", label="Endpoints, best first")
     with gr.Row():
         wins = gr.BarPlot(x="endpoint", y="win_rate", title="Win rate", sort="-y", y_lim=[0, 1],
@@ -33,8 +34,9 @@ def build_leaderboard_tab(playground: Playground, tab: gr.Tab) -> None:
 
     def show(chosen: str):
         frame = comparisons.leaderboard(chosen)
-        return frame, frame, frame.dropna(subset=["mean_cost_usd"]), playground.revisits.seed_stability()
+        return (comparisons.leaderboard_note(chosen, frame), frame, frame, frame.dropna(subset=["mean_cost_usd"]),
+                playground.revisits.seed_stability())
 
     for name, trigger in (("refresh", refresh.click), ("filter", backend.change), ("open", tab.select)):
-        trigger(show, backend, [table, wins, value, stability], api_name=f"leaderboard_{name}",
+        trigger(show, backend, [note, table, wins, value, stability], api_name=f"leaderboard_{name}",
                 api_visibility="private", show_progress="hidden")
