@@ -119,6 +119,20 @@ def fal_app(tmp_path_factory, catalog):
     demo.close()
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian Chromium for one module's browser tests (each test opens its own pages: its own visitors). Module
+    scope on purpose: Playwright's sync API keeps an event loop running, and asyncio.run() elsewhere would fail."""
+    from playwright.sync_api import sync_playwright
+
+    from browser_kit import launch
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
 def pytest_terminal_summary(terminalreporter):
     """Say how many cases the reliability matrix holds and how many of them passed."""
     modules = [sys.modules[name] for name in ("test_reliability", "test_reliability_public") if name in sys.modules]

@@ -43,14 +43,15 @@ def test_every_event_has_a_unique_explicit_name(catalog):
 
     demo = build_app(Playground(catalog, "unused"))
     named = [d["api_name"] for d in demo.config["dependencies"] if d.get("backend_fn")]
-    page_events = {"set_key", "set_key_enter", "forget_key", "backend_status", "gallery_open"}  # key panel, page
+    page_events = {"set_key", "set_key_enter", "forget_key", "backend_status", "gallery_open",  # key panel, page
+                   "preset_save", "preset_close"}  # the one "save as preset" panel
     compare_events = {"run_compare", "compare_preview", "compare_mode", "compare_draw_seeds", "compare_cancel_all",
                       "compare_cancel_cells", "compare_blind", "compare_vote_row", "compare_vote", "compare_preset_load",
                       "leaderboard_refresh", "leaderboard_filter", "leaderboard_open"}
     history_events = {f"history_{name}" for name in ("open", "page", "filter", "newer", "older", "export_csv",
                                                      "export_json", "choose", "restore", "rerun", "seed_check",
-                                                     "promote", "refetch")}
-    per_tab = ("preview", "run", "cancel", "preset_load", "preset_save")
+                                                     "promote", "refetch", "language", "promote_plan")}
+    per_tab = ("preview", "run", "cancel", "preset_load", "preset_draft")
     assert len(named) == len(set(named)) == (len(per_tab) * len(catalog) + 5 + len(page_events) + len(compare_events)
                                              + len(history_events))
     assert page_events | compare_events | history_events <= set(named)

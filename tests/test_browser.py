@@ -1,47 +1,17 @@
 """A person's path in Debian Chromium: run a tab offline; on fal, enter a key, run and cancel for real."""
 
-import os
-import time
-from pathlib import Path
+import re
 
 import pandas as pd
-import pytest
-
+from browser_kit import ARTIFACTS, open_page, wait
 from conftest import Script
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
 LITE = "seedance-v1-lite-text-to-video"
 VISITOR_KEY = "c0ffee00-1111-4222-8333-444455556666:9a8b7c6d5e4f9a8b7c6d5e4f9a8b7c6d"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian chromium is required (scripts/test.sh installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
-
-
 def _open(browser, url):
-    page = browser.new_page(viewport={"width": 1400, "height": 1100})
-    page.goto(url, wait_until="domcontentloaded")
-    return page
-
-
-def _wait(condition, timeout_s, what):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+    return open_page(browser, url)
 
 
 def test_lite_text_to_video_runs_in_the_browser(browser, app_url):
@@ -50,14 +20,14 @@ def test_lite_text_to_video_runs_in_the_browser(browser, app_url):
     page = _open(browser, app_url)
     expect(page.locator("#backend-status")).to_contain_text("offline preview")
     page.locator(f"#{LITE}-prompt textarea").fill("A lighthouse at dusk, waves rolling in, slow pan right")
-    expect(page.locator(f"#{LITE}-request")).to_contain_text("A lighthouse at dusk", timeout=15000)
+    expect(page.locator(f"#{LITE}-code")).to_contain_text("A lighthouse at dusk", timeout=15000)
     expect(page.locator(f"#{LITE}-estimate")).to_contain_text("Estimated cost: $0.1853")
     page.locator(f"#{LITE}-run").click()
     page.wait_for_function(f"document.querySelector('#{LITE}-video video')?.readyState >= 1", timeout=60000)
     expect(page.locator(f"#{LITE}-result")).to_contain_text("Completed", timeout=15000)
     expect(page.locator(f"#{LITE}-result")).to_contain_text("1248×704")
-    page.get_by_role("tab", name="Python").first.click()
-    expect(page.locator(f"#{LITE}-python")).to_contain_text("fal_client.subscribe")
+    page.locator(f"#{LITE}-code-language").get_by_text("Python").click()
+    expect(page.locator(f"#{LITE}-code")).to_contain_text("fal_client.subscribe")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "lite-text-to-video.png"), full_page=True)
 
@@ -77,18 +47,20 @@ def test_visitor_key_run_and_cancel_reach_fal(browser, fal_app, fake_fal):
     fake_fal.script(Script(hold=True, queue_s=0.2, logs=("loading weights", "denoising")))
     page.locator(f"#{LITE}-prompt textarea").fill("A slow dolly shot through a greenhouse at dawn")
     page.locator(f"#{LITE}-run").click()
-    expect(page.locator(f"#{LITE}-logs textarea")).to_have_value("loading weights", timeout=20000)
+    expect(page.locator(f"#{LITE}-status")).to_contain_text("in progress", timeout=20000)
+    page.get_by_text("Logs and run details").first.click()
+    expect(page.locator(f"#{LITE}-logs textarea")).to_have_value(re.compile("^loading weights"), timeout=20000)
     (job,) = fake_fal.jobs.values()
     assert job.authorization == f"Key {VISITOR_KEY}"
     page.locator(f"#{LITE}-cancel").click()
-    _wait(lambda: fake_fal.seen("PUT", f"/requests/{job.request_id}/cancel"), 15, "the cancel at fal")
+    wait(lambda: fake_fal.seen("PUT", f"/requests/{job.request_id}/cancel"), 15, "the cancel at fal")
 
     def row():
         path = data_dir / "results.csv"
         rows = pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else pd.DataFrame()
         return rows[rows.request_id == job.request_id] if len(rows) else rows
 
-    _wait(lambda: len(row()) == 1, 15, "the cancelled row")
+    wait(lambda: len(row()) == 1, 15, "the cancelled row")
     assert row().iloc[0].status == "cancelled"
     expect(page.locator(f"#{LITE}-status")).to_contain_text("cancelled")
     assert VISITOR_KEY.split(":")[1] not in page.content()
@@ -137,6 +109,9 @@ def test_compare_grid_plays_in_sync_blind_vote_reaches_the_leaderboard(browser, 
     assert winner in FAMILY_NAMES or winner in ("1.0 Pro Fast",)
     expect(page.locator("#cmp-grid")).to_contain_text(winner)  # the voted row is revealed
     page.get_by_role("tab", name="Leaderboard").click()
+    expect(page.locator("#leaderboard-note")).to_contain_text("No votes on fal runs yet", timeout=15000)  # fal first
+    page.locator("#leaderboard-backend input").click()
+    page.get_by_role("option", name="offline").click()
     expect(page.locator("#leaderboard-table")).to_contain_text(winner, timeout=15000)
     page.screenshot(path=str(ARTIFACTS / "leaderboard.png"), full_page=True)
 
@@ -154,11 +129,11 @@ def test_compare_cancel_all_reaches_fal_for_every_cell(browser, fal_app, fake_fa
     page.locator("#cmp-seeds textarea, #cmp-seeds input").first.fill("5")
     expect(page.locator("#cmp-plan")).to_contain_text("2 cells", timeout=15000)
     page.locator("#cmp-run").click()
-    _wait(lambda: len(fake_fal.jobs) == 2 and all(j.followed for j in fake_fal.jobs.values()), 30,
+    wait(lambda: len(fake_fal.jobs) == 2 and all(j.followed for j in fake_fal.jobs.values()), 30,
           "two cells polling at the fake")
     expect(page.locator("#cmp-status")).to_contain_text("running", timeout=15000)
     page.locator("#cmp-cancel").click()
-    _wait(lambda: len(fake_fal.seen("PUT", "/cancel")) == 2, 15, "a cancel for each cell at fal")
+    wait(lambda: len(fake_fal.seen("PUT", "/cancel")) == 2, 15, "a cancel for each cell at fal")
     expect(page.locator("#cmp-outcome")).to_contain_text("2 cancelled", timeout=15000)
 
 
@@ -175,7 +150,7 @@ def test_history_row_restores_into_its_tab(browser, app_url, client):
     page.get_by_role("tab", name="History").click()
     page.locator("#history-text input, #history-text textarea").first.fill("lantern on a pier")
     expect(page.locator("#history-info")).to_contain_text("1 run(s)", timeout=15000)
-    page.locator("#history-table [data-testid=cell-0-5]").click()
+    page.locator("#history-table [data-testid=cell-0-5]").click()  # the prompt column
     expect(page.locator("#history-details")).to_contain_text("pro/fast/text-to-video", timeout=15000)
     page.locator("#history-restore").click()
     slug = "seedance-v1-pro-fast-text-to-video"
@@ -187,7 +162,7 @@ def test_history_row_restores_into_its_tab(browser, app_url, client):
     expect(page.locator(f"#{slug}-camera_fixed input")).to_be_checked()
     page.locator(f"#{slug}-advanced").get_by_text("Advanced").click()  # folded fields were restored too
     expect(page.locator(f"#{slug}-enable_safety_checker input")).not_to_be_checked()
-    expect(page.locator(f"#{slug}-request")).to_contain_text('"seed": 31')  # the restored form is what would be sent
+    expect(page.locator(f"#{slug}-code")).to_contain_text('"seed": 31')  # the restored form is what would be sent
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "history-restored.png"), full_page=True)
 

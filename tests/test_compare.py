@@ -5,6 +5,7 @@ import asyncio
 import pytest
 
 from playground.compare import adapt, one_per_family, parse_spec, plan, union_endpoint
+from playground.compare.grid import clip_key
 from playground.config import FalSettings, Limits
 from playground.errors import InputError
 from playground.service import Playground
@@ -202,7 +203,8 @@ def test_cancelling_some_cells(tmp_path, catalog, fake_fal):
             pro = next(c for c in snapshot["cells"] if c["endpoint_id"] == PRO_T2V)
             if pro["status"] == "running" and not asked:
                 asked = True
-                assert "Cancelling 1 cell" in playground.comparisons.cancel(snapshot["batch_id"], [pro["cell"]])
+                said = playground.comparisons.cancel(snapshot["batch_id"], [clip_key(snapshot["batch_id"], pro["cell"])])
+                assert said.startswith("Cancelling: 1 started cell(s) told to stop at fal.ai") and "not run" not in said
             final = snapshot
         return final
 
@@ -210,3 +212,27 @@ def test_cancelling_some_cells(tmp_path, catalog, fake_fal):
     assert {c["endpoint_id"]: c["status"] for c in final["cells"]} == {LITE_T2V: "completed", PRO_T2V: "cancelled"}
     assert len(fake_fal.seen("PUT", "/cancel")) == 1
     assert playground.comparisons.cancel(final["batch_id"]) == "No comparison of yours is running."
+
+
+def test_offline_says_when_a_batch_would_pass_the_cap_on_fal(playground):
+    from playground.compare.present import plan_markdown
+
+    planned = playground.comparisons.plan({"prompts": ["x"], "endpoints": [LITE_T2V, PRO_T2V], "seeds": [1, 2],
+                                           "arguments": {"resolution": "1080p", "duration": "12"}})
+    assert "would be above the $1.00 batch cap" in plan_markdown(planned, 1.0, paid=False)
+    assert "would be above" not in plan_markdown(planned, 100.0, paid=False)
+
+
+def test_a_blind_row_shows_letters_and_bare_statuses_only(playground):
+    from playground.compare.present import cancel_choices, status_rows
+
+    snapshot = {"batch_id": "b1", "cells": [
+        {"cell": i, "row": "p1-s1", "row_label": "prompt 1 · seed 1", "label": label, "status": "running",
+         "position": 2, "last_log": f"offline preview of {label}", "estimated_cost_usd": 0.5, "error": f"{label} x",
+         "endpoint_id": label} for i, label in enumerate(["1.0 Lite", "2.0"])]}
+    table = status_rows(snapshot, True, set())
+    assert [row[1] for row in table] == ["Clip A", "Clip B"] and all(row[3:] == ["", "", "", ""] for row in table)
+    assert not any("Lite" in str(row) or "2.0" in str(row) for row in table)
+    choices = cancel_choices(snapshot, True, set())
+    assert [label for label, _ in choices] == ["prompt 1 · seed 1 · Clip A", "prompt 1 · seed 1 · Clip B"]
+    assert all(len(value) == 16 and not value.isdigit() for _, value in choices)

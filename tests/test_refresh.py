@@ -82,7 +82,7 @@ def test_check_then_write_then_the_app_shows_it(tmp_path, fake_fal):
     assert by_id["seedance-v1-lite-text-to-video-motion_strength"]["props"]["maximum"] == 10
     aspect = [choice[1] for choice in by_id["seedance-v1-lite-text-to-video-aspect_ratio"]["props"]["choices"]]
     assert "9:21" not in aspect and "16:9" in aspect
-    assert "Retired" in by_id["seedance-v1-pro-text-to-video-retired"]["props"]["value"]
+    assert "Retired" in by_id["seedance-v1-pro-text-to-video-title"]["props"]["value"]
     assert "seedance-v1-lite-text-to-video-retired" not in by_id
 
 

@@ -4,16 +4,17 @@ import asyncio
 import json
 
 import pytest
-from test_form import full_arguments
 
 from playground.checks import SeedVerdict
 from playground.config import FalSettings
 from playground.errors import InputError
 from playground.form import arguments_from_form
+from playground.history import Filters
 from playground.service import Playground, RunResult
 from playground.visitor import Visitor
 
 from conftest import LITE_T2V, PRO_T2V, SERVER_KEY, Script
+from test_form import full_arguments
 
 
 def _drain(iterator):
@@ -31,7 +32,8 @@ def test_every_endpoint_restores_field_for_field_from_the_log(playground, catalo
         arguments = full_arguments(endpoint)
         result = _run(playground, endpoint.endpoint_id, arguments)
         row = playground.revisits.row(result.run_id)
-        assert json.loads(row["arguments_json"]) == arguments
+        assert "data:" not in row["arguments_json"]  # inline images are kept as files, referenced from the log
+        assert playground.inputs.to_data_uris(json.loads(row["arguments_json"])) == arguments
         restored_endpoint, form = playground.revisits.restore(result.run_id)
         assert restored_endpoint is endpoint
         assert arguments_from_form(endpoint, form) == arguments, endpoint.endpoint_id
@@ -90,3 +92,27 @@ def test_fetch_again_is_for_fal_runs(playground):
     offline = _run(playground, LITE_T2V, {"prompt": "x", "resolution": "480p", "duration": "2"})
     with pytest.raises(InputError, match="only fal runs"):
         asyncio.run(playground.revisits.refetch(offline.run_id, Visitor()))
+
+
+def test_restore_gives_a_random_seed_run_its_seed_fixed(playground):
+    result = _run(playground, LITE_T2V, {"prompt": "random", "resolution": "480p", "duration": "2"})
+    _, form = playground.revisits.restore(result.run_id)
+    assert form["seed"] == {"value": result.seed, "random": False}
+
+
+def test_a_promotion_is_fitted_priced_and_checked_before_it_is_sent(playground):
+    result = _run(playground, LITE_T2V, {"prompt": "draft", "resolution": "480p", "duration": "2", "seed": 4})
+    plan = playground.revisits.promotion_plan(result.run_id, "bytedance/seedance-2.0/text-to-video", "keep", "2")
+    assert plan.can_promote and plan.label.startswith("Promote · $") and "duration: `2` → `4`" in plan.note
+    assert "2" not in plan.durations and "4" in plan.durations and plan.resolutions[0] == "keep"
+    unfit = playground.revisits.promotion_plan(result.run_id, "bytedance/seedance-2.0/fast/text-to-video", "1080p",
+                                               "keep")
+    assert "resolution: `1080p` → `720p`" in unfit.note  # 2.0 fast has no 1080p: the nearest is chosen
+
+
+def test_the_history_page_is_short_rows(playground):
+    _run(playground, LITE_T2V, {"prompt": "x" * 200, "resolution": "480p", "duration": "2", "seed": 1})
+    table, number, info, ids = playground.revisits.page_view(Filters(), 1)
+    (row,) = table
+    assert number == 1 and info == "page 1 of 1 · 1 run(s)" and len(ids) == 1
+    assert row[1] == "1.0 Lite · T2V" and len(row[0]) == 11 and len(row[5]) == 70 and row[5].endswith("…")

@@ -44,7 +44,7 @@ def test_two_sessions_two_keys_and_no_key_anywhere(tmp_path, fake_fal):
         requests = fake_fal.job_requests(result["request_id"])
         assert len(requests) >= 3  # submit, status polls, result
         assert {r.authorization for r in requests} == {f"Key {key}"}
-    assert "fal_client.subscribe" in seen["config"]  # the snippets are in there, with a placeholder
+    assert '\\"resolution\\"' in seen["config"]  # the tabs' code panes are in there (scanned below)
     assert json.loads(seen["config"])["run_history"] is False  # the browser keeps no copy of call inputs
     for secret in (KEY_A, KEY_B, SERVER_KEY):
         for part in {secret, *secret.split(":")}:

@@ -22,8 +22,8 @@ def _raw_input_properties(endpoint_id):
     raise AssertionError(endpoint_id)
 
 
-TAB_CHROME = {"preset", "retired", "title", "run", "cancel", "estimate", "request", "python", "javascript", "curl", "video", "status",
-              "result", "logs", "details", "advanced"}
+TAB_CHROME = {"preset", "retired", "title", "run", "cancel", "estimate", "price", "code", "video", "status", "result",
+              "logs", "details", "advanced"}
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +49,8 @@ def test_tab_fields_match_schema(catalog, rendered, endpoint_id):
             assert c["props"]["value"] == prop.get("default", prop["enum"][0])
         elif prop["type"] == "boolean":
             assert rendered[base]["type"] == "checkbox" and rendered[base]["props"]["value"] == prop["default"]
-        elif name == "seed":
-            assert rendered[base]["type"] == "number" and rendered[base]["props"].get("value") is None
+        elif name == "seed":  # a text box: empty while Random is ticked, never a rounded number
+            assert rendered[base]["type"] == "textbox" and rendered[base]["props"].get("value") == ""
             assert rendered[base + "-random"]["props"]["value"] is True  # never sends seed 0 by accident
         elif prop["type"] == "integer":
             c = rendered[base]
@@ -64,8 +64,12 @@ def test_tab_fields_match_schema(catalog, rendered, endpoint_id):
             assert rendered[base + "-upload"]["props"]["file_count"] == "multiple"
         else:
             assert rendered[base]["type"] == "textbox"
-        label_holder = rendered.get(base) or rendered[base + "-upload"]
-        assert prop["title"] in label_holder["props"]["label"]
-        assert label_holder["props"]["label"].endswith("*") == (name in required)
+        label_holder = rendered[base + "-upload"] if base + "-upload" in rendered else rendered[base]
+        label, info = label_holder["props"]["label"], label_holder["props"].get("info") or ""
+        stem = prop["title"].removesuffix(" Urls").removesuffix(" Url")
+        assert stem in label and "Url" not in label  # fal's title, without the schema's words
+        assert label.endswith("*") == (name in required)
+        assert "[minimum" not in info and "[minimum" not in (rendered.get(base + "-url", {}).get("props", {}).get("info")
+                                                              or "")
     rendered_roots = {eid.removeprefix(prefix).split("-")[0] for eid in rendered if eid.startswith(prefix)}
     assert rendered_roots - TAB_CHROME == set(props)  # every schema field, and nothing else

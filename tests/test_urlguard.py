@@ -7,9 +7,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import LITE_I2V, image_bytes
 from playground.backends.offline import OfflineBackend
 from playground.urlguard import UrlGuard, UrlRefused, address_allowed
+
+from conftest import LITE_I2V, image_bytes
 
 PUBLIC_FOR_TESTS = "127.0.0.2"  # stands in for a public host: only this address is allowed in the tests below
 
@@ -115,9 +116,22 @@ def test_offline_preview_shows_a_public_image_and_skips_a_private_one(sites, cat
 
     events = _preview(OfflineBackend(step_delay_s=0, guard=_guard()), catalog, tmp_path, sites["public"] + "/image.png")
     logs = [line for e in events if isinstance(e, InProgress) for line in e.logs]
-    assert not any("not fetched" in line for line in logs)
+    assert not any("not used" in line for line in logs) and events[-1].warnings == ()
     assert "480×864" in logs[0]  # `auto` aspect followed the fetched portrait image (unfetched would be 16:9)
     _Site.hits.clear()
     events = _preview(OfflineBackend(step_delay_s=0), catalog, tmp_path, sites["private"] + "/secret")
     logs = [line for e in events if isinstance(e, InProgress) for line in e.logs]
-    assert any("not fetched" in line and "not a public host" in line for line in logs) and _Site.hits == []
+    assert any("not used" in line and "not a public host" in line for line in logs) and _Site.hits == []
+    assert events[-1].warnings and "image_url not used" in events[-1].warnings[0]  # the result must not claim a match
+
+
+def test_a_preview_that_could_not_use_its_image_does_not_say_it_matches(playground, sites):
+    """Through the service: the checks name the input that was not used, instead of "ok"."""
+    async def run():
+        return [e async for e in playground.generate(LITE_I2V, {"prompt": "x", "image_url": sites["private"] + "/a.png",
+                                                                "resolution": "480p", "duration": "2", "seed": 1})][-1]
+    result = asyncio.run(run())
+    assert result.status == "completed" and result.checks.startswith("image_url not used")
+    from playground.present import result_markdown
+
+    assert "matches the request" not in result_markdown(result.as_dict())
