@@ -123,7 +123,11 @@ def estimate(endpoint: Endpoint, arguments: dict[str, Any]) -> Estimate:
         seconds += known
         extra = f" (+ {known:g} s of input video)"
     tokens = shape.width * shape.height * shape.fps * seconds / 1024
-    usd = tokens / 1_000_000 * pricing.usd_per_million_tokens
+    values = {f.name: _value(endpoint, arguments, f.name) for f in endpoint.fields}
+    price, variant = pricing.for_request(values)
+    if variant:
+        notes.append(f"priced for {variant.label}")
+    usd = tokens / 1_000_000 * price
     multiplier = ""
     if pricing.video_input_multiplier and videos:
         usd *= pricing.video_input_multiplier
@@ -131,6 +135,6 @@ def estimate(endpoint: Endpoint, arguments: dict[str, Any]) -> Estimate:
     if pricing.confidence != "published":
         notes.append(f"price {pricing.confidence}: {pricing.source}")
     formula = (f"{shape.width} × {shape.height} px × {shape.fps} fps × {seconds:g} s{extra} ÷ 1024 = {tokens:,.0f} tokens; "
-               f"× ${pricing.usd_per_million_tokens:g} per million tokens{multiplier} = ${usd:.4f}")
+               f"× ${price:g} per million tokens{multiplier} = ${usd:.4f}")
     return Estimate(usd=round(usd, 6), tokens=round(tokens, 3), width=shape.width, height=shape.height, fps=shape.fps,
                     frames=shape.frames, seconds=round(seconds, 4), formula=formula, notes=notes)

@@ -84,6 +84,16 @@ BROKEN = [
     ("order names unknown field", lambda f, d: _edit(d, lambda x: _input_schema(x)["x-fal-order-properties"].append("ghost")),
      "openapi/", "x-fal-order-properties"),
     ("id mismatch", lambda f, d: _edit(f, lambda x: x.update(endpoint_id="fal-ai/other")), "openapi/", "endpointId"),
+    ("price variant names an unknown field", lambda f, d: _edit(f, lambda x: x["pricing"].update(
+        variants=[{"when": {"ghost": True}, "usd_per_million_tokens": 1}])), "facts/", "pricing.variants[0].when"),
+    ("price variant without a price", lambda f, d: _edit(f, lambda x: x["pricing"].update(
+        variants=[{"when": {"camera_fixed": True}}])), "facts/", "pricing.variants[0]"),
+    ("billing without a price", lambda f, d: _edit(f, lambda x: x["pricing"].update(billing={"unit": "s"})),
+     "facts/", "pricing.billing"),
+    ("billing at a negative price", lambda f, d: _edit(f, lambda x: x["pricing"].update(
+        billing={"unit": "s", "usd_per_unit": -1})), "facts/", "pricing.billing.usd_per_unit"),
+    ("family order not a list", lambda f, d: (f.parent.parent / "families.json").write_text('{"order": "2.0"}'),
+     "families.json", "order"),
 ]
 
 
@@ -94,3 +104,22 @@ def test_broken_catalog_names_file_and_field(tmp_path, case, change, file_part, 
         load_catalog(root)
     assert file_part in err.value.file.replace("\\", "/")
     assert field in str(err.value)
+
+
+def test_family_order_comes_from_the_data(tmp_path):
+    root = _break_pro_t2v(tmp_path, lambda f, d: (f.parent.parent / "families.json").write_text(
+        json.dumps({"order": ["2.0", "1.0 Pro"]})))
+    families = list(load_catalog(root).families())
+    assert families[:2] == ["2.0", "1.0 Pro"] and set(families[2:]) == {"1.0 Lite", "1.0 Pro Fast"}
+
+
+def test_a_price_variant_prices_the_request_that_matches_it(tmp_path):
+    from playground.estimate import estimate
+
+    root = _break_pro_t2v(tmp_path, lambda f, d: _edit(f, lambda x: x["pricing"].update(
+        variants=[{"when": {"camera_fixed": True}, "usd_per_million_tokens": 1.25}])))
+    endpoint = load_catalog(root)["fal-ai/bytedance/seedance/v1/pro/text-to-video"]
+    moving = estimate(endpoint, {"prompt": "x", "resolution": "480p", "duration": "5"})
+    still = estimate(endpoint, {"prompt": "x", "resolution": "480p", "duration": "5", "camera_fixed": True})
+    assert still.usd == pytest.approx(moving.usd / 2) and "priced for camera_fixed true" in still.notes
+    assert "$1.25 per million" in still.formula and "$2.5 per million" in moving.formula

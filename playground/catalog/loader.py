@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from playground.catalog.model import Endpoint, Pricing
+from playground.catalog.model import Billing, Endpoint, PriceVariant, Pricing
 from playground.catalog.schema import parse_fields
 from playground.errors import CatalogError
 
@@ -17,7 +17,8 @@ FACT_KEYS = {"endpoint_id", "openapi", "label", "family", "tier", "mode", "size_
 TIERS = ("standard", "fast", "mini")
 MODES = ("text-to-video", "image-to-video", "reference-to-video")
 PRICING_KEYS = {"rule", "fps", "usd_per_million_tokens", "confidence", "source", "quoted",
-                "video_input_multiplier", "adds_input_video_seconds"}
+                "video_input_multiplier", "adds_input_video_seconds", "variants", "billing"}
+BILLING_KEYS = {"unit", "usd_per_unit", "source"}
 CONSTRAINT_KINDS = {"max_total_items": {"kind", "fields", "max"}, "requires_any": {"kind", "field", "any_of"}}
 
 
@@ -81,7 +82,37 @@ def _pricing(raw: Any, file: str) -> Pricing:
     return Pricing(usd_per_million_tokens=float(price), fps=raw["fps"], confidence=str(raw.get("confidence", "")),
                    source=str(raw.get("source", "")), quoted=str(raw.get("quoted", "")),
                    video_input_multiplier=raw.get("video_input_multiplier"),
-                   adds_input_video_seconds=bool(raw.get("adds_input_video_seconds", False)))
+                   adds_input_video_seconds=bool(raw.get("adds_input_video_seconds", False)),
+                   variants=_variants(raw.get("variants"), file), billing=_billing(raw.get("billing"), file))
+
+
+def _variants(raw: Any, file: str) -> tuple[PriceVariant, ...]:
+    """``[{"when": {"generate_audio": false}, "usd_per_million_tokens": 1.2}, …]``: prices that depend on a field."""
+    variants = []
+    for i, item in enumerate(raw or []):
+        where = f"pricing.variants[{i}]"
+        if not isinstance(item, dict) or set(item) != {"when", "usd_per_million_tokens"}:
+            raise CatalogError(file, where, "must be {\"when\": {field: value}, \"usd_per_million_tokens\": n}")
+        if not isinstance(item["when"], dict) or not item["when"]:
+            raise CatalogError(file, f"{where}.when", "must name at least one field and its value")
+        price = item["usd_per_million_tokens"]
+        if not isinstance(price, (int, float)) or price <= 0:
+            raise CatalogError(file, f"{where}.usd_per_million_tokens", f"must be a positive number, got {price!r}")
+        variants.append(PriceVariant(tuple(item["when"].items()), float(price)))
+    return tuple(variants)
+
+
+def _billing(raw: Any, file: str) -> Billing | None:
+    """``{"unit": …, "usd_per_unit": n, "source": …}``: fal's billing unit and its price, where known."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not set(raw) <= BILLING_KEYS or not {"unit", "usd_per_unit"} <= set(raw):
+        raise CatalogError(file, "pricing.billing", f"must have unit and usd_per_unit (and maybe source); keys "
+                                                    f"{sorted(BILLING_KEYS)}")
+    price = raw["usd_per_unit"]
+    if not isinstance(price, (int, float)) or price <= 0 or not isinstance(raw["unit"], str):
+        raise CatalogError(file, "pricing.billing.usd_per_unit", f"must be a positive number, got {price!r}")
+    return Billing(raw["unit"], float(price), str(raw.get("source", "")))
 
 
 def _check_constraints(raw: Any, names: set[str], file: str) -> tuple[dict, ...]:
@@ -163,6 +194,10 @@ def build_endpoint(facts: dict[str, Any], facts_path: Path, doc: Any, doc_path: 
         image_formats=tuple(facts.get("image_formats") or ("JPEG", "PNG", "WEBP")), slug=Path(file).stem,
         aliases=_check_aliases(facts.get("compare_aliases"), {f.name for f in fields}, file), retired=retired)
     _sizes_for(endpoint, str(doc_path))
+    names = {f.name for f in fields}
+    for i, variant in enumerate(endpoint.pricing.variants):
+        if unknown := [name for name, _ in variant.when if name not in names]:
+            raise CatalogError(file, f"pricing.variants[{i}].when", f"names unknown fields {unknown}")
     return endpoint
 
 
@@ -172,7 +207,11 @@ def load_catalog(root: Path = CATALOG_DIR) -> Catalog:
     endpoints = [load_endpoint(path, size_tables) for path in sorted((root / "facts").glob("*.json"))]
     if not endpoints:
         raise CatalogError(str(root / "facts"), "-", "no endpoint facts files")
-    family_order = {"1.0 Lite": 0, "1.0 Pro": 1, "1.0 Pro Fast": 2, "2.0": 3}
+    families = _read_json(root / "families.json") if (root / "families.json").exists() else {}
+    listed = families.get("order", []) if isinstance(families, dict) else None
+    if not isinstance(listed, list) or not all(isinstance(name, str) for name in listed):
+        raise CatalogError(str(root / "families.json"), "order", "must be a list of family names")
+    family_order = {name: i for i, name in enumerate(listed)}
     tier_order = {t: i for i, t in enumerate(TIERS)}
     mode_order = {m: i for i, m in enumerate(MODES)}
     endpoints.sort(key=lambda e: (family_order.get(e.family, 99), e.family, tier_order[e.tier], mode_order[e.mode]))

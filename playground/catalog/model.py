@@ -28,8 +28,33 @@ class Field:
 
 
 @dataclass(frozen=True)
+class PriceVariant:
+    """A price that applies when the request's fields have these values (e.g. ``generate_audio: false``)."""
+
+    when: tuple[tuple[str, Any], ...]
+    usd_per_million_tokens: float
+
+    def applies(self, values: dict[str, Any]) -> bool:
+        return all(values.get(name) == value for name, value in self.when)
+
+    @property
+    def label(self) -> str:
+        return ", ".join(f"{name} {str(value).lower()}" for name, value in self.when)
+
+
+@dataclass(frozen=True)
+class Billing:
+    """What fal bills this endpoint by (its pricing API's unit and price): ``x-fal-billable-units`` × ``usd_per_unit``."""
+
+    unit: str
+    usd_per_unit: float
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Pricing:
-    """Our pricing rule for an endpoint: fal's video-token formula at a price per million tokens."""
+    """Our pricing rule for an endpoint: fal's video-token formula at a price per million tokens (the first variant
+    whose field values the request has, else the base price), and fal's billing unit where it is known."""
 
     usd_per_million_tokens: float
     fps: int
@@ -38,6 +63,13 @@ class Pricing:
     quoted: str = ""
     video_input_multiplier: float | None = None
     adds_input_video_seconds: bool = False
+    variants: tuple[PriceVariant, ...] = ()
+    billing: Billing | None = None
+
+    def for_request(self, values: dict[str, Any]) -> tuple[float, PriceVariant | None]:
+        """(price per million tokens, the variant that set it) for a request's field values (defaults applied)."""
+        variant = next((v for v in self.variants if v.applies(values)), None)
+        return (variant.usd_per_million_tokens if variant else self.usd_per_million_tokens), variant
 
 
 @dataclass(frozen=True)
