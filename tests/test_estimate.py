@@ -2,8 +2,9 @@
 
 import pytest
 
-from conftest import LITE_T2V, PRO_FAST_T2V, V2_FAST_T2V, V2_R2V, data_uri, image_bytes
 from playground.estimate import estimate, output_shape, snap_aspect
+
+from conftest import LITE_T2V, PRO_FAST_T2V, V2_FAST_T2V, V2_R2V, data_uri, image_bytes
 
 DESIGN_TABLE = {
     "480p": {"21:9": (960, 416), "16:9": (864, 480), "4:3": (736, 544), "1:1": (640, 640), "3:4": (544, 736), "9:16": (480, 864), "9:21": (416, 960)},
@@ -68,3 +69,14 @@ def test_auto_aspect_follows_image(catalog):
     shape = output_shape(catalog["fal-ai/bytedance/seedance/v1/pro/fast/image-to-video"],
                          {"image_url": image, "resolution": "480p", "aspect_ratio": "auto"})
     assert (shape.width, shape.height) == (544, 736)
+
+
+def test_seedance_2_mini_is_priced_from_the_third_party_reading(catalog):
+    from playground.estimate import estimate
+
+    mini = catalog["bytedance/seedance-2.0/mini/text-to-video"]
+    cost = estimate(mini, {"prompt": "x", "resolution": "720p", "duration": "5", "aspect_ratio": "16:9"})
+    assert cost.usd == pytest.approx(1248 * 704 * 24 * 5 / 1024 * 0.007 / 1000, abs=1e-6)
+    assert mini.pricing.confidence == "third-party" and "third-party reading" in mini.pricing.source
+    assert any("third-party" in note for note in cost.notes)  # the estimate says where the price comes from
+    assert mini.pricing.billing.usd_per_unit == 0.007
