@@ -4,14 +4,22 @@ fal-client always speaks ``https://`` and reads ``FAL_QUEUE_RUN_HOST`` when it i
 serves TLS with a throwaway CA from ``trustme``; point a process at it with ``env()`` (before fal_client is
 imported there). Everything it sees is recorded in ``requests`` for tests to inspect.
 
-Routes (as fal-client 1.0.3 uses them, reference/fal-queue-protocol.md):
+Routes, answered as fal's documentation and clients say fal answers (reference/fal-queue-protocol.md, and its
+"Turn-2 facts"), not as the app happens to expect:
   POST /<endpoint id>                       submit → request_id + absolute status/response/cancel URLs
-  GET  /<owner>/<alias>/requests/<id>/status?logs=true|false
-  GET  /<owner>/<alias>/requests/<id>/status/stream?logs=1     server-sent events, closed after COMPLETED
-  GET  /<owner>/<alias>/requests/<id>       result (model output, x-fal-billable-units)
-  PUT  /<owner>/<alias>/requests/<id>/cancel
+  GET  /<owner>/<alias>/requests/<id>/status?logs=true|1   202 while IN_QUEUE/IN_PROGRESS, 200 when COMPLETED;
+                                            logs: every line so far ({timestamp, message, labels})
+  GET  /<owner>/<alias>/requests/<id>/status/stream?logs=1  server-sent events: only data: lines, each a whole
+                                            status whose logs are the NEW lines only; ": ping" while quiet; closed
+                                            after COMPLETED
+  GET  /<owner>/<alias>/requests/<id>       result (model output, x-fal-billable-units, x-fal-served-from when
+                                            rerouted); 499 once a cancel was honoured
+  PUT  /<owner>/<alias>/requests/<id>/cancel  202 CANCELLATION_REQUESTED, or 400 ALREADY_COMPLETED once done
   POST /storage/auth/token, POST /files/upload, GET /files/<name>   storage upload and media
   GET  /api/openapi/queue/openapi.json?endpoint_id=<id>               fal's OpenAPI document per endpoint
+  GET  /v1/models/pricing?endpoint_id=a,b   fal's pricing API (1–50 ids, with the key)
+The certificate also names queue.fal.run, so an unmodified client pointed here (curl's --connect-to in a
+curlrc, a fetch that swaps the host) talks to this server.
 """
 
 from __future__ import annotations
@@ -63,6 +71,8 @@ class Script:
     stream: bool = True  # serve the SSE status stream (else 404 there, so clients must poll)
     drop_stream_after: int | None = None  # close the stream after this many events, before COMPLETED
     submit_drop: bool = False  # take the submit (the job exists and runs) but drop the connection unanswered
+    served_from: str = ""  # the result says another endpoint served it (x-fal-served-from)
+    start_timeout_hit: bool = False  # no runner started within the submit's X-Fal-Request-Timeout: 504 (type "user")
     hang: tuple[str, ...] = ()  # answer nothing (until the client hangs up) on: "submit", "status", "stream",
     #                             "result", "cancel", "video"
     trickle: tuple[str, ...] = ()  # send the body of "result" or "video" one byte every TRICKLE_S
@@ -81,6 +91,7 @@ class Job:
     cancelled: bool = False
     status_requests: int = 0
     streams: int = 0  # status streams opened
+    logs_at_cancel: int = 0  # lines logged when the cancel arrived (no more come after it)
 
     @property
     def followed(self) -> bool:
@@ -110,6 +121,8 @@ class Seen:
     authorization: str
     at: float
     size: int = 0  # request body bytes
+    headers: dict = field(default_factory=dict, compare=False)  # request headers, names lower-case
+    body: bytes = field(default=b"", compare=False, repr=False)
 
 
 def tiny_mp4(width: int = 160, height: int = 96, frames: int = 24) -> bytes:
@@ -143,6 +156,7 @@ class FakeFal:
         self.scripts: deque[Script] = deque()
         self.by_endpoint: dict[str, Script] = {}  # used when no queued script is waiting
         self.openapi: dict[str, dict] = {}  # documents served at /api/openapi/queue/openapi.json (others: 404)
+        self.prices: dict[str, dict] = {}  # endpoint id → {"unit_price", "unit", "currency"} at /v1/models/pricing
         self.default = Script()
         self.video = tiny_mp4()
         self._server: ThreadingHTTPServer | None = None
@@ -151,7 +165,7 @@ class FakeFal:
     # -- lifecycle ----------------------------------------------------------------------------------
     def start(self) -> "FakeFal":
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+        self.ca.issue_cert("127.0.0.1", "localhost", "queue.fal.run").configure_cert(context)
         fake = self
 
         class Handler(_Handler):
@@ -193,6 +207,7 @@ class FakeFal:
             self.scripts.clear()
             self.by_endpoint.clear()
             self.openapi.clear()
+            self.prices.clear()
             self._attempts.clear()
             self.default = default or Script()
 
@@ -241,44 +256,47 @@ class FakeFal:
                          "status_url": base + "/status", "cancel_url": base + "/cancel",
                          "queue_position": script.positions}, {}
 
-    def status(self, job: Job, with_logs: bool) -> dict:
+    def status(self, job: Job, with_logs: bool) -> tuple[int, dict]:
+        """(HTTP status, body): 202 while queued or running, 200 once COMPLETED; logs are every line so far."""
         now = time.monotonic()
         phase, into = job.phase(now)
         base = f"{self.base_url}/{job.app}/requests/{job.request_id}"
         body = {"request_id": job.request_id, "response_url": base, "status_url": base + "/status",
                 "cancel_url": base + "/cancel"}
-        if job.cancelled:
-            return {**body, "status": "COMPLETED", "logs": [] if with_logs else None, "metrics": {},
-                    "error": "Request was cancelled", "error_type": "request_cancelled"}
+        if job.cancelled:  # a cancel the model honoured: the request is over (its result answers 499)
+            return 200, {**body, "status": "COMPLETED", "logs": self._logs(job, None)[:job.logs_at_cancel]
+                         if with_logs else None, "metrics": {}}
         if phase == "queue":
             step = job.script.queue_s / (job.script.positions + 1)
             position = max(0, job.script.positions - int(into / step)) if step else 0
-            return {**body, "status": "IN_QUEUE", "queue_position": position}
+            return 202, {**body, "status": "IN_QUEUE", "queue_position": position}
         logs = self._logs(job, into if phase == "run" else None)
         if phase == "run":
-            return {**body, "status": "IN_PROGRESS", "logs": logs if with_logs else None}
+            return 202, {**body, "status": "IN_PROGRESS", "logs": logs if with_logs else None, "metrics": {}}
         done = {**body, "status": "COMPLETED", "logs": logs if with_logs else None,
                 "metrics": {"inference_time": job.script.run_s}}
         if job.script.error:
             done["error"], done["error_type"] = job.script.error
-        return done
+        return 200, done
 
     def _logs(self, job: Job, into: float | None) -> list[dict]:
+        """The lines logged so far; entries carry only timestamp, message and labels, as fal's transcripts show."""
         messages = job.script.logs
         if into is not None and not job.script.hold:
             count = min(len(messages), int(into / (job.script.run_s / (len(messages) + 1))))
         else:
             count = len(messages) if into is None else min(len(messages), 1 + int(into / 0.5))
         stamp = datetime.now(timezone.utc).isoformat()
-        return [{"message": m, "level": "INFO", "source": "USER", "timestamp": stamp} for m in messages[:count]]
+        return [{"timestamp": stamp, "message": m, "labels": {}} for m in messages[:count]]
 
     def result(self, job: Job):
         phase, _ = job.phase(time.monotonic())
         if job.script.result_fault:
             return job.script.result_fault
-        if job.cancelled or job.script.error:
-            return 500, {"detail": job.script.error[0] if job.script.error else "Request was cancelled",
-                         "error_type": job.script.error[1] if job.script.error else "request_cancelled"}, {}
+        if job.cancelled:
+            return 499, {"detail": "Request was cancelled by the client", "error_type": "client_cancelled"}, {}
+        if job.script.error:
+            return 500, {"detail": job.script.error[0], "error_type": job.script.error[1]}, {}
         if phase != "done":
             return 400, {"detail": "Request is still in progress"}, {}
         name = f"{job.request_id}.mp4"
@@ -286,14 +304,30 @@ class FakeFal:
         headers = {"x-fal-request-id": job.request_id}
         if job.script.billable_units is not None:
             headers["x-fal-billable-units"] = job.script.billable_units
+        if job.script.served_from:
+            headers["x-fal-served-from"] = job.script.served_from
         return 200, {"video": {"url": f"{self.base_url}/files/{name}", "content_type": "video/mp4",
                                "file_name": name, "file_size": len(self.video)}, "seed": seed}, headers
 
     def cancel(self, job: Job):
         if job.phase(time.monotonic())[0] == "done" and not job.cancelled:
             return 400, {"status": "ALREADY_COMPLETED"}, {}
+        if not job.cancelled:
+            job.logs_at_cancel = len(self._logs(job, job.phase(time.monotonic())[1]))
         job.cancelled = True
         return 202, {"status": "CANCELLATION_REQUESTED"}, {}
+
+    def start_timed_out(self):
+        """fal's answer when no runner started within the submit's X-Fal-Request-Timeout."""
+        return 504, {"detail": "Request timed out", "error_type": "request_timeout"}, {
+            "X-Fal-Request-Timeout-Type": "user", "X-Fal-Error-Type": "request_timeout"}
+
+    def pricing(self, ids: list[str]):
+        """fal's pricing API: the unit and unit price of 1 to 50 endpoints."""
+        if not 1 <= len(ids) <= 50:
+            return 400, {"detail": "endpoint_id takes 1 to 50 ids"}, {}
+        prices = [{"endpoint_id": i, **self.prices[i]} for i in ids if i in self.prices]
+        return 200, {"prices": prices, "next_cursor": None, "has_more": False}, {}
 
     def media(self, name: str):
         if name in self.uploads:
@@ -351,25 +385,31 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(0.2)
 
     def _stream(self, job: Job, with_logs: bool) -> None:
-        """Send the job's status whenever it changes, as fal's status stream does, until COMPLETED."""
+        """Send the job's status whenever it changes, as fal's status stream does, until COMPLETED: each event a whole
+        status whose logs are only the lines new since the last event; ": ping" comments while nothing changes."""
         fake = self.owner
         with fake.lock:
             job.streams += 1
         if not job.script.stream:
             return self._reply(404, {"detail": "Not Found"})
+        if job.script.start_timeout_hit:
+            return self._reply(*fake.start_timed_out())
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Connection", "close")
         self.end_headers()
         self.close_connection = True
-        sent, last, quiet = 0, None, time.monotonic()
+        sent, last, quiet, lines_sent = 0, None, time.monotonic(), 0
         try:
             while True:
-                status = fake.status(job, with_logs)
+                _, status = fake.status(job, with_logs)
                 signature = (status["status"], status.get("queue_position"), len(status.get("logs") or []))
                 if signature != last:
-                    self.wfile.write(f"data: {json.dumps(status)}\n\n".encode())
+                    every = status.get("logs") or []
+                    event = {**status, "logs": every[lines_sent:]} if "logs" in status else status
+                    lines_sent = len(every)
+                    self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
                     self.wfile.flush()
                     last, sent, quiet = signature, sent + 1, time.monotonic()
                     if status["status"] == "COMPLETED":
@@ -377,7 +417,7 @@ class _Handler(BaseHTTPRequestHandler):
                     if job.script.drop_stream_after is not None and sent >= job.script.drop_stream_after:
                         return self._drop()
                 elif time.monotonic() - quiet > 1.0:
-                    self.wfile.write(b": keep-alive\n\n")
+                    self.wfile.write(b": ping\n\n")
                     self.wfile.flush()
                     quiet = time.monotonic()
                 time.sleep(0.02)
@@ -402,7 +442,8 @@ class _Handler(BaseHTTPRequestHandler):
         authorization = self.headers.get("Authorization", "")
         body = self._body()
         with fake.lock:
-            fake.requests.append(Seen(self.command, path, parts.query, authorization, now, len(body)))
+            fake.requests.append(Seen(self.command, path, parts.query, authorization, now, len(body),
+                                      {k.lower(): v for k, v in self.headers.items()}, body))
         if path == "/api/openapi/queue/openapi.json" and self.command == "GET":
             document = fake.openapi.get(query.get("endpoint_id", [""])[0])
             return self._reply(200, document) if document else self._reply(404, {"detail": "Not found"})
@@ -421,6 +462,9 @@ class _Handler(BaseHTTPRequestHandler):
             return self._reply(*fake.upload(body, self.headers.get("Content-Type", "")))
         if not authorization.startswith("Key "):
             return self._reply(401, {"detail": "No credentials were provided"})
+        if path == "/v1/models/pricing" and self.command == "GET":
+            ids = [i for part in query.get("endpoint_id", []) for i in part.split(",") if i]
+            return self._reply(*fake.pricing(ids))
         match = REQUEST_PATH.match(path)
         if match is None and self.command == "POST":
             answer = fake.submit(path.lstrip("/"), json.loads(body or b"{}"), authorization, now)
@@ -441,6 +485,8 @@ class _Handler(BaseHTTPRequestHandler):
         kind = {"/status/stream": "stream", "/status": "status", "/cancel": "cancel", None: "result"}[op]
         if kind in job.script.hang:
             return self._hang()
+        if job.script.start_timeout_hit and kind in ("status", "result"):
+            return self._reply(*fake.start_timed_out())
         if op == "/status/stream" and self.command == "GET":
             return self._stream(job, query.get("logs", ["0"])[0] in ("true", "1"))
         if op == "/status" and self.command == "GET":
@@ -449,7 +495,7 @@ class _Handler(BaseHTTPRequestHandler):
                 count = job.status_requests
             if count in job.script.drop_status:
                 return self._drop()
-            return self._reply(200, fake.status(job, query.get("logs", ["false"])[0] in ("true", "1")))
+            return self._reply(*fake.status(job, query.get("logs", ["false"])[0] in ("true", "1")))
         if op == "/cancel" and self.command == "PUT":
             return self._reply(*fake.cancel(job))
         if op is None and self.command == "GET":
