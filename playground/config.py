@@ -24,6 +24,8 @@ class FalSettings:
     max_video_bytes: int = 500 * 1024 * 1024
     download_timeout_s: float = 120.0
     cancel_timeout_s: float = 15.0  # budget for cancelling (and checking whether fal finished anyway)
+    start_timeout_s: float | None = None  # X-Fal-Request-Timeout: fal gives up if no runner starts within this
+    store_io: bool = True  # False sends X-Fal-Store-IO: 0 (fal keeps no copy of inputs and outputs)
 
 
 @dataclass(frozen=True)
@@ -79,12 +81,16 @@ def _positive(name: str, default: float) -> float:
 
 def fal_settings() -> FalSettings:
     """``PLAYGROUND_FAL_TIMEOUT_S`` (1800), ``PLAYGROUND_FAL_CANCEL_TIMEOUT_S`` (15), ``PLAYGROUND_MAX_VIDEO_MB`` (500),
-    ``PLAYGROUND_FAL_STATUS_STREAM`` (1)."""
-    stream = _flag("PLAYGROUND_FAL_STATUS_STREAM")
+    ``PLAYGROUND_FAL_STATUS_STREAM`` (1), ``PLAYGROUND_FAL_START_TIMEOUT_S`` (none), ``PLAYGROUND_FAL_STORE_IO`` (1)."""
+    stream, store_io = _flag("PLAYGROUND_FAL_STATUS_STREAM"), _flag("PLAYGROUND_FAL_STORE_IO")
+    start = _positive("PLAYGROUND_FAL_START_TIMEOUT_S", 0) or None
+    if start is not None and start <= 1:
+        raise PlaygroundError(f"PLAYGROUND_FAL_START_TIMEOUT_S={start:g}: fal needs more than 1 second")
     return FalSettings(timeout_s=_positive("PLAYGROUND_FAL_TIMEOUT_S", FalSettings.timeout_s),
                        cancel_timeout_s=_positive("PLAYGROUND_FAL_CANCEL_TIMEOUT_S", FalSettings.cancel_timeout_s),
                        max_video_bytes=int(_positive("PLAYGROUND_MAX_VIDEO_MB", 500) * 1024 * 1024),
-                       stream_status=True if stream is None else stream)
+                       stream_status=True if stream is None else stream, start_timeout_s=start,
+                       store_io=True if store_io is None else store_io)
 
 
 def limits() -> Limits:

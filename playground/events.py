@@ -41,6 +41,7 @@ class Completed:
     billed_units: str = ""
     logs: tuple[str, ...] = field(default=())
     warnings: tuple[str, ...] = field(default=())  # where the output cannot match the request (e.g. an input not used)
+    served_from: str = ""  # the endpoint fal says served it (x-fal-served-from), when it says
 
 
 Event = Submitted | Queued | InProgress | Completed

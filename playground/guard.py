@@ -59,11 +59,14 @@ class Guard:
         self._reserved_today = 0.0
 
     def spent_today(self) -> float:
-        """Estimated spend on the server key today (UTC): finished runs in the log plus runs in flight."""
+        """Spend on the server key today (UTC): finished runs in the log (billed where fal said, else estimated)
+        plus the estimates of runs in flight."""
         frame = self.results.read()
         today = datetime.fromtimestamp(self.clock(), timezone.utc).date().isoformat()
         mine = frame[(frame.billed_to == "server") & frame.created_at.str.startswith(today)]
-        return float(pd.to_numeric(mine.estimated_cost_usd, errors="coerce").fillna(0).sum()) + self._reserved_today
+        billed = pd.to_numeric(mine.billed_cost_usd, errors="coerce")  # what fal billed, where that is known
+        cost = billed.fillna(pd.to_numeric(mine.estimated_cost_usd, errors="coerce")).fillna(0)
+        return float(cost.sum()) + self._reserved_today
 
     def _visitor(self, visitor_id: str, now: float) -> _Visitor:
         for old in [s for s, v in self._visitors.items() if now - v.seen > FORGET_AFTER_S and not v.in_flight]:

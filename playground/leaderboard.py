@@ -1,8 +1,9 @@
 """The leaderboard: what the votes say about each endpoint, next to what it costs and how long it takes.
 
 Per endpoint: votes it took part in, wins, win rate, a Bradley–Terry rating (fit to every
-winner-beats-loser pair of every vote; order-independent, shown on the Elo scale), mean estimated
-cost and latency of its completed runs, and cost per win (mean cost ÷ win rate).
+winner-beats-loser pair of every vote; order-independent, shown on the Elo scale), mean cost and
+latency of its completed runs, and cost per win (mean cost ÷ win rate). A run's cost is what fal billed
+where that is known (``billed_cost_usd``), else its estimate; ``cost_basis`` says which.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections import Counter
 
 import pandas as pd
 
-COLUMNS = ["endpoint", "votes", "wins", "win_rate", "bt_rating", "mean_cost_usd", "cost_per_win_usd",
+COLUMNS = ["endpoint", "votes", "wins", "win_rate", "bt_rating", "mean_cost_usd", "cost_per_win_usd", "cost_basis",
            "mean_latency_s", "runs", "endpoint_id"]
 PRIOR = 0.5  # virtual wins and losses against an average opponent, so one vote cannot mean infinity
 
@@ -56,7 +57,10 @@ def leaderboard(votes: pd.DataFrame, results: pd.DataFrame, labels: dict[str, st
     rows = []
     for endpoint_id in items:
         mine = done[done.endpoint_id == endpoint_id]
-        cost = pd.to_numeric(mine.estimated_cost_usd, errors="coerce").mean()
+        billed = pd.to_numeric(mine.get("billed_cost_usd", pd.Series(dtype=str)), errors="coerce")
+        costs = billed.fillna(pd.to_numeric(mine.estimated_cost_usd, errors="coerce"))
+        cost = costs.mean()
+        basis = "billed" if billed.notna().all() else "estimated" if billed.isna().all() else "billed where known"
         latency = pd.to_numeric(mine.total_s, errors="coerce").mean()
         win_rate = wins[endpoint_id] / shown[endpoint_id]
         rows.append({"endpoint_id": endpoint_id, "endpoint": labels.get(endpoint_id, endpoint_id),
@@ -64,5 +68,6 @@ def leaderboard(votes: pd.DataFrame, results: pd.DataFrame, labels: dict[str, st
                      "bt_rating": round(1000 + 400 * math.log10(strength[endpoint_id]), 1),
                      "mean_cost_usd": None if pd.isna(cost) else round(cost, 4),
                      "cost_per_win_usd": None if pd.isna(cost) or not win_rate else round(cost / win_rate, 4),
+                     "cost_basis": basis if len(mine) else "",
                      "mean_latency_s": None if pd.isna(latency) else round(latency, 2), "runs": len(mine)})
     return pd.DataFrame(rows, columns=COLUMNS).sort_values("bt_rating", ascending=False, ignore_index=True)

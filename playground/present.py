@@ -115,7 +115,11 @@ def result_markdown(result: dict[str, Any]) -> str:
     backend = BACKEND_LABELS.get(result["backend"], result["backend"])
     lines = [f"**Completed** with seed **{result['seed']}** · backend: {backend}"
              + (f" · request `{result['request_id']}`" if result.get("request_id") else "")]
-    billed = f" · billed units {result['billed_units']}" if result.get("billed_units") else ""
+    billed = ""
+    if result.get("billed_units"):
+        cost = result.get("billed_cost_usd")
+        billed = (f" · billed ${float(cost):.4f} ({result['billed_units']} units)" if cost not in (None, "") else
+                  f" · billed {result['billed_units']} units (unit price unknown)")
     timing = f"queue {_seconds(result.get('queue_s'))}, run {_seconds(result.get('run_s'))}"
     if result.get("width"):
         lines.append(f"Probed: {result['width']}×{result['height']} · {result['fps']:g} fps · {result['frames']} frames · "
@@ -128,6 +132,9 @@ def result_markdown(result: dict[str, Any]) -> str:
         lines.append(f"Checks: {verdict} · {audio}")
     if result.get("video_path"):
         lines.append(f"Saved in the app's outputs as `{PurePath(result['video_path']).name}` (fal's URLs expire)")
+    if result.get("served_by"):
+        lines.append(f"⚠️ **fal served this with {result['served_by']}**, not the endpoint asked: it is not a clip of "
+                     "the model you chose")
     if result.get("error"):
         lines.append(f"**Note:** {result['error']}")
     if result.get("video_url") and not result.get("video_path") and not str(result["video_url"]).startswith("file:"):

@@ -10,6 +10,8 @@ COLUMNS = [
     "queue_s", "run_s", "total_s", "estimated_cost_usd", "billed_units", "error",
     "checks", "has_audio", "mean_luma", "motion",  # output checks (playground.checks); added after the first release
     "owner", "billed_to",  # whose run (a key fingerprint or a session hash) and who paid: server | visitor | ""
+    "billed_cost_usd",  # billed_units × the endpoint's unit price, where the catalog knows it (else empty)
+    "served_by",  # the endpoint that really ran it, when fal says it rerouted the request (else empty)
 ]
 STATUSES = ("completed", "failed", "cancelled", "timed_out")
 

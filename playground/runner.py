@@ -69,6 +69,8 @@ class RunResult:
     billed_units: str = ""
     checks: str = ""  # "ok", or what differs from the request ("black", "frozen", size or frame mismatches)
     has_audio: bool | None = None
+    billed_cost_usd: float | None = None  # billed units × the catalog's unit price; None when either is unknown
+    served_by: str = ""  # another endpoint than the one asked, when fal says it served the request
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -81,6 +83,14 @@ async def _unsent(endpoint_id: str, submitted_epoch: float) -> AsyncIterator[Eve
                    f"its request id never arrived: look for a {endpoint_id} request at {sent_at} UTC in your fal "
                    "dashboard (Requests)")
     yield  # an async generator, like every backend's events
+
+
+def billed_cost(units: str, usd_per_unit: float | None) -> float | None:
+    """What fal billed, in dollars: its billable units × the endpoint's unit price (None when either is unknown)."""
+    try:
+        return round(float(units) * usd_per_unit, 6) if units and usd_per_unit else None
+    except ValueError:
+        return None
 
 
 def now_iso() -> str:
@@ -157,9 +167,11 @@ class Runner:
     """Drives runs to their rows; owns the outputs folder, the results log and the journal."""
 
     def __init__(self, outputs_dir: Path, results: ResultsLog, journal: Journal, settings: FalSettings,
-                 max_runs: int = 16, inputs: Inputs | None = None):
+                 max_runs: int = 16, inputs: Inputs | None = None,
+                 unit_price: Callable[[str], float | None] = lambda endpoint_id: None):
         self.outputs_dir, self.results, self.journal, self.settings = Path(outputs_dir), results, journal, settings
         self.inputs = inputs or Inputs(Path(outputs_dir).parent / "inputs")
+        self.unit_price = unit_price  # endpoint id → fal's price per billable unit, where the catalog knows it
         self.max_runs = max_runs
         self._tasks: set[asyncio.Task] = set()
         self._slots: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -280,6 +292,9 @@ class Runner:
         result.request_id, result.video_url = event.request_id, str(video.get("url", ""))
         result.seed = event.result.get("seed", result.seed)
         result.billed_units, result.status = event.billed_units, "completed"
+        result.billed_cost_usd = billed_cost(event.billed_units, self.unit_price(flight.row["endpoint_id"]))
+        if event.served_from and event.served_from != flight.row["endpoint_id"]:
+            result.served_by = event.served_from
         # A cancel pressed while the video downloads stops the download (the row keeps its URL); a result that beat
         # an earlier cancel is still saved. Either way the run's deadline bounds the download.
         stop = asyncio.Event() if flight.stop.is_set() else flight.stop
@@ -336,7 +351,8 @@ class Runner:
             "seed": result.seed, "video_url": result.video_url, "video_path": result.video_path,
             "width": result.width, "height": result.height, "fps": result.fps, "frames": result.frames,
             "duration_s": result.duration_s, "queue_s": result.queue_s, "run_s": result.run_s,
-            "total_s": result.total_s, "billed_units": result.billed_units, "error": result.error, **flight.checks})
+            "total_s": result.total_s, "billed_units": result.billed_units, "error": result.error,
+            "billed_cost_usd": result.billed_cost_usd, "served_by": result.served_by, **flight.checks})
         log.info("run %s (%s, %s, request %s): %s%s", result.run_id, result.endpoint_id, result.backend,
                  result.request_id or "-", result.status, f" · {result.error}" if result.error else "")
 
@@ -357,7 +373,9 @@ class Runner:
         r = flight.result
         columns = {"status": r.status, "video_url": r.video_url, "video_path": r.video_path, "width": r.width, "height": r.height,
                    "fps": r.fps, "frames": r.frames, "duration_s": r.duration_s, "seed": r.seed, "error": r.error,
-                   "billed_units": r.billed_units or row.get("billed_units", ""), **flight.checks}
+                   "billed_units": r.billed_units or row.get("billed_units", ""),
+                   "billed_cost_usd": r.billed_cost_usd if r.billed_units else row.get("billed_cost_usd", ""),
+                   "served_by": r.served_by, **flight.checks}
         return r, columns
 
     # -- after a restart -----------------------------------------------------------------------------------

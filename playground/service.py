@@ -79,7 +79,7 @@ class Playground:
         self.fal = FalConnections()
         self.limits = limits or Limits()
         self.runner = Runner(self.outputs_dir, self.results, self.journal, self.fal_settings, self.limits.max_runs,
-                             self.inputs)
+                             self.inputs, self.unit_price)
         self.comparisons = Comparisons(self)
         self.revisits = Revisits(self)
         self.presets = Presets(catalog, presets_dir, saved=self.data_dir / "presets")
@@ -90,6 +90,12 @@ class Playground:
         self._background: set[asyncio.Task] = set()
 
     # -- catalog, estimate, preview ---------------------------------------------------------------
+    def unit_price(self, endpoint_id: str) -> float | None:
+        """fal's price per billable unit of an endpoint, where the catalog knows it (``refresh --prices``)."""
+        endpoint = self.catalog.get(endpoint_id)
+        billing = endpoint.pricing.billing if endpoint else None
+        return billing.usd_per_unit if billing else None
+
     def catalog_rows(self) -> list[dict[str, str]]:
         return [endpoint.summary() for endpoint in self.catalog.values()]
 
@@ -103,6 +109,12 @@ class Playground:
     def estimate(self, endpoint_id: str, arguments: dict[str, Any]) -> dict[str, Any]:
         endpoint = self.endpoint(endpoint_id)
         return estimate(endpoint, validate(endpoint, self.inputs.to_data_uris(arguments))).as_dict()
+
+    def snippets(self, endpoint_id: str, arguments: dict[str, Any]) -> dict[str, str]:
+        """``/snippets``: the Python, JavaScript and cURL code a tab shows for these arguments (not validated: the
+        tab shows code for a form that is not finished yet)."""
+        code = code_panes(self.endpoint(endpoint_id).endpoint_id, self.inputs.to_data_uris(arguments))
+        return {"python": code["Python"], "javascript": code["JavaScript"], "curl": code["cURL"]}
 
     def form_view(self, endpoint_id: str, form: dict[str, Any]) -> FormView:
         """What a tab shows beside Run for its form as it is now: every problem (the form's own, such as an upload

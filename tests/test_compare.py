@@ -231,7 +231,7 @@ def test_a_blind_row_shows_letters_and_bare_statuses_only(playground):
          "position": 2, "last_log": f"offline preview of {label}", "estimated_cost_usd": 0.5, "error": f"{label} x",
          "endpoint_id": label} for i, label in enumerate(["1.0 Lite", "2.0"])]}
     table = status_rows(snapshot, True, set())
-    assert [row[1] for row in table] == ["Clip A", "Clip B"] and all(row[3:] == ["", "", "", ""] for row in table)
+    assert [row[1] for row in table] == ["Clip A", "Clip B"] and all(row[3:] == [""] * 5 for row in table)
     assert not any("Lite" in str(row) or "2.0" in str(row) for row in table)
     choices = cancel_choices(snapshot, True, set())
     assert [label for label, _ in choices] == ["prompt 1 · seed 1 · Clip A", "prompt 1 · seed 1 · Clip B"]

@@ -260,3 +260,136 @@ def test_restart_recovery_finishes_journaled_runs_once(tmp_path, catalog, fake_f
     assert {s.authorization for s in fake_fal.job_requests(visitor_job.request_id)} == {f"Key {visitor}"}
     fresh = Playground(catalog, tmp_path / "data", server_key=SERVER_KEY)
     assert asyncio.run(fresh.recover()) == [] and len(_rows(fresh)) == 2  # none twice
+
+
+# -- what fal does, as its documentation and clients say (reference "Turn-2 facts") ----------------------------
+V2_T2V = "bytedance/seedance-2.0/text-to-video"
+PRO_FAST_T2V = "fal-ai/bytedance/seedance/v1/pro/fast/text-to-video"
+NO_FALLBACK = {"x-fal-disable-fallbacks": "1", "x-app-fal-disable-fallback": "true"}
+
+
+def _compare(playground, spec):
+    async def run():
+        final = None
+        async for snapshot in playground.comparisons.run(spec):
+            final = snapshot
+        return final
+    return asyncio.run(run())
+
+
+def test_every_submit_of_a_comparison_opts_out_of_fals_fallbacks(fal_playground, fake_fal):
+    final = _compare(fal_playground, {"prompts": ["x"], "endpoints": [LITE_T2V, PRO_FAST_T2V, V2_T2V],
+                                      "seeds": [1, 2], "arguments": {"resolution": "480p", "duration": "4"}})
+    assert final["counts"]["completed"] == 6
+    submits = [s for s in fake_fal.seen("POST") if "/requests/" not in s.path]
+    assert len(submits) == 6 and all(NO_FALLBACK.items() <= s.headers.items() for s in submits)
+
+
+def test_a_cell_fal_served_with_another_endpoint_is_flagged(fal_playground, fake_fal):
+    fake_fal.by_endpoint[PRO_FAST_T2V] = Script(served_from="fal-ai/bytedance/seedance/v1/lite/text-to-video")
+    final = _compare(fal_playground, {"prompts": ["x"], "endpoints": [LITE_T2V, PRO_FAST_T2V], "seeds": [3],
+                                      "arguments": {"resolution": "480p", "duration": "2"}})
+    cells = {c["endpoint_id"]: c for c in final["cells"]}
+    assert cells[PRO_FAST_T2V]["served_by"] == LITE_T2V and cells[LITE_T2V]["served_by"] == ""
+    fairness = {f["endpoint_id"]: f for f in final["fairness"]}
+    assert fairness[PRO_FAST_T2V]["served_by"] == LITE_T2V and fairness[LITE_T2V]["served_by"] == ""
+    assert any("was served by fal-ai/bytedance/seedance/v1/lite/text-to-video" in w for w in final["warnings"])
+    from playground.compare.present import outcome_markdown
+
+    assert "served by" in outcome_markdown(final) and LITE_T2V not in outcome_markdown(final, blind=True)
+    rows = _rows(fal_playground).set_index("endpoint_id")
+    assert rows.served_by[PRO_FAST_T2V] == LITE_T2V and rows.served_by[LITE_T2V] == ""
+
+
+@pytest.mark.parametrize("script", [Script(logs=tuple(f"step {i}" for i in range(9)), run_s=1.2),
+                                    Script(logs=tuple(f"step {i}" for i in range(9)), run_s=1.2, drop_stream_after=3),
+                                    Script(logs=tuple(f"step {i}" for i in range(9)), run_s=1.2, stream=False)],
+                         ids=["streamed as deltas", "stream breaks off, polling takes over", "no stream, polling"])
+def test_every_log_line_arrives_once_in_order(fal_playground, fake_fal, script):
+    fake_fal.script(script)
+    events, error = _run(fal_playground)
+    assert error is None and events[-1].status == "completed"
+    lines = [line for e in events if isinstance(e, (InProgress, Completed)) for line in e.logs
+             if line.startswith("step ")]
+    assert lines == list(script.logs)
+
+
+def test_status_answers_202_until_completed_then_200(fake_fal):
+    """The fake itself answers as fal does (the app must not rely on 200 while a run is going)."""
+    import httpx
+
+    fake_fal.script(Script(queue_s=0.3, run_s=0.6, stream=False))
+    handle = asyncio.run(_submit_only())
+    codes = []
+    with httpx.Client(verify=str(fake_fal.ca_path), headers={"Authorization": f"Key {SERVER_KEY}"}) as http:
+        for _ in range(40):
+            response = http.get(handle["status_url"], params={"logs": 1})
+            codes.append((response.status_code, response.json()["status"]))
+            if response.json()["status"] == "COMPLETED":
+                break
+            time.sleep(0.05)
+    assert {code for code, status in codes if status != "COMPLETED"} == {202} and codes[-1] == (200, "COMPLETED")
+
+
+async def _submit_only():
+    import fal_client
+
+    handle = await fal_client.AsyncClient(key=SERVER_KEY).submit(LITE_T2V, ARGS)
+    return {"status_url": handle.status_url, "response_url": handle.response_url}
+
+
+def test_a_cancelled_request_answers_499_and_the_row_says_cancelled(fal_playground, fake_fal):
+    fake_fal.script(Script(hold=True))
+    asyncio.run(_start_then_stop(fal_playground))
+    (job,) = fake_fal.jobs.values()
+    row = _rows(fal_playground).iloc[0]
+    assert row.status == "cancelled" and job.cancelled
+    after = [s for s in fake_fal.job_requests(job.request_id) if s.method == "GET" and s.path.endswith(job.request_id)]
+    import httpx
+
+    with httpx.Client(verify=str(fake_fal.ca_path), headers={"Authorization": f"Key {SERVER_KEY}"}) as http:
+        assert http.get(f"{fake_fal.base_url}/fal-ai/bytedance/requests/{job.request_id}").status_code == 499
+    assert after  # the app asked for the result after its cancel, and took the 499 as a cancel, not a failure
+
+
+def test_no_runner_in_time_is_a_timed_out_row(tmp_path, catalog, fake_fal):
+    playground = Playground(catalog, tmp_path / "data", server_key=SERVER_KEY,
+                            fal_settings=FalSettings(timeout_s=20, start_timeout_s=30))
+    fake_fal.script(Script(start_timeout_hit=True))
+    _, error = _run(playground)
+    assert error is not None and error.status == "timed_out" and "no runner started" in str(error)
+    (submit,) = [s for s in fake_fal.seen("POST") if s.path == f"/{LITE_T2V}"]
+    assert submit.headers["x-fal-request-timeout"] == "30" and "x-fal-store-io" not in submit.headers
+    assert _rows(playground).iloc[0].status == "timed_out"
+
+
+def test_store_io_off_asks_fal_to_keep_no_copy(tmp_path, catalog, fake_fal):
+    playground = Playground(catalog, tmp_path / "data", server_key=SERVER_KEY,
+                            fal_settings=FalSettings(timeout_s=20, store_io=False))
+    _, error = _run(playground)
+    assert error is None
+    (submit,) = [s for s in fake_fal.seen("POST") if s.path == f"/{LITE_T2V}"]
+    assert submit.headers["x-fal-store-io"] == "0" and "x-fal-request-timeout" not in submit.headers
+
+
+@pytest.mark.parametrize("units", ["30", "29.12345678", "1"])
+def test_billed_cost_is_units_times_the_unit_price_to_the_cent(fal_playground, fake_fal, units):
+    fake_fal.script(Script(billable_units=units))
+    events, error = _run(fal_playground, V2_T2V, {"prompt": "x", "resolution": "480p", "duration": "4", "seed": 1})
+    assert error is None
+    price = fal_playground.catalog[V2_T2V].pricing.billing.usd_per_unit
+    assert price == 0.014 and round(events[-1].billed_cost_usd, 2) == round(float(units) * 0.014, 2)
+    row = _rows(fal_playground).iloc[-1]
+    assert abs(float(row.billed_cost_usd) - float(units) * 0.014) < 0.005 and row.billed_units == units
+
+
+def test_billed_cost_stays_empty_where_the_unit_price_is_unknown(fal_playground, fake_fal):
+    from playground.compare.present import billed_text
+    from playground.present import result_markdown
+
+    fake_fal.script(Script(billable_units="42"))
+    events, error = _run(fal_playground)  # 1.0 Lite: fal's unit price for it is not in the catalog
+    assert error is None and events[-1].billed_cost_usd is None
+    assert _rows(fal_playground).iloc[-1].billed_cost_usd == ""
+    assert "unit price unknown" in result_markdown(events[-1].as_dict())
+    assert billed_text(events[-1].as_dict()) == "42 units (unit price unknown)"

@@ -47,3 +47,14 @@ def test_leaderboard_columns_from_votes_and_results():
 
 def test_no_votes_is_an_empty_table():
     assert leaderboard(_votes(), _results(), {}).empty
+
+
+def test_cost_per_win_uses_what_fal_billed_where_it_is_known():
+    votes = _votes(("a", ["a", "b"], "fal"), ("b", ["a", "b"], "fal"))
+    results = _results(("a", "completed", "fal", 0.2, 10), ("a", "completed", "fal", 0.4, 20),
+                       ("b", "completed", "fal", 0.1, 5))
+    results.loc[0, "billed_cost_usd"] = "0.5"  # fal billed more than estimated for one of a's runs
+    board = leaderboard(votes, results, {}, backend="fal").set_index("endpoint_id")
+    assert board.loc["a", "mean_cost_usd"] == pytest.approx((0.5 + 0.4) / 2)
+    assert board.loc["a", "cost_basis"] == "billed where known" and board.loc["b", "cost_basis"] == "estimated"
+    assert board.loc["a", "cost_per_win_usd"] == pytest.approx(0.45 / 0.5)

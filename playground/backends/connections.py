@@ -23,6 +23,7 @@ MAX_CLIENTS_PER_LOOP = 64
 MAX_UPLOADS_REMEMBERED = 256
 UPLOAD_TTL_S = 3600.0  # reuse a storage URL for an hour; fal keeps uploads longer than that
 BILLING_HEADER = "x-fal-billable-units"
+SERVED_FROM_HEADER = "x-fal-served-from"  # the endpoint that really ran a request, when fal rerouted it
 
 
 class FalConnections:
@@ -34,7 +35,7 @@ class FalConnections:
         self._clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loop → OrderedDict[fp, client]
         self._uploading: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loop → {(fp, sha): Task}
         self._uploaded: OrderedDict[tuple[str, str], tuple[str, float]] = OrderedDict()
-        self._billed: OrderedDict[str, str] = OrderedDict()
+        self._answered: OrderedDict[str, tuple[str, str]] = OrderedDict()  # result URL → (billed units, served from)
         self._hooked: weakref.WeakSet = weakref.WeakSet()
 
     def stream_client(self, key: str) -> httpx.AsyncClient:
@@ -94,21 +95,23 @@ class FalConnections:
         return url
 
     def watch_billing(self, http: httpx.AsyncClient) -> None:
-        """Note ``x-fal-billable-units`` on every response this client receives (fal-client drops headers)."""
+        """Note ``x-fal-billable-units`` and ``x-fal-served-from`` on every response this client receives (fal-client
+        drops response headers)."""
         with self._lock:
             if http in self._hooked:
                 return
             self._hooked.add(http)
-        http.event_hooks["response"].append(self._record_billing)
+        http.event_hooks["response"].append(self._record)
 
-    async def _record_billing(self, response: httpx.Response) -> None:
-        units = response.headers.get(BILLING_HEADER)
-        if units:
+    async def _record(self, response: httpx.Response) -> None:
+        units, served = response.headers.get(BILLING_HEADER, ""), response.headers.get(SERVED_FROM_HEADER, "")
+        if units or served:
             with self._lock:
-                self._billed[str(response.request.url)] = units
-                while len(self._billed) > 4096:
-                    self._billed.popitem(last=False)
+                self._answered[str(response.request.url)] = (units, served)
+                while len(self._answered) > 4096:
+                    self._answered.popitem(last=False)
 
-    def billed_units(self, url: str) -> str:
+    def answered(self, url: str) -> tuple[str, str]:
+        """(billed units, endpoint that served it) from the result at ``url`` ("" where fal did not say)."""
         with self._lock:
-            return self._billed.pop(url, "")
+            return self._answered.pop(url, ("", ""))

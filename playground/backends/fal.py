@@ -41,6 +41,8 @@ from playground.text import escape_surrogates
 FINISHED_BEFORE_CANCEL = "fal finished the run before the cancel arrived; the paid result is kept"
 STREAM_IDLE_S = 60.0  # no event or keep-alive for this long: the stream is dead, poll instead
 SUBMIT_TIMEOUT_S = 120.0  # fal-client's own default for the submit POST
+NO_FALLBACK = {"x-fal-disable-fallbacks": "1", "x-app-fal-disable-fallback": "true"}
+START_TIMEOUT_TYPE = "x-fal-request-timeout-type"  # "user": the X-Fal-Request-Timeout we sent ran out
 
 
 class _Transient(Exception):
@@ -97,6 +99,17 @@ class FalBackend:
     def __init__(self, connections: FalConnections, key: str, settings: FalSettings):
         self.connections, self.key, self.settings = connections, key, settings
 
+    def submit_headers(self) -> dict[str, str]:
+        """fal's per-request headers on every paid submit: never a silent model swap (fal may reroute a failing
+        request to an "equivalent" endpoint; both opt-outs fal documents or sends itself), and the platform
+        settings the operator chose (a deadline for a runner to start; no copy of inputs and outputs kept)."""
+        headers = dict(NO_FALLBACK)
+        if self.settings.start_timeout_s:
+            headers["X-Fal-Request-Timeout"] = f"{self.settings.start_timeout_s:g}"
+        if not self.settings.store_io:
+            headers["X-Fal-Store-IO"] = "0"
+        return headers
+
     # -- inputs --------------------------------------------------------------------------------------
     async def prepare(self, endpoint: Endpoint, arguments: dict[str, Any]) -> dict[str, Any]:
         """Inline files (data URIs) go to fal storage once and are sent as URLs; everything else as is."""
@@ -128,7 +141,7 @@ class FalBackend:
         sent_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         http = await self.connections.http(self.key)
         try:
-            handle = await submit(http, endpoint.endpoint_id, arguments, {},
+            handle = await submit(http, endpoint.endpoint_id, arguments, self.submit_headers(),
                                   timeout_s=min(SUBMIT_TIMEOUT_S, max(1.0, remaining(deadline))))
         except SubmitUnknown as exc:
             raise RunError(f"the connection to fal.ai broke after the request was sent ({exc}). fal may have "
@@ -169,10 +182,10 @@ class FalBackend:
                 raise RunError(f"request {handle.request_id} has not finished on fal yet ({type(status).__name__})")
             if status.error:
                 raise RunError(await self._failure(handle, status))
-            result, units = await self._result(handle)
+            result, units, served = await self._result(handle)
         except _Transient as exc:
             raise RunError(str(exc)) from exc
-        return Completed(handle.request_id, result, billed_units=units)
+        return Completed(handle.request_id, result, billed_units=units, served_from=served)
 
     async def _follow(self, handle: AsyncRequestHandle, stop: asyncio.Event, deadline: float) -> AsyncIterator[Event]:
         """The run's queue events, racing fal's status against a stop and the deadline."""
@@ -218,8 +231,8 @@ class FalBackend:
         problem = ""
         while True:
             try:
-                result, units = await within(self._result(handle), stop, deadline)
-                yield Completed(handle.request_id, result, billed_units=units, logs=logs)
+                result, units, served = await within(self._result(handle), stop, deadline)
+                yield Completed(handle.request_id, result, billed_units=units, logs=logs, served_from=served)
                 return
             except _Transient as exc:
                 problem = str(exc)
@@ -260,8 +273,9 @@ class FalBackend:
                 yield status
 
     async def _stream(self, handle: AsyncRequestHandle) -> AsyncIterator[Any]:
-        """GET ``{status_url}/stream`` (server-sent events; fal closes it after COMPLETED)."""
-        url, got_any = handle.status_url.rstrip("/") + "/stream", False
+        """GET ``{status_url}/stream`` (server-sent events; fal closes it after COMPLETED). Statuses come out with
+        every log line so far, as polling gives them, so the two can take over from each other."""
+        url, got_any, logs = handle.status_url.rstrip("/") + "/stream", False, []
         timeout = httpx.Timeout(30.0, read=STREAM_IDLE_S)  # fal sends a keep-alive comment every 15 s
         try:
             client = self.connections.stream_client(self.key)
@@ -269,9 +283,11 @@ class FalBackend:
                 if source.response.status_code != 200:
                     raise _NoStream(f"HTTP {source.response.status_code}")
                 async for event in source.aiter_sse():
-                    if not event.data:
+                    if not event.data:  # ": ping" comments while the run is quiet
                         continue
-                    status = _parse_status(json.loads(event.data))
+                    data = json.loads(event.data)
+                    logs += data.get("logs") or []  # each event brings only its new lines; polling gives them all
+                    status = _parse_status({**data, "logs": list(logs)})
                     got_any = True
                     yield status
                     if isinstance(status, fal_client.Completed):
@@ -299,17 +315,31 @@ class FalBackend:
     async def _ask(self, call, during: str) -> Any:
         try:
             return await call
+        except FalClientHTTPError as exc:
+            if exc.status_code == 504 and {k.lower(): v for k, v in exc.response_headers.items()}.get(
+                    START_TIMEOUT_TYPE) == "user":
+                raise RunError(f"no runner started within PLAYGROUND_FAL_START_TIMEOUT_S "
+                               f"({self.settings.start_timeout_s:g} s): fal stopped waiting (HTTP 504) and does not "
+                               "bill it", status="timed_out") from exc
+            if exc.status_code == 499:
+                raise RunError(f"fal.ai says the request was cancelled (HTTP 499) while {during}",
+                               status="cancelled") from exc
+            if _is_transient(exc):
+                raise _Transient(describe(exc, during)) from exc
+            raise RunError(describe(exc, during)) from exc
         except Exception as exc:
             if _is_transient(exc):
                 raise _Transient(describe(exc, during)) from exc
             raise RunError(describe(exc, during)) from exc
 
-    async def _result(self, handle: AsyncRequestHandle) -> tuple[dict[str, Any], str]:
+    async def _result(self, handle: AsyncRequestHandle) -> tuple[dict[str, Any], str, str]:
+        """(the model output, billed units, the endpoint that served it if fal says) of a finished request."""
         result = await self._ask(handle.get(), "fetching the result")
         video = result.get("video") if isinstance(result, dict) else None
         if not isinstance(video, dict) or not video.get("url"):
             raise RunError(f"fal.ai's result has no video URL: {str(result)[:200]}")
-        return result, self.connections.billed_units(handle.response_url)
+        units, served_from = self.connections.answered(handle.response_url)
+        return result, units, served_from
 
     async def _failure(self, handle: AsyncRequestHandle, status: fal_client.Completed) -> str:
         try:
@@ -340,8 +370,9 @@ class FalBackend:
         try:
             status = await within(handle.status(with_logs=False), no_stop, budget)
             if isinstance(status, fal_client.Completed) and not status.error:
-                result, units = await within(self._result(handle), no_stop, budget)
-                yield Completed(handle.request_id, result, billed_units=units, logs=(FINISHED_BEFORE_CANCEL,))
+                result, units, served = await within(self._result(handle), no_stop, budget)
+                yield Completed(handle.request_id, result, billed_units=units, logs=(FINISHED_BEFORE_CANCEL,),
+                                served_from=served)
                 return
         except Exception:  # what matters is already decided: the run did not finish
             pass

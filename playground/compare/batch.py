@@ -13,7 +13,13 @@ from playground.runner import RunResult, Watch
 FINAL = ("completed", "failed", "cancelled", "timed_out")
 GENERATE_FIELDS = ("run_id", "request_id", "endpoint_id", "backend", "status", "seed", "width", "height", "fps",
                    "frames", "duration_s", "estimated_cost_usd", "video_path", "video_url", "error", "batch_id",
-                   "queue_s", "run_s", "total_s", "billed_units")
+                   "queue_s", "run_s", "total_s", "billed_units", "billed_cost_usd", "served_by")
+
+
+def served_warning(cell: dict[str, Any]) -> str:
+    """A cell fal ran on another endpoint than the one asked: it compares a different model."""
+    return (f"{cell['row_label']}: {cell['label']} was served by {cell['served_by']}, not {cell['endpoint_id']} "
+            "(fal rerouted it despite the no-fallback headers): this cell does not compare the model you chose")
 
 
 @dataclass
@@ -54,7 +60,7 @@ class CellState:
         c = self.cell
         run = self.result.as_dict() if self.result else {
             **dict.fromkeys(GENERATE_FIELDS, None), "run_id": "", "request_id": "", "video_path": "", "video_url": "",
-            "billed_units": "", "endpoint_id": c.endpoint.endpoint_id, "backend": backend, "seed": c.seed,
+            "billed_units": "", "served_by": "", "endpoint_id": c.endpoint.endpoint_id, "backend": backend, "seed": c.seed,
             "estimated_cost_usd": c.estimate.usd, "batch_id": batch_id}
         return {**run, "status": self.status, "error": self.error or run.get("error") or "", "cell": c.index,
                 "row": c.row_key, "row_label": c.row_label, "prompt_index": c.prompt_index, "prompt": c.prompt,
@@ -97,8 +103,15 @@ class Batch:
         """The batch as `/compare` returns it: batch_id, cells, fairness, total_usd (plus warnings and cost after)."""
         cells = [state.as_dict(self.batch_id, self.backend) for state in self.cells]
         completed = [c for c in cells if c["status"] == "completed"]
+        billed = [c["billed_cost_usd"] for c in completed if c.get("billed_cost_usd") is not None]
+        rerouted = [c for c in cells if c.get("served_by")]
+        fairness = [{**cell.fairness(), "served_by": state["served_by"] or ""}
+                    for cell, state in zip(self.plan.cells, cells, strict=True)]
         return {"batch_id": self.batch_id, "backend": self.backend, "done": self.done, "cells": cells,
-                "fairness": [c.fairness() for c in self.plan.cells], "warnings": list(self.plan.warnings),
-                "notes": list(self.plan.notes), "total_usd": self.plan.total_usd,
+                "fairness": fairness, "total_usd": self.plan.total_usd,
+                "warnings": [*self.plan.warnings, *(served_warning(c) for c in rerouted)],
+                "notes": list(self.plan.notes),
                 "spent_usd": round(sum(c["estimated_cost_usd"] or 0 for c in completed), 6) if self.paid else 0.0,
+                "billed_usd": round(sum(billed), 6) if billed else None,
+                "billed_unknown": len(completed) - len(billed) if self.paid else 0,
                 "counts": {status: sum(1 for c in cells if c["status"] == status) for status in FINAL}}

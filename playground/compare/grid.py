@@ -56,6 +56,10 @@ def _caption(label: str, cell: dict[str, Any], hidden: bool) -> str:
     if hidden:
         return html.escape(label)
     parts = [label, f"seed {cell['seed']}", f"${cell['estimated_cost_usd']:.4f}"]
+    if cell.get("billed_cost_usd") is not None:
+        parts.append(f"billed ${cell['billed_cost_usd']:.4f}")
+    if cell.get("served_by"):
+        parts.append(f"⚠️ served by {cell['served_by']}")
     if cell.get("total_s") is not None:
         parts.append(f"{cell['total_s']:.1f} s")
     if cell.get("width"):

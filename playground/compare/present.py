@@ -10,7 +10,8 @@ from playground.compare.batch import FINAL
 from playground.compare.grid import clip_key, grid_html, rows, shown_cells
 from playground.compare.plan import Plan
 
-STATUS_HEADERS = ["prompt × seed", "clip", "status", "queue", "last log", "est. cost", "error"]
+STATUS_HEADERS = ["prompt × seed", "clip", "status", "queue", "last log", "est. cost", "billed", "error"]
+UNIT_PRICE_UNKNOWN = "unit price unknown"
 
 
 def plan_markdown(plan: Plan, cap_usd: float, paid: bool) -> str:
@@ -68,8 +69,18 @@ def status_rows(snapshot: dict[str, Any] | None, blind: bool, revealed: set[str]
             table.append([cell["row_label"], label, cell["status"],
                           "" if hidden or cell["position"] is None else cell["position"],
                           "" if hidden else cell["last_log"][:80],
-                          "" if hidden else f"{cell['estimated_cost_usd']:.4f}", "" if hidden else cell["error"][:200]])
+                          "" if hidden else f"{cell['estimated_cost_usd']:.4f}", "" if hidden else billed_text(cell),
+                          "" if hidden else cell["error"][:200]])
     return table
+
+
+def billed_text(cell: dict[str, Any]) -> str:
+    """What fal billed a cell: dollars where the unit price is known, the units alone where it is not."""
+    if cell.get("billed_cost_usd") is not None:
+        return f"{cell['billed_cost_usd']:.4f}"
+    if cell.get("billed_units"):
+        return f"{cell['billed_units']} units ({UNIT_PRICE_UNKNOWN})"
+    return ""
 
 
 def cancel_choices(snapshot: dict[str, Any] | None, blind: bool, revealed: set[str]) -> list[tuple[str, str]]:
@@ -119,7 +130,16 @@ def outcome_markdown(snapshot: dict[str, Any], blind: bool = False) -> str:
     counts = ", ".join(f"{n} {status}" for status, n in snapshot["counts"].items() if n)
     spent = (f"estimated spend ${snapshot['spent_usd']:.4f} of ${snapshot['total_usd']:.4f} planned"
              if snapshot["backend"] == "fal" else "offline preview: nothing billed")
+    if snapshot["backend"] == "fal" and snapshot.get("billed_usd") is not None:
+        spent += f" · billed ${snapshot['billed_usd']:.4f}"
+    if snapshot.get("billed_unknown"):
+        spent += f" ({snapshot['billed_unknown']} cell(s) without a billed cost: {UNIT_PRICE_UNKNOWN} or not reported)"
     lines = [f"**Batch `{snapshot['batch_id']}`** · {counts or 'starting'} · {spent}"]
+    rerouted = [c for c in snapshot["cells"] if c.get("served_by")]
+    if rerouted:
+        lines.append("⚠️ " + ("a clip was served by another endpoint than asked (named once you vote)" if blind else
+                             "; ".join(f"{c['label']} ({c['row_label']}) was served by {c['served_by']}"
+                                       for c in rerouted)))
     produced = [c for c in snapshot["cells"] if c.get("width")]
     shapes = {c["label"]: f"{c['width']}×{c['height']}, {c['frames']} frames" for c in produced}
     if len(set(shapes.values())) == 1:
