@@ -1,11 +1,15 @@
 """Copyable client code for a request: Python (fal_client), JavaScript (@fal-ai/client) and cURL.
 
-The key is always the ``$FAL_KEY`` placeholder; inline files are shown as placeholders, never pasted.
+Each one, run as it is with its own client, sends exactly the request JSON the tab shows, whatever the prompt
+holds: the arguments are written as a Python literal (``pprint``), as JSON (which is JavaScript), and as one
+single-quoted shell word (``shlex``) — never by editing JSON text. The key is always the ``$FAL_KEY``
+placeholder (read from the environment); inline files are shown as placeholders, never pasted.
 """
 
 from __future__ import annotations
 
 import json
+import pprint
 import shlex
 from pathlib import Path
 from typing import Any
@@ -29,13 +33,18 @@ def display_arguments(arguments: dict[str, Any]) -> dict[str, Any]:
     return {name: display_value(value) for name, value in arguments.items()}
 
 
+def python_literal(arguments: dict[str, Any]) -> str:
+    """The arguments as a Python dict literal, one field a line (each value exactly as Python reads it back)."""
+    lines = [f"        {name!r}: {pprint.pformat(value, width=10**9)}," for name, value in arguments.items()]
+    return "{\n" + "\n".join(lines) + "\n    }" if lines else "{}"
+
+
 def python_snippet(endpoint_id: str, arguments: dict[str, Any]) -> str:
-    args = json.dumps(display_arguments(arguments), indent=4, ensure_ascii=False)
-    args = args.replace(": true", ": True").replace(": false", ": False").replace(": null", ": None")
+    args = python_literal(display_arguments(arguments))
     return (
         "# pip install fal-client   # reads your key from the FAL_KEY environment variable\n"
         "import fal_client\n\n"
-        f"result = fal_client.subscribe(\n    {endpoint_id!r},\n    arguments={args.replace(chr(10), chr(10) + '    ')},\n"
+        f"result = fal_client.subscribe(\n    {endpoint_id!r},\n    arguments={args},\n"
         "    with_logs=True,\n"
         "    on_queue_update=lambda update: print(update),\n)\n"
         'print(result["video"]["url"], result["seed"])\n')

@@ -34,7 +34,7 @@ def _rows(app_data_dir):
 
 def test_public_api_names_are_exactly_the_contract(client):
     info = client.view_api(return_format="dict", print_info=False)
-    assert set(info["named_endpoints"]) == {"/catalog", "/estimate", "/generate", "/compare", "/history"}
+    assert set(info["named_endpoints"]) == {"/catalog", "/estimate", "/snippets", "/generate", "/compare", "/history"}
 
 
 def test_every_event_has_a_unique_explicit_name(catalog):
@@ -52,7 +52,7 @@ def test_every_event_has_a_unique_explicit_name(catalog):
                                                      "export_json", "choose", "restore", "rerun", "seed_check",
                                                      "promote", "refetch", "language", "promote_plan")}
     per_tab = ("preview", "run", "cancel", "preset_load", "preset_draft")
-    assert len(named) == len(set(named)) == (len(per_tab) * len(catalog) + 5 + len(page_events) + len(compare_events)
+    assert len(named) == len(set(named)) == (len(per_tab) * len(catalog) + 6 + len(page_events) + len(compare_events)
                                              + len(history_events))
     assert page_events | compare_events | history_events <= set(named)
     assert all(n and not n.startswith("unnamed") for n in named)

@@ -25,7 +25,8 @@ COMPARE_EXAMPLE = {"prompts": ["A paper boat drifts down a rain-soaked street"],
 def build_api_tab(playground: Playground, session: gr.State) -> None:
     """Components and the four public events; every api_name here is part of the contract."""
     gr.Markdown("Call any endpoint with JSON arguments, exactly as `gradio_client` users do "
-                "(`/catalog`, `/estimate`, `/generate`, `/compare`, `/history`). Image fields take a URL or a data URI.")
+                "(`/catalog`, `/estimate`, `/snippets`, `/generate`, `/compare`, `/history`). Image fields take a URL "
+                "or a data URI.")
     ids = list(playground.catalog)
     with gr.Row():
         endpoint = gr.Dropdown(ids, value=ids[0], allow_custom_value=True, label="endpoint_id", elem_id="api-endpoint")
@@ -34,6 +35,7 @@ def build_api_tab(playground: Playground, session: gr.State) -> None:
     with gr.Row():
         catalog_btn = gr.Button("Catalog", elem_id="api-catalog")
         estimate_btn = gr.Button("Estimate", elem_id="api-estimate")
+        snippets_btn = gr.Button("Code", elem_id="api-snippets")
         generate_btn = gr.Button("Generate", variant="primary", elem_id="api-generate")
         history_btn = gr.Button("History", elem_id="api-history")
     with gr.Row(equal_height=False):
@@ -49,6 +51,10 @@ def build_api_tab(playground: Playground, session: gr.State) -> None:
     @user_errors
     def estimate(endpoint_id: str, arguments_json: str) -> dict:
         return playground.estimate(endpoint_id, parse_arguments(arguments_json))
+
+    @user_errors
+    def code(endpoint_id: str, arguments_json: str) -> dict:
+        return playground.snippets(endpoint_id, parse_arguments(arguments_json))
 
     @user_errors
     async def generate(endpoint_id: str, arguments_json: str, state: dict, request: gr.Request,
@@ -76,6 +82,7 @@ def build_api_tab(playground: Playground, session: gr.State) -> None:
 
     catalog_btn.click(catalog, outputs=output, api_name="catalog")
     estimate_btn.click(estimate, [endpoint, arguments], output, api_name="estimate")
+    snippets_btn.click(code, [endpoint, arguments], output, api_name="snippets")
     generate_btn.click(generate, [endpoint, arguments, session], [video, output], api_name="generate",
                        concurrency_id="runs", concurrency_limit=4)
     compare_btn.click(compare, [spec, session], output, api_name="compare", concurrency_id="compare",
