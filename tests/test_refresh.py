@@ -20,7 +20,8 @@ def _catalog_copy(tmp_path) -> Path:
     target = tmp_path / "catalog"
     for part in ("facts", "openapi"):
         shutil.copytree(SHIPPED / part, target / part)
-    shutil.copy(SHIPPED / "sizes.json", target / "sizes.json")
+    for data in ("sizes.json", "families.json"):
+        shutil.copy(SHIPPED / data, target / data)
     return target
 
 
@@ -108,3 +109,46 @@ def test_an_unusable_document_is_not_written_and_a_retired_endpoint_can_come_bac
 def test_unknown_endpoint_is_an_error(tmp_path):
     result = _refresh(_catalog_copy(tmp_path), "fal-ai/not/a/thing")
     assert result.returncode == 2 and "not in the catalog" in result.stdout
+
+
+V2_T2V = "bytedance/seedance-2.0/text-to-video"
+PRICE_KEY = "price-reader:0011223344556677"
+
+
+def _refresh_prices(catalog: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, **FAKE.env(), "FAL_KEY": PRICE_KEY}
+    return subprocess.run([sys.executable, "-m", "playground.catalog", "refresh", "--prices", "--base-url",
+                           FAKE.base_url, "--catalog-dir", str(catalog), *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_prices_check_shows_the_change_then_write_updates_the_facts(tmp_path, fake_fal):
+    from playground.catalog import load_catalog
+
+    catalog = _catalog_copy(tmp_path)
+    fake_fal.prices = {V2_T2V: {"unit_price": 0.015, "unit": "1,000 video tokens", "currency": "USD"},
+                       LITE_T2V: {"unit_price": 0.0018, "unit": "1,000 video tokens", "currency": "USD"}}
+    before = _snapshot(catalog)
+    check = _refresh_prices(catalog, "--check", V2_T2V, LITE_T2V, PRO_T2V)
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert "~ billing: $0.014 per 1,000 video tokens → $0.015 per 1,000 video tokens" in check.stdout
+    assert "~ billing: unknown → $0.0018 per 1,000 video tokens" in check.stdout
+    assert f"{PRO_T2V}: no price listed" in check.stdout
+    assert _snapshot(catalog) == before  # --check writes nothing
+    (seen,) = fake_fal.seen("GET", "/v1/models/pricing")
+    assert seen.authorization == f"Key {PRICE_KEY}" and sorted(seen.query.split("=", 1)[1].replace("%2C", ",").replace(
+        "%2F", "/").split(",")) == sorted([V2_T2V, LITE_T2V, PRO_T2V])
+    write = _refresh_prices(catalog, V2_T2V, LITE_T2V, PRO_T2V)
+    assert write.returncode == 0, write.stdout + write.stderr
+    billing = {e.endpoint_id: e.pricing.billing for e in load_catalog(catalog).values()}
+    assert (billing[V2_T2V].usd_per_unit, billing[LITE_T2V].usd_per_unit) == (0.015, 0.0018)
+    assert billing[PRO_T2V] is None and "pricing API" in billing[V2_T2V].source
+    assert _refresh_prices(catalog, "--check", V2_T2V, LITE_T2V).returncode == 0  # nothing more to change
+
+
+def test_prices_the_app_cannot_use_change_nothing(tmp_path, fake_fal):
+    catalog = _catalog_copy(tmp_path)
+    fake_fal.prices = {V2_T2V: {"unit_price": 0.2, "unit": "1,000 video tokens", "currency": "EUR"}}
+    before = _snapshot(catalog)
+    result = _refresh_prices(catalog, V2_T2V)
+    assert result.returncode == 2 and "cannot use" in result.stdout and _snapshot(catalog) == before

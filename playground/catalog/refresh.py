@@ -146,3 +146,76 @@ def refresh(root: Path = CATALOG_DIR, base_url: str = DEFAULT_BASE_URL, wanted: 
     if failed:
         return 2
     return 1 if check and changed else 0
+
+
+PRICING_BASE_URL = "https://api.fal.ai"
+PRICING_PATH = "/v1/models/pricing"
+PRICING_BATCH = 50  # ids per request, as fal's pricing API takes them
+
+
+def _billing_text(billing: dict[str, Any] | None) -> str:
+    return f"${billing['usd_per_unit']:g} per {billing['unit']}" if billing else "unknown"
+
+
+def fetch_prices(client: httpx.Client, base_url: str, endpoint_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """fal's pricing API for these endpoints, every page of it: endpoint id → {unit_price, unit, currency}."""
+    prices: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(endpoint_ids), PRICING_BATCH):
+        params: dict[str, str] = {"endpoint_id": ",".join(endpoint_ids[start:start + PRICING_BATCH])}
+        while True:
+            response = client.get(f"{base_url.rstrip('/')}{PRICING_PATH}", params=params)
+            response.raise_for_status()
+            page = response.json()
+            for item in page.get("prices") or []:
+                prices[item["endpoint_id"]] = item
+            if not page.get("has_more") or not page.get("next_cursor"):
+                break
+            params["cursor"] = page["next_cursor"]
+    return prices
+
+
+def refresh_prices(root: Path = CATALOG_DIR, base_url: str = PRICING_BASE_URL, wanted: list[str] | None = None,
+                   check: bool = False, key: str | None = None, say: Callable[[str], None] = print,
+                   timeout_s: float = 30.0) -> int:
+    """Read fal's billing unit and unit price for each endpoint and write them into its facts file (the billed
+    cost of a run is its billable units × this price); returns the exit code, as ``refresh`` does."""
+    facts_files = sorted((Path(root) / "facts").glob("*.json"))
+    chosen = {p: _read_json(p) for p in facts_files}
+    if wanted:
+        chosen = {p: f for p, f in chosen.items() if p.stem in wanted or f.get("endpoint_id") in wanted}
+        known = {p.stem for p in chosen} | {f.get("endpoint_id") for f in chosen.values()}
+        for missing in [w for w in wanted if w not in known]:
+            say(f"{missing}: not in the catalog (give an endpoint id or a facts file name)")
+            return 2
+    headers = {"Authorization": f"Key {key}"} if key else {}
+    try:
+        with httpx.Client(timeout=timeout_s, headers=headers, follow_redirects=True) as client:
+            prices = fetch_prices(client, base_url, [f["endpoint_id"] for f in chosen.values()])
+    except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+        say(f"fal's pricing API could not be read ({exc.__class__.__name__}: {str(exc)[:160]}); nothing changed")
+        return 2
+    changed = failed = 0
+    for path, facts in chosen.items():
+        endpoint_id, current = facts["endpoint_id"], facts["pricing"].get("billing")
+        price = prices.get(endpoint_id)
+        if price is None:
+            say(f"{endpoint_id}: no price listed; billing stays {_billing_text(current)}")
+            continue
+        if str(price.get("currency", "USD")).upper() != "USD" or not isinstance(price.get("unit_price"), (int, float)):
+            say(f"{endpoint_id}: a price this app cannot use ({price}); nothing changed")
+            failed += 1
+            continue
+        fresh = {"unit": str(price.get("unit") or "unit"), "usd_per_unit": float(price["unit_price"]),
+                 "source": f"fal's pricing API, {datetime.now(timezone.utc).date()}"}
+        if current and (current.get("unit"), current.get("usd_per_unit")) == (fresh["unit"], fresh["usd_per_unit"]):
+            say(f"{endpoint_id}: unchanged ({_billing_text(current)})")
+            continue
+        changed += 1
+        say(f"{endpoint_id}:\n  ~ billing: {_billing_text(current)} → {_billing_text(fresh)}")
+        if not check:
+            _write_json(path, {**facts, "pricing": {**facts["pricing"], "billing": fresh}})
+    verb = "would change" if check else "changed"
+    say(f"{len(chosen)} endpoint(s) checked: {changed} {verb}, {failed} failed")
+    if failed:
+        return 2
+    return 1 if check and changed else 0
