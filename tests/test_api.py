@@ -58,10 +58,26 @@ def test_every_event_has_a_unique_explicit_name(catalog):
     assert all(n and not n.startswith("unnamed") for n in named)
 
 
-def test_catalog_lists_all_16(client):
+V15 = ("fal-ai/bytedance/seedance/v1.5/pro/text-to-video", "fal-ai/bytedance/seedance/v1.5/pro/image-to-video")
+
+
+def test_catalog_lists_all_18(client):
     rows = client.predict(api_name="/catalog")
-    assert len(rows) == 16
+    assert len(rows) == 18 and set(V15) <= {r["endpoint_id"] for r in rows}
     assert {tuple(sorted(r)) for r in rows} == {("endpoint_id", "family", "label", "mode", "tier")}
+    assert {r["family"] for r in rows if r["endpoint_id"] in V15} == {"1.5 Pro"}
+
+
+def test_seedance_1_5_pro_is_priced_by_its_audio(client):
+    """720p, 5 s: 1248 × 704 × 24 × 5 / 1024 tokens at $2.4 per million with audio, $1.2 without."""
+    tokens = 1248 * 704 * 24 * 5 / 1024
+    for audio, price in ((True, 2.4), (False, 1.2)):
+        arguments = {"prompt": "x", "resolution": "720p", "duration": "5", "generate_audio": audio}
+        answer = client.predict(V15[0], json.dumps(arguments), api_name="/estimate")
+        assert answer["usd"] == pytest.approx(tokens * price / 1e6, abs=1e-6) and answer["tokens"] == tokens
+        assert f"${price:g} per million" in answer["formula"]
+    default = client.predict(V15[0], json.dumps({"prompt": "x"}), api_name="/estimate")
+    assert default["usd"] == pytest.approx(tokens * 2.4 / 1e6, abs=1e-6)  # audio is on unless turned off
 
 
 def test_generate_lite_is_exact_and_deterministic(client, app_data_dir):

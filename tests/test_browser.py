@@ -69,7 +69,7 @@ def test_visitor_key_run_and_cancel_reach_fal(browser, fal_app, fake_fal):
 
 
 SYNC_STATE = "[...document.querySelectorAll('#cmp-grid video')].map(v => [v.currentTime, v.paused])"
-FAMILY_NAMES = ("1.0 Lite", "1.0 Pro", "Pro Fast", "2.0")
+FAMILY_NAMES = ("1.0 Lite", "1.0 Pro", "Pro Fast", "1.5 Pro", "2.0")
 
 
 def test_compare_grid_plays_in_sync_blind_vote_reaches_the_leaderboard(browser, app_url):
@@ -79,6 +79,7 @@ def test_compare_grid_plays_in_sync_blind_vote_reaches_the_leaderboard(browser, 
     page.get_by_role("tab", name="Compare").click()
     page.locator("#cmp-prompts textarea").fill("A red kite dances over a green hill, slow pan")
     page.locator("#cmp-seeds textarea, #cmp-seeds input").first.fill("7")
+    page.locator("#cmp-endpoints").get_by_text("Seedance 1.5 Pro · Text to Video").click()  # four families, not five
     expect(page.locator("#cmp-plan")).to_contain_text("4 cells", timeout=15000)
     page.locator("#cmp-blind input").check()
     page.locator("#cmp-run").click()
@@ -123,7 +124,8 @@ def test_compare_cancel_all_reaches_fal_for_every_cell(browser, fal_app, fake_fa
     fake_fal.reset(default=Script(hold=True, queue_s=0.2, logs=("warming up",)))
     page = _open(browser, url)
     page.get_by_role("tab", name="Compare").click()
-    page.locator("#cmp-endpoints").get_by_text("Seedance 1.0 Pro · Text to Video").click()  # untick two of four
+    page.locator("#cmp-endpoints").get_by_text("Seedance 1.5 Pro · Text to Video").click()  # untick three of five
+    page.locator("#cmp-endpoints").get_by_text("Seedance 1.0 Pro · Text to Video").click()
     page.locator("#cmp-endpoints").get_by_text("Seedance 2.0 · Text to Video").click()
     page.locator("#cmp-prompts textarea").fill("Two cells that never finish")
     page.locator("#cmp-seeds textarea, #cmp-seeds input").first.fill("5")

@@ -16,7 +16,7 @@ from conftest import image_bytes
 FAST_I2V = "seedance-v1-pro-fast-image-to-video"
 V2_R2V = "seedance-2-0-reference-to-video"
 LITE = "seedance-v1-lite-text-to-video"
-FAMILY_NAMES = ("1.0 Lite", "1.0 Pro", "Pro Fast", "2.0", "Lite", "Seedance")
+FAMILY_NAMES = ("1.0 Lite", "1.0 Pro", "Pro Fast", "1.5 Pro", "2.0", "Lite", "Seedance")
 RUN_ID = re.compile(r"\b[0-9a-f]{16}\b")
 
 
@@ -148,6 +148,7 @@ def test_a_blind_comparison_gives_nothing_away_before_the_vote(browser, app_url,
     page.locator("#cmp-prompts textarea").fill("A red kite dances over a green hill, slow pan")
     page.locator("#cmp-seeds textarea, #cmp-seeds input").first.fill("11")
     page.locator("#cmp-blind input").check()
+    page.locator("#cmp-endpoints").get_by_text("Seedance 1.5 Pro · Text to Video").click()  # four families, not five
     expect(page.locator("#cmp-plan")).to_contain_text("4 cells", timeout=15000)
     page.evaluate("window.__first = new Map()")
     page.locator("#cmp-run").click()
@@ -252,7 +253,8 @@ def test_the_grid_fills_a_phone_screen(browser, app_url):
 
     page = open_page(browser, app_url, PHONE)
     _tab_button(page, "Compare").click()
-    page.locator("#cmp-endpoints").get_by_text("Seedance 1.0 Pro · Text to Video").click()  # two of four
+    page.locator("#cmp-endpoints").get_by_text("Seedance 1.5 Pro · Text to Video").click()  # two of five
+    page.locator("#cmp-endpoints").get_by_text("Seedance 1.0 Pro · Text to Video").click()
     page.locator("#cmp-endpoints").get_by_text("Seedance 2.0 · Text to Video").click()
     page.locator("#cmp-prompts textarea").fill("A phone-sized comparison")
     page.locator("#cmp-seeds textarea, #cmp-seeds input").first.fill("3")
@@ -265,7 +267,7 @@ def test_the_grid_fills_a_phone_screen(browser, app_url):
     shoot(page, "compare-grid-390x844")
 
 
-TABS = ["1.0 Lite", "1.0 Pro", "1.0 Pro Fast", "2.0", "Compare", "Leaderboard", "History", "Examples", "API"]
+TABS = ["1.0 Lite", "1.0 Pro", "1.0 Pro Fast", "1.5 Pro", "2.0", "Compare", "Leaderboard", "History", "Examples", "API"]
 
 
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1440x900", "390x844"])

@@ -16,12 +16,13 @@ REFERENCE_IDS = {
     "fal-ai/bytedance/seedance/v1/pro/fast/image-to-video",
     *(f"bytedance/seedance-2.0/{tier}{mode}" for tier in ("", "fast/", "mini/")
       for mode in ("text-to-video", "image-to-video", "reference-to-video")),
+    "fal-ai/bytedance/seedance/v1.5/pro/text-to-video", "fal-ai/bytedance/seedance/v1.5/pro/image-to-video",
 }
 
 
 def test_all_reference_endpoints_load(catalog):
     assert set(catalog) == REFERENCE_IDS
-    assert {e.family for e in catalog.values()} == {"1.0 Lite", "1.0 Pro", "1.0 Pro Fast", "2.0"}
+    assert list(catalog.families()) == ["1.0 Lite", "1.0 Pro", "1.0 Pro Fast", "1.5 Pro", "2.0"]
     assert {e.tier for e in catalog.values() if e.family == "2.0"} == {"standard", "fast", "mini"}
 
 
@@ -110,7 +111,7 @@ def test_family_order_comes_from_the_data(tmp_path):
     root = _break_pro_t2v(tmp_path, lambda f, d: (f.parent.parent / "families.json").write_text(
         json.dumps({"order": ["2.0", "1.0 Pro"]})))
     families = list(load_catalog(root).families())
-    assert families[:2] == ["2.0", "1.0 Pro"] and set(families[2:]) == {"1.0 Lite", "1.0 Pro Fast"}
+    assert families[:2] == ["2.0", "1.0 Pro"] and families[2:] == ["1.0 Lite", "1.0 Pro Fast", "1.5 Pro"]  # by name
 
 
 def test_a_price_variant_prices_the_request_that_matches_it(tmp_path):

@@ -136,7 +136,8 @@ def test_random_seeds_are_drawn_once(catalog):
 
 
 def test_defaults_are_one_per_family(catalog):
-    assert one_per_family(catalog, "text-to-video") == FOUR
+    v15 = "fal-ai/bytedance/seedance/v1.5/pro/text-to-video"
+    assert one_per_family(catalog, "text-to-video") == [LITE_T2V, PRO_T2V, PRO_FAST_T2V, v15, V2_T2V]  # 1.5 Pro joins
     assert one_per_family(catalog, "reference-to-video") == [LITE_R2V, V2_R2V]
 
 
