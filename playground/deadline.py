@@ -10,18 +10,19 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable
-from typing import Literal, TypeVar
+from typing import TypeVar
+
+from playground.record import Status
 
 T = TypeVar("T")
-Reason = Literal["cancelled", "timed_out"]
 
 
 class Interrupted(Exception):
     """The wait ended early: the person cancelled, or the run's deadline passed."""
 
-    def __init__(self, reason: Reason):
+    def __init__(self, reason: Status):
         super().__init__(reason)
-        self.reason: Reason = reason
+        self.reason = reason  # Status.CANCELLED or Status.TIMED_OUT
 
 
 def remaining(deadline: float) -> float:
@@ -34,7 +35,7 @@ async def within(awaitable: Awaitable[T], stop: asyncio.Event, deadline: float) 
     if stop.is_set() or remaining(deadline) == 0:
         work.cancel()
         await asyncio.gather(work, return_exceptions=True)
-        raise Interrupted("cancelled" if stop.is_set() else "timed_out")
+        raise Interrupted(Status.CANCELLED if stop.is_set() else Status.TIMED_OUT)
     stopped = asyncio.ensure_future(stop.wait())
     try:
         done, _ = await asyncio.wait({work, stopped}, timeout=remaining(deadline), return_when=asyncio.FIRST_COMPLETED)
@@ -47,4 +48,4 @@ async def within(awaitable: Awaitable[T], stop: asyncio.Event, deadline: float) 
         return work.result()
     work.cancel()
     await asyncio.gather(work, return_exceptions=True)
-    raise Interrupted("cancelled" if stop.is_set() else "timed_out")
+    raise Interrupted(Status.CANCELLED if stop.is_set() else Status.TIMED_OUT)

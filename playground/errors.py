@@ -11,6 +11,7 @@ PlaygroundError
 
 from __future__ import annotations
 
+from playground.record import RunRecord, Status
 from playground.text import escape_surrogates
 
 
@@ -57,9 +58,9 @@ class LimitError(PlaygroundError):
 class RunError(PlaygroundError):
     """Seen by the user: a valid request that a backend could not complete."""
 
-    def __init__(self, message: str, status: str = "failed", result=None):
+    def __init__(self, message: str, status: Status = Status.FAILED, result: RunRecord | None = None):
         self.status = status
-        self.result = result  # the logged RunResult, once the run's row is written
+        self.result = result  # the run's logged record, once its row is written
         super().__init__(message)
 
 

@@ -10,15 +10,18 @@ import asyncio
 import json
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from playground.backends.offline import OfflineBackend
+from playground.catalog import Catalog
+from playground.compare.grid import grid_html
+from playground.compare.plan import Plan, plan
+from playground.compare.spec import parse_spec
+from playground.config import Limits
 from playground.events import Completed
 from playground.media import probe_video
-
-if TYPE_CHECKING:
-    from playground.service import Playground
 
 log = logging.getLogger(__name__)
 GALLERY_DIR = Path(__file__).resolve().parent.parent / "gallery"
@@ -27,18 +30,26 @@ GALLERY_DIR = Path(__file__).resolve().parent.parent / "gallery"
 class Gallery:
     """The shipped example comparisons and their rendered snapshots."""
 
-    def __init__(self, playground: Playground, source: Path = GALLERY_DIR):
-        self.playground, self.out = playground, playground.data_dir / "gallery"
+    def __init__(self, catalog: Catalog, out: Path, source: Path = GALLERY_DIR):
+        self.catalog, self.out = catalog, Path(out)
         self.examples: list[dict[str, Any]] = []
         for path in sorted(Path(source).glob("*.json")) if Path(source).is_dir() else []:
             try:
                 example = json.loads(path.read_text(encoding="utf-8"))
-                self.playground.comparisons.plan(example["spec"])  # valid against today's catalog
+                self.plan(example["spec"])  # valid against today's catalog
             except Exception as exc:  # a broken example must not stop the app
                 log.warning("gallery example %s skipped: %s", path.name, exc)
                 continue
             self.examples.append({"name": path.stem, "title": example.get("title", path.stem),
                                   "description": example.get("description", ""), "spec": example["spec"]})
+
+    def plan(self, spec: Any) -> Plan:
+        return plan(parse_spec(spec, self.catalog, Limits.max_batch_cells), self.catalog)
+
+    async def grids(self, file_url: Callable[[str], str]) -> list[str]:
+        """Every example's grid, rendering the ones not rendered yet (``file_url``: a clip's path → its page URL)."""
+        await self.render_missing()
+        return [grid_html(self.snapshot(e["name"]), False, set(), file_url) for e in self.examples]
 
     def snapshot(self, name: str) -> dict[str, Any] | None:
         path = self.out / f"{name}.json"
@@ -51,7 +62,7 @@ class Gallery:
                 await self._render(example)
 
     async def _render(self, example: dict[str, Any]) -> None:
-        planned = self.playground.comparisons.plan(example["spec"])
+        planned = self.plan(example["spec"])
         backend, folder = OfflineBackend(step_delay_s=0), self.out / example["name"]
         cells = []
         for cell in planned.cells:

@@ -1,14 +1,18 @@
 """What the History tab shows: a table that fits the screen, a chosen run with the price of each thing it can do
-again, and a promotion's plan before it is sent (plain Python, testable)."""
+again, a promotion's plan before it is sent, and a re-run as it goes (plain Python, testable)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+from playground.checks import SeedVerdict
 from playground.compare.adapt import Change
+from playground.errors import PlaygroundError
 from playground.estimate import Estimate
-from playground.present import result_markdown
+from playground.present import RunWatcher, Shown, event_text, result_markdown
+from playground.record import RunRecord
 
 TABLE_HEADERS = ["when (UTC)", "endpoint", "status", "backend", "seed", "prompt", "est. $", "time"]
 MODE_SHORT = {"text-to-video": "T2V", "image-to-video": "I2V", "reference-to-video": "R2V"}
@@ -72,3 +76,36 @@ def promotion_note(target_label: str, changes: list[Change], cost: Estimate | No
              if cost else f"On **{target_label}**"]
     lines += [f"- {c.field}: `{c.asked}` → {'dropped' if c.sent is None else f'`{c.sent}`'} ({c.why})" for c in changes]
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ActionView:
+    """What History shows while a re-run, seed check or promotion goes: its outcome text, and the video to show
+    (None leaves the player as it is; "" clears it)."""
+
+    outcome: str
+    video: str | None = None
+
+
+def seed_verdict_text(verdict: SeedVerdict) -> str:
+    psnr = f", mean PSNR {verdict.psnr_db} dB" if verdict.psnr_db is not None else ""
+    return f"**{verdict.verdict}** ({verdict.frames_equal} of {verdict.frames} frames identical{psnr})"
+
+
+async def follow(items: AsyncIterator[Any], heading: str, shown: Shown) -> AsyncIterator[ActionView]:
+    """A History action's progress, then its result (a seed check's verdict last). An action that could not start,
+    or whose run failed, says so here once (no pop-up)."""
+    result: RunRecord | None = None
+    try:
+        async for item in items:
+            if isinstance(item, RunRecord):
+                result = item
+                yield ActionView(f"{heading}\n\n" + result_markdown(shown(item.as_dict())), item.video_path)
+            elif isinstance(item, SeedVerdict) and result is not None:
+                yield ActionView(f"{heading}: {seed_verdict_text(item)}\n\n" + result_markdown(shown(result.as_dict())),
+                                 result.video_path)
+            else:
+                yield ActionView(f"{heading} · {event_text(item)}")
+    except PlaygroundError as exc:
+        view = RunWatcher(shown).refused(exc)
+        yield ActionView(f"{heading}: {view.status or ''}\n\n{view.result or ''}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -71,3 +72,27 @@ def leaderboard(votes: pd.DataFrame, results: pd.DataFrame, labels: dict[str, st
                      "cost_basis": basis if len(mine) else "",
                      "mean_latency_s": None if pd.isna(latency) else round(latency, 2), "runs": len(mine)})
     return pd.DataFrame(rows, columns=COLUMNS).sort_values("bt_rating", ascending=False, ignore_index=True)
+
+
+def leaderboard_note(backend: str, frame: pd.DataFrame) -> str:
+    """What to say above the leaderboard when it is empty (or mixes synthetic clips in)."""
+    if frame.empty and backend == "fal":
+        return ("No votes on fal runs yet. Votes on offline previews judge synthetic clips, not models: choose "
+                "*offline* to see them anyway.")
+    if frame.empty:
+        return "No votes yet: run a comparison and vote on its rows."
+    return "⚠️ This includes votes on offline previews (synthetic clips)." if backend != "fal" else ""
+
+
+@dataclass(frozen=True)
+class LeaderboardView:
+    """The Leaderboard tab: a note, the table, the endpoints that have a cost (for the value plot), seed stability."""
+
+    note: str
+    table: pd.DataFrame
+    priced: pd.DataFrame
+    stability: pd.DataFrame
+
+    @classmethod
+    def of(cls, table: pd.DataFrame, backend: str, stability: pd.DataFrame) -> LeaderboardView:
+        return cls(leaderboard_note(backend, table), table, table.dropna(subset=["mean_cost_usd"]), stability)

@@ -1,18 +1,21 @@
-"""What a tab shows, as plain text and values: the form's problems and estimate, a run's progress and result,
-field labels. The UI only puts these into components (plain Python, testable)."""
+"""What the page shows, as plain text and values: where runs go, a form's fields, problems and estimate, a run's
+progress and result. The UI only puts these into components (plain Python, testable)."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
-from playground.catalog import Field
+from playground.catalog import Endpoint, Field
+from playground.config import PublicMode
 from playground.errors import InputError, PlaygroundError, RunError
 from playground.estimate import Estimate
 from playground.events import Event, InProgress, Queued, Submitted
+from playground.form import is_toggled
 from playground.snippets import display_arguments, snippets
 
 BACKEND_LABELS = {"offline": "offline preview (synthetic clip, not model output)", "fal": "fal.ai (billed)"}
@@ -21,10 +24,30 @@ MAX_LOG_LINES = 200
 SEED_INFO = ("Fixed seeds make runs comparable. With Random seed ticked the model picks one, and the result shows "
              "which, so you can fix it later.")
 _SCHEMA_NOTE = re.compile(r"\s*\[[^\]]*(minimum|maximum|item count)[^\]]*\]", re.I)
+PRIMARY_COUNT = 6  # fields past this position in x-fal-order-properties, unless required, fold into "Advanced"
+Shown = Callable[[dict[str, Any]], dict[str, Any]]  # an answer as this visitor may see it (see Playground.for_visitor)
 
 
 def _seconds(value: Any) -> str:
     return "–" if value is None else f"{value:g} s"
+
+
+def backend_line(choice: str, own_key: bool, server_key: bool, public: PublicMode) -> str:
+    """One line saying where a session's runs go and who pays (``server_key``: the server's key is theirs to use)."""
+    if choice == "offline":
+        return ("**Backend: offline preview** (PLAYGROUND_BACKEND=offline): labelled synthetic clips at the "
+                "requested size, length and frame rate; not model output, no cost.")
+    if own_key:
+        return "**Backend: fal.ai**, billed to **your key** (held in this browser session only)."
+    if server_key and public.on:
+        return (f"**Backend: fal.ai**, on **the demo's shared key**: up to ${public.session_cap_usd:.2f} per "
+                f"visitor and ${public.daily_cap_usd:.2f} a day in all. Enter your own key to go further.")
+    if server_key:
+        return "**Backend: fal.ai**, billed to **the server's key** (FAL_KEY). Enter your own key to use it instead."
+    if choice == "fal":
+        return "**Backend: fal.ai** (PLAYGROUND_BACKEND=fal), but **no key yet**: enter yours to run."
+    return ("**Backend: offline preview** — labelled synthetic clips at the requested size, length and frame "
+            "rate; not model output, no cost. Enter your fal key to run on fal.ai.")
 
 
 # -- fields ------------------------------------------------------------------------------------------------
@@ -47,6 +70,32 @@ def url_label(f: Field) -> str:
     """The label of the URL box beside an upload."""
     many = f.kind != "image_url"
     return "…or URLs, one per line" if many else "…or an image URL"
+
+
+@dataclass(frozen=True)
+class FieldView:
+    """One field as its tab lays it out: the schema's facts, and the words and place the page gives it."""
+
+    field: Field
+    label: str
+    info: str
+    url_label: str
+    toggled: bool  # an optional range without a default: an on/off switch beside the slider
+    advanced: bool  # folded under "Advanced"
+
+
+@dataclass(frozen=True)
+class FormLayout:
+    """An endpoint's form (or a comparison's shared settings): its slug (element ids start with it) and its fields."""
+
+    slug: str
+    fields: tuple[FieldView, ...]
+
+
+def form_layout(endpoint: Endpoint) -> FormLayout:
+    return FormLayout(endpoint.slug, tuple(
+        FieldView(f, field_label(f), field_info(f), url_label(f), is_toggled(f),
+                  not f.required and f.position >= PRIMARY_COUNT) for f in endpoint.fields))
 
 
 # -- the form, while it is edited ---------------------------------------------------------------------------
@@ -154,10 +203,15 @@ class RunView:
     done: bool = False
 
 
+def _as_is(answer: dict[str, Any]) -> dict[str, Any]:
+    return answer
+
+
 @dataclass
 class RunWatcher:
     """Turns a run's events into what its tab shows (log lines kept, newest last)."""
 
+    shown: Shown = _as_is
     lines: list[str] = field(default_factory=list)
 
     def starting(self) -> RunView:
@@ -168,6 +222,7 @@ class RunWatcher:
         return RunView(status=event_text(event), logs="\n".join(self.lines))
 
     def finished(self, outcome: dict[str, Any], video: str) -> RunView:
+        outcome = self.shown(outcome)
         return RunView(status="", result=result_markdown(outcome), details=outcome, video=video or "", done=True)
 
     def refused(self, exc: PlaygroundError) -> RunView:
@@ -191,3 +246,35 @@ def endpoint_title(label: str, endpoint_id: str, retired: str, notes: tuple[str,
         items = "".join(f"<li>{note}</li>" for note in notes)
         lines.append(f"<details><summary>Notes on this endpoint's facts</summary><ul>{items}</ul></details>")
     return "\n\n".join(lines)
+
+
+@dataclass(frozen=True)
+class KeyChange:
+    """A visitor entered or forgot their key: what their session now holds ("" for none), and the new backend line."""
+
+    key: str
+    backend_line: str
+
+
+@dataclass(frozen=True)
+class PresetSaved:
+    """A preset was saved: what to say, and every endpoint's preset labels now (a save may replace one elsewhere)."""
+
+    message: str
+    labels: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a named-API call has got: a fraction or (done, of), and what is happening."""
+
+    done: float | tuple[int, int]
+    text: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A named-API call's answer: the JSON, and the video file to send with it (if any)."""
+
+    value: Any
+    video: str | None = None

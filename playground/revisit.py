@@ -11,7 +11,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
@@ -33,14 +33,14 @@ from playground.history_present import (
     promotion_note,
     table_row,
 )
+from playground.launcher import Launcher
 from playground.present import code_panes
+from playground.record import RunRecord, Status, now_iso
 from playground.request import validate
-from playground.runner import RunResult, now_iso
+from playground.results import ResultsLog
 from playground.snippets import snippets
 from playground.visitor import Visitor
 
-if TYPE_CHECKING:
-    from playground.service import Playground
 
 def _overrides(resolution: str, duration: str) -> dict[str, str]:
     return {k: v for k, v in (("resolution", resolution), ("duration", duration)) if v and v != KEEP}
@@ -57,19 +57,22 @@ class SeedChecksLog(CsvLog):
 
 
 class Revisits:
-    """History's side of the core, for one Playground."""
+    """History's side of the core: the log as a viewer may see it, and runs started again through the launcher."""
 
-    def __init__(self, playground: Playground):
-        self.playground = playground
-        self.seed_checks = SeedChecksLog(playground.data_dir / "seed_checks.csv")
-        self.uploads_dir = playground.inputs.directory
-        self.exports_dir = playground.data_dir / "exports"
+    def __init__(self, launcher: Launcher, results: ResultsLog, seed_checks: SeedChecksLog, exports_dir: Path,
+                 own_rows_only: bool = False):
+        self.launcher, self.results, self.seed_checks = launcher, results, seed_checks
+        self.exports_dir, self.own_rows_only = Path(exports_dir), own_rows_only
 
     # -- browsing -------------------------------------------------------------------------------------
     def visible(self, owner: str) -> pd.DataFrame:
-        """The rows a viewer may see: all of them, or in public mode only their own."""
-        frame = self.playground.results.read()
-        return frame[frame.owner == owner] if self.playground.public.on else frame
+        """The rows a viewer may see: all of them, or (``own_rows_only``: a public deployment) only their own."""
+        frame = self.results.read()
+        return frame[frame.owner == owner] if self.own_rows_only else frame
+
+    def newest(self, limit: int, owner: str = "") -> list[dict[str, str]]:
+        """The newest ``limit`` rows a viewer may see, newest first."""
+        return self.visible(owner).iloc[::-1].head(max(0, int(limit))).to_dict(orient="records")
 
     def page(self, filters: Filters, number: int = 1, size: int = PAGE_SIZE,
              owner: str = "") -> tuple[list[dict], int, int, int]:
@@ -90,14 +93,14 @@ class Revisits:
 
     def arguments(self, run_id: str, owner: str = "") -> tuple[Endpoint, dict[str, Any]]:
         row = self.row(run_id, owner)
-        endpoint = self.playground.endpoint(row["endpoint_id"])
+        endpoint = self.launcher.endpoint(row["endpoint_id"])
         try:
             arguments = json.loads(row["arguments_json"])
         except (json.JSONDecodeError, RecursionError):
             raise InputError([("arguments_json", "this row's arguments cannot be read")])
         if not isinstance(arguments, dict):
             raise InputError([("arguments_json", "this row's arguments are not a JSON object")])
-        return endpoint, self.playground.inputs.to_data_uris(arguments)  # kept input files inlined again
+        return endpoint, self.launcher.inputs.to_data_uris(arguments)  # kept input files inlined again
 
     def restore(self, run_id: str, owner: str = "") -> tuple[Endpoint, dict[str, Any]]:
         """The endpoint and the form values that put this run back into its tab, field for field — a random-seed
@@ -106,7 +109,7 @@ class Revisits:
         seed = self._seed(self.row(run_id, owner), arguments)
         if seed is not None and endpoint.field("seed") is not None:
             arguments = {**arguments, "seed": seed}
-        return endpoint, form_from_arguments(endpoint, arguments, self.uploads_dir)
+        return endpoint, form_from_arguments(endpoint, arguments, self.launcher.inputs.directory)
 
     def page_view(self, filters: Filters, number: int = 1, owner: str = "") -> tuple[list[list[Any]], int, str, list]:
         """(table rows, page number, "page 1 of 3 · 60 run(s)", their run ids) as the History tab shows them."""
@@ -117,7 +120,7 @@ class Revisits:
         return table, number, f"page {number} of {pages} · {len(matching)} run(s)", [r["run_id"] for r in records]
 
     def _label(self, endpoint_id: str) -> str:
-        endpoint = self.playground.catalog.get(endpoint_id)
+        endpoint = self.launcher.catalog.get(endpoint_id)
         return f"{endpoint.short_label} · {MODE_SHORT[endpoint.mode]}" if endpoint else endpoint_id
 
     def pick(self, run_id: str, visitor: Visitor) -> RunPick:
@@ -129,17 +132,17 @@ class Revisits:
         except InputError:
             cost = None
         seed = self._seed(row, arguments)
-        can_seed_check = seed is not None and row["status"] == "completed" and bool(row["video_path"])
+        can_seed_check = seed is not None and row["status"] == Status.COMPLETED and bool(row["video_path"])
         return RunPick(run_id, details_markdown(row, self._label(row["endpoint_id"])), row["video_path"],
                        code_panes(endpoint.endpoint_id, arguments), price_label("Run again", cost),
                        price_label("Check the seed", cost if can_seed_check else None),
                        can_seed_check, row["backend"] == "fal" and bool(row["request_id"]),
-                       [(e.label, e.endpoint_id) for e in self.playground.catalog.values() if e.mode == endpoint.mode])
+                       [(e.label, e.endpoint_id) for e in self.launcher.catalog.values() if e.mode == endpoint.mode])
 
     def promotion_plan(self, run_id: str, target_id: str, resolution: str, duration: str,
                        owner: str = "") -> PromotionPlan:
         """A promotion before it is sent: fitted to the target as Compare fits, validated, priced."""
-        target = self.playground.endpoint(target_id)
+        target = self.launcher.endpoint(target_id)
         choices = [[KEEP, *(f.enum if (f := target.field(name)) else ())] for name in ("resolution", "duration")]
         try:
             _, sent, changes = self.promotion(run_id, target_id, _overrides(resolution, duration), owner)
@@ -157,14 +160,14 @@ class Revisits:
     async def rerun(self, run_id: str, visitor: Visitor) -> AsyncIterator[Any]:
         """The same arguments again, as a new run (a random-seed run draws a new seed)."""
         endpoint, arguments = self.arguments(run_id, visitor.owner)
-        async for item in self.playground.generate(endpoint.endpoint_id, arguments, visitor):
+        async for item in self.launcher.generate(endpoint.endpoint_id, arguments, visitor):
             yield item
 
     def promotion(self, run_id: str, target_id: str, overrides: dict[str, Any],
                   owner: str = "") -> tuple[Endpoint, dict, list[Change]]:
         """What a promotion would send: this run's prompt, images and seed, fitted to ``target_id`` plus overrides."""
         endpoint, arguments = self.arguments(run_id, owner)
-        target = self.playground.endpoint(target_id)
+        target = self.launcher.endpoint(target_id)
         if target.mode != endpoint.mode:
             raise InputError([("target", f"{target.label} is {target.mode}; this run is {endpoint.mode}")])
         seed = self._seed(self.row(run_id, owner), arguments)
@@ -178,7 +181,7 @@ class Revisits:
         if not target_id:
             raise InputError([("target", "choose the endpoint to promote this run to")])
         target, sent, _ = self.promotion(run_id, target_id, overrides, visitor.owner)
-        async for item in self.playground.generate(target.endpoint_id, sent, visitor):
+        async for item in self.launcher.generate(target.endpoint_id, sent, visitor):
             yield item
 
     @staticmethod
@@ -196,11 +199,11 @@ class Revisits:
         row = self.row(run_id, owner)
         endpoint, arguments = self.arguments(run_id, owner)
         seed = self._seed(row, arguments)
-        if seed is None or row["status"] != "completed" or not Path(row["video_path"] or "/-").is_file():
+        if seed is None or row["status"] != Status.COMPLETED or not Path(row["video_path"] or "/-").is_file():
             raise InputError([("run", "needs a completed run with a saved video and a known seed")])
-        second: RunResult | None = None
-        async for item in self.playground.generate(endpoint.endpoint_id, {**arguments, "seed": seed}, visitor):
-            if isinstance(item, RunResult):
+        second: RunRecord | None = None
+        async for item in self.launcher.generate(endpoint.endpoint_id, {**arguments, "seed": seed}, visitor):
+            if isinstance(item, RunRecord):
                 second = item
             else:
                 yield item
@@ -218,7 +221,7 @@ class Revisits:
         checks = self.seed_checks.read()
         if checks.empty:
             return pd.DataFrame(columns=["endpoint", "backend", "checks", "identical", "near", "different"])
-        labels = {e.endpoint_id: e.short_label for e in self.playground.catalog.values()}
+        labels = {e.endpoint_id: e.short_label for e in self.launcher.catalog.values()}
         table = (checks.assign(endpoint=checks.endpoint_id.map(lambda e: labels.get(e, e)))
                  .pivot_table(index=["endpoint", "backend"], columns="verdict", values="check_id", aggfunc="count",
                               fill_value=0)
@@ -229,17 +232,12 @@ class Revisits:
 
     # -- re-fetching ---------------------------------------------------------------------------------------
     async def refetch(self, run_id: str, visitor: Visitor) -> dict[str, Any]:
-        """Download a fal run's result again by its request id (no new run, no new charge) and update its row."""
-        key, owner = visitor.key, visitor.owner
-        row = self.row(run_id, owner)
-        if row["backend"] != "fal" or not row["request_id"]:
-            raise InputError([("run", "only fal runs with a request id can be fetched again")])
-        backend = self.playground.backend_for(key)
-        if not getattr(backend, "paid", False):
-            raise InputError([("fal_key", "fetching from fal needs a fal key (yours or the server's)")])
-        endpoint, arguments = self.arguments(run_id, owner)
-        result, columns = await self.playground.runner.collect(
-            backend, row, output_shape(endpoint, arguments).expected(), (key, self.playground._key(key)))
-        self.playground.results.update("run_id", run_id, columns)
-        return {**row, **columns, "status": result.status}
-
+        """Download a fal run's result again by its request id (no new run, no new charge) and update its row;
+        returns the row as it is now."""
+        row = self.row(run_id, visitor.owner)
+        endpoint, arguments = self.arguments(run_id, visitor.owner)
+        record = await self.launcher.fetch_again(RunRecord.from_row(row), visitor,
+                                                 output_shape(endpoint, arguments).expected())
+        changes = {name: text for name, text in record.to_row().items() if text != row.get(name)}
+        self.results.update("run_id", run_id, changes)
+        return {**row, **changes}

@@ -1,182 +1,189 @@
-"""The playground's one facade: what every UI event and API call asks of the core.
+"""The facade: the one module the UI imports, with one method per page event and named-API call.
 
-Data flows one way: catalog → request (validated) → estimate → backend events → saved, probed
-result → one row in the results log.
+Each method takes plain values (a form, a JSON text, the caller's Visitor) and returns what is shown: a view
+built in a present module, never text for the UI to parse. Data flows one way: catalog → request (validated) →
+estimate → launcher (admitted, backend chosen) → runner (events) → saved, probed result → one row in the log.
+What the calls return is listed in ``playground.views``.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
-import logging
-import threading
-import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from playground import config
+from playground.api import NamedApi
 from playground.backends import Backend
-from playground.backends.connections import FalConnections
-from playground.backends.fal import FalBackend
 from playground.backends.offline import OfflineBackend
 from playground.catalog import Catalog, Endpoint, load_catalog
-from playground.compare.runs import Comparisons
+from playground.compare.comparisons import Comparisons
+from playground.compare.present import BatchView, CompareMode, PlanView, refused_view
+from playground.compare.spec import draw_seeds
 from playground.config import FalSettings, Limits, PublicMode
-from playground.errors import InputError, PlaygroundError, RunError
-from playground.estimate import Estimate, estimate, output_shape
+from playground.errors import InputError, PlaygroundError
 from playground.events import Event
-from playground.form import arguments_from_form, form_from_arguments, read_form
+from playground.form import arguments_from_form, form_from_arguments
 from playground.gallery import Gallery
-from playground.guard import Guard, Ticket
+from playground.guard import Guard
+from playground.history import Filters
+from playground.history_present import ActionView, PromotionPlan, RunPick, follow
 from playground.inputs import Inputs
 from playground.journal import Journal
 from playground.keys import clean_key, fingerprint
-from playground.present import FormView, RunView, RunWatcher, code_panes
+from playground.launcher import Launcher
+from playground.leaderboard import LeaderboardView, leaderboard
+from playground.outputs import Outputs
+from playground.present import (
+    FormLayout,
+    FormView,
+    KeyChange,
+    PresetSaved,
+    RunView,
+    RunWatcher,
+    backend_line,
+    code_panes,
+    endpoint_title,
+    form_layout,
+)
 from playground.presets import BUILT_IN_DIR, Presets
-from playground.request import validate
+from playground.record import RunRecord
+from playground.recovery import Recovery
 from playground.results import ResultsLog
-from playground.revisit import Revisits
-from playground.runner import Flight, Runner, RunResult, Watch, now_iso
-from playground.snippets import display_arguments, snippets
-from playground.visitor import Visitor, client_address, network_id
+from playground.revisit import Revisits, SeedChecksLog
+from playground.runner import Runner
+from playground.visitor import Visitor, without_paths
+from playground.votes import VotesLog
 
-__all__ = ["Playground", "Preview", "RunResult", "create_playground"]
-log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Preview:
-    """What a tab shows beside Run while the user edits: estimate, problems, request JSON, snippets."""
-
-    estimate: Estimate | None
-    problems: list[str]
-    request_json: str
-    snippets: dict[str, str]
+__all__ = ["Playground", "create_playground"]
+T = TypeVar("T")
+FileUrl = Callable[[str], str]  # a local file → the URL the page loads it from (the UI serves a copy)
 
 
 class Playground:
-    """Catalog, backends, runs and the results log for one app instance.
+    """One app instance: its parts, built in order and each given only what it uses, and the page's calls.
 
-    No per-visitor state lives here: a visitor's key arrives with each call (from their session state)
-    and is only used for that call; ``server_key`` is the operator's own ``FAL_KEY``.
+    No per-visitor state lives here: a visitor's key arrives with each call (from their session state) and is
+    only used for that call; ``server_key`` is the operator's own ``FAL_KEY``.
     """
 
-    def __init__(self, catalog: Catalog, data_dir: Path, backend_choice: str = "auto",
+    def __init__(self, catalog: Catalog, data_dir: Path | str, backend_choice: str = "auto",
                  offline: Backend | None = None, server_key: str | None = None,
                  fal_settings: FalSettings | None = None, limits: Limits | None = None,
                  presets_dir: Path = BUILT_IN_DIR, public: PublicMode | None = None):
-        self.catalog = catalog
-        self.data_dir = Path(data_dir)
-        self.outputs_dir = self.data_dir / "outputs"
+        self.catalog, self.data_dir = catalog, Path(data_dir)
+        self.limits, self.public = limits or Limits(), public or PublicMode()
+        settings = fal_settings or FalSettings()
         self.results = ResultsLog(self.data_dir / "results.csv")
         self.journal = Journal(self.data_dir / "inflight")
         self.inputs = Inputs(self.data_dir / "inputs")
-        self.backend_choice = backend_choice
-        self.offline = offline or OfflineBackend()
-        self.fal_settings = fal_settings or FalSettings()
-        self.fal = FalConnections()
-        self.limits = limits or Limits()
-        self.runner = Runner(self.outputs_dir, self.results, self.journal, self.fal_settings, self.limits.max_runs,
-                             self.inputs, self.unit_price)
-        self.comparisons = Comparisons(self)
-        self.revisits = Revisits(self)
         self.presets = Presets(catalog, presets_dir, saved=self.data_dir / "presets")
-        self.gallery = Gallery(self)
-        self._server_key = server_key or None
-        self.public = public or PublicMode()
         self.guard = Guard(self.public, self.results)
-        self._background: set[asyncio.Task] = set()
+        outputs = Outputs(self.data_dir / "outputs", settings, catalog.unit_price)
+        self.runner = Runner(outputs, self.results, self.journal, settings, self.limits.max_runs, self.inputs)
+        self.launcher = Launcher(catalog, self.inputs, self.runner, self.guard, offline or OfflineBackend(), settings,
+                                 backend_choice, server_key, self.public)
+        self.recovery = Recovery(self.journal, self.results, self.runner, self.launcher.fal_backend, server_key)
+        self.comparisons = Comparisons(self.launcher, self.presets, self.limits, VotesLog(self.data_dir / "votes.csv"))
+        self.revisits = Revisits(self.launcher, self.results, SeedChecksLog(self.data_dir / "seed_checks.csv"),
+                                 self.data_dir / "exports", own_rows_only=self.public.on)
+        self.gallery = Gallery(catalog, self.data_dir / "gallery")
+        self.api = NamedApi(self.launcher, self.comparisons, self.revisits, self.for_visitor)
 
-    # -- catalog, estimate, preview ---------------------------------------------------------------
-    def unit_price(self, endpoint_id: str) -> float | None:
-        """fal's price per billable unit of an endpoint, where the catalog knows it (``refresh --prices``)."""
-        endpoint = self.catalog.get(endpoint_id)
-        billing = endpoint.pricing.billing if endpoint else None
-        return billing.usd_per_unit if billing else None
+    # -- runs as the core starts them ----------------------------------------------------------------------
+    def generate(self, endpoint_id: str, arguments: dict[str, Any], visitor: Visitor | None = None,
+                 batch_id: str = "") -> AsyncIterator[Event | RunRecord]:
+        """One run watched to its end (see ``Launcher.generate``)."""
+        return self.launcher.generate(endpoint_id, arguments, visitor, batch_id)
 
-    def catalog_rows(self) -> list[dict[str, str]]:
-        return [endpoint.summary() for endpoint in self.catalog.values()]
+    async def recover(self) -> list[RunRecord]:
+        """Finish what the last process left in flight (see ``Recovery.recover``)."""
+        return await self.recovery.recover()
 
-    def endpoint(self, endpoint_id: str) -> Endpoint:
-        try:
-            return self.catalog[(endpoint_id or "").strip()]
-        except KeyError:
-            raise InputError([("endpoint_id", f"unknown endpoint {endpoint_id!r}; see /catalog for the "
-                                              f"{len(self.catalog)} known ids")])
+    def start_recovery(self) -> None:
+        """At start-up, in the background: finish what the last process left in flight."""
+        self.recovery.start()
 
-    def estimate(self, endpoint_id: str, arguments: dict[str, Any]) -> dict[str, Any]:
-        endpoint = self.endpoint(endpoint_id)
-        return estimate(endpoint, validate(endpoint, self.inputs.to_data_uris(arguments))).as_dict()
+    # -- the page as built ---------------------------------------------------------------------------------
+    def families(self) -> dict[str, list[Endpoint]]:
+        return self.catalog.families()
 
-    def snippets(self, endpoint_id: str, arguments: dict[str, Any]) -> dict[str, str]:
-        """``/snippets``: the Python, JavaScript and cURL code a tab shows for these arguments (not validated: the
-        tab shows code for a form that is not finished yet)."""
-        code = code_panes(self.endpoint(endpoint_id).endpoint_id, self.inputs.to_data_uris(arguments))
-        return {"python": code["Python"], "javascript": code["JavaScript"], "curl": code["cURL"]}
+    def endpoint_choices(self) -> list[tuple[str, str]]:
+        return [(e.label, e.endpoint_id) for e in self.catalog.values()]
 
+    def tab_title(self, endpoint: Endpoint) -> str:
+        return endpoint_title(endpoint.label, endpoint.endpoint_id, endpoint.retired, endpoint.notes)
+
+    def form_layout(self, endpoint_id: str) -> FormLayout:
+        return form_layout(self.launcher.endpoint(endpoint_id))
+
+    def compare_layouts(self) -> dict[str, FormLayout]:
+        """Per mode, the Compare tab's shared settings (every field any endpoint of that mode has)."""
+        return {mode: form_layout(union) for mode, union in self.comparisons.forms.items()}
+
+    def preset_problems(self) -> list[str]:
+        """Preset files that could not be loaded, each with its file and key (the page lists them)."""
+        return self.presets.problems
+
+    def preset_labels(self, endpoint_id: str) -> list[str]:
+        return [p.label for p in self.presets.for_endpoint(endpoint_id)]
+
+    @property
+    def asks_for_key(self) -> bool:
+        return self.launcher.backend_choice != "offline"
+
+    @property
+    def can_save_presets(self) -> bool:
+        return not self.public.on  # saved presets would be shared with every visitor
+
+    def gallery_examples(self) -> list[dict[str, Any]]:
+        return self.gallery.examples
+
+    # -- who is calling -----------------------------------------------------------------------------------------
+    def visitor(self, key: str | None = None, session: str = "", peer: str = "", forwarded_for: str = "") -> Visitor:
+        """The caller of one event (see ``Visitor.of``)."""
+        return Visitor.of(key, session, peer, forwarded_for, self.public.trusted_proxies)
+
+    def backend_status(self, session_key: str | None) -> str:
+        """One line saying where this session's runs go and who pays (shown at the top of every page)."""
+        launcher = self.launcher
+        return backend_line(launcher.backend_choice, bool(session_key), launcher.key_for(None) is not None,
+                            self.public)
+
+    def use_key(self, raw: str | None) -> str:
+        """Check a visitor's key and return it for their session; runs of theirs still in the journal resume."""
+        key = clean_key(raw)
+        self.recovery.resume({fingerprint(key): key})
+        return key
+
+    def enter_key(self, raw: str | None) -> KeyChange:
+        key = self.use_key(raw)
+        return KeyChange(key, self.backend_status(key))
+
+    def for_visitor(self, value: T) -> T:
+        """An answer as a visitor may receive it (on a public deployment, without server paths)."""
+        return without_paths(value) if self.public.on else value
+
+    # -- an endpoint's tab ----------------------------------------------------------------------------------
     def form_view(self, endpoint_id: str, form: dict[str, Any]) -> FormView:
-        """What a tab shows beside Run for its form as it is now: every problem (the form's own, such as an upload
-        that is not an image, and the request's), the estimate, the request and client code. Never raises."""
-        endpoint = self.endpoint(endpoint_id)
-        arguments, form_problems = read_form(endpoint, form, self.inputs.file_data_uri)
-        preview = self.preview(endpoint_id, arguments)
-        flagged = {name for name, _ in form_problems}
-        problems = [f"{name}: {message}" for name, message in form_problems]
-        problems += [p for p in preview.problems if p.split(":", 1)[0] not in flagged]  # not "is required" on top
-        return FormView.of(preview.estimate, problems, code_panes(endpoint.endpoint_id, arguments))
+        """What a tab shows beside Run for its form as it is now: every problem, the estimate, the request and client
+        code. Never raises."""
+        draft = self.launcher.draft(endpoint_id, form)
+        return FormView.of(draft.cost, draft.problems, code_panes(draft.endpoint.endpoint_id, draft.arguments))
 
     async def run_form(self, endpoint_id: str, form: dict[str, Any], visitor: Visitor) -> AsyncIterator[RunView]:
         """A tab's Run: what its run area shows, from "submitting…" to the result. A run that cannot start (bad
-        input, a limit) says why in one place and sends nothing; a failed run shows its logged result."""
-        watcher = RunWatcher()
+        input, a limit) says why once, where its result would be, and sends nothing."""
+        watcher = RunWatcher(self.for_visitor)
         yield watcher.starting()
         try:
-            endpoint = self.endpoint(endpoint_id)
-            arguments = arguments_from_form(endpoint, form, self.inputs.file_data_uri)
-            async for item in self.generate(endpoint_id, arguments, visitor):
-                if isinstance(item, RunResult):
-                    yield watcher.finished(self.for_visitor(item.as_dict()), item.video_path)
-                else:
-                    yield watcher.event(item)
+            arguments = arguments_from_form(self.launcher.endpoint(endpoint_id), form, self.inputs.file_data_uri)
+            async for item in self.launcher.generate(endpoint_id, arguments, visitor):
+                yield watcher.finished(item.as_dict(), item.video_path) if isinstance(item, RunRecord) \
+                    else watcher.event(item)
         except PlaygroundError as exc:
             yield watcher.refused(exc)
 
-    def preview(self, endpoint_id: str, arguments: dict[str, Any]) -> Preview:
-        """Best effort while typing: the estimate even when the request is not valid yet."""
-        endpoint = self.endpoint(endpoint_id)
-        arguments = self.inputs.to_data_uris(arguments)
-        try:
-            validate(endpoint, arguments)
-            problems: list[str] = []
-        except InputError as exc:
-            problems = [f"{field}: {message}" for field, message in exc.problems]
-        try:
-            cost = estimate(endpoint, arguments)
-        except (KeyError, ValueError, TypeError):
-            cost = None
-        request_json = json.dumps(display_arguments(arguments), indent=2, ensure_ascii=False)
-        return Preview(cost, problems, request_json, snippets(endpoint.endpoint_id, arguments))
-
-    def for_visitor(self, value: Any) -> Any:
-        """An answer as a visitor may receive it: on a public deployment, no server path (``video_path``, and an
-        offline run's ``file://`` video URL, are blanked wherever they occur; the video reaches them as a file)."""
-        if not self.public.on:
-            return value
-        if isinstance(value, dict):
-            return {k: "" if k == "video_path" or (k == "video_url" and str(v).startswith("file:"))
-                    else self.for_visitor(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.for_visitor(item) for item in value]
-        return value
-
-    def history(self, limit: int = 50, owner: str = "") -> list[dict[str, str]]:
-        """The newest rows (in public mode, only ``owner``'s)."""
-        frame = self.revisits.visible(owner)
-        return frame.iloc[::-1].head(max(0, int(limit))).to_dict(orient="records")
-
-    # -- presets ----------------------------------------------------------------------------------------
     def preset_form(self, label: str) -> tuple[Endpoint, dict[str, Any]]:
         """A preset as the form values of its endpoint's tab."""
         preset = self.presets.get(label)
@@ -184,158 +191,110 @@ class Playground:
         return endpoint, form_from_arguments(endpoint, preset.arguments, self.inputs.directory)
 
     def save_preset(self, name: str, endpoint_id: str, form: dict[str, Any], description: str = "") -> str:
-        """Save a tab's current form as a preset under the data directory; returns its label.
-
-        Not on a public deployment: saved presets are shared by everyone who uses the app.
-        """
-        if self.public.on:
+        """Save a tab's current form as a preset under the data directory; returns its label (not on a public
+        deployment: saved presets are shared by everyone who uses the app)."""
+        if not self.can_save_presets:
             raise InputError([("preset", "saving presets is turned off on this public demo (they would be shared "
                                          "with every visitor); copy the request JSON instead")])
-        endpoint = self.endpoint(endpoint_id)
+        endpoint = self.launcher.endpoint(endpoint_id)
         return self.presets.save(name, endpoint.endpoint_id, arguments_from_form(endpoint, form), description).label
 
-    # -- keys and backends -----------------------------------------------------------------------------
-    def _key(self, session_key: str | None) -> str | None:
-        """The key a run would be billed to: the session's own, else the server's (in public mode, only if shared)."""
-        if session_key:
-            return session_key
-        return self._server_key if not self.public.on or self.public.share_server_key else None
+    def save_preset_view(self, name: str, endpoint_id: str, form: dict[str, Any], description: str) -> PresetSaved:
+        label = self.save_preset(name, endpoint_id, form, description)
+        return PresetSaved(f"Saved **{label}**: it is in that tab's preset list now.",
+                           {e: self.preset_labels(e) for e in self.catalog})
 
-    def visitor(self, key: str | None = None, session: str = "", peer: str = "", forwarded_for: str = "") -> Visitor:
-        """The caller of one event: their own key (from their session state), their session, and the network id
-        public-mode limits count them by (from the connection, or X-Forwarded-For behind trusted proxies)."""
-        address = client_address(peer, forwarded_for, self.public.trusted_proxies)
-        return Visitor(key or None, session or "", network_id(address) if address else "")
+    # -- Compare, Leaderboard, Examples -------------------------------------------------------------------------
+    def compare_mode(self, mode: str) -> CompareMode:
+        choices, selected = self.comparisons.endpoints_for(mode)
+        return CompareMode(choices, selected, [p.label for p in self.presets.for_mode(mode)])
 
-    def backend_for(self, session_key: str | None) -> Backend:
-        """PLAYGROUND_BACKEND: ``offline`` always; ``fal`` always (a key is required); ``auto`` fal when a key is known."""
-        key = self._key(session_key)
-        if self.backend_choice == "offline" or (self.backend_choice == "auto" and not key):
-            return self.offline
-        if not key:
-            raise RunError("PLAYGROUND_BACKEND=fal and no fal key is set: enter your key at the top of the page "
-                           "(or the operator sets FAL_KEY)")
-        return FalBackend(self.fal, key, self.fal_settings)
+    def compare_plan(self, form: dict[str, Any], visitor: Visitor) -> PlanView:
+        return self.comparisons.preview_form(form, visitor.key)
 
-    def backend_status(self, session_key: str | None) -> str:
-        """One line saying where this session's runs go and who pays (shown at the top of every page)."""
-        if self.backend_choice == "offline":
-            return ("**Backend: offline preview** (PLAYGROUND_BACKEND=offline): labelled synthetic clips at the "
-                    "requested size, length and frame rate; not model output, no cost.")
-        if session_key:
-            return "**Backend: fal.ai**, billed to **your key** (held in this browser session only)."
-        if self._key(None) and self.public.on:
-            return (f"**Backend: fal.ai**, on **the demo's shared key**: up to ${self.public.session_cap_usd:.2f} per "
-                    f"visitor and ${self.public.daily_cap_usd:.2f} a day in all. Enter your own key to go further.")
-        if self._key(None):
-            return "**Backend: fal.ai**, billed to **the server's key** (FAL_KEY). Enter your own key to use it instead."
-        if self.backend_choice == "fal":
-            return "**Backend: fal.ai** (PLAYGROUND_BACKEND=fal), but **no key yet**: enter yours to run."
-        return ("**Backend: offline preview** — labelled synthetic clips at the requested size, length and frame "
-                "rate; not model output, no cost. Enter your fal key to run on fal.ai.")
+    def compare_preset(self, label: str) -> tuple[str, str, str | None, dict[str, Any]]:
+        """A preset as the Compare tab shows it: (mode, prompt, seed or None, shared-settings form)."""
+        return self.comparisons.preset_form(label)
 
-    def use_key(self, raw: str | None) -> str:
-        """Check a visitor's key and return it for their session; runs of theirs still in the journal resume."""
-        key = clean_key(raw)
-        self._resume_pending({fingerprint(key): key})
-        return key
+    def drawn_seeds(self, count: float | None) -> str:
+        return ", ".join(str(seed) for seed in draw_seeds(max(1, min(8, int(count or 1)))))
 
-    # -- running ------------------------------------------------------------------------------------
-    def billed_to(self, session_key: str | None) -> str:
-        """Who pays for a run of this session: "server", "visitor" or "" (offline)."""
-        if not self.backend_for(session_key).paid:
-            return ""
-        return "visitor" if session_key else "server"
-
-    def start_run(self, endpoint_id: str, arguments: dict[str, Any], visitor: Visitor | None = None,
-                  batch_id: str = "", ticket: Ticket | None = None) -> Watch:
-        """Validate, estimate, admit and start a run (its own task); the Watch gives its events and outcome.
-
-        Invalid input raises InputError, and a public-mode limit LimitError, before anything is sent or
-        logged. Once started, the run always ends as exactly one row in the results log, whatever
-        happens, even if nobody watches it to the end.
-        """
-        visitor = visitor or Visitor()
-        key = visitor.key
-        endpoint = self.endpoint(endpoint_id)
-        cleaned = validate(endpoint, self.inputs.to_data_uris(arguments))
-        cost = estimate(endpoint, cleaned)
-        backend = self.backend_for(key)
-        run_key = self._key(key) if backend.paid else None
-        billed_to = self.billed_to(key)
-        ticket = ticket or self.guard.admit(visitor.limited_as, cost.usd, billed_to == "server")
-        row = {"run_id": uuid.uuid4().hex[:16], "batch_id": batch_id, "created_at": now_iso(), "backend": backend.name,
-               "endpoint_id": endpoint.endpoint_id, "prompt": cleaned.get("prompt", ""),
-               "arguments_json": json.dumps(cleaned, ensure_ascii=False), "seed": cleaned.get("seed"),
-               "estimated_cost_usd": round(cost.usd, 6), "owner": visitor.owner, "billed_to": billed_to}
-        flight = Flight.new(row, (key, self._server_key), fingerprint(run_key) if run_key else "",
-                            output_shape(endpoint, cleaned).expected())
-        flight.on_finish = ticket.release
+    async def run_compare(self, form: dict[str, Any], visitor: Visitor, blind: bool,
+                          file_url: FileUrl) -> AsyncIterator[BatchView]:
+        """The Compare tab's Run, snapshot by snapshot; a comparison that cannot start says why in its outcome."""
         try:
-            return self.runner.start(backend, endpoint, cleaned, flight)
-        except BaseException:
-            ticket.release()
-            raise
+            async for snapshot in self.comparisons.run_form(form, visitor):
+                yield self.comparisons.view(snapshot, blind, file_url)
+        except PlaygroundError as exc:  # nothing was sent
+            yield refused_view(exc)
 
-    async def generate(self, endpoint_id: str, arguments: dict[str, Any], visitor: Visitor | None = None,
-                       batch_id: str = "") -> AsyncIterator[Event | RunResult]:
-        """One run watched to its end: the backend's events, then the RunResult (a failure raises RunError
-        after its row is written; leaving early cancels the run)."""
-        async for item in self.start_run(endpoint_id, arguments, visitor, batch_id).events():
-            yield item
+    def compare_view(self, snapshot: dict[str, Any] | None, blind: bool, row: str | None, file_url: FileUrl) -> BatchView:
+        return self.comparisons.view(snapshot, blind, file_url, row)
 
-    # -- in-flight runs from before a restart -------------------------------------------------------------
-    def pending_runs(self) -> int:
-        return len(self.journal.pending())
+    def cancel_cells(self, snapshot: dict[str, Any] | None, cells: list[str] | None = None) -> str:
+        """Stop some cells of the batch shown (all when ``cells``, their opaque keys, is None); says what happens."""
+        return self.comparisons.cancel((snapshot or {}).get("batch_id"), cells)
 
-    def _resume_pending(self, keys: dict[str, str]) -> list[asyncio.Task]:
-        """Start finishing the journaled runs one of ``keys`` can reach, and those never submitted (in the running
-        loop, if any). Each is claimed first, so no run is finished twice, and each runs on its own: one bad
-        entry cannot stop the others."""
-        entries = self.runner.claim_pending(set(keys))
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        tasks = []
-        for entry in entries:
-            job = self._finish_pending(entry, keys.get(entry["key_fingerprint"]))
-            if loop is None:
-                threading.Thread(target=asyncio.run, args=(job,), name=f"resume-{entry['run_id']}", daemon=True).start()
-            else:
-                task = loop.create_task(job)
-                self._background.add(task)
-                task.add_done_callback(self._background.discard)
-                tasks.append(task)
-        return tasks
+    def vote_choices(self, snapshot: dict[str, Any] | None, row: str, blind: bool) -> list[str]:
+        return self.comparisons.vote_choices(snapshot, row, blind)
 
-    async def _finish_pending(self, entry: dict[str, Any], key: str | None) -> RunResult | None:
-        backend = FalBackend(self.fal, key, self.fal_settings) if key else None
-        try:
-            return await self.runner.finish_pending(entry, backend, (key, self._server_key))
-        except Exception:
-            log.exception("in-flight run %s could not be finished; its journal entry is kept", entry["run_id"])
-            self.runner.journal.release(entry["run_id"])
-            return None
+    def vote(self, snapshot: dict[str, Any] | None, row: str, choice: str, blind: bool,
+             file_url: FileUrl) -> tuple[str, BatchView]:
+        """Record a vote; what to say, and the batch as it shows now (a blind row is revealed)."""
+        said = self.comparisons.vote(snapshot, row, choice, blind)
+        return said, self.comparisons.view(snapshot, blind, file_url, row)
 
-    async def recover(self) -> list[RunResult]:
-        """Finish every journaled run the server's key can reach (and log those never submitted); returns their
-        results (for tests and logs)."""
-        keys = {fingerprint(self._server_key): self._server_key} if self._server_key else {}
-        results = await asyncio.gather(*self._resume_pending(keys))
-        return [result for result in results if result is not None]
+    def leaderboard_view(self, backend: str) -> LeaderboardView:
+        labels = {e.endpoint_id: e.short_label for e in self.catalog.values()}
+        table = leaderboard(self.comparisons.votes.read(), self.results.read(), labels, backend)
+        return LeaderboardView.of(table, backend, self.revisits.seed_stability())
 
-    def start_recovery(self) -> None:
-        """At start-up: finish in the background whatever was in flight when the last process stopped."""
-        pending = self.pending_runs()
-        if pending:
-            log.info("%d run(s) were in flight when the app last stopped; finishing them", pending)
-            threading.Thread(target=asyncio.run, args=(self.recover(),), name="recover", daemon=True).start()
+    async def gallery_grids(self, file_url: FileUrl) -> list[str]:
+        return await self.gallery.grids(file_url)
+
+    # -- History ------------------------------------------------------------------------------------------------
+    def history_page(self, filters: Filters, number: int | float | None,
+                     visitor: Visitor) -> tuple[list[list[Any]], int, str, list[str]]:
+        """(table rows, page number, "page 1 of 3 · 60 run(s)", their run ids) of the runs this visitor may see."""
+        return self.revisits.page_view(filters, int(number or 1), visitor.owner)
+
+    def history_export(self, filters: Filters, fmt: str, visitor: Visitor) -> Path:
+        return self.revisits.export(filters, fmt, visitor.owner)
+
+    def pick(self, run_id: str, visitor: Visitor) -> RunPick:
+        return self.revisits.pick(run_id, visitor)
+
+    def restore(self, run_id: str, visitor: Visitor) -> tuple[Endpoint, dict[str, Any]]:
+        """The endpoint and form values that put a run back into its tab (a random seed fixed to the one it got)."""
+        return self.revisits.restore(run_id, visitor.owner)
+
+    def promotion_plan(self, run_id: str, target_id: str, resolution: str, duration: str,
+                       visitor: Visitor) -> PromotionPlan:
+        return self.revisits.promotion_plan(run_id, target_id, resolution, duration, visitor.owner)
+
+    async def rerun(self, run_id: str, visitor: Visitor) -> AsyncIterator[ActionView]:
+        async for view in follow(self.revisits.rerun(run_id, visitor), "Run again", self.for_visitor):
+            yield view
+
+    async def seed_check(self, run_id: str, visitor: Visitor) -> AsyncIterator[ActionView]:
+        async for view in follow(self.revisits.seed_check(run_id, visitor), "Seed check", self.for_visitor):
+            yield view
+
+    async def promote(self, run_id: str, target_id: str, resolution: str, duration: str,
+                      visitor: Visitor) -> AsyncIterator[ActionView]:
+        chosen = {"resolution": resolution, "duration": duration}
+        async for view in follow(self.revisits.promote(run_id, target_id, chosen, visitor), "Promoted", self.for_visitor):
+            yield view
+
+    async def refetch(self, run_id: str, visitor: Visitor) -> RunPick:
+        """Fetch a fal run's result again, then show the run as it is now."""
+        await self.revisits.refetch(run_id, visitor)
+        return self.revisits.pick(run_id, visitor)
 
 
 def create_playground(data_dir: Path | None = None) -> Playground:
     """The Playground as the environment configures it (PLAYGROUND_DATA_DIR, PLAYGROUND_BACKEND, FAL_KEY, …)."""
-    catalog = load_catalog(config.catalog_dir()) if config.catalog_dir() else load_catalog()
-    return Playground(catalog, data_dir or config.data_dir(), config.backend_choice(),
-                      server_key=config.server_key(), fal_settings=config.fal_settings(), limits=config.limits(),
-                      public=config.public_mode())
+    catalog_dir = config.catalog_dir()
+    return Playground(load_catalog(catalog_dir) if catalog_dir else load_catalog(), data_dir or config.data_dir(),
+                      config.backend_choice(), server_key=config.server_key(), fal_settings=config.fal_settings(),
+                      limits=config.limits(), public=config.public_mode())

@@ -10,8 +10,11 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 from playground.keys import owner_id
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,14 @@ class Visitor:
     key: str | None = None  # their own fal key, if they entered one (held only in their session's state)
     session: str = ""  # Gradio's session hash: whose runs History shows when they have no key of their own
     network: str = ""  # an id for the address they connect from: what public-mode limits count per visitor
+
+    @classmethod
+    def of(cls, key: str | None, session: str = "", peer: str = "", forwarded_for: str = "",
+           trusted_proxies: int = 0) -> Visitor:
+        """The caller of one event: their own key (from their session state), their session, and the network id
+        public-mode limits count them by (from the connection, or X-Forwarded-For behind trusted proxies)."""
+        address = client_address(peer, forwarded_for, trusted_proxies)
+        return cls(key or None, session or "", network_id(address) if address else "")
 
     @property
     def owner(self) -> str:
@@ -54,3 +65,14 @@ def network_id(address: str) -> str:
         mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
         unit = str(mapped or (ipaddress.ip_network(f"{ip}/64", strict=False) if ip.version == 6 else ip))
     return "n-" + hashlib.sha256(f"seedance-playground-network/{unit}".encode()).hexdigest()[:16]
+
+
+def without_paths(value: T) -> T:
+    """An answer as a visitor of a public deployment may receive it: no server path (``video_path``, and an offline
+    run's ``file://`` video URL, are blanked wherever they occur; the video reaches them as a file)."""
+    if isinstance(value, dict):
+        return cast(T, {k: "" if k == "video_path" or (k == "video_url" and str(v).startswith("file:"))
+                        else without_paths(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return cast(T, [without_paths(item) for item in value])
+    return value

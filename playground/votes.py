@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from playground.csvlog import CsvLog
-from playground.runner import now_iso
+from playground.record import now_iso
 
 COLUMNS = ["vote_id", "created_at", "batch_id", "row", "prompt", "seed", "winner", "candidates", "blind", "backend"]
 

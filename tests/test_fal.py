@@ -10,7 +10,8 @@ import pytest
 from playground.config import FalSettings
 from playground.errors import RunError
 from playground.events import Completed, InProgress, Queued, Submitted
-from playground.service import Playground, RunResult
+from playground.record import RunRecord
+from playground.service import Playground
 from playground.visitor import Visitor
 
 from conftest import LITE_T2V, SERVER_KEY, V2_I2V, Script, data_uri, image_bytes
@@ -44,7 +45,7 @@ def test_a_run_goes_through_the_queue_and_is_saved(fal_playground, fake_fal):
     assert job.body == ARGS and job.authorization == f"Key {SERVER_KEY}"
     assert {s.authorization for s in fake_fal.job_requests(job.request_id)} == {f"Key {SERVER_KEY}"}
     kinds = [type(e) for e in events]
-    assert kinds[0] is Submitted and kinds[-2:] == [Completed, RunResult]
+    assert kinds[0] is Submitted and kinds[-2:] == [Completed, RunRecord]
     assert [e.position for e in events if isinstance(e, Queued)][0] == 2
     logs = [line for e in events if isinstance(e, (InProgress, Completed)) for line in e.logs]
     assert logs == list(Script().logs)  # every log line once, in order
@@ -208,7 +209,7 @@ def test_fal_backend_needs_a_key_when_forced(tmp_path, catalog, fake_fal):
 ])
 def test_backend_selection(tmp_path, catalog, choice, session_key, server_key, expected):
     playground = Playground(catalog, tmp_path, choice, server_key=server_key)
-    assert playground.backend_for(session_key).name == expected
+    assert playground.launcher.backend_for(session_key).name == expected
     status = playground.backend_status(session_key)
     assert ("fal.ai" in status.split("**")[1]) == (expected == "fal")
     assert (session_key or "§") not in status and (server_key or "§") not in status
@@ -226,7 +227,7 @@ def test_restart_recovery_finishes_journaled_runs_once(tmp_path, catalog, fake_f
 
     from playground.journal import Journal
     from playground.keys import fingerprint
-    from playground.runner import now_iso
+    from playground.record import now_iso
 
     visitor = "visitor-9:feedfacecafebeef"
 

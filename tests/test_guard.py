@@ -110,10 +110,10 @@ def _public_playground(tmp_path, catalog, **changes):
 
 def test_public_mode_keeps_the_server_key_unless_shared(tmp_path, catalog, fake_fal):
     closed = _public_playground(tmp_path, catalog, share_server_key=False)
-    assert closed.backend_for(None).name == "offline" and closed.backend_for("visitor:1234567890").name == "fal"
+    assert closed.launcher.backend_for(None).name == "offline" and closed.launcher.backend_for("visitor:1234567890").name == "fal"
     assert closed.backend_status(None).startswith("**Backend: offline preview**")
     shared = _public_playground(tmp_path, catalog)
-    assert shared.backend_for(None).name == "fal" and "$0.50 per visitor" in shared.backend_status(None)
+    assert shared.launcher.backend_for(None).name == "fal" and "$0.50 per visitor" in shared.backend_status(None)
 
 
 def test_each_visitor_sees_only_their_own_history(tmp_path, catalog):
@@ -132,7 +132,7 @@ def test_each_visitor_sees_only_their_own_history(tmp_path, catalog):
     assert total == 2 and {r["prompt"] for r in rows} == {"alpha one", "alpha two"}
     exported = playground.revisits.export(Filters(), "json", owner=mine).read_text()
     assert "alpha" in exported and "bravo" not in exported
-    assert [r["prompt"] for r in playground.history(10, owner=Visitor(session="session-b").owner)] == ["bravo one"]
+    assert [r["prompt"] for r in playground.api.history(10, Visitor(session="session-b"))] == ["bravo one"]
     other_run = next(r for r in playground.results.read().to_dict(orient="records") if r["prompt"] == "bravo one")
     from playground.errors import InputError
 

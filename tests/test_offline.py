@@ -5,9 +5,11 @@ import asyncio
 import av
 import numpy as np
 
-from conftest import LITE_I2V, LITE_T2V, data_uri, image_bytes
 from playground.events import Completed, InProgress, Queued, Submitted
-from playground.service import RunResult
+from playground.record import RunRecord
+from playground.visitor import Visitor
+
+from conftest import LITE_I2V, LITE_T2V, data_uri, image_bytes
 
 
 def _run(playground, endpoint_id, arguments):
@@ -25,10 +27,10 @@ def test_event_sequence_and_logged_row(playground):
     events = _run(playground, LITE_T2V, {"prompt": "x", "resolution": "480p", "duration": "2"})
     kinds = [type(e) for e in events]
     assert kinds[0] is Submitted and Queued in kinds and InProgress in kinds
-    assert kinds[-2:] == [Completed, RunResult]
+    assert kinds[-2:] == [Completed, RunRecord]
     result = events[-1]
     assert isinstance(result.seed, int) and result.seed >= 0  # a random seed is chosen and returned
-    row = playground.history(1)[0]
+    row = playground.api.history(1, Visitor())[0]
     assert row["status"] == "completed" and row["seed"] == str(result.seed) and row["frames"] == "48"
 
 

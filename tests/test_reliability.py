@@ -237,14 +237,14 @@ def test_a_cancel_is_heard_whatever_fal_is_doing(tmp_path, catalog, fake_fal, ca
     fake_fal.by_endpoint[LITE_T2V] = script
 
     async def run():
-        watch = playground.start_run(LITE_T2V, {"prompt": "x", "resolution": "480p", "duration": "2"})
+        watch = playground.launcher.start(LITE_T2V, {"prompt": "x", "resolution": "480p", "duration": "2"})
         await asyncio.sleep(2.5)  # well into the stuck step
         watch.cancel()
         stopped = time.monotonic()
         first = await watch.outcome()
         waited = time.monotonic() - stopped
         fake_fal.by_endpoint.pop(LITE_T2V)
-        second = await playground.start_run(PRO_FAST_T2V, {"prompt": "y", "resolution": "480p", "duration": "2"}).outcome()
+        second = await playground.launcher.start(PRO_FAST_T2V, {"prompt": "y", "resolution": "480p", "duration": "2"}).outcome()
         return first, waited, second
 
     first, waited, second = asyncio.run(run())
@@ -272,7 +272,7 @@ def test_every_line_break_round_trips_through_the_log_and_votes(playground, brea
 def test_the_daily_cap_counts_runs_whatever_their_prompts_hold(tmp_path, catalog, fake_fal):
     """Eleven runs on the shared key, one per kind of line break, then a twelfth that would pass the cap."""
     cheap = {"resolution": "480p", "duration": "2"}
-    per_run = Playground(catalog, tmp_path / "probe").estimate(LITE_T2V, {"prompt": "x", **cheap})["usd"]
+    per_run = Playground(catalog, tmp_path / "probe").api.estimate(LITE_T2V, {"prompt": "x", **cheap})["usd"]
     public = PublicMode(on=True, share_server_key=True, session_cap_usd=100, session_concurrency=20,
                         daily_cap_usd=per_run * (len(EVERY_LINE_BREAK) + 0.5))
     playground = Playground(catalog, tmp_path / "data", server_key=SERVER_KEY, public=public)
@@ -296,7 +296,7 @@ def _journal_run(data_dir, run_id, key=SERVER_KEY, endpoint_id=LITE_T2V):
     import fal_client
 
     from playground.keys import fingerprint
-    from playground.runner import now_iso
+    from playground.record import now_iso
 
     async def submit():
         return await fal_client.AsyncClient(key=key).submit(endpoint_id, {"prompt": "recovered", "seed": 1})
@@ -391,7 +391,7 @@ def test_auto_aspect_follows_how_a_photo_is_shown(playground, orientation, aspec
     image.save(buffer, "JPEG", exif=exif)
     arguments = {"prompt": "x", "image_url": encode_data_uri(buffer.getvalue(), "image/jpeg"), "resolution": "480p",
                  "duration": "2"}
-    estimate = playground.estimate(PRO_FAST_I2V, arguments)
+    estimate = playground.api.estimate(PRO_FAST_I2V, arguments)
     assert (estimate["width"] < estimate["height"]) == (aspect == "9:16")
     result = asyncio.run(_last(playground.generate(PRO_FAST_I2V, arguments)))
     assert (result.width, result.height) == (estimate["width"], estimate["height"]) and result.checks == "ok"

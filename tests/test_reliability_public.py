@@ -114,7 +114,7 @@ def _try(url, headers=None):
 
 
 def test_fresh_sessions_do_not_renew_the_per_visitor_cap(tmp_path, catalog, fake_fal):
-    per_run = Playground(catalog, tmp_path / "probe").estimate(LITE_T2V, CHEAP)["usd"]
+    per_run = Playground(catalog, tmp_path / "probe").api.estimate(LITE_T2V, CHEAP)["usd"]
     demo, url = _shared_key_app(tmp_path, catalog, session_cap_usd=per_run * 2.5)
     try:
         outcomes = [_try(url) for _ in range(10)]
@@ -124,7 +124,7 @@ def test_fresh_sessions_do_not_renew_the_per_visitor_cap(tmp_path, catalog, fake
 
 
 def test_behind_a_proxy_the_address_it_adds_counts_not_what_the_client_claims(tmp_path, catalog, fake_fal):
-    per_run = Playground(catalog, tmp_path / "probe").estimate(LITE_T2V, CHEAP)["usd"]
+    per_run = Playground(catalog, tmp_path / "probe").api.estimate(LITE_T2V, CHEAP)["usd"]
     demo, url = _shared_key_app(tmp_path, catalog, session_cap_usd=per_run * 1.5, trusted_proxies=1)
     try:  # the proxy appends the real address; anything to its left is whatever the client sent
         same_visitor = [_try(url, {"X-Forwarded-For": f"203.0.113.{i}, 198.51.100.7"}) for i in range(6)]

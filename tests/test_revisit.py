@@ -10,7 +10,8 @@ from playground.config import FalSettings
 from playground.errors import InputError
 from playground.form import arguments_from_form
 from playground.history import Filters
-from playground.service import Playground, RunResult
+from playground.record import RunRecord
+from playground.service import Playground
 from playground.visitor import Visitor
 
 from conftest import LITE_T2V, PRO_T2V, SERVER_KEY, Script
@@ -43,7 +44,7 @@ def test_run_again_sends_the_same_arguments(playground):
     first = _run(playground, LITE_T2V, {"prompt": "again", "resolution": "480p", "duration": "2", "seed": 5})
     items = _drain(playground.revisits.rerun(first.run_id, Visitor()))
     second = items[-1]
-    assert isinstance(second, RunResult) and second.run_id != first.run_id and second.seed == 5
+    assert isinstance(second, RunRecord) and second.run_id != first.run_id and second.seed == 5
     rows = playground.results.read().set_index("run_id")
     assert rows.loc[first.run_id, "arguments_json"] == rows.loc[second.run_id, "arguments_json"]
 

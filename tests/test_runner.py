@@ -5,13 +5,16 @@ import json
 
 import pytest
 
-from conftest import LITE_T2V
 from playground.config import FalSettings
 from playground.errors import RunError
 from playground.events import InProgress, Submitted
 from playground.journal import Journal
+from playground.outputs import Outputs
+from playground.record import RunRecord
 from playground.results import ResultsLog
 from playground.runner import Flight, Runner
+
+from conftest import LITE_T2V
 
 
 class ScriptedBackend:
@@ -37,14 +40,14 @@ class ScriptedBackend:
 
 
 def _runner(tmp_path):
-    return Runner(tmp_path / "outputs", ResultsLog(tmp_path / "results.csv"), Journal(tmp_path / "inflight"),
-                  FalSettings())
+    return Runner(Outputs(tmp_path / "outputs", FalSettings()), ResultsLog(tmp_path / "results.csv"),
+                  Journal(tmp_path / "inflight"), FalSettings())
 
 
 def _flight(secret="sk-0123456789:abcdefabcdef"):
     row = {"run_id": "run1", "batch_id": "", "created_at": "2026-11-23T00:00:00", "backend": "scripted",
            "endpoint_id": LITE_T2V, "prompt": "p", "arguments_json": "{}", "seed": 3, "estimated_cost_usd": 0.1}
-    return Flight.new(row, (secret,), "fp01")
+    return Flight(RunRecord.from_row(row), (secret,), "fp01")
 
 
 async def _until_row(runner):
@@ -132,24 +135,24 @@ def test_outcome_waits_for_the_row_and_cancel_stops_the_run(tmp_path):
 
 
 def test_runs_beyond_the_app_wide_bound_wait_for_a_slot(tmp_path):
-    runner = Runner(tmp_path / "outputs", ResultsLog(tmp_path / "results.csv"), Journal(tmp_path / "inflight"),
-                    FalSettings(), max_runs=1)
+    runner = Runner(Outputs(tmp_path / "outputs", FalSettings()), ResultsLog(tmp_path / "results.csv"),
+                    Journal(tmp_path / "inflight"), FalSettings(), max_runs=1)
 
     async def go():
         first = runner.start(ScriptedBackend(), None, {}, _flight())
         second_flight = _flight()
-        second_flight.row["run_id"] = "run2"
+        second_flight.record.run_id = "run2"
         second = runner.start(ScriptedBackend(), None, {}, second_flight)
         async for event in first.events():
             if isinstance(event, InProgress):  # the first run holds the only slot now
                 break
-        waiting = second_flight.result.request_id == ""  # so the second cannot have been submitted
+        waiting = second_flight.record.request_id == ""  # so the second cannot have been submitted
         first.cancel()
         await first.outcome()
         async for event in second.events():
             if isinstance(event, Submitted):  # it goes ahead once the slot is free
                 break
-        submitted_after = second_flight.result.request_id
+        submitted_after = second_flight.record.request_id
         second.cancel()
         await second.outcome()
         return waiting, submitted_after

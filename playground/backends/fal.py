@@ -1,20 +1,16 @@
-"""The fal backend: fal's queue through ``fal_client.AsyncClient`` (one per key), followed live, cancellable, bounded.
+"""The fal backend: fal's queue through ``fal_client.AsyncClient`` (one per key), followed live, cancellable,
+and never waited on past the run's deadline.
 
-submit → status with logs → result. The status comes from fal's server-sent status stream when it is offered
-(one request per run, changes the moment they happen); otherwise, or if the stream breaks off, by polling (at
-once, then after 0.5 s, growing to 1.25 s while the queue position or logs change and to 3 s while nothing
-does; about one request a second at most — fal-client's own default is ten). A user's stop and the
-client-side timeout both send a real ``PUT cancel_url``; if fal had already finished, the paid result is
-fetched and kept instead. Losing contact with fal after submitting is not a failure: polling goes on
-until the deadline, because the request keeps running (and billing) on fal's side.
+submit → status with logs (``fal_status``: fal's status stream, else paced polling) → result. A user's stop and
+the client-side timeout both send a real ``PUT cancel_url``; if fal had already finished, the paid result is
+fetched and kept instead. Losing contact with fal after submitting is not a failure: asking goes on until the
+deadline, because the request keeps running (and billing) on fal's side.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
-import json
 import mimetypes
 import time
 from collections.abc import AsyncIterator
@@ -23,12 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import fal_client
-import httpx
 from fal_client import AsyncRequestHandle, FalClientHTTPError
-from httpx_sse import SSEError, aconnect_sse
 
 from playground.backends.connections import FalConnections
 from playground.backends.fal_errors import describe, failed_run_message
+from playground.backends.fal_status import FalStatus, StatusWatch, Transient
 from playground.backends.submit import SubmitUnknown, submit
 from playground.catalog import Endpoint
 from playground.config import FalSettings
@@ -36,58 +31,21 @@ from playground.deadline import Interrupted, remaining, within
 from playground.errors import RunError
 from playground.events import Completed, Event, InProgress, Queued, Submitted
 from playground.media import MediaError, decode_data_uri, is_data_uri
+from playground.record import Status
 from playground.text import escape_surrogates
 
 FINISHED_BEFORE_CANCEL = "fal finished the run before the cancel arrived; the paid result is kept"
-STREAM_IDLE_S = 60.0  # no event or keep-alive for this long: the stream is dead, poll instead
 SUBMIT_TIMEOUT_S = 120.0  # fal-client's own default for the submit POST
 NO_FALLBACK = {"x-fal-disable-fallbacks": "1", "x-app-fal-disable-fallback": "true"}
-START_TIMEOUT_TYPE = "x-fal-request-timeout-type"  # "user": the X-Fal-Request-Timeout we sent ran out
 
 
-class _Transient(Exception):
-    """fal could not be asked right now (network, 5xx, 429 after retries); ask again at the next poll."""
-
-
-class _NoStream(Exception):
-    """fal's status stream is not available (or broke off): poll instead."""
-
-    def __init__(self, message: str, mid_run: bool = False):
-        super().__init__(message)
-        self.mid_run = mid_run
-
-
-def _parse_status(data: dict[str, Any]) -> fal_client.Status:
-    """A status object from fal's JSON, as fal-client reads it (the stream carries the same objects)."""
-    kind = data["status"]
-    if kind == "IN_QUEUE":
-        return fal_client.Queued(position=data.get("queue_position") or 0)
-    if kind == "IN_PROGRESS":
-        return fal_client.InProgress(logs=data.get("logs"))
-    if kind == "COMPLETED":
-        return fal_client.Completed(logs=data.get("logs"), metrics=data.get("metrics") or {}, error=data.get("error"),
-                                    error_type=data.get("error_type"))
-    raise ValueError(f"unknown status {kind!r}")
-
-
-async def _next_or_stop(statuses: AsyncIterator[Any], stop: asyncio.Event, deadline: float) -> Any:
+async def _next_or_stop(statuses: AsyncIterator[FalStatus | Transient], stop: asyncio.Event,
+                        deadline: float) -> FalStatus | Transient | None:
     """The next status, or None when ``stop`` is set or the deadline passes first."""
     try:
         return await within(anext(statuses), stop, deadline)
     except Interrupted:
         return None
-
-
-def _is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, FalClientHTTPError):
-        return exc.status_code >= 500 or exc.status_code in (408, 409, 429)
-    return isinstance(exc, httpx.HTTPError)
-
-
-def _next_pace(pace: float, changed: bool, settings: FalSettings) -> float:
-    """Grow the wait by ``poll_factor``: up to ``poll_active_s`` while things change, ``poll_max_s`` when quiet."""
-    ceiling = settings.poll_active_s if changed else settings.poll_max_s
-    return min(pace * settings.poll_factor, ceiling)
 
 
 class FalBackend:
@@ -98,6 +56,7 @@ class FalBackend:
 
     def __init__(self, connections: FalConnections, key: str, settings: FalSettings):
         self.connections, self.key, self.settings = connections, key, settings
+        self.status = StatusWatch(lambda: connections.stream_client(key), settings)
 
     def submit_headers(self) -> dict[str, str]:
         """fal's per-request headers on every paid submit: never a silent model swap (fal may reroute a failing
@@ -173,17 +132,17 @@ class FalBackend:
             return await within(self._fetch(handle), asyncio.Event(), time.monotonic() + self.settings.timeout_s)
         except Interrupted:
             raise RunError(f"fal.ai did not answer within {self.settings.timeout_s:g} s while fetching request "
-                           f"{request_id}; try again later", status="timed_out") from None
+                           f"{request_id}; try again later", status=Status.TIMED_OUT) from None
 
     async def _fetch(self, handle: AsyncRequestHandle) -> Completed:
         try:
-            status = await self._ask(handle.status(with_logs=False), "looking the request up")
+            status = await self.status.ask(handle.status(with_logs=False), "looking the request up")
             if not isinstance(status, fal_client.Completed):
                 raise RunError(f"request {handle.request_id} has not finished on fal yet ({type(status).__name__})")
             if status.error:
                 raise RunError(await self._failure(handle, status))
             result, units, served = await self._result(handle)
-        except _Transient as exc:
+        except Transient as exc:
             raise RunError(str(exc)) from exc
         return Completed(handle.request_id, result, billed_units=units, served_from=served)
 
@@ -191,15 +150,15 @@ class FalBackend:
         """The run's queue events, racing fal's status against a stop and the deadline."""
         self.connections.watch_billing(handle.client)
         seen_logs, position, started = 0, None, False
-        statuses = self._statuses(handle)
+        statuses = self.status.statuses(handle)
         try:
             while True:
                 status = await _next_or_stop(statuses, stop, deadline)
                 if status is None:
-                    async for event in self._stop(handle, "cancelled" if stop.is_set() else "timed_out"):
+                    async for event in self._stop(handle, Status.CANCELLED if stop.is_set() else Status.TIMED_OUT):
                         yield event
                     return
-                if isinstance(status, _Transient):
+                if isinstance(status, Transient):
                     yield InProgress((f"{status} Still following the run.",))
                 elif isinstance(status, fal_client.Queued):
                     if status.position != position:
@@ -234,7 +193,7 @@ class FalBackend:
                 result, units, served = await within(self._result(handle), stop, deadline)
                 yield Completed(handle.request_id, result, billed_units=units, logs=logs, served_from=served)
                 return
-            except _Transient as exc:
+            except Transient as exc:
                 problem = str(exc)
                 yield InProgress((f"{exc} Retrying.",))
             except Interrupted as exc:
@@ -244,97 +203,18 @@ class FalBackend:
             except Interrupted as exc:
                 raise self._unfetched(handle, exc.reason, problem) from None
 
-    def _unfetched(self, handle: AsyncRequestHandle, reason: str, problem: str) -> RunError:
-        why = ("you cancelled before it arrived" if reason == "cancelled" else
+    def _unfetched(self, handle: AsyncRequestHandle, reason: Status, problem: str) -> RunError:
+        why = ("you cancelled before it arrived" if reason == Status.CANCELLED else
                f"fal kept failing until PLAYGROUND_FAL_TIMEOUT_S ({self.settings.timeout_s:g} s) ran out: "
                f"{problem.rstrip('.')}" if problem else
                f"it did not arrive within PLAYGROUND_FAL_TIMEOUT_S ({self.settings.timeout_s:g} s)")
-        status = "cancelled" if reason == "cancelled" else "failed" if problem else "timed_out"
+        status = Status.CANCELLED if reason == Status.CANCELLED else Status.FAILED if problem else Status.TIMED_OUT
         return RunError(f"fal.ai finished the run (it is billed) but its result was not fetched: {why}. "
                         f"Request {handle.request_id}: fetch it again from History.", status=status)
 
-    async def _statuses(self, handle: AsyncRequestHandle) -> AsyncIterator[Any]:
-        """fal's status as it changes: from its status stream when offered, else by paced polling.
-
-        Yields fal_client Queued / InProgress / Completed, or a _Transient when fal could not be asked.
-        """
-        if self.settings.stream_status:
-            try:
-                async with contextlib.aclosing(self._stream(handle)) as stream:
-                    async for status in stream:
-                        yield status
-                        if isinstance(status, fal_client.Completed):
-                            return
-            except _NoStream as exc:
-                if exc.mid_run:
-                    yield _Transient(f"fal's status stream broke off ({exc}); polling instead.")
-        async with contextlib.aclosing(self._poll(handle)) as polls:
-            async for status in polls:
-                yield status
-
-    async def _stream(self, handle: AsyncRequestHandle) -> AsyncIterator[Any]:
-        """GET ``{status_url}/stream`` (server-sent events; fal closes it after COMPLETED). Statuses come out with
-        every log line so far, as polling gives them, so the two can take over from each other."""
-        url, got_any, logs = handle.status_url.rstrip("/") + "/stream", False, []
-        timeout = httpx.Timeout(30.0, read=STREAM_IDLE_S)  # fal sends a keep-alive comment every 15 s
-        try:
-            client = self.connections.stream_client(self.key)
-            async with aconnect_sse(client, "GET", url, params={"logs": 1}, timeout=timeout) as source:
-                if source.response.status_code != 200:
-                    raise _NoStream(f"HTTP {source.response.status_code}")
-                async for event in source.aiter_sse():
-                    if not event.data:  # ": ping" comments while the run is quiet
-                        continue
-                    data = json.loads(event.data)
-                    logs += data.get("logs") or []  # each event brings only its new lines; polling gives them all
-                    status = _parse_status({**data, "logs": list(logs)})
-                    got_any = True
-                    yield status
-                    if isinstance(status, fal_client.Completed):
-                        return
-        except (httpx.HTTPError, SSEError, ValueError, KeyError, TypeError) as exc:
-            raise _NoStream(f"{exc.__class__.__name__}: {str(exc)[:80]}", got_any) from exc
-        raise _NoStream("it ended before the run finished", got_any)
-
-    async def _poll(self, handle: AsyncRequestHandle) -> AsyncIterator[Any]:
-        """GET ``status_url`` at once, then after 0.5 s, the wait growing while nothing changes."""
-        pace, last = 0.0, None
-        while True:
-            try:
-                status = await self._ask(handle.status(with_logs=True), "checking the run's status")
-            except _Transient as exc:
-                status = exc
-            yield status
-            if isinstance(status, fal_client.Completed):
-                return
-            signature = (type(status).__name__, getattr(status, "position", None), len(getattr(status, "logs", None) or []))
-            pace = _next_pace(pace, signature != last, self.settings) if pace else self.settings.poll_first_s
-            last = signature
-            await asyncio.sleep(pace)
-
-    async def _ask(self, call, during: str) -> Any:
-        try:
-            return await call
-        except FalClientHTTPError as exc:
-            if exc.status_code == 504 and {k.lower(): v for k, v in exc.response_headers.items()}.get(
-                    START_TIMEOUT_TYPE) == "user":
-                raise RunError(f"no runner started within PLAYGROUND_FAL_START_TIMEOUT_S "
-                               f"({self.settings.start_timeout_s:g} s): fal stopped waiting (HTTP 504) and does not "
-                               "bill it", status="timed_out") from exc
-            if exc.status_code == 499:
-                raise RunError(f"fal.ai says the request was cancelled (HTTP 499) while {during}",
-                               status="cancelled") from exc
-            if _is_transient(exc):
-                raise _Transient(describe(exc, during)) from exc
-            raise RunError(describe(exc, during)) from exc
-        except Exception as exc:
-            if _is_transient(exc):
-                raise _Transient(describe(exc, during)) from exc
-            raise RunError(describe(exc, during)) from exc
-
     async def _result(self, handle: AsyncRequestHandle) -> tuple[dict[str, Any], str, str]:
         """(the model output, billed units, the endpoint that served it if fal says) of a finished request."""
-        result = await self._ask(handle.get(), "fetching the result")
+        result = await self.status.ask(handle.get(), "fetching the result")
         video = result.get("video") if isinstance(result, dict) else None
         if not isinstance(video, dict) or not video.get("url"):
             raise RunError(f"fal.ai's result has no video URL: {str(result)[:200]}")
@@ -349,7 +229,7 @@ class FalBackend:
             detail_exc = exc
         return failed_run_message(status.error, status.error_type, detail_exc)
 
-    async def _stop(self, handle: AsyncRequestHandle, why: str) -> AsyncIterator[Event]:
+    async def _stop(self, handle: AsyncRequestHandle, why: Status) -> AsyncIterator[Event]:
         """PUT the cancel; keep the result if fal had finished anyway; otherwise end as ``why``.
 
         All of it (cancel, status, result) shares one budget of ``cancel_timeout_s``, so a fal that hangs here
@@ -376,7 +256,7 @@ class FalBackend:
                 return
         except Exception:  # what matters is already decided: the run did not finish
             pass
-        if why == "cancelled":
-            raise RunError(f"cancelled by the user; {note} (request {handle.request_id})", status="cancelled")
+        if why == Status.CANCELLED:
+            raise RunError(f"cancelled by the user; {note} (request {handle.request_id})", status=Status.CANCELLED)
         raise RunError(f"no result after {self.settings.timeout_s:g} s; {note} (request {handle.request_id})",
-                       status="timed_out")
+                       status=Status.TIMED_OUT)

@@ -21,6 +21,7 @@ from playground.media import (
     is_http_url,
     open_checked_image,
 )
+from playground.record import Status
 from playground.render import ClipSpec, write_clip
 from playground.urlguard import UrlGuard, UrlRefused
 
@@ -59,7 +60,7 @@ def _first(value: Any) -> str | None:
 
 def _check(stop: asyncio.Event) -> None:
     if stop.is_set():
-        raise RunError("cancelled by the user", status="cancelled")
+        raise RunError("cancelled by the user", status=Status.CANCELLED)
 
 
 class OfflineBackend:
@@ -113,3 +114,13 @@ class OfflineBackend:
         result = {"video": {"url": path.as_uri(), "content_type": "video/mp4", "file_name": path.name, "file_size": size},
                   "seed": seed}
         yield Completed(request_id=request_id, result=result, warnings=tuple(missed))
+
+    async def resume(self, endpoint_id: str, request_id: str, urls: dict[str, str], stop: asyncio.Event,
+                     deadline: float) -> AsyncIterator[Event]:
+        """Never needed: an offline run is not journaled (it costs nothing and cannot outlive its process)."""
+        raise RunError("an offline preview cannot be resumed after a restart; run it again")
+        yield  # an async generator, like ``run``
+
+    async def fetch(self, endpoint_id: str, request_id: str) -> Completed:
+        """Nothing to fetch: an offline clip is rendered straight into the outputs folder, or not at all."""
+        raise RunError("an offline preview has no remote result to fetch again; run it again")

@@ -37,6 +37,12 @@ class Catalog(Mapping[str, Endpoint]):
     def __len__(self) -> int:
         return len(self._by_id)
 
+    def unit_price(self, endpoint_id: str) -> float | None:
+        """fal's price per billable unit of an endpoint, where the facts know it (``refresh --prices``)."""
+        endpoint = self._by_id.get(endpoint_id)
+        billing = endpoint.pricing.billing if endpoint else None
+        return billing.usd_per_unit if billing else None
+
     def families(self) -> dict[str, list[Endpoint]]:
         """Endpoints grouped by family, in catalog order."""
         groups: dict[str, list[Endpoint]] = {}

@@ -8,12 +8,8 @@ from typing import Any
 from playground.compare.grid import clip_key
 from playground.compare.plan import Cell, Plan
 from playground.events import Completed, Event, InProgress, Queued, Submitted
-from playground.runner import RunResult, Watch
-
-FINAL = ("completed", "failed", "cancelled", "timed_out")
-GENERATE_FIELDS = ("run_id", "request_id", "endpoint_id", "backend", "status", "seed", "width", "height", "fps",
-                   "frames", "duration_s", "estimated_cost_usd", "video_path", "video_url", "error", "batch_id",
-                   "queue_s", "run_s", "total_s", "billed_units", "billed_cost_usd", "served_by")
+from playground.record import FINAL, RunRecord, Status
+from playground.runner import Watch
 
 
 def served_warning(cell: dict[str, Any]) -> str:
@@ -24,18 +20,18 @@ def served_warning(cell: dict[str, Any]) -> str:
 
 @dataclass
 class CellState:
-    """Where one cell is: waiting → submitted → queued → running → saving → a final status."""
+    """Where one cell is: waiting → submitted → queued → running → saving → how its run ended (a final Status)."""
 
     cell: Cell
     status: str = "waiting"
     position: int | None = None
     logs: list[str] = field(default_factory=list)
-    result: RunResult | None = None
+    result: RunRecord | None = None
     error: str = ""
     watch: Watch | None = None
     cancel_requested: bool = False
 
-    def apply(self, event: Event | RunResult) -> None:
+    def apply(self, event: Event | RunRecord) -> None:
         if isinstance(event, Submitted):
             self.status = "submitted"
         elif isinstance(event, Queued):
@@ -46,10 +42,10 @@ class CellState:
         elif isinstance(event, Completed):
             self.status = "saving"
             self.logs = (self.logs + list(event.logs))[-50:]
-        elif isinstance(event, RunResult):
+        elif isinstance(event, RunRecord):
             self.finish(event)
 
-    def finish(self, result: RunResult | None, status: str = "", error: str = "") -> None:
+    def finish(self, result: RunRecord | None, status: Status = Status.FAILED, error: str = "") -> None:
         self.result = result
         self.status = result.status if result else status
         self.error = result.error if result else error
@@ -58,11 +54,9 @@ class CellState:
     def as_dict(self, batch_id: str, backend: str) -> dict[str, Any]:
         """The `/generate` fields of this cell's run (blank until it has one), plus where it sits in the grid."""
         c = self.cell
-        run = self.result.as_dict() if self.result else {
-            **dict.fromkeys(GENERATE_FIELDS, None), "run_id": "", "request_id": "", "video_path": "", "video_url": "",
-            "billed_units": "", "served_by": "", "endpoint_id": c.endpoint.endpoint_id, "backend": backend, "seed": c.seed,
-            "estimated_cost_usd": c.estimate.usd, "batch_id": batch_id}
-        return {**run, "status": self.status, "error": self.error or run.get("error") or "", "cell": c.index,
+        run = (self.result or RunRecord(batch_id=batch_id, backend=backend, endpoint_id=c.endpoint.endpoint_id,
+                                        seed=c.seed, estimated_cost_usd=c.estimate.usd)).as_dict()
+        return {**run, "status": str(self.status), "error": self.error or run.get("error") or "", "cell": c.index,
                 "row": c.row_key, "row_label": c.row_label, "prompt_index": c.prompt_index, "prompt": c.prompt,
                 "label": c.endpoint.short_label, "position": self.position, "last_log": self.logs[-1] if self.logs else ""}
 
@@ -114,4 +108,4 @@ class Batch:
                 "spent_usd": round(sum(c["estimated_cost_usd"] or 0 for c in completed), 6) if self.paid else 0.0,
                 "billed_usd": round(sum(billed), 6) if billed else None,
                 "billed_unknown": len(completed) - len(billed) if self.paid else 0,
-                "counts": {status: sum(1 for c in cells if c["status"] == status) for status in FINAL}}
+                "counts": {str(status): sum(1 for c in cells if c["status"] == status) for status in FINAL}}

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from playground.compare.batch import FINAL
 from playground.compare.grid import clip_key, grid_html, rows, shown_cells
 from playground.compare.plan import Plan
+from playground.record import FINAL, Status
 
 STATUS_HEADERS = ["prompt × seed", "clip", "status", "queue", "last log", "est. cost", "billed", "error"]
 UNIT_PRICE_UNKNOWN = "unit price unknown"
@@ -97,6 +97,31 @@ def problems_markdown(exc: Exception) -> str:
     return "**Fix before running:**\n" + "\n".join(f"- `{line}`" for line in str(exc).splitlines())
 
 
+def cancel_said(started: int, waiting: int, paid: bool) -> str:
+    """What a cancel does: started cells are told to stop (and still end as rows); waiting ones never run."""
+    where = "at fal.ai" if paid else "here"
+    said = []
+    if started:
+        said.append(f"{started} started cell(s) told to stop {where}; each still ends as a row in the results log")
+    if waiting:
+        said.append(f"{waiting} cell(s) that had not started will not run (no row, nothing billed)")
+    return "Cancelling: " + "; ".join(said) + "." if said else "Every cell had already ended."
+
+
+def vote_choices(snapshot: dict[str, Any], row: str, blind: bool, revealed: set[str]) -> list[str]:
+    """The finished clips of a row, labelled as the page shows them (what a vote can name)."""
+    return [label for label, cell in shown_cells(snapshot, row, blind, revealed) if cell["status"] == Status.COMPLETED]
+
+
+@dataclass(frozen=True)
+class CompareMode:
+    """What the Compare tab offers for a mode: its endpoints (label, id), those chosen by default, its presets."""
+
+    endpoints: list[tuple[str, str]]
+    selected: list[str]
+    presets: list[str]
+
+
 @dataclass(frozen=True)
 class PlanView:
     """The Compare tab's plan panel for its form as it is now, and whether Run may be pressed."""
@@ -108,21 +133,36 @@ class PlanView:
 @dataclass(frozen=True)
 class BatchView:
     """Everything the Compare tab shows of a batch: the table, the outcome, the grid, what can still be cancelled,
-    and (once it is done) the rows to vote on."""
+    and (once it is done) the rows to vote on, the one chosen and its clips. ``snapshot`` is the batch itself, for
+    the tab to keep and hand back."""
 
+    snapshot: dict[str, Any] | None
     table: list[list[Any]]
     outcome: str
     grid: str
     cancellable: list[tuple[str, str]]
     vote_rows: list[tuple[str, str]]
+    vote_row: str | None
+    vote_choices: list[str]
     done: bool
 
 
-def batch_view(snapshot: dict[str, Any], blind: bool, revealed: set[str], file_url: Callable[[str], str]) -> BatchView:
+def refused_view(exc: Exception) -> BatchView:
+    """A comparison that did not start (nothing was sent): what stops it, in the outcome."""
+    return BatchView(None, [], problems_markdown(exc), "", [], [], None, [], True)
+
+
+def batch_view(snapshot: dict[str, Any] | None, blind: bool, revealed: set[str], file_url: Callable[[str], str],
+               row: str | None = None) -> BatchView:
+    """The batch as the tab shows it; ``row`` stays the vote's row if it is one of this batch's, else the first."""
+    if not snapshot:
+        return BatchView(None, [], "", grid_html(None, blind, revealed, file_url), [], [], None, [], False)
     done = bool(snapshot.get("done"))
-    return BatchView(status_rows(snapshot, blind, revealed), outcome_markdown(snapshot, blind),
+    vote_rows = [(cells[0]["row_label"], key) for key, cells in rows(snapshot).items()] if done else []
+    chosen = row if row in {key for _, key in vote_rows} else (vote_rows[0][1] if vote_rows else None)
+    return BatchView(snapshot, status_rows(snapshot, blind, revealed), outcome_markdown(snapshot, blind),
                      grid_html(snapshot, blind, revealed, file_url), cancel_choices(snapshot, blind, revealed),
-                     [(cells[0]["row_label"], row) for row, cells in rows(snapshot).items()] if done else [], done)
+                     vote_rows, chosen, vote_choices(snapshot, chosen, blind, revealed) if chosen else [], done)
 
 
 def outcome_markdown(snapshot: dict[str, Any], blind: bool = False) -> str:

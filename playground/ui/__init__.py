@@ -7,7 +7,6 @@ from typing import Any
 
 import gradio as gr
 
-from playground.catalog import Endpoint
 from playground.service import Playground, create_playground
 from playground.ui.api_tab import build_api_tab
 from playground.ui.compare_tab import build_compare_tab
@@ -17,6 +16,7 @@ from playground.ui.history_tab import TabTarget, build_history_tab
 from playground.ui.key_panel import build_key_panel
 from playground.ui.leaderboard_tab import build_leaderboard_tab
 from playground.ui.presets import PresetSaver
+from playground.views import Endpoint
 
 ASSETS = Path(__file__).parent / "assets"
 
@@ -38,15 +38,14 @@ def build_app(playground: Playground) -> gr.Blocks:
     with gr.Blocks(title="Seedance Playground") as demo:
         session = gr.State({})  # per browser session (a visitor's key lands here, never in globals)
         backend_line = build_key_panel(playground, session)
-        if playground.presets.problems:
-            with gr.Accordion(f"⚠️ {len(playground.presets.problems)} preset problem(s): some presets were not loaded",
-                              open=False):
-                gr.Markdown("\n".join(f"- `{problem}`" for problem in playground.presets.problems),
-                            elem_id="preset-problems")
+        problems = playground.preset_problems()
+        if problems:
+            with gr.Accordion(f"⚠️ {len(problems)} preset problem(s): some presets were not loaded", open=False):
+                gr.Markdown("\n".join(f"- `{problem}`" for problem in problems), elem_id="preset-problems")
         saver = PresetSaver(playground)
         targets: dict[str, TabTarget] = {}
         with gr.Tabs(overflow_behavior="wrap", elem_id="main-tabs") as outer:  # every tab in sight, even on a phone
-            for family, endpoints in playground.catalog.families().items():
+            for family, endpoints in playground.families().items():
                 family_id = f"family-{_slug(family)}"
                 with gr.Tab(family, id=family_id, elem_id=family_id):
                     with gr.Tabs(overflow_behavior="wrap") as family_tabs:

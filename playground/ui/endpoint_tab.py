@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import gradio as gr
 
-from playground.catalog import Endpoint
-from playground.present import CODE_LANGUAGES, endpoint_title
 from playground.service import Playground
 from playground.ui.errors import user_errors
 from playground.ui.files import served
@@ -24,6 +22,7 @@ from playground.ui.widgets import (
     read_form,
     write_form,
 )
+from playground.views import CODE_LANGUAGES, Endpoint
 
 CODE_SYNTAX = {"Request JSON": "json", "Python": "python", "JavaScript": "javascript", "cURL": "shell"}
 
@@ -32,17 +31,16 @@ def build_endpoint_tab(playground: Playground, endpoint: Endpoint, session: gr.S
                        saver: PresetSaver) -> list[FieldWidgets]:
     """Lay out one endpoint's tab and wire its events; returns its fields (History restores into them)."""
     slug = endpoint.slug
-    gr.Markdown(endpoint_title(endpoint.label, endpoint.endpoint_id, endpoint.retired, endpoint.notes),
-                elem_id=f"{slug}-title")
+    gr.Markdown(playground.tab_title(endpoint), elem_id=f"{slug}-title")
     with gr.Row(equal_height=True, elem_classes=["run-bar"]):
         price = gr.Markdown(elem_id=f"{slug}-price", elem_classes=["run-price"])
         run = gr.Button("Run", variant="primary", elem_id=f"{slug}-run", scale=0, min_width=120)
         cancel = gr.Button("Cancel", variant="stop", elem_id=f"{slug}-cancel", scale=0, min_width=100)
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
-            preset = gr.Dropdown([p.label for p in playground.presets.for_endpoint(endpoint.endpoint_id)], value=None,
+            preset = gr.Dropdown(playground.preset_labels(endpoint.endpoint_id), value=None,
                                  label="Start from a preset", elem_id=f"{slug}-preset")
-            widgets = build_fields(endpoint)
+            widgets = build_fields(playground.form_layout(endpoint.endpoint_id))
             save = gr.Button("Save this form as a preset…", size="sm", elem_id=f"{slug}-preset-save",
                              visible=saver.available)
         with gr.Column(scale=2):

@@ -17,7 +17,7 @@ def build_key_panel(playground: Playground, session: gr.State) -> gr.Markdown:
     """Title, backend line and key row; returns the backend line for page-load updates."""
     gr.Markdown(TITLE, elem_id="header")
     status = gr.Markdown(playground.backend_status(None), elem_id="backend-status")
-    with gr.Row(equal_height=True, visible=playground.backend_choice != "offline", elem_id="key-row"):
+    with gr.Row(equal_height=True, visible=playground.asks_for_key, elem_id="key-row"):
         key_box = gr.Textbox(type="password", show_label=False, scale=4, elem_id="fal-key", max_lines=1,
                              placeholder="Your fal key (key id:secret, from fal.ai → Dashboard → Keys): kept in this "
                                          "browser session only — never logged, saved or shown")
@@ -26,8 +26,8 @@ def build_key_panel(playground: Playground, session: gr.State) -> gr.Markdown:
 
     @user_errors
     def set_key(raw: str, state: dict):
-        key = playground.use_key(raw)
-        return "", {**(state or {}), "key": key}, playground.backend_status(key)
+        change = playground.enter_key(raw)
+        return "", {**(state or {}), "key": change.key}, change.backend_line
 
     def forget_key(state: dict):
         return "", {k: v for k, v in (state or {}).items() if k != "key"}, playground.backend_status(None)

@@ -13,7 +13,6 @@ EXPLAINER = ("Each vote says which clip of one prompt × seed row was best; ever
 
 
 def build_leaderboard_tab(playground: Playground, tab: gr.Tab) -> None:
-    comparisons = playground.comparisons
     gr.Markdown(EXPLAINER)
     with gr.Row(equal_height=True):
         backend = gr.Dropdown(["fal", "offline", "all"], value="fal", label="Votes on runs from", scale=2,
@@ -33,9 +32,8 @@ def build_leaderboard_tab(playground: Playground, tab: gr.Tab) -> None:
     stability = gr.Dataframe(interactive=False, elem_id="leaderboard-seeds", label="Same seed, same clip?")
 
     def show(chosen: str):
-        frame = comparisons.leaderboard(chosen)
-        return (comparisons.leaderboard_note(chosen, frame), frame, frame, frame.dropna(subset=["mean_cost_usd"]),
-                playground.revisits.seed_stability())
+        view = playground.leaderboard_view(chosen)
+        return view.note, view.table, view.table, view.priced, view.stability
 
     for name, trigger in (("refresh", refresh.click), ("filter", backend.change), ("open", tab.select)):
         trigger(show, backend, [note, table, wins, value, stability], api_name=f"leaderboard_{name}",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import gradio as gr
 
-from playground.catalog import Endpoint
 from playground.service import Playground
 from playground.ui.errors import user_errors
 from playground.ui.widgets import FORM_EVENT, FieldWidgets, components, read_form
+from playground.views import Endpoint
 
 SCROLL_TO_PANEL = "() => document.getElementById('preset-saver')?.scrollIntoView({behavior: 'smooth', block: 'center'})"
 
@@ -17,7 +17,7 @@ class PresetSaver:
 
     def __init__(self, playground: Playground):
         self.playground = playground
-        self.available = not playground.public.on  # saved presets would be shared with every visitor
+        self.available = playground.can_save_presets
         self.lists: dict[str, gr.Dropdown] = {}
         self.draft = gr.State(None)  # {"endpoint_id", "form"} of the tab that opened the panel
         with gr.Group(visible=False, elem_id="preset-saver") as self.panel:
@@ -50,10 +50,8 @@ class PresetSaver:
         def save(draft: dict | None, name: str, note: str):
             if not draft:
                 return [gr.skip()] * (len(lists) + 1)
-            label = self.playground.save_preset(name, draft["endpoint_id"], draft["form"], note)
-            updates = [gr.update(choices=[p.label for p in self.playground.presets.for_endpoint(endpoint_id)])
-                       for endpoint_id, _ in lists]
-            return [f"Saved **{label}**: it is in that tab's preset list now.", *updates]
+            saved = self.playground.save_preset_view(name, draft["endpoint_id"], draft["form"], note)
+            return [saved.message, *(gr.update(choices=saved.labels[endpoint_id]) for endpoint_id, _ in lists)]
 
         self.save.click(save, [self.draft, self.name, self.note], [self.saved, *(dropdown for _, dropdown in lists)],
                         api_name="preset_save", api_visibility="private")

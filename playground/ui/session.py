@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from playground.service import Playground
-from playground.visitor import Visitor
+from playground.views import Visitor
 
 
 def visitor_of(playground: Playground, state: dict | None, request: gr.Request | None) -> Visitor:

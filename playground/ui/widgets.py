@@ -14,12 +14,9 @@ from typing import Any
 
 import gradio as gr
 
-from playground.catalog import Endpoint, Field
-from playground.form import is_toggled
-from playground.present import field_info, field_label, url_label
 from playground.ui.files import served
+from playground.views import FieldView, FormLayout
 
-PRIMARY_COUNT = 6  # fields past this position in x-fal-order-properties, unless required, fold into "Advanced"
 FILE_TYPES = {"image_urls": ["image"], "video_urls": ["video"], "audio_urls": ["audio"]}
 FORM_EVENT = {"preprocess": False, "api_visibility": "private"}  # how every event reading a form is wired
 SEED_TYPED = "(value) => value === null || value === undefined || value === ''"  # typing a seed unticks Random
@@ -30,10 +27,14 @@ SEED_RANDOM = "(random, value) => random ? '' : value"  # ticking Random clears 
 class FieldWidgets:
     """The components of one field, a reader (component values → form value) and a writer (the reverse)."""
 
-    field: Field
+    view: FieldView
     components: list[gr.components.Component]
     read: Callable[[dict], Any]
     write: Callable[[Any], list[Any]] = lambda value: [value]  # form value → one value per component
+
+    @property
+    def name(self) -> str:
+        return self.view.field.name
 
 
 def path_of(value: Any) -> str | None:
@@ -43,111 +44,106 @@ def path_of(value: Any) -> str | None:
     return value or None
 
 
-def is_advanced(field: Field) -> bool:
-    return not field.required and field.position >= PRIMARY_COUNT
+def elem_id(slug: str, view: FieldView, part: str = "") -> str:
+    return f"{slug}-{view.field.name}" + (f"-{part}" if part else "")
 
 
-def elem_id(endpoint: Endpoint, field: Field, part: str = "") -> str:
-    return f"{endpoint.slug}-{field.name}" + (f"-{part}" if part else "")
-
-
-def _prompt(e: Endpoint, f: Field) -> FieldWidgets:
-    box = gr.Textbox(label=field_label(f), info=field_info(f), lines=4, elem_id=elem_id(e, f),
+def _prompt(e: str, v: FieldView) -> FieldWidgets:
+    box = gr.Textbox(label=v.label, info=v.info, lines=4, elem_id=elem_id(e, v),
                      placeholder="Describe the shot: subject, action, camera, light…")
-    return FieldWidgets(f, [box], lambda d: d[box])
+    return FieldWidgets(v, [box], lambda d: d[box])
 
 
-def _text(e: Endpoint, f: Field) -> FieldWidgets:
-    box = gr.Textbox(label=field_label(f), info=field_info(f), value=f.default or "", elem_id=elem_id(e, f))
-    return FieldWidgets(f, [box], lambda d: d[box])
+def _text(e: str, v: FieldView) -> FieldWidgets:
+    box = gr.Textbox(label=v.label, info=v.info, value=v.field.default or "", elem_id=elem_id(e, v))
+    return FieldWidgets(v, [box], lambda d: d[box])
 
 
-def _enum(e: Endpoint, f: Field) -> FieldWidgets:
+def _enum(e: str, v: FieldView) -> FieldWidgets:
+    f = v.field
     dd = gr.Dropdown(choices=list(f.enum), value=f.default if f.default is not None else f.enum[0],
-                     label=field_label(f), info=field_info(f), elem_id=elem_id(e, f))
-    return FieldWidgets(f, [dd], lambda d: d[dd])
+                     label=v.label, info=v.info, elem_id=elem_id(e, v))
+    return FieldWidgets(v, [dd], lambda d: d[dd])
 
 
-def _boolean(e: Endpoint, f: Field) -> FieldWidgets:
-    box = gr.Checkbox(value=bool(f.default), label=field_label(f), info=field_info(f), elem_id=elem_id(e, f))
-    return FieldWidgets(f, [box], lambda d: d[box])
+def _boolean(e: str, v: FieldView) -> FieldWidgets:
+    box = gr.Checkbox(value=bool(v.field.default), label=v.label, info=v.info, elem_id=elem_id(e, v))
+    return FieldWidgets(v, [box], lambda d: d[box])
 
 
-def _seed(e: Endpoint, f: Field) -> FieldWidgets:
+def _seed(e: str, v: FieldView) -> FieldWidgets:
     """A seed box and a Random toggle that agree: typing a seed unticks Random, ticking Random empties the box."""
     with gr.Row(equal_height=True):
-        random = gr.Checkbox(value=True, label="Random seed", elem_id=elem_id(e, f, "random"), scale=1, min_width=140)
+        random = gr.Checkbox(value=True, label="Random seed", elem_id=elem_id(e, v, "random"), scale=1, min_width=140)
         # a text box: Gradio's number box shows 0 when empty, and rounds what it is given
-        number = gr.Textbox(label="Seed", info=field_info(f), value="", placeholder="random: the model picks",
-                            max_lines=1, elem_id=elem_id(e, f), scale=3)
+        number = gr.Textbox(label="Seed", info=v.info, value="", placeholder="random: the model picks",
+                            max_lines=1, elem_id=elem_id(e, v), scale=3)
     number.change(None, number, random, js=SEED_TYPED, api_visibility="private")  # in the page only: no round trip
     random.change(None, [random, number], number, js=SEED_RANDOM, api_visibility="private")
-    return FieldWidgets(f, [number, random], lambda d: {"value": d[number], "random": d[random]},
+    return FieldWidgets(v, [number, random], lambda d: {"value": d[number], "random": d[random]},
                         lambda v: ["" if v["value"] is None else str(v["value"]), v["random"]])
 
 
-def _integer_range(e: Endpoint, f: Field) -> FieldWidgets:
-    value = f.default if f.default is not None else f.minimum
-    slider = gr.Slider(f.minimum, f.maximum, step=1, value=value, label=field_label(f), info=field_info(f),
-                       elem_id=elem_id(e, f))
-    if not is_toggled(f):
-        return FieldWidgets(f, [slider], lambda d: d[slider])
-    enabled = gr.Checkbox(value=False, label=f"Send {f.name}", info="Off: fal's default applies",
-                          elem_id=elem_id(e, f, "enabled"))
-    return FieldWidgets(f, [slider, enabled], lambda d: {"value": d[slider], "enabled": d[enabled]},
+def _integer_range(e: str, v: FieldView) -> FieldWidgets:
+    value = v.field.default if v.field.default is not None else v.field.minimum
+    slider = gr.Slider(v.field.minimum, v.field.maximum, step=1, value=value, label=v.label, info=v.info,
+                       elem_id=elem_id(e, v))
+    if not v.toggled:
+        return FieldWidgets(v, [slider], lambda d: d[slider])
+    enabled = gr.Checkbox(value=False, label=f"Send {v.field.name}", info="Off: fal's default applies",
+                          elem_id=elem_id(e, v, "enabled"))
+    return FieldWidgets(v, [slider, enabled], lambda d: {"value": d[slider], "enabled": d[enabled]},
                         lambda v: [v["value"], v["enabled"]])
 
 
-def _integer(e: Endpoint, f: Field) -> FieldWidgets:
-    number = gr.Number(label=field_label(f), info=field_info(f), value=f.default, elem_id=elem_id(e, f))
-    return FieldWidgets(f, [number], lambda d: d[number])
+def _integer(e: str, v: FieldView) -> FieldWidgets:
+    number = gr.Number(label=v.label, info=v.info, value=v.field.default, elem_id=elem_id(e, v))
+    return FieldWidgets(v, [number], lambda d: d[number])
 
 
-def _image(e: Endpoint, f: Field) -> FieldWidgets:
-    with gr.Group(elem_id=elem_id(e, f)):
-        upload = gr.Image(type="filepath", image_mode=None, label=field_label(f), sources=["upload", "clipboard"],
-                          height=200, elem_id=elem_id(e, f, "upload"))
-        url = gr.Textbox(label=url_label(f), info=field_info(f), placeholder="https://…", elem_id=elem_id(e, f, "url"))
-    return FieldWidgets(f, [upload, url], lambda d: {"upload": path_of(d[upload]), "url": d[url]},
+def _image(e: str, v: FieldView) -> FieldWidgets:
+    with gr.Group(elem_id=elem_id(e, v)):
+        upload = gr.Image(type="filepath", image_mode=None, label=v.label, sources=["upload", "clipboard"],
+                          height=200, elem_id=elem_id(e, v, "upload"))
+        url = gr.Textbox(label=v.url_label, info=v.info, placeholder="https://…", elem_id=elem_id(e, v, "url"))
+    return FieldWidgets(v, [upload, url], lambda d: {"upload": path_of(d[upload]), "url": d[url]},
                         lambda v: [served(upload, v["upload"]), v["url"]])
 
 
-def _media_list(e: Endpoint, f: Field) -> FieldWidgets:
-    limit = f" (up to {f.max_items})" if f.max_items else ""
-    with gr.Group(elem_id=elem_id(e, f)):
-        files = gr.File(file_count="multiple", file_types=FILE_TYPES[f.kind], type="filepath",
-                        label=field_label(f) + limit, elem_id=elem_id(e, f, "upload"))
-        urls = gr.Textbox(label=url_label(f), info=field_info(f), lines=2, elem_id=elem_id(e, f, "url"))
-    return FieldWidgets(f, [files, urls],
+def _media_list(e: str, v: FieldView) -> FieldWidgets:
+    limit = f" (up to {v.field.max_items})" if v.field.max_items else ""
+    with gr.Group(elem_id=elem_id(e, v)):
+        files = gr.File(file_count="multiple", file_types=FILE_TYPES[v.field.kind], type="filepath",
+                        label=v.label + limit, elem_id=elem_id(e, v, "upload"))
+        urls = gr.Textbox(label=v.url_label, info=v.info, lines=2, elem_id=elem_id(e, v, "url"))
+    return FieldWidgets(v, [files, urls],
                         lambda d: {"uploads": [p for p in map(path_of, d[files] or []) if p], "urls": d[urls]},
                         lambda v: [[served(files, p) for p in v["uploads"]] or None, v["urls"]])
 
 
-WIDGETS: dict[str, Callable[[Endpoint, Field], FieldWidgets]] = {
+WIDGETS: dict[str, Callable[[str, FieldView], FieldWidgets]] = {
     "prompt": _prompt, "text": _text, "enum": _enum, "boolean": _boolean, "seed": _seed,
     "integer_range": _integer_range, "integer": _integer, "image_url": _image,
     "image_urls": _media_list, "video_urls": _media_list, "audio_urls": _media_list,
 }
 
 
-def build_fields(endpoint: Endpoint) -> list[FieldWidgets]:
-    """All fields of a tab, primary first, the rest inside an "Advanced" accordion (inside a Blocks context)."""
-    primary = [f for f in endpoint.fields if not is_advanced(f)]
-    advanced = [f for f in endpoint.fields if is_advanced(f)]
-    built = [WIDGETS[f.kind](endpoint, f) for f in primary]
-    if advanced:
-        with gr.Accordion("Advanced", open=False, elem_id=f"{endpoint.slug}-advanced"):
-            built += [WIDGETS[f.kind](endpoint, f) for f in advanced]
+def build_fields(layout: FormLayout) -> list[FieldWidgets]:
+    """All fields of a form, primary first, the rest inside an "Advanced" accordion (inside a Blocks context)."""
+    built = [WIDGETS[v.field.kind](layout.slug, v) for v in layout.fields if not v.advanced]
+    if any(v.advanced for v in layout.fields):
+        with gr.Accordion("Advanced", open=False, elem_id=f"{layout.slug}-advanced"):
+            built += [WIDGETS[v.field.kind](layout.slug, v) for v in layout.fields if v.advanced]
     return built
 
 
 def read_form(widgets: list[FieldWidgets], data: dict) -> dict[str, Any]:
-    return {w.field.name: w.read(data) for w in widgets}
+    return {w.name: w.read(data) for w in widgets}
 
 
 def write_form(widgets: list[FieldWidgets], form: dict[str, Any]) -> dict[gr.components.Component, Any]:
     """Component values that show ``form`` (the inverse of read_form): restore and presets."""
-    return {c: value for w in widgets for c, value in zip(w.components, w.write(form[w.field.name]), strict=True)}
+    return {c: value for w in widgets for c, value in zip(w.components, w.write(form[w.name]), strict=True)}
 
 
 def default_form(widgets: list[FieldWidgets]) -> dict[str, Any]:

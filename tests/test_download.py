@@ -4,9 +4,10 @@ import asyncio
 
 import pytest
 
-from conftest import LITE_T2V, Script
+from playground.download import download
 from playground.errors import DownloadError
-from playground.fetch import download
+
+from conftest import LITE_T2V, Script
 
 
 def _job_video_url(fake_fal, script=None):

@@ -1,7 +1,8 @@
-"""Comparisons for one Playground: plan, run every cell concurrently, cancel cells, vote, leaderboard.
+"""Comparisons: plan, run every cell concurrently, cancel cells, vote.
 
-Each cell is an ordinary run (validated, journaled, logged with the batch id), so a failure in one cell
-is just that cell's row; the others go on. Cells wait for a per-batch slot and for the app-wide one.
+Each cell is an ordinary run started through the launcher (validated, admitted, journaled, logged with the batch
+id), so a failure in one cell is just that cell's row; the others go on. Cells wait for a per-batch slot and for
+the app-wide one.
 """
 
 from __future__ import annotations
@@ -11,53 +12,54 @@ import logging
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING, Any
-
-import pandas as pd
+from typing import Any
 
 from playground.catalog import Endpoint
-from playground.compare.batch import FINAL, Batch, CellState
+from playground.compare.batch import Batch, CellState
 from playground.compare.grid import shown_cells
 from playground.compare.plan import Plan, one_per_family, plan, union_endpoint
 from playground.compare.present import (
     BatchView,
     PlanView,
     batch_view,
+    cancel_said,
     plan_markdown,
     problems_markdown,
+    vote_choices,
 )
 from playground.compare.spec import parse_spec
+from playground.config import Limits
 from playground.errors import InputError, PlaygroundError, RunError
 from playground.form import form_from_arguments, read_form
-from playground.leaderboard import leaderboard
+from playground.launcher import Launcher
+from playground.presets import Presets
+from playground.record import FINAL, Status
 from playground.request import parse_arguments
 from playground.visitor import Visitor
 from playground.votes import VotesLog
 
-if TYPE_CHECKING:
-    from playground.service import Playground
-
 log = logging.getLogger(__name__)
 MODES = ("text-to-video", "image-to-video", "reference-to-video")
 COALESCE_S = 0.25  # at most about four snapshots a second while cells report progress
+Snapshot = dict[str, Any]
 
 
 class Comparisons:
     """The Compare tab's and `/compare`'s side of the core (batches in flight are kept by batch id)."""
 
-    def __init__(self, playground: Playground):
-        self.playground = playground
-        self.votes = VotesLog(playground.data_dir / "votes.csv")
-        self.forms: dict[str, Endpoint] = {mode: union_endpoint(playground.catalog, mode) for mode in MODES
-                                           if any(e.mode == mode for e in playground.catalog.values())}
+    def __init__(self, launcher: Launcher, presets: Presets, limits: Limits, votes: VotesLog):
+        self.launcher, self.presets, self.limits, self.votes = launcher, presets, limits, votes
+        catalog = launcher.catalog
+        self.forms: dict[str, Endpoint] = {mode: union_endpoint(catalog, mode) for mode in MODES
+                                           if any(e.mode == mode for e in catalog.values())}
         self._batches: dict[str, Batch] = {}
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     # -- asking ----------------------------------------------------------------------------------------
     def endpoints_for(self, mode: str) -> tuple[list[tuple[str, str]], list[str]]:
         """(label, id) choices of a mode and the default selection (one per family)."""
-        choices = [(e.label, e.endpoint_id) for e in self.playground.catalog.values() if e.mode == mode]
-        return choices, one_per_family(self.playground.catalog, mode)
+        choices = [(e.label, e.endpoint_id) for e in self.launcher.catalog.values() if e.mode == mode]
+        return choices, one_per_family(self.launcher.catalog, mode)
 
     def spec_from_form(self, mode: str, endpoint_ids: list[str], prompts: str, seeds: str, shared: dict[str, Any],
                        overrides: str, confirm: bool) -> dict[str, Any]:
@@ -77,7 +79,7 @@ class Comparisons:
         except InputError as exc:
             problems += exc.problems
             override_map = {}
-        arguments, form_problems = read_form(self.forms[mode], shared, self.playground.inputs.file_data_uri)
+        arguments, form_problems = read_form(self.forms[mode], shared, self.launcher.inputs.file_data_uri)
         problems += form_problems
         if problems:
             raise InputError(problems)
@@ -86,50 +88,43 @@ class Comparisons:
 
     def preset_form(self, label: str) -> tuple[str, str, str | None, dict[str, Any]]:
         """A preset as the Compare tab shows it: (mode, prompt, seed or None, shared-settings form)."""
-        preset = self.playground.presets.get(label)
-        endpoint = self.playground.catalog[preset.endpoint_id]
+        preset = self.presets.get(label)
+        endpoint = self.launcher.catalog[preset.endpoint_id]
         union = self.forms[endpoint.mode]
         shared = {endpoint.shared_name(k): v for k, v in preset.arguments.items() if k not in ("prompt", "seed")}
         form = form_from_arguments(union, {k: v for k, v in shared.items() if union.field(k)},
-                                   self.playground.inputs.directory)
+                                   self.launcher.inputs.directory)
         seed = preset.arguments.get("seed")
         return endpoint.mode, preset.arguments.get("prompt", ""), None if seed is None else str(seed), form
 
     def preview_form(self, form: dict[str, Any], key: str | None) -> PlanView:
         """The plan for a filled-in tab, or what to fix in it (never raises: it runs on every keystroke)."""
         try:
-            spec = self.spec_from_form(**form)
-            planned = self.plan(spec)
-            paid = self.playground.backend_for(key).paid
+            planned = self.plan(self.spec_from_form(**form))
+            paid = self.launcher.backend_for(key).paid
         except PlaygroundError as exc:
             return PlanView(problems_markdown(exc), False)
-        return PlanView(plan_markdown(planned, self.playground.limits.max_batch_usd, paid), True)
-
-    async def run_form(self, form: dict[str, Any], visitor: Visitor) -> AsyncIterator[dict[str, Any]]:
-        """The Compare tab's Run: its form as a spec, run (see ``run``)."""
-        async for snapshot in self.run(self.spec_from_form(**form), visitor):
-            yield snapshot
-
-    def view(self, snapshot: dict[str, Any], blind: bool, file_url: Callable[[str], str]) -> BatchView:
-        """What the tab shows of a batch (blind rows stay blind until voted on)."""
-        revealed = self.revealed(snapshot) if snapshot.get("done") else set()
-        return batch_view(snapshot, blind, revealed, file_url)
+        return PlanView(plan_markdown(planned, self.limits.max_batch_usd, paid), True)
 
     def plan(self, spec: Any) -> Plan:
-        return plan(parse_spec(spec, self.playground.catalog, self.playground.limits.max_batch_cells),
-                    self.playground.catalog)
+        return plan(parse_spec(spec, self.launcher.catalog, self.limits.max_batch_cells), self.launcher.catalog)
 
     def preview(self, spec: Any, key: str | None) -> str:
         """The plan as the tab shows it before running: cells, costs, the cap, the fairness report."""
         try:
             planned = self.plan(spec)
-            paid = self.playground.backend_for(key).paid
+            paid = self.launcher.backend_for(key).paid
         except PlaygroundError as exc:
             return problems_markdown(exc)
-        return plan_markdown(planned, self.playground.limits.max_batch_usd, paid)
+        return plan_markdown(planned, self.limits.max_batch_usd, paid)
 
     # -- running ---------------------------------------------------------------------------------------
-    async def run(self, spec: Any, visitor: Visitor | None = None) -> AsyncIterator[dict[str, Any]]:
+    async def run_form(self, form: dict[str, Any], visitor: Visitor) -> AsyncIterator[Snapshot]:
+        """The Compare tab's Run: its form as a spec, run (see ``run``)."""
+        async for snapshot in self.run(self.spec_from_form(**form), visitor):
+            yield snapshot
+
+    async def run(self, spec: Any, visitor: Visitor | None = None) -> AsyncIterator[Snapshot]:
         """Run every cell concurrently; yields the batch snapshot at each change, the last one when all are done.
 
         Nothing is submitted when the spec is invalid, or when a paid batch is estimated above the cap
@@ -137,17 +132,17 @@ class Comparisons:
         """
         visitor = visitor or Visitor()
         planned = self.plan(spec)
-        backend = self.playground.backend_for(visitor.key)
-        cap = self.playground.limits.max_batch_usd
+        backend = self.launcher.backend_for(visitor.key)
+        cap = self.limits.max_batch_usd
         if backend.paid and planned.total_usd > cap and not planned.spec.confirm:
             raise InputError([("confirm", f"the batch is estimated at ${planned.total_usd:.4f}, above the ${cap:.2f} "
                                           "cap (PLAYGROUND_MAX_BATCH_USD); confirm to run it anyway")])
-        server_billed = self.playground.billed_to(visitor.key) == "server"
-        self.playground.guard.check(visitor.limited_as, planned.total_usd, server_billed, runs=len(planned.cells))
+        server_billed = self.launcher.billed_to(visitor.key) == "server"
+        self.launcher.guard.check(visitor.limited_as, planned.total_usd, server_billed, runs=len(planned.cells))
         batch = Batch.start(uuid.uuid4().hex[:12], planned, backend.name, backend.paid)
         self._batches[batch.batch_id] = batch
         changed = asyncio.Event()
-        slots = asyncio.Semaphore(self.playground.limits.batch_concurrency)
+        slots = asyncio.Semaphore(self.limits.batch_concurrency)
         for state in batch.cells:
             task = asyncio.create_task(self._cell(batch, state, visitor, server_billed, slots, changed))
             self._tasks.add(task)
@@ -172,13 +167,13 @@ class Comparisons:
         cell = state.cell
         try:
             async with slots:
-                ticket = await self.playground.guard.admit_waiting(visitor.limited_as, cell.estimate.usd, server_billed)
+                ticket = await self.launcher.guard.admit_waiting(visitor.limited_as, cell.estimate.usd, server_billed)
                 if state.cancel_requested:
                     ticket.release()
-                    state.finish(None, "cancelled", "cancelled before it started")
+                    state.finish(None, Status.CANCELLED, "cancelled before it started")
                     return
-                state.watch = self.playground.start_run(cell.endpoint.endpoint_id, cell.arguments, visitor,
-                                                        batch.batch_id, ticket)
+                state.watch = self.launcher.start(cell.endpoint.endpoint_id, cell.arguments, visitor, batch.batch_id,
+                                                  ticket)
                 try:
                     async for event in state.watch.events():
                         state.apply(event)
@@ -186,41 +181,38 @@ class Comparisons:
                 except RunError as exc:
                     state.finish(exc.result, exc.status, str(exc))
         except PlaygroundError as exc:
-            state.finish(None, "failed", str(exc))
+            state.finish(None, Status.FAILED, str(exc))
         except Exception as exc:  # one cell's surprise must not stop the batch
             log.error("cell %d of batch %s: %s: %s", cell.index, batch.batch_id, exc.__class__.__name__, exc)
-            state.finish(None, "failed", f"{exc.__class__.__name__}: {exc}")
+            state.finish(None, Status.FAILED, f"{exc.__class__.__name__}: {exc}")
         finally:
             if state.status not in FINAL:
-                state.finish(None, "failed", "the cell ended without a result")
+                state.finish(None, Status.FAILED, "the cell ended without a result")
             changed.set()
 
-    def cancel(self, batch_id: str, cells: list[str] | None = None) -> str:
+    def cancel(self, batch_id: str | None, cells: list[str] | None = None) -> str:
         """Stop some cells of a running batch (all when ``cells``, their clip keys, is None); says what happens."""
         batch = self._batches.get(batch_id or "")
         if batch is None:
             return "No comparison of yours is running."
-        started, waiting = batch.cancel(None if cells is None else set(cells))
-        where = "at fal.ai" if batch.paid else "here"
-        said = []
-        if started:
-            said.append(f"{started} started cell(s) told to stop {where}; each still ends as a row in the results log")
-        if waiting:
-            said.append(f"{waiting} cell(s) that had not started will not run (no row, nothing billed)")
-        return "Cancelling: " + "; ".join(said) + "." if said else "Every cell had already ended."
+        return cancel_said(*batch.cancel(None if cells is None else set(cells)), paid=batch.paid)
 
-    # -- judging ---------------------------------------------------------------------------------------
-    def revealed(self, snapshot: dict[str, Any] | None) -> set[str]:
+    # -- showing and judging ------------------------------------------------------------------------------
+    def view(self, snapshot: Snapshot | None, blind: bool, file_url: Callable[[str], str],
+             row: str | None = None) -> BatchView:
+        """What the tab shows of a batch (blind rows stay blind until voted on), with ``row`` chosen for the vote."""
+        revealed = self.revealed(snapshot) if snapshot and snapshot.get("done") else set()
+        return batch_view(snapshot, blind, revealed, file_url, row)
+
+    def revealed(self, snapshot: Snapshot | None) -> set[str]:
         """Rows of this batch that already have a vote (blind mode shows their labels)."""
         return self.votes.voted_rows(snapshot["batch_id"]) if snapshot else set()
 
-    def vote_choices(self, snapshot: dict[str, Any] | None, row: str, blind: bool) -> list[str]:
-        if not snapshot:
-            return []
-        return [label for label, cell in shown_cells(snapshot, row, blind, self.revealed(snapshot))
-                if cell["status"] == "completed"]
+    def vote_choices(self, snapshot: Snapshot | None, row: str, blind: bool) -> list[str]:
+        """The clips of a row one can vote for, as they are labelled on the page."""
+        return vote_choices(snapshot, row, blind, self.revealed(snapshot)) if snapshot else []
 
-    def vote(self, snapshot: dict[str, Any] | None, row: str, choice: str, blind: bool) -> str:
+    def vote(self, snapshot: Snapshot | None, row: str, choice: str, blind: bool) -> str:
         """Record that ``choice`` was the best clip of a row; the message names the winner."""
         if not snapshot or not snapshot.get("done"):
             raise InputError([("vote", "run a comparison and let it finish first")])
@@ -228,7 +220,7 @@ class Comparisons:
         if row in revealed:
             raise InputError([("vote", "this prompt × seed already has a vote in this batch")])
         shown = [(label, cell) for label, cell in shown_cells(snapshot, row, blind, revealed)
-                 if cell["status"] == "completed"]
+                 if cell["status"] == Status.COMPLETED]
         if len(shown) < 2:
             raise InputError([("vote", "needs at least two finished clips in this row")])
         winner = next((cell for label, cell in shown if label == choice), None)
@@ -238,16 +230,3 @@ class Comparisons:
                           [cell["endpoint_id"] for _, cell in shown], blind, snapshot["backend"])
         return f"Vote recorded: **{winner['label']}** wins {winner['row_label']}" + (
             f" (it was {choice})" if blind else "")
-
-    def leaderboard_note(self, backend: str, frame: pd.DataFrame) -> str:
-        """What to say above the leaderboard when it is empty (or mixes synthetic clips in)."""
-        if frame.empty and backend == "fal":
-            return ("No votes on fal runs yet. Votes on offline previews judge synthetic clips, not models: choose "
-                    "*offline* to see them anyway.")
-        if frame.empty:
-            return "No votes yet: run a comparison and vote on its rows."
-        return "⚠️ This includes votes on offline previews (synthetic clips)." if backend != "fal" else ""
-
-    def leaderboard(self, backend: str = "all") -> pd.DataFrame:
-        labels = {e.endpoint_id: e.short_label for e in self.playground.catalog.values()}
-        return leaderboard(self.votes.read(), self.playground.results.read(), labels, backend)

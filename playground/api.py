@@ -1,0 +1,69 @@
+"""The named API (DESIGN §6): what `/catalog`, `/estimate`, `/snippets`, `/generate`, `/compare` and `/history` do,
+JSON text in and JSON out, for ``gradio_client`` users and the page's API tab.
+
+Answers go out as the caller may see them (``shown``: on a public deployment, without server paths).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from playground.compare.comparisons import Comparisons
+from playground.errors import RunError
+from playground.events import Queued, Submitted
+from playground.launcher import Launcher
+from playground.present import Answer, Progress, Shown, code_panes, event_text
+from playground.record import RunRecord
+from playground.request import parse_arguments
+from playground.revisit import Revisits
+from playground.visitor import Visitor
+
+
+def _arguments(value: dict[str, Any] | str) -> dict[str, Any]:
+    """Arguments as the API receives them (JSON text) or as the core passes them (a dict)."""
+    return parse_arguments(value) if isinstance(value, str) else value
+
+
+class NamedApi:
+    """One method per named endpoint of the app."""
+
+    def __init__(self, launcher: Launcher, comparisons: Comparisons, revisits: Revisits, shown: Shown):
+        self.launcher, self.comparisons, self.revisits, self.shown = launcher, comparisons, revisits, shown
+
+    def catalog(self) -> list[dict[str, str]]:
+        return [endpoint.summary() for endpoint in self.launcher.catalog.values()]
+
+    def estimate(self, endpoint_id: str, arguments: dict[str, Any] | str) -> dict[str, Any]:
+        return self.launcher.price(endpoint_id, _arguments(arguments))[2].as_dict()
+
+    def snippets(self, endpoint_id: str, arguments: dict[str, Any] | str) -> dict[str, str]:
+        """The Python, JavaScript and cURL code a tab shows for these arguments (not validated: a tab shows code for
+        a form that is not finished yet)."""
+        code = code_panes(self.launcher.endpoint(endpoint_id).endpoint_id,
+                          self.launcher.inputs.to_data_uris(_arguments(arguments)))
+        return {"python": code["Python"], "javascript": code["JavaScript"], "curl": code["cURL"]}
+
+    async def generate(self, endpoint_id: str, arguments: dict[str, Any] | str,
+                       visitor: Visitor) -> AsyncIterator[Progress | Answer]:
+        """One run: its progress, then the `/generate` answer and its video (a failed run raises RunError)."""
+        async for item in self.launcher.generate(endpoint_id, _arguments(arguments), visitor):
+            if isinstance(item, RunRecord):
+                yield Answer(self.shown(item.as_dict()), item.video_path)
+                return
+            yield Progress(0.0 if isinstance(item, (Submitted, Queued)) else 0.5, event_text(item))
+        raise RunError("the run ended without a result")
+
+    async def compare(self, spec: dict[str, Any] | str, visitor: Visitor) -> AsyncIterator[Progress | Answer]:
+        """A whole comparison: cells finished so far, then the last snapshot (batch_id, cells, fairness, total_usd)."""
+        final: dict[str, Any] = {}
+        async for final in self.comparisons.run(parse_arguments(spec, "spec") if isinstance(spec, str) else spec,
+                                                visitor):
+            finished = sum(final["counts"].values())
+            yield Progress((finished, len(final["cells"])), f"{finished} of {len(final['cells'])} cells finished")
+        yield Answer(self.shown(final))
+
+    def history(self, limit: float | None, visitor: Visitor) -> list[dict[str, Any]]:
+        """The newest rows of the results log the caller may see (in public mode, only their own)."""
+        return [self.shown(row) for row in self.revisits.newest(int(limit if limit is not None else 50),
+                                                                 visitor.owner)]
