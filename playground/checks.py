@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,14 +51,15 @@ class SeedVerdict:
     verdict: str  # identical | near | different
     frames_equal: int
     frames: int
-    psnr_db: float | None  # mean over frames; None when the clips cannot be compared frame by frame
+    psnr_db: float | None  # mean over the frames that differ; None when every frame is equal (identical) or when
+    # the clips cannot be compared frame by frame (another size or frame count: different)
 
     def as_dict(self) -> dict[str, Any]:
         return {"verdict": self.verdict, "frames_equal": self.frames_equal, "frames": self.frames,
                 "psnr_db": self.psnr_db}
 
 
-def _frames(path: Path):
+def _frames(path: Path) -> Iterator[np.ndarray]:
     with av.open(str(path)) as container:
         for frame in container.decode(video=0):
             yield frame.to_ndarray(format="rgb24")

@@ -49,6 +49,11 @@ def catalog_dir() -> Path | None:
     return Path(raw).resolve() if raw else None
 
 
+def openapi_base_url() -> str | None:
+    """Where ``refresh`` reads fal's OpenAPI documents when ``--base-url`` is not given (a mirror, or a test's fake)."""
+    return (os.environ.get("PLAYGROUND_OPENAPI_BASE_URL") or "").strip() or None
+
+
 def backend_choice() -> str:
     """``PLAYGROUND_BACKEND=auto|fal|offline``; anything else stops start-up with a clear message."""
     choice = (os.environ.get("PLAYGROUND_BACKEND") or "auto").strip().lower()

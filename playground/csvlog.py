@@ -23,7 +23,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, cast
 
 import pandas as pd
 from filelock import FileLock
@@ -41,12 +41,17 @@ class _Cache:
     frame: pd.DataFrame
 
 
-QUOTING = csv.QUOTE_ALL  # a field is quoted whatever it holds: the csv module leaves a bare "\r" unquoted
+QUOTING: Final = csv.QUOTE_ALL  # a field is quoted whatever it holds: the csv module leaves a bare "\r" unquoted
 
 
 def storable(value: Any) -> str:
     """``value`` as the text a row stores: None is empty, lone surrogates become their escape (UTF-8 has no form)."""
     return "" if value is None else escape_surrogates(str(value))
+
+
+def string_records(frame: pd.DataFrame) -> list[dict[str, str]]:
+    """A frame read from a log as row dicts; every log is read with ``dtype=str``, so the keys and cells are text."""
+    return cast(list[dict[str, str]], frame.to_dict(orient="records"))
 
 
 def write_frame(frame: pd.DataFrame, path: Path) -> None:

@@ -51,7 +51,7 @@ class Estimate:
         return asdict(self)
 
 
-def _value(endpoint: Endpoint, arguments: dict, name: str) -> Any:
+def _value(endpoint: Endpoint, arguments: dict[str, Any], name: str) -> Any:
     value = arguments.get(name)
     if value is None and (field := endpoint.field(name)) is not None:
         value = field.default
@@ -66,7 +66,7 @@ def snap_aspect(width: int, height: int, ratios: list[str]) -> str:
     return min(ratios, key=distance)
 
 
-def _source_image(endpoint: Endpoint, arguments: dict) -> str | None:
+def _source_image(endpoint: Endpoint, arguments: dict[str, Any]) -> str | None:
     for name in ("image_url", "reference_image_urls", "image_urls"):
         value = arguments.get(name)
         if value:

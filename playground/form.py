@@ -40,7 +40,8 @@ class _Reader:
     """Converts one form, collecting every problem on the way instead of stopping at the first."""
 
     def __init__(self, read_file: ReadFile):
-        self.read_file, self.problems = read_file, []
+        self.read_file = read_file
+        self.problems: Problems = []
 
     def file(self, path: str | None, name: str) -> str | None:
         if not path:

@@ -20,6 +20,7 @@ from playground.compare.grid import grid_html
 from playground.compare.plan import Plan, plan
 from playground.compare.spec import parse_spec
 from playground.config import Limits
+from playground.errors import RunError
 from playground.events import Completed
 from playground.media import probe_video
 
@@ -69,6 +70,8 @@ class Gallery:
             completed = None
             async for event in backend.run(cell.endpoint, cell.arguments, folder, f"cell{cell.index}", asyncio.Event()):
                 completed = event if isinstance(event, Completed) else completed
+            if completed is None:
+                raise RunError(f"the offline preview made no clip for the example {example['name']!r}")
             path = folder / completed.result["video"]["file_name"]
             probe = await asyncio.to_thread(probe_video, path)
             cells.append({"cell": cell.index, "row": cell.row_key, "row_label": cell.row_label, "prompt": cell.prompt,

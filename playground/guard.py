@@ -14,6 +14,7 @@ import asyncio
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -29,7 +30,7 @@ FORGET_AFTER_S = 86_400
 @dataclass
 class _Visitor:
     in_flight: int = 0
-    started: deque = field(default_factory=deque)  # start times within the last hour
+    started: deque[float] = field(default_factory=deque)  # start times within the last hour
     spent_usd: float = 0.0  # on the server key, by this visitor
     seen: float = field(default_factory=time.time)
 
@@ -52,7 +53,7 @@ class Ticket:
 class Guard:
     """Admits or refuses runs in public mode (lets everything through when the deployment is not public)."""
 
-    def __init__(self, public: PublicMode, results: ResultsLog, clock=time.time):
+    def __init__(self, public: PublicMode, results: ResultsLog, clock: Callable[[], float] = time.time):
         self.public, self.results, self.clock = public, results, clock
         self._lock = threading.Lock()
         self._visitors: dict[str, _Visitor] = {}

@@ -92,7 +92,7 @@ class Inputs:
         if is_reference(value):
             path = self.path(value)
             if path.is_file():
-                mime = next((m for m, ext in EXTENSIONS.items() if ext == REFERENCE.match(value)["ext"]),
+                mime = next((m for m, ext in EXTENSIONS.items() if ext == path.suffix.lstrip(".")),
                             mimetypes.guess_type(path.name)[0] or "application/octet-stream")
                 return encode_data_uri(path.read_bytes(), mime)
         return value

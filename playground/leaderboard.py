@@ -46,7 +46,7 @@ def leaderboard(votes: pd.DataFrame, results: pd.DataFrame, labels: dict[str, st
     if votes.empty:
         return pd.DataFrame(columns=COLUMNS)
     pairs: list[tuple[str, str]] = []
-    shown: Counter = Counter()
+    shown: Counter[str] = Counter()
     for winner, candidates in zip(votes.winner, votes.candidates):
         everyone = json.loads(candidates)
         shown.update(everyone)

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import av
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_INPUT_BYTES = 30 * 1024 * 1024  # fal's documented per-image limit
 MAX_IMAGE_PIXELS = 64_000_000  # far above any model input; stops decompression bombs before decoding
@@ -86,7 +86,7 @@ def open_checked_image(data: bytes, formats: tuple[str, ...]) -> Image.Image:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise MediaError("image is too large (decompression bomb?)")
-        except Image.UnidentifiedImageError:
+        except UnidentifiedImageError:
             raise MediaError("not a readable image: its content is not in any image format, whatever its name says")
         except (OSError, SyntaxError, ValueError) as exc:  # truncated or corrupt
             raise MediaError(f"not a readable image: it is damaged or cut short ({str(exc)[:80] or exc.__class__.__name__})")
@@ -128,7 +128,7 @@ STATS_SIZE = (160, 90)  # frames are scaled down to this for brightness and moti
 
 def probe_video(source: str | Path | io.BytesIO) -> Probe:
     """Size, frame rate, frame count, duration, brightness and motion as PyAV reads them (every frame decoded)."""
-    with av.open(source if isinstance(source, io.BytesIO) else str(source)) as container:
+    with av.open(source if isinstance(source, io.BytesIO) else str(source), mode="r") as container:
         stream = container.streams.video[0]
         frames, luma, change, previous = 0, 0.0, 0.0, None
         for frame in container.decode(stream):

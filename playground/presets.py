@@ -71,8 +71,8 @@ def parse_preset(raw: Any, catalog: Catalog, file: str, source: str) -> Preset:
             validate(catalog[endpoint_id], arguments)
         except InputError as exc:
             problems += [(f"arguments.{field_name}", message) for field_name, message in exc.problems]
-    if problems:
-        raise PresetError(file, problems)
+    if problems or not (isinstance(name, str) and isinstance(endpoint_id, str) and isinstance(arguments, dict)):
+        raise PresetError(file, problems)  # the types fail only where a problem is listed
     return Preset(name.strip(), endpoint_id, arguments, description, source, file)
 
 
@@ -109,7 +109,8 @@ class Presets:
         self.reload()
 
     def reload(self) -> None:
-        presets, problems = [], []
+        presets: list[Preset] = []
+        problems: list[str] = []
         for directory, source in ((self.built_in, "built-in"), (self.saved, "saved")):
             for path in sorted(directory.glob("*.json")) if directory and directory.is_dir() else []:
                 try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import random
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,9 +74,10 @@ def _canvas(image: Image.Image, size: tuple[int, int]) -> np.ndarray:
 def _label_band(width: int, height: int) -> np.ndarray:
     band = Image.new("RGB", (width, height), (0, 0, 0))
     draw = ImageDraw.Draw(band)
-    font = _font(int(height * 0.55))
+    size = int(height * 0.55)
+    font = _font(size)
     left_w = draw.textlength(LABEL_LEFT + " ", font=font)
-    dash_w = font.size
+    dash_w = size
     right_w = draw.textlength(" " + LABEL_RIGHT, font=font)
     x = (width - (left_w + dash_w + right_w)) / 2
     draw.text((x, height / 2), LABEL_LEFT + " ", font=font, fill=(255, 214, 0), anchor="lm")
@@ -85,7 +87,8 @@ def _label_band(width: int, height: int) -> np.ndarray:
     return np.asarray(band, dtype=np.uint8)
 
 
-def _footer(spec: ClipSpec, index: int, width: int, height: int, font) -> np.ndarray:
+def _footer(spec: ClipSpec, index: int, width: int, height: int,
+            font: ImageFont.FreeTypeFont | ImageFont.ImageFont) -> np.ndarray:
     strip = Image.new("RGB", (width, height), (0, 0, 0))
     text = f"{spec.caption}  ·  frame {index + 1}/{spec.frames}  ·  {index / spec.fps:05.2f} s"
     ImageDraw.Draw(strip).text((width / 2, height / 2), text, font=font, fill="white", anchor="mm")
@@ -108,7 +111,7 @@ def _camera_path(spec: ClipSpec, rng: random.Random, margin: tuple[int, int]) ->
     return [(min(max(x, 0), mx), min(max(y, 0), my)) for x, y in path]
 
 
-def frames(spec: ClipSpec):
+def frames(spec: ClipSpec) -> Iterator[np.ndarray]:
     """Yield the clip's RGB frames as arrays (deterministic for equal specs)."""
     rng = random.Random(spec.seed)
     cw, ch = round(spec.width * (1 + PAN_MARGIN)), round(spec.height * (1 + PAN_MARGIN))

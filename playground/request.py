@@ -27,7 +27,7 @@ MEDIA_MIME_PREFIX = {"image_urls": "image/", "video_urls": "video/", "audio_urls
 Problems = list[tuple[str, str]]
 
 
-def parse_arguments(text: str | dict | None, name: str = "arguments") -> dict[str, Any]:
+def parse_arguments(text: str | dict[str, Any] | None, name: str = "arguments") -> dict[str, Any]:
     """A JSON object from the API's text (``name`` is the field the error names); clear errors otherwise."""
     if isinstance(text, dict):
         return text
@@ -104,11 +104,11 @@ def _check_list(field: Field, value: Any, endpoint: Endpoint) -> str | None:
     return None
 
 
-def _count(arguments: dict, name: str) -> int:
+def _count(arguments: dict[str, Any], name: str) -> int:
     return len(arguments.get(name) or [])
 
 
-CONSTRAINT_CHECKS: dict[str, Callable[[dict, dict], tuple[str, str] | None]] = {
+CONSTRAINT_CHECKS: dict[str, Callable[[dict[str, Any], dict[str, Any]], tuple[str, str] | None]] = {
     "max_total_items": lambda c, a: (
         (c["fields"][0], f"{' + '.join(c['fields'])} together take at most {c['max']} files")
         if sum(_count(a, n) for n in c["fields"]) > c["max"] else None),
@@ -137,9 +137,9 @@ def validate(endpoint: Endpoint, arguments: dict[str, Any]) -> dict[str, Any]:
         else:
             cleaned[field.name] = value
     for constraint in endpoint.constraints:
-        problem = CONSTRAINT_CHECKS[constraint["kind"]](constraint, cleaned)
-        if problem:
-            problems.append(problem)
+        broken = CONSTRAINT_CHECKS[constraint["kind"]](constraint, cleaned)
+        if broken:
+            problems.append(broken)
     if problems:
         raise InputError(problems)
     return cleaned

@@ -6,7 +6,7 @@ fetch-again from History (``update``); ``ResultsLog`` is the one piece of code t
 
 from __future__ import annotations
 
-from playground.csvlog import CsvLog
+from playground.csvlog import CsvLog, string_records
 from playground.record import COLUMNS, RunRecord
 
 
@@ -22,4 +22,4 @@ class ResultsLog(CsvLog):
     def newest(self, limit: int) -> list[dict[str, str]]:
         """The last ``limit`` rows, newest first."""
         frame = self.read()
-        return frame.iloc[::-1].head(max(0, int(limit))).to_dict(orient="records")
+        return string_records(frame.iloc[::-1].head(max(0, int(limit))))

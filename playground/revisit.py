@@ -18,7 +18,7 @@ import pandas as pd
 from playground.catalog import Endpoint
 from playground.checks import compare_clips
 from playground.compare.adapt import Change, adapt
-from playground.csvlog import CsvLog
+from playground.csvlog import CsvLog, string_records
 from playground.errors import InputError, RunError
 from playground.estimate import estimate, output_shape
 from playground.form import form_from_arguments
@@ -72,14 +72,14 @@ class Revisits:
 
     def newest(self, limit: int, owner: str = "") -> list[dict[str, str]]:
         """The newest ``limit`` rows a viewer may see, newest first."""
-        return self.visible(owner).iloc[::-1].head(max(0, int(limit))).to_dict(orient="records")
+        return string_records(self.visible(owner).iloc[::-1].head(max(0, int(limit))))
 
     def page(self, filters: Filters, number: int = 1, size: int = PAGE_SIZE,
-             owner: str = "") -> tuple[list[dict], int, int, int]:
+             owner: str = "") -> tuple[list[dict[str, str]], int, int, int]:
         """(rows to show, page number, pages, matching rows), newest first."""
         matching = select(self.visible(owner), filters)
         rows, number, pages = page(matching, number, size)
-        return rows[SHOWN].to_dict(orient="records"), number, pages, len(matching)
+        return string_records(rows[SHOWN]), number, pages, len(matching)
 
     def export(self, filters: Filters, fmt: str, owner: str = "") -> Path:
         return export(select(self.visible(owner), filters), fmt, self.exports_dir)
@@ -89,7 +89,7 @@ class Revisits:
         match = frame[frame.run_id == (run_id or "")]
         if match.empty:
             raise InputError([("run", "choose one of your runs in the history table first")])
-        return match.iloc[-1].to_dict()
+        return string_records(match.tail(1))[0]
 
     def arguments(self, run_id: str, owner: str = "") -> tuple[Endpoint, dict[str, Any]]:
         row = self.row(run_id, owner)
@@ -111,11 +111,12 @@ class Revisits:
             arguments = {**arguments, "seed": seed}
         return endpoint, form_from_arguments(endpoint, arguments, self.launcher.inputs.directory)
 
-    def page_view(self, filters: Filters, number: int = 1, owner: str = "") -> tuple[list[list[Any]], int, str, list]:
+    def page_view(self, filters: Filters, number: int = 1,
+                  owner: str = "") -> tuple[list[list[Any]], int, str, list[str]]:
         """(table rows, page number, "page 1 of 3 · 60 run(s)", their run ids) as the History tab shows them."""
         matching = select(self.visible(owner), filters)
         rows, number, pages = page(matching, number, PAGE_SIZE)
-        records = rows.to_dict(orient="records")
+        records = string_records(rows)
         table = [table_row(r, self._label(r["endpoint_id"])) for r in records]
         return table, number, f"page {number} of {pages} · {len(matching)} run(s)", [r["run_id"] for r in records]
 
@@ -164,7 +165,7 @@ class Revisits:
             yield item
 
     def promotion(self, run_id: str, target_id: str, overrides: dict[str, Any],
-                  owner: str = "") -> tuple[Endpoint, dict, list[Change]]:
+                  owner: str = "") -> tuple[Endpoint, dict[str, Any], list[Change]]:
         """What a promotion would send: this run's prompt, images and seed, fitted to ``target_id`` plus overrides."""
         endpoint, arguments = self.arguments(run_id, owner)
         target = self.launcher.endpoint(target_id)
@@ -187,8 +188,9 @@ class Revisits:
     @staticmethod
     def _seed(row: dict[str, str], arguments: dict[str, Any]) -> int | None:
         """The seed that made this run: the one sent, else the one the backend reported."""
-        if isinstance(arguments.get("seed"), int) and arguments["seed"] >= 0:
-            return arguments["seed"]
+        sent = arguments.get("seed")
+        if isinstance(sent, int) and sent >= 0:
+            return sent
         reported = row.get("seed", "")
         return int(reported) if reported.lstrip("-").isdigit() and int(reported) >= 0 else None
 

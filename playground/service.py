@@ -1,9 +1,9 @@
-"""The facade: the one module the UI imports, with one method per page event and named-API call.
+"""The facade the UI calls: one method per page event and named-API call (the UI imports only this,
+``views`` for the types these methods return, and ``errors``).
 
 Each method takes plain values (a form, a JSON text, the caller's Visitor) and returns what is shown: a view
 built in a present module, never text for the UI to parse. Data flows one way: catalog → request (validated) →
 estimate → launcher (admitted, backend chosen) → runner (events) → saved, probed result → one row in the log.
-What the calls return is listed in ``playground.views``.
 """
 
 from __future__ import annotations

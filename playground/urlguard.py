@@ -67,7 +67,7 @@ class UrlGuard:
                 infos = await asyncio.get_running_loop().getaddrinfo(name, port, type=socket.SOCK_STREAM)
             except OSError as exc:
                 raise UrlRefused(f"could not resolve {host} ({exc.strerror or exc})") from exc
-            addresses = {info[4][0] for info in infos}
+            addresses = {str(info[4][0]) for info in infos}
         refused = sorted(a for a in addresses if not self.allowed(a))
         if refused or not addresses:
             raise UrlRefused(f"{host} is not a public host (it resolves to {', '.join(refused) or 'nothing'})")

@@ -10,4 +10,5 @@ python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
 npm ci --prefix tests/js --no-audit --no-fund --loglevel=error  # fal's JavaScript client, for the snippet test
 export GRADIO_ANALYTICS_ENABLED=False HF_HUB_DISABLE_TELEMETRY=1 HF_HUB_OFFLINE=1 NO_PROXY=127.0.0.1,localhost
+.venv/bin/mypy  # playground/ except the Gradio edge, --strict (settings in pyproject.toml)
 .venv/bin/python -m pytest -q "$@"

@@ -111,6 +111,17 @@ def test_unknown_endpoint_is_an_error(tmp_path):
     assert result.returncode == 2 and "not in the catalog" in result.stdout
 
 
+def test_the_openapi_base_url_setting_is_where_refresh_reads_without_base_url(tmp_path, fake_fal):
+    catalog = _catalog_copy(tmp_path)
+    fake_fal.openapi[LITE_T2V] = _changed_lite(catalog)
+    env = {**os.environ, **FAKE.env(), "PLAYGROUND_OPENAPI_BASE_URL": FAKE.base_url}
+    env.pop("FAL_KEY", None)
+    result = subprocess.run([sys.executable, "-m", "playground.catalog", "refresh", "--check", "--catalog-dir",
+                             str(catalog), LITE_T2V], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "~ aspect_ratio: choices lost 9:21" in result.stdout  # the fake's document, not fal.ai's
+
+
 V2_T2V = "bytedance/seedance-2.0/text-to-video"
 PRICE_KEY = "price-reader:0011223344556677"
 

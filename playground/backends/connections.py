@@ -12,6 +12,8 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import TypeVar
 
 import fal_client
 import fal_client.client
@@ -19,6 +21,8 @@ import httpx
 
 from playground.keys import fingerprint
 
+T = TypeVar("T")
+PerLoop = weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, T]  # what a client or task is bound to: its loop
 MAX_CLIENTS_PER_LOOP = 64
 MAX_UPLOADS_REMEMBERED = 256
 UPLOAD_TTL_S = 3600.0  # reuse a storage URL for an hour; fal keeps uploads longer than that
@@ -32,36 +36,33 @@ class FalConnections:
     def __init__(self, upload_ttl_s: float = UPLOAD_TTL_S):
         self.upload_ttl_s = upload_ttl_s
         self._lock = threading.Lock()
-        self._clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loop → OrderedDict[fp, client]
-        self._uploading: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loop → {(fp, sha): Task}
+        # per event loop: fal clients and status-stream clients by key fingerprint, uploads under way
+        self._clients: PerLoop[OrderedDict[str, fal_client.AsyncClient]] = weakref.WeakKeyDictionary()
+        self._streams: PerLoop[OrderedDict[str, httpx.AsyncClient]] = weakref.WeakKeyDictionary()
+        self._uploading: PerLoop[dict[tuple[str, str], asyncio.Future[str]]] = weakref.WeakKeyDictionary()
         self._uploaded: OrderedDict[tuple[str, str], tuple[str, float]] = OrderedDict()
         self._answered: OrderedDict[str, tuple[str, str]] = OrderedDict()  # result URL → (billed units, served from)
-        self._hooked: weakref.WeakSet = weakref.WeakSet()
+        self._hooked: weakref.WeakSet[httpx.AsyncClient] = weakref.WeakSet()
 
     def stream_client(self, key: str) -> httpx.AsyncClient:
         """For fal's status streams, which stay open for a whole run: a pool of their own, without a size cap,
         so many runs at once never starve fal-client's pool (submit, status, result) of connections."""
-        loop = asyncio.get_running_loop()
-        slot = ("stream", fingerprint(key))
-        with self._lock:
-            clients = self._clients.setdefault(loop, OrderedDict())
-            client = clients.get(slot)
-            if client is None:
-                client = clients[slot] = httpx.AsyncClient(
-                    headers={"Authorization": f"Key {key}", "User-Agent": fal_client.client.USER_AGENT},
-                    limits=httpx.Limits(max_connections=None, max_keepalive_connections=32))
-            clients.move_to_end(slot)
-            return client
+        return self._kept(self._streams, key, lambda: httpx.AsyncClient(
+            headers={"Authorization": f"Key {key}", "User-Agent": fal_client.client.USER_AGENT},
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=32)))
 
     def client(self, key: str) -> fal_client.AsyncClient:
         """The AsyncClient for ``key`` in the running loop (made on first use, least recently used dropped)."""
-        loop = asyncio.get_running_loop()
-        fp = fingerprint(key)
+        return self._kept(self._clients, key, lambda: fal_client.AsyncClient(key=key))
+
+    def _kept(self, table: PerLoop[OrderedDict[str, T]], key: str, make: Callable[[], T]) -> T:
+        """The running loop's client for ``key`` in ``table``, made on first use; at most MAX_CLIENTS_PER_LOOP kept."""
+        loop, fp = asyncio.get_running_loop(), fingerprint(key)
         with self._lock:
-            clients = self._clients.setdefault(loop, OrderedDict())
+            clients = table.setdefault(loop, OrderedDict())
             client = clients.get(fp)
             if client is None:
-                client = clients[fp] = fal_client.AsyncClient(key=key)
+                client = clients[fp] = make()
                 while len(clients) > MAX_CLIENTS_PER_LOOP:
                     clients.popitem(last=False)
             clients.move_to_end(fp)

@@ -13,7 +13,7 @@ import asyncio
 import dataclasses
 import mimetypes
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ SUBMIT_TIMEOUT_S = 120.0  # fal-client's own default for the submit POST
 NO_FALLBACK = {"x-fal-disable-fallbacks": "1", "x-app-fal-disable-fallback": "true"}
 
 
-async def _next_or_stop(statuses: AsyncIterator[FalStatus | Transient], stop: asyncio.Event,
+async def _next_or_stop(statuses: AsyncGenerator[FalStatus | Transient, None], stop: asyncio.Event,
                         deadline: float) -> FalStatus | Transient | None:
     """The next status, or None when ``stop`` is set or the deadline passes first."""
     try:
@@ -95,7 +95,7 @@ class FalBackend:
 
     # -- a run ---------------------------------------------------------------------------------------
     async def run(self, endpoint: Endpoint, arguments: dict[str, Any], outputs: Path, run_id: str,
-                  stop: asyncio.Event, deadline: float) -> AsyncIterator[Event]:
+                  stop: asyncio.Event, deadline: float) -> AsyncGenerator[Event, None]:
         """Submit (sent again only where fal certainly did not get it), then follow the run to its result."""
         sent_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         http = await self.connections.http(self.key)
@@ -115,11 +115,12 @@ class FalBackend:
             yield event
 
     async def resume(self, endpoint_id: str, request_id: str, urls: dict[str, str], stop: asyncio.Event,
-                     deadline: float) -> AsyncIterator[Event]:
+                     deadline: float) -> AsyncGenerator[Event, None]:
         """Follow a request submitted earlier (by a previous process), from the URLs fal gave back then."""
         handle = await self.connections.client(self.key).get_handle(endpoint_id, request_id)
-        known = {name: urls[name] for name in ("status_url", "response_url", "cancel_url") if urls.get(name)}
-        handle = dataclasses.replace(handle, **known)
+        handle = dataclasses.replace(handle, status_url=urls.get("status_url") or handle.status_url,
+                                     response_url=urls.get("response_url") or handle.response_url,
+                                     cancel_url=urls.get("cancel_url") or handle.cancel_url)
         yield InProgress((f"resuming request {request_id} after a restart",))
         async for event in self._follow(handle, stop, deadline):
             yield event
@@ -146,7 +147,8 @@ class FalBackend:
             raise RunError(str(exc)) from exc
         return Completed(handle.request_id, result, billed_units=units, served_from=served)
 
-    async def _follow(self, handle: AsyncRequestHandle, stop: asyncio.Event, deadline: float) -> AsyncIterator[Event]:
+    async def _follow(self, handle: AsyncRequestHandle, stop: asyncio.Event,
+                      deadline: float) -> AsyncGenerator[Event, None]:
         """The run's queue events, racing fal's status against a stop and the deadline."""
         self.connections.watch_billing(handle.client)
         seen_logs, position, started = 0, None, False
@@ -164,7 +166,7 @@ class FalBackend:
                     if status.position != position:
                         position = status.position
                         yield Queued(status.position)
-                else:
+                elif isinstance(status, fal_client.InProgress | fal_client.Completed):
                     lines = [escape_surrogates(str(item.get("message", ""))) for item in status.logs or []
                              if isinstance(item, dict)]
                     new, seen_logs = tuple(lines[seen_logs:]), max(seen_logs, len(lines))
@@ -181,7 +183,7 @@ class FalBackend:
             await statuses.aclose()
 
     async def _finish(self, handle: AsyncRequestHandle, stop: asyncio.Event, deadline: float,
-                      logs: tuple[str, ...]) -> AsyncIterator[Event]:
+                      logs: tuple[str, ...]) -> AsyncGenerator[Event, None]:
         """Fetch the finished run's result, retrying while fal cannot be reached (it is paid for), never past the
         deadline or a cancel: a result GET that hangs or trickles is given up, and the row says how to get it.
 
@@ -229,7 +231,7 @@ class FalBackend:
             detail_exc = exc
         return failed_run_message(status.error, status.error_type, detail_exc)
 
-    async def _stop(self, handle: AsyncRequestHandle, why: Status) -> AsyncIterator[Event]:
+    async def _stop(self, handle: AsyncRequestHandle, why: Status) -> AsyncGenerator[Event, None]:
         """PUT the cancel; keep the result if fal had finished anyway; otherwise end as ``why``.
 
         All of it (cancel, status, result) shares one budget of ``cancel_timeout_s``, so a fal that hangs here

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, TypeVar
 
 import fal_client
@@ -28,7 +28,7 @@ from playground.record import Status
 T = TypeVar("T")
 STREAM_IDLE_S = 60.0  # no event or keep-alive for this long: the stream is dead, poll instead
 START_TIMEOUT_TYPE = "x-fal-request-timeout-type"  # "user": the X-Fal-Request-Timeout we sent ran out
-FalStatus = fal_client.Queued | fal_client.InProgress | fal_client.Completed
+FalStatus = fal_client.Status  # Queued, InProgress or Completed
 
 
 class Transient(Exception):
@@ -94,7 +94,7 @@ class StatusWatch:
                 raise Transient(describe(exc, during)) from exc
             raise RunError(describe(exc, during)) from exc
 
-    async def statuses(self, handle: AsyncRequestHandle) -> AsyncIterator[FalStatus | Transient]:
+    async def statuses(self, handle: AsyncRequestHandle) -> AsyncGenerator[FalStatus | Transient, None]:
         """fal's status as it changes, until COMPLETED: from its status stream when offered, else by paced polling."""
         if self.settings.stream_status:
             try:
@@ -110,10 +110,11 @@ class StatusWatch:
             async for polled in polls:
                 yield polled
 
-    async def _stream(self, handle: AsyncRequestHandle) -> AsyncIterator[FalStatus]:
+    async def _stream(self, handle: AsyncRequestHandle) -> AsyncGenerator[FalStatus, None]:
         """GET ``{status_url}/stream`` (server-sent events; fal closes it after COMPLETED). Statuses come out with
         every log line so far, as polling gives them, so the two can take over from each other."""
-        url, got_any, logs = handle.status_url.rstrip("/") + "/stream", False, []
+        url, got_any = handle.status_url.rstrip("/") + "/stream", False
+        logs: list[dict[str, Any]] = []
         timeout = httpx.Timeout(30.0, read=STREAM_IDLE_S)  # fal sends a keep-alive comment every 15 s
         try:
             async with aconnect_sse(self.stream_client(), "GET", url, params={"logs": 1}, timeout=timeout) as source:
@@ -133,7 +134,7 @@ class StatusWatch:
             raise _NoStream(f"{exc.__class__.__name__}: {str(exc)[:80]}", got_any) from exc
         raise _NoStream("it ended before the run finished", got_any)
 
-    async def _poll(self, handle: AsyncRequestHandle) -> AsyncIterator[FalStatus | Transient]:
+    async def _poll(self, handle: AsyncRequestHandle) -> AsyncGenerator[FalStatus | Transient, None]:
         """GET ``status_url`` at once, then after 0.5 s, the wait growing while nothing changes."""
         pace, last = 0.0, None
         while True:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +77,7 @@ class OfflineBackend:
         return arguments  # inline files are read locally, nothing is uploaded
 
     async def run(self, endpoint: Endpoint, arguments: dict[str, Any], outputs: Path, run_id: str,
-                  stop: asyncio.Event, deadline: float = float("inf")) -> AsyncIterator[Event]:
+                  stop: asyncio.Event, deadline: float = float("inf")) -> AsyncGenerator[Event, None]:
         request_id = f"offline-{run_id}"
         yield Submitted(request_id)
         for position in SIMULATED_QUEUE:
@@ -116,7 +116,7 @@ class OfflineBackend:
         yield Completed(request_id=request_id, result=result, warnings=tuple(missed))
 
     async def resume(self, endpoint_id: str, request_id: str, urls: dict[str, str], stop: asyncio.Event,
-                     deadline: float) -> AsyncIterator[Event]:
+                     deadline: float) -> AsyncGenerator[Event, None]:
         """Never needed: an offline run is not journaled (it costs nothing and cannot outlive its process)."""
         raise RunError("an offline preview cannot be resumed after a restart; run it again")
         yield  # an async generator, like ``run``

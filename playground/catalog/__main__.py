@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -36,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     key = config.server_key()
     if args.prices:
         return refresh_prices(args.catalog_dir, args.base_url or PRICING_BASE_URL, args.endpoints, args.check, key=key)
-    base_url = args.base_url or os.environ.get("PLAYGROUND_OPENAPI_BASE_URL") or DEFAULT_BASE_URL
+    base_url = args.base_url or config.openapi_base_url() or DEFAULT_BASE_URL
     return refresh(args.catalog_dir, base_url, args.endpoints, args.check, key=key)
 
 

@@ -66,7 +66,9 @@ def _read_json(path: Path) -> Any:
         raise CatalogError(str(path), "-", f"cannot be read ({exc.strerror or exc.__class__.__name__})")
 
 
-def _require(facts: dict, key: str, file: str, allowed: tuple | None = None, kind: type = str) -> Any:
+def _require(
+    facts: dict[str, Any], key: str, file: str, allowed: tuple[str, ...] | None = None, kind: type = str
+) -> Any:
     value = facts.get(key)
     if not isinstance(value, kind) or (allowed and value not in allowed):
         expected = f"one of {list(allowed)}" if allowed else f"a {kind.__name__}"
@@ -121,9 +123,9 @@ def _billing(raw: Any, file: str) -> Billing | None:
     return Billing(raw["unit"], float(price), str(raw.get("source", "")))
 
 
-def _check_constraints(raw: Any, names: set[str], file: str) -> tuple[dict, ...]:
+def _check_constraints(raw: Any, names: set[str], file: str) -> tuple[dict[str, Any], ...]:
     for i, c in enumerate(raw or []):
-        keys = CONSTRAINT_KINDS.get(c.get("kind")) if isinstance(c, dict) else None
+        keys = CONSTRAINT_KINDS.get(str(c.get("kind"))) if isinstance(c, dict) else None
         if keys is None or set(c) != keys:
             raise CatalogError(file, f"constraints[{i}]", f"must be one of {sorted(CONSTRAINT_KINDS)} with its keys")
         mentioned = set(c.get("fields", [])) | set(c.get("any_of", [])) | ({c["field"]} if "field" in c else set())
@@ -167,7 +169,8 @@ def load_endpoint(facts_path: Path, size_tables: dict[str, Any]) -> Endpoint:
 
 def openapi_path(facts_path: Path, facts: dict[str, Any]) -> Path:
     """Where a facts file says fal's OpenAPI document for its endpoint lives."""
-    return facts_path.parent.parent / _require(facts, "openapi", str(facts_path))
+    relative: str = _require(facts, "openapi", str(facts_path))
+    return facts_path.parent.parent / relative
 
 
 def build_endpoint(facts: dict[str, Any], facts_path: Path, doc: Any, doc_path: Path | str,

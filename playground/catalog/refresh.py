@@ -37,7 +37,7 @@ DOCUMENT_PATH = "/api/openapi/queue/openapi.json"
 
 def describe(field: Field) -> str:
     """A field in a few words: kind, choices or range, default, required."""
-    parts = [field.kind]
+    parts: list[str] = [field.kind]
     if field.enum:
         parts.append("choices " + ", ".join(field.enum))
     if field.minimum is not None or field.maximum is not None:

@@ -46,7 +46,7 @@ def scale(value: str) -> tuple[str, float] | None:
 
 def _default(field: Field) -> str:
     if field.default is not None and field.default != "auto":
-        return field.default
+        return str(field.default)
     return next((v for v in field.enum if v != "auto"), field.enum[0])
 
 

@@ -31,7 +31,8 @@ def blind_order(batch_id: str, row: str, cells: list[dict[str, Any]]) -> list[tu
     return [(f"Clip {string.ascii_uppercase[i]}", cell) for i, cell in enumerate(shuffled)]
 
 
-def shown_cells(snapshot: dict[str, Any], row: str, blind: bool, revealed: set[str]) -> list[tuple[str, dict]]:
+def shown_cells(snapshot: dict[str, Any], row: str, blind: bool,
+                revealed: set[str]) -> list[tuple[str, dict[str, Any]]]:
     """(label, cell) for a row as the page shows it: blind letters until revealed, then the endpoint beside its
     letter in the same order (the clips do not move when a vote reveals them); plan order with names otherwise."""
     cells = rows(snapshot).get(row, [])

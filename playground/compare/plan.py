@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from playground.catalog import Catalog, Endpoint
+from playground.catalog import Catalog, Endpoint, Field
 from playground.compare.adapt import Change, adapt, scale
 from playground.compare.spec import Spec
 from playground.errors import InputError
@@ -93,7 +93,7 @@ def _sent(cell: Cell, shared: str) -> Any:
     return cell.arguments.get(cell.endpoint.own_name(shared))
 
 
-def _field(cell: Cell, shared: str):
+def _field(cell: Cell, shared: str) -> Field | None:
     return cell.endpoint.field(cell.endpoint.own_name(shared))
 
 
@@ -119,8 +119,8 @@ def differences(cells: list[Cell]) -> tuple[tuple[str, ...], tuple[str, ...]]:
             if len({repr(v) for v in values.values()}) < 2:
                 continue
             listing = "; ".join(f"{_shown(v)} on {label}" for label, v in values.items())
-            present = [c for c in row if _field(c, name) is not None]
-            at_default = all(_sent(c, name) in (None, _field(c, name).default) for c in present)
+            present = [(c, f) for c in row if (f := _field(c, name)) is not None]
+            at_default = all(_sent(c, name) in (None, f.default) for c, f in present)
             (notes if at_default and len(present) < len(row) else warnings)[f"{name}: {listing}"] = None
         shapes = {c.endpoint.short_label: f"{c.estimate.width}×{c.estimate.height}, {c.estimate.seconds:g} s" for c in row}
         if len(set(shapes.values())) > 1:
@@ -146,7 +146,7 @@ def union_endpoint(catalog: Catalog, mode: str) -> Endpoint:
     endpoints take says which. Prompt and seed are left out (they come from the prompt and seed lists).
     """
     endpoints = [e for e in catalog.values() if e.mode == mode]
-    merged: dict[str, list] = {}
+    merged: dict[str, list[Any]] = {}
     for endpoint in endpoints:
         for f in endpoint.fields:
             if f.name not in ("prompt", "seed"):
@@ -177,7 +177,8 @@ def union_endpoint(catalog: Catalog, mode: str) -> Endpoint:
 
 def _ordered(values: tuple[str, ...]) -> tuple[str, ...]:
     """Union of choices in a sensible order: auto first, then numbers ascending; other values as first seen."""
-    numeric = [v for v in values if (s := scale(v)) is not None and s[0] == "number"]
+    numbers = {v: s[1] for v in values if (s := scale(v)) is not None and s[0] == "number"}
+    numeric = [v for v in values if v in numbers]
     if numeric and len(numeric) + values.count("auto") == len(values):
-        return tuple(["auto"] * ("auto" in values) + sorted(numeric, key=lambda v: scale(v)[1]))
+        return tuple(["auto"] * ("auto" in values) + sorted(numeric, key=numbers.__getitem__))
     return values

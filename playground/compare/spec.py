@@ -46,7 +46,7 @@ def draw_seeds(count: int) -> list[int]:
     return drawn
 
 
-def _prompts(raw: Any, problems: list) -> tuple[str, ...]:
+def _prompts(raw: Any, problems: list[tuple[str, str]]) -> tuple[str, ...]:
     lines = raw.splitlines() if isinstance(raw, str) else raw if isinstance(raw, list) else None
     if lines is None or not all(isinstance(p, str) for p in lines):
         problems.append(("prompts", "must be a list of prompts (or one prompt per line)"))
@@ -59,7 +59,7 @@ def _prompts(raw: Any, problems: list) -> tuple[str, ...]:
     return prompts
 
 
-def _seeds(raw: dict, problems: list) -> tuple[int, ...]:
+def _seeds(raw: dict[str, Any], problems: list[tuple[str, str]]) -> tuple[int, ...]:
     seeds, random_count = raw.get("seeds"), raw.get("random_seeds")
     if random_count is not None:
         if isinstance(random_count, bool) or not isinstance(random_count, int) or not 1 <= random_count <= MAX_SEEDS:
@@ -78,7 +78,7 @@ def _seeds(raw: dict, problems: list) -> tuple[int, ...]:
     return unique
 
 
-def _endpoints(raw: Any, catalog: Catalog, problems: list) -> tuple[str, ...]:
+def _endpoints(raw: Any, catalog: Catalog, problems: list[tuple[str, str]]) -> tuple[str, ...]:
     if not isinstance(raw, list) or not raw or not all(isinstance(e, str) for e in raw):
         problems.append(("endpoints", "give a list of endpoint ids to compare (see /catalog)"))
         return ()
