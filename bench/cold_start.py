@@ -1,4 +1,4 @@
-"""Cold start: `python app.py` until its first HTTP 200, against a hello-world Gradio app (goal ≤ 1.3×).
+"""Cold start: `python app.py` until its first HTTP 200, against a hello-world Gradio app (goal ≤ 1.20×).
 
 Both are started the same way (fresh processes, alternating, median of 3), offline, on free ports.
 
@@ -62,4 +62,4 @@ if __name__ == "__main__":
     f = measure()
     report(f, [f"python app.py → first HTTP 200   {f['app_s']:.2f} s (median of {ROUNDS})",
                f"hello-world Gradio app          {f['hello_s']:.2f} s",
-               f"ratio                           {f['ratio']:.2f}   (goal ≤ 1.3)"])
+               f"ratio                           {f['ratio']:.2f}   (goal ≤ 1.20)"])

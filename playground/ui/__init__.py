@@ -15,6 +15,7 @@ from playground.ui.gallery_tab import build_gallery_tab
 from playground.ui.history_tab import TabTarget, build_history_tab
 from playground.ui.key_panel import build_key_panel
 from playground.ui.leaderboard_tab import build_leaderboard_tab
+from playground.ui.lean import LeanBlocks, compression
 from playground.ui.presets import PresetSaver
 from playground.views import Endpoint
 
@@ -35,7 +36,7 @@ def _slug(text: str) -> str:
 
 def build_app(playground: Playground) -> gr.Blocks:
     """All endpoint tabs (grouped by family), Compare, Leaderboard, History and the API tab, on one Playground."""
-    with gr.Blocks(title="Seedance Playground") as demo:
+    with LeanBlocks(title="Seedance Playground") as demo:
         session = gr.State({})  # per browser session (a visitor's key lands here, never in globals)
         backend_line = build_key_panel(playground, session)
         problems = playground.preset_problems()
@@ -74,7 +75,8 @@ def launch_options(playground: Playground) -> dict[str, Any]:
     """Everything launch() needs except host and port (Gradio reads those from the environment)."""
     return {"allowed_paths": [], "blocked_paths": [str(playground.data_dir)], "footer_links": ["api", "gradio", "settings"],
             "run_history": False, "theme": gr.themes.Soft(), "css": (ASSETS / "page.css").read_text(),
-            "head": "".join(f"<script>{(ASSETS / name).read_text()}</script>" for name in ("sync_grid.js", "page.js"))}
+            "head": "".join(f"<script>{(ASSETS / name).read_text()}</script>" for name in ("sync_grid.js", "page.js")),
+            "app_kwargs": compression()}
 
 
 def create_app() -> tuple[gr.Blocks, dict[str, Any]]:

@@ -1,0 +1,56 @@
+"""A lighter page: the config leaves out API schemas no API event needs, and the page and config go compressed.
+
+Gradio embeds every component's API schema (``api_info`` three times over, plus example inputs) in ``/config``
+and in the page itself, whether or not any API event uses the component; here that was half of the config.
+Only the components of public or undocumented events (the named API, ``/set_key``) keep theirs: those are
+the ones ``/gradio_api/info`` and ``gradio_client`` describe. Gradio compresses files with an extension
+(``.js``, ``.css``, …) itself, but not ``/`` or ``/config``; ``PageCompression`` gzips those.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import Receive, Scope, Send
+
+API_SCHEMA_KEYS = ("api_info", "api_info_as_input", "api_info_as_output", "example_inputs")
+COMPRESSED_ROUTES = ("/", "/config", "/gradio_api/info")  # Gradio's own middleware skips paths without extension
+
+
+def without_private_api_schemas(config: dict[str, Any]) -> dict[str, Any]:
+    """``config`` with API schemas kept only on components that a non-private event reads or writes."""
+    used = {block for dependency in config.get("dependencies", []) if dependency.get("api_visibility") != "private"
+            for block in (*dependency.get("inputs", []), *dependency.get("outputs", []))}
+    for component in config.get("components", []):
+        if component.get("id") not in used:
+            for key in API_SCHEMA_KEYS:
+                component.pop(key, None)
+    return config
+
+
+class LeanBlocks(gr.Blocks):
+    """``gr.Blocks`` whose config (computed at build and again at launch) carries no unneeded API schema."""
+
+    def get_config_file(self) -> Any:
+        return without_private_api_schemas(super().get_config_file())
+
+
+class PageCompression(GZipMiddleware):
+    """gzip for the page, its config and the API description, when the browser accepts it (never for event
+    streams or media, which Starlette's GZip leaves alone, nor for what Gradio already compresses)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        root = scope.get("root_path", "")
+        if (path[len(root):] if root and path.startswith(root) else path) not in COMPRESSED_ROUTES:
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def compression() -> dict[str, Any]:
+    """``launch(app_kwargs=…)`` for the FastAPI app Gradio builds (works the same for ``python app.py`` and Spaces)."""
+    return {"middleware": [Middleware(PageCompression, minimum_size=1000)]}
