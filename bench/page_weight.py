@@ -57,7 +57,7 @@ def tab_switches(url: str) -> list[tuple[str, float]]:
     from playwright.sync_api import sync_playwright
 
     from playground.catalog import load_catalog
-    from playground.ui import tab_label
+    from playground.ui.endpoint_tabs import tab_label
 
     catalog = load_catalog()
     timings = []

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import av
 import numpy as np
 
 from playground.media import Probe
@@ -60,6 +59,8 @@ class SeedVerdict:
 
 
 def _frames(path: Path) -> Iterator[np.ndarray]:
+    import av  # PyAV loads FFmpeg: imported when a video is read or written, not at start-up
+
     with av.open(str(path)) as container:
         for frame in container.decode(video=0):
             yield frame.to_ndarray(format="rgb24")

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import av
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -128,6 +127,8 @@ STATS_SIZE = (160, 90)  # frames are scaled down to this for brightness and moti
 
 def probe_video(source: str | Path | io.BytesIO) -> Probe:
     """Size, frame rate, frame count, duration, brightness and motion as PyAV reads them (every frame decoded)."""
+    import av  # PyAV loads FFmpeg: imported when a video is read or written, not at start-up
+
     with av.open(source if isinstance(source, io.BytesIO) else str(source), mode="r") as container:
         stream = container.streams.video[0]
         frames, luma, change, previous = 0, 0.0, 0.0, None
@@ -150,6 +151,8 @@ def data_uri_video_seconds(value: str) -> float | None:
     """Length of a video given as a data URI, for 2.0 reference pricing; None when unknown."""
     if not is_data_uri(value):
         return None
+    import av
+
     try:
         return probe_video(io.BytesIO(decode_data_uri(value)[1])).duration_s
     except (MediaError, av.FFmpegError, IndexError):

@@ -10,7 +10,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import av
 import httpx
 
 from playground.backends import Backend
@@ -62,6 +61,8 @@ class Outputs:
                                                     "fal expires it (fetch it again from History)", secrets))
             return
         record.video_path = str(path)
+        import av  # PyAV loads FFmpeg: imported when a video is read, not at start-up
+
         try:
             probe = await asyncio.to_thread(probe_video, path)
         except (av.FFmpegError, IndexError, OSError, ValueError) as exc:

@@ -257,14 +257,6 @@ class KeyChange:
 
 
 @dataclass(frozen=True)
-class PresetSaved:
-    """A preset was saved: what to say, and every endpoint's preset labels now (a save may replace one elsewhere)."""
-
-    message: str
-    labels: dict[str, list[str]]
-
-
-@dataclass(frozen=True)
 class Progress:
     """How far a named-API call has got: a fraction or (done, of), and what is happening."""
 

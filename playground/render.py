@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import av
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
@@ -139,6 +138,8 @@ def write_clip(spec: ClipSpec, path: Path) -> Path:
 
     Deterministic: equal specs give identical decoded frames (see X264_OPTIONS).
     """
+    import av  # PyAV loads FFmpeg: imported when a video is read or written, not at start-up
+
     path.parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(path), "w", container_options={"movflags": "+faststart"}) as container:
         stream = container.add_stream("libx264", rate=spec.fps, options=X264_OPTIONS)

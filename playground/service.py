@@ -38,7 +38,6 @@ from playground.present import (
     FormLayout,
     FormView,
     KeyChange,
-    PresetSaved,
     RunView,
     RunWatcher,
     backend_line,
@@ -199,10 +198,10 @@ class Playground:
         endpoint = self.launcher.endpoint(endpoint_id)
         return self.presets.save(name, endpoint.endpoint_id, arguments_from_form(endpoint, form), description).label
 
-    def save_preset_view(self, name: str, endpoint_id: str, form: dict[str, Any], description: str) -> PresetSaved:
+    def save_preset_view(self, name: str, endpoint_id: str, form: dict[str, Any], description: str) -> str:
+        """What to say of a save (every built tab's preset list refreshes itself on a save)."""
         label = self.save_preset(name, endpoint_id, form, description)
-        return PresetSaved(f"Saved **{label}**: it is in that tab's preset list now.",
-                           {e: self.preset_labels(e) for e in self.catalog})
+        return f"Saved **{label}**: it is in that tab's preset list now."
 
     # -- Compare, Leaderboard, Examples -------------------------------------------------------------------------
     def compare_mode(self, mode: str) -> CompareMode:

@@ -16,7 +16,6 @@ from playground.present import (
     FormLayout,
     FormView,
     KeyChange,
-    PresetSaved,
     Progress,
     RunView,
 )
@@ -25,4 +24,4 @@ from playground.visitor import Visitor
 
 __all__ = ["CODE_LANGUAGES", "FINAL", "KEEP", "STATUS_HEADERS", "TABLE_HEADERS", "ActionView", "Answer", "BatchView",
            "CompareMode", "Endpoint", "FieldView", "Filters", "FormLayout", "FormView", "KeyChange", "LeaderboardView",
-           "PlanView", "PresetSaved", "Progress", "PromotionPlan", "RunPick", "RunView", "Visitor"]
+           "PlanView", "Progress", "PromotionPlan", "RunPick", "RunView", "Visitor"]

@@ -22,7 +22,7 @@ RUN_ID = re.compile(r"\b[0-9a-f]{16}\b")
 
 def _endpoint_tabs(catalog):
     """(family tab id, endpoint tab id, slug) for every endpoint, in page order."""
-    from playground.ui import _slug
+    from playground.ui.endpoint_tabs import _slug
 
     return [(f"family-{_slug(e.family)}", f"tab-{e.slug}", e.slug) for e in catalog.values()]
 
@@ -33,7 +33,7 @@ def _tab_button(page, label):
 
 def _open_endpoint(page, catalog, slug):
     endpoint = next(e for e in catalog.values() if e.slug == slug)
-    from playground.ui import tab_label
+    from playground.ui.endpoint_tabs import tab_label
 
     family = [e for e in catalog.values() if e.family == endpoint.family]
     _tab_button(page, endpoint.family).click()
@@ -127,7 +127,7 @@ def test_every_tab_is_one_click_away_at_desktop_and_phone_width(browser, app_url
     for endpoint in catalog.values():  # every endpoint tab, no overflow menu
         _tab_button(page, endpoint.family).click()
         family = [e for e in catalog.values() if e.family == endpoint.family]
-        from playground.ui import tab_label
+        from playground.ui.endpoint_tabs import tab_label
 
         assert _tab_button(page, tab_label(endpoint, family)).is_visible(), endpoint.slug
     phone = open_page(browser, app_url, PHONE)

@@ -32,7 +32,19 @@ def test_the_page_on_the_wire_and_the_config_are_light(app_url):
     _, page = _get(app_url, "gzip")
     _, config = _get(app_url + "config", "identity")
     assert len(page) <= 150_000
-    assert len(config) < 700_000  # was 948 KB with every component's API schema; the goal is 400 KB
+    assert len(config) <= 400_000  # was 948 KB: every component's API schema, and 18 endpoint forms built up front
+
+
+def test_no_endpoint_form_is_in_the_page_until_a_visitor_opens_it(app_url, catalog):
+    _, body = _get(app_url + "config", "identity")
+    config = json.loads(body)
+    ids = {c["props"].get("elem_id") for c in config["components"]}
+    for endpoint in catalog.values():
+        assert f"{endpoint.slug}-opening" in ids  # the box a first click (or a restore) writes to build it
+        assert not {f"{endpoint.slug}-run", f"{endpoint.slug}-prompt"} & ids, endpoint.slug
+    renders = [d for d in config["dependencies"] if d.get("renderable") is not None or d["api_name"].startswith("apply")]
+    assert len(renders) == len(catalog)
+    assert not [d for d in config["dependencies"] if d["api_name"].startswith("open_") and d["backend_fn"]]
 
 
 def test_only_components_of_api_events_carry_api_schemas(app_url):

@@ -28,10 +28,19 @@ TAB_CHROME = {"preset", "retired", "title", "run", "cancel", "estimate", "price"
 
 @pytest.fixture(scope="module")
 def rendered(catalog):
-    from playground.service import Playground
-    from playground.ui import build_app
+    """Every endpoint tab as a visitor's session builds it (tabs are built on first sight, not at start-up)."""
+    import gradio as gr
 
-    demo = build_app(Playground(catalog, "unused"))
+    from playground.service import Playground
+    from playground.ui.endpoint_tab import build_endpoint_tab
+    from playground.ui.presets import PresetSaver
+
+    playground = Playground(catalog, "unused")
+    with gr.Blocks() as demo:
+        session, saver = gr.State({}), PresetSaver(playground)
+        for endpoint in catalog.values():
+            with gr.Column():
+                build_endpoint_tab(playground, endpoint, session, saver)
     return {c["props"].get("elem_id"): c for c in demo.config["components"] if c["props"].get("elem_id")}
 
 

@@ -1,4 +1,5 @@
-"""The Gradio app: the only package that imports gradio. Tabs are built statically at start-up."""
+"""The Gradio app: the only package that imports gradio. Endpoint tabs are built when first shown (see
+``endpoint_tabs``); the others at start-up."""
 
 from __future__ import annotations
 
@@ -10,29 +11,15 @@ import gradio as gr
 from playground.service import Playground, create_playground
 from playground.ui.api_tab import build_api_tab
 from playground.ui.compare_tab import build_compare_tab
-from playground.ui.endpoint_tab import build_endpoint_tab
+from playground.ui.endpoint_tabs import build_endpoint_tabs
 from playground.ui.gallery_tab import build_gallery_tab
-from playground.ui.history_tab import TabTarget, build_history_tab
+from playground.ui.history_tab import build_history_tab
 from playground.ui.key_panel import build_key_panel
 from playground.ui.leaderboard_tab import build_leaderboard_tab
 from playground.ui.lean import LeanBlocks, compression
 from playground.ui.presets import PresetSaver
-from playground.views import Endpoint
 
 ASSETS = Path(__file__).parent / "assets"
-
-MODE_TITLES = {"text-to-video": "Text → Video", "image-to-video": "Image → Video", "reference-to-video": "Reference → Video"}
-
-
-def tab_label(endpoint: Endpoint, family: list[Endpoint]) -> str:
-    """"Text → Video"; in a family with several tiers, the cheaper tiers say which ("Fast · Text → Video")."""
-    mode = MODE_TITLES[endpoint.mode]
-    return mode if endpoint.tier == "standard" or len({e.tier for e in family}) == 1 else f"{endpoint.tier.title()} · {mode}"
-
-
-def _slug(text: str) -> str:
-    return text.replace(" ", "-").replace(".", "-").lower()
-
 
 def build_app(playground: Playground) -> gr.Blocks:
     """All endpoint tabs (grouped by family), Compare, Leaderboard, History and the API tab, on one Playground."""
@@ -44,28 +31,19 @@ def build_app(playground: Playground) -> gr.Blocks:
             with gr.Accordion(f"⚠️ {len(problems)} preset problem(s): some presets were not loaded", open=False):
                 gr.Markdown("\n".join(f"- `{problem}`" for problem in problems), elem_id="preset-problems")
         saver = PresetSaver(playground)
-        targets: dict[str, TabTarget] = {}
+        restores = gr.State({})  # endpoint id → the form a History restore asked its tab to show
         with gr.Tabs(overflow_behavior="wrap", elem_id="main-tabs") as outer:  # every tab in sight, even on a phone
-            for family, endpoints in playground.families().items():
-                family_id = f"family-{_slug(family)}"
-                with gr.Tab(family, id=family_id, elem_id=family_id):
-                    with gr.Tabs(overflow_behavior="wrap") as family_tabs:
-                        for endpoint in endpoints:
-                            tab_id = f"tab-{endpoint.slug}"
-                            with gr.Tab(tab_label(endpoint, endpoints), id=tab_id, elem_id=tab_id):
-                                widgets = build_endpoint_tab(playground, endpoint, session, saver)
-                            targets[endpoint.endpoint_id] = TabTarget(family_id, family_tabs, tab_id, widgets)
+            targets = build_endpoint_tabs(playground, demo, session, saver, restores)
             with gr.Tab("Compare", id="tab-compare", elem_id="tab-compare"):
                 build_compare_tab(playground, session)
             with gr.Tab("Leaderboard", id="tab-leaderboard", elem_id="tab-leaderboard") as leaderboard:
                 build_leaderboard_tab(playground, leaderboard)
             with gr.Tab("History", id="tab-history", elem_id="tab-history") as history:
-                build_history_tab(playground, session, history, outer, targets)
+                build_history_tab(playground, session, history, outer, targets, restores)
             with gr.Tab("Examples", id="tab-examples", elem_id="tab-examples") as examples:
                 build_gallery_tab(playground, examples)
             with gr.Tab("API", id="tab-api", elem_id="tab-api"):
                 build_api_tab(playground, session)
-        saver.finish()
         demo.load(lambda state: playground.backend_status((state or {}).get("key")), session, backend_line,
                   api_name="backend_status", api_visibility="private", show_progress="hidden")
     return demo

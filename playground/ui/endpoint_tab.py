@@ -16,6 +16,7 @@ from playground.ui.session import visitor_of
 from playground.ui.widgets import (
     FORM_EVENT,
     FieldWidgets,
+    Start,
     build_fields,
     components,
     default_form,
@@ -27,26 +28,27 @@ from playground.views import CODE_LANGUAGES, Endpoint
 CODE_SYNTAX = {"Request JSON": "json", "Python": "python", "JavaScript": "javascript", "cURL": "shell"}
 
 
-def build_endpoint_tab(playground: Playground, endpoint: Endpoint, session: gr.State,
-                       saver: PresetSaver) -> list[FieldWidgets]:
-    """Lay out one endpoint's tab and wire its events; returns its fields (History restores into them)."""
+def build_endpoint_tab(playground: Playground, endpoint: Endpoint, session: gr.State, saver: PresetSaver,
+                       form: dict | None = None) -> list[FieldWidgets]:
+    """Lay out one endpoint's tab, its fields showing ``form`` (a restored run) or their defaults, and wire its
+    events; returns its fields."""
     slug = endpoint.slug
-    gr.Markdown(playground.tab_title(endpoint), elem_id=f"{slug}-title")
+    title = gr.Markdown(playground.tab_title(endpoint), elem_id=f"{slug}-title")
     with gr.Row(equal_height=True, elem_classes=["run-bar"]):
         price = gr.Markdown(elem_id=f"{slug}-price", elem_classes=["run-price"])
         run = gr.Button("Run", variant="primary", elem_id=f"{slug}-run", scale=0, min_width=120)
         cancel = gr.Button("Cancel", variant="stop", elem_id=f"{slug}-cancel", scale=0, min_width=100)
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
-            preset = gr.Dropdown(playground.preset_labels(endpoint.endpoint_id), value=None,
+            preset = gr.Dropdown(playground.preset_labels(endpoint.endpoint_id), value=None, interactive=True,
                                  label="Start from a preset", elem_id=f"{slug}-preset")
-            widgets = build_fields(playground.form_layout(endpoint.endpoint_id))
+            widgets = build_fields(playground.form_layout(endpoint.endpoint_id), Start(form, anchor=title))
             save = gr.Button("Save this form as a preset…", size="sm", elem_id=f"{slug}-preset-save",
                              visible=saver.available)
         with gr.Column(scale=2):
             estimate_md = gr.Markdown(elem_id=f"{slug}-estimate", elem_classes=["estimate"])
-            language = gr.Radio(list(CODE_LANGUAGES), value=CODE_LANGUAGES[0], show_label=False, container=False,
-                                elem_id=f"{slug}-code-language", elem_classes=["compact-radio"])
+            language = gr.Radio(list(CODE_LANGUAGES), value=CODE_LANGUAGES[0], interactive=True, show_label=False,
+                                container=False, elem_id=f"{slug}-code-language", elem_classes=["compact-radio"])
             code = gr.Code(language="json", interactive=False, show_label=False, elem_id=f"{slug}-code")
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):

@@ -11,23 +11,13 @@ from typing import Any
 import gradio as gr
 
 from playground.service import Playground
+from playground.ui.endpoint_tabs import TabTarget
 from playground.ui.errors import user_errors
 from playground.ui.files import served
 from playground.ui.session import visitor_of
-from playground.ui.widgets import FieldWidgets, write_form
 from playground.views import CODE_LANGUAGES, FINAL, KEEP, TABLE_HEADERS, ActionView, Filters
 
 RUNS: dict[str, Any] = {"api_visibility": "private", "concurrency_id": "runs", "concurrency_limit": 4}
-
-
-@dataclass
-class TabTarget:
-    """Where an endpoint's tab sits, so a restore can fill it and switch to it."""
-
-    outer_id: str
-    family_tabs: gr.Tabs
-    tab_id: str
-    widgets: list[FieldWidgets]
 
 
 @dataclass
@@ -81,7 +71,7 @@ class RunPanel:
 
 
 def build_history_tab(playground: Playground, session: gr.State, history_tab: gr.Tab, outer_tabs: gr.Tabs,
-                      targets: dict[str, TabTarget]) -> None:
+                      targets: dict[str, TabTarget], restores: gr.State) -> None:
     with gr.Row(equal_height=True):
         endpoint = gr.Dropdown([("any endpoint", ""), *playground.endpoint_choices()], value="", label="Endpoint",
                                scale=3, elem_id="history-endpoint")
@@ -159,7 +149,7 @@ def build_history_tab(playground: Playground, session: gr.State, history_tab: gr
           [selected, run.target, run.resolution, run.duration, session], [run.plan, run.promote, run.resolution,
                                                                            run.duration],
           api_name="history_promote_plan", api_visibility="private", show_progress="hidden")
-    wire_restore(playground, run.restore, selected, session, outer_tabs, targets)
+    wire_restore(playground, run.restore, selected, session, outer_tabs, targets, restores)
 
     async def shown(views: AsyncIterator[ActionView]):
         async for view in views:
@@ -194,17 +184,17 @@ def build_history_tab(playground: Playground, session: gr.State, history_tab: gr
 
 
 def wire_restore(playground: Playground, button: gr.Button, selected: gr.State, session: gr.State,
-                 outer_tabs: gr.Tabs, targets: dict[str, TabTarget]) -> None:
-    """Restore: fill the run's own tab with its form, field for field, and switch to that tab."""
-    all_components = [c for t in targets.values() for w in t.widgets for c in w.components]
+                 outer_tabs: gr.Tabs, targets: dict[str, TabTarget], restores: gr.State) -> None:
+    """Restore: switch to the run's own tab and rebuild it showing the run's form, field for field."""
+    openings = [t.opening for t in targets.values()]
     family_tabs = list({id(t.family_tabs): t.family_tabs for t in targets.values()}.values())
 
     @user_errors
-    def restore_run(run_id: str, state: dict, request: gr.Request):
+    def restore_run(run_id: str, state: dict, forms: dict | None, request: gr.Request):
         endpoint, form = playground.restore(run_id, visitor_of(playground, state, request))
         where = targets[endpoint.endpoint_id]
         return {outer_tabs: gr.Tabs(selected=where.outer_id), where.family_tabs: gr.Tabs(selected=where.tab_id),
-                **write_form(where.widgets, form)}
+                restores: {**(forms or {}), endpoint.endpoint_id: form}, where.opening: TabTarget.restoring()}
 
-    button.click(restore_run, [selected, session], [outer_tabs, *family_tabs, *all_components],
+    button.click(restore_run, [selected, session, restores], [outer_tabs, *family_tabs, restores, *openings],
                  api_name="history_restore", api_visibility="private")

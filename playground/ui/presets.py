@@ -1,4 +1,7 @@
-"""One "save as preset" panel for the whole page: a tab's button fills it with that tab's form."""
+"""One "save as preset" panel for the whole page: a tab's button fills it with that tab's form.
+
+Endpoint tabs are built when first shown (see ``endpoint_tabs``), after this panel is wired; so a save does not
+update their preset lists itself: it bumps ``revision``, which every built tab's list listens to."""
 
 from __future__ import annotations
 
@@ -13,12 +16,12 @@ SCROLL_TO_PANEL = "() => document.getElementById('preset-saver')?.scrollIntoView
 
 
 class PresetSaver:
-    """The panel (hidden until a tab asks), the draft it would save, and every tab's preset list to refresh."""
+    """The panel (hidden until a tab asks), the draft it would save, and a revision the tabs' lists follow."""
 
     def __init__(self, playground: Playground):
         self.playground = playground
         self.available = playground.can_save_presets
-        self.lists: dict[str, gr.Dropdown] = {}
+        self.revision = gr.State(0)  # bumped by every save
         self.draft = gr.State(None)  # {"endpoint_id", "form"} of the tab that opened the panel
         with gr.Group(visible=False, elem_id="preset-saver") as self.panel:
             self.heading = gr.Markdown()
@@ -29,9 +32,23 @@ class PresetSaver:
                 self.close = gr.Button("Close", scale=0, min_width=90, elem_id="preset-saver-close")
             self.saved = gr.Markdown(elem_id="preset-saver-result")
 
+        @user_errors
+        def save(draft: dict | None, name: str, note: str, revision: int):
+            if not draft:
+                return gr.skip(), gr.skip()
+            return self.playground.save_preset_view(name, draft["endpoint_id"], draft["form"], note), revision + 1
+
+        self.save.click(save, [self.draft, self.name, self.note, self.revision], [self.saved, self.revision],
+                        api_name="preset_save", api_visibility="private")
+        self.close.click(lambda: gr.update(visible=False), outputs=self.panel, api_name="preset_close",
+                         api_visibility="private")
+
     def wire(self, button: gr.Button, endpoint: Endpoint, widgets: list[FieldWidgets], choices: gr.Dropdown) -> None:
-        """A tab's "Save this form as a preset…" button opens the panel with that tab's form."""
-        self.lists[endpoint.endpoint_id] = choices
+        """A tab's "Save this form as a preset…" button opens the panel with that tab's form; its preset list
+        follows every save."""
+        self.revision.change(lambda: gr.update(choices=self.playground.preset_labels(endpoint.endpoint_id)),
+                             outputs=choices, api_name=f"preset_list_{endpoint.slug}", api_visibility="private",
+                             show_progress="hidden")
 
         def open_panel(data: dict):
             draft = {"endpoint_id": endpoint.endpoint_id, "form": read_form(widgets, data)}
@@ -41,19 +58,3 @@ class PresetSaver:
                                                                            self.saved],
                      api_name=f"preset_draft_{endpoint.slug}", **FORM_EVENT).then(
             None, js=SCROLL_TO_PANEL, api_visibility="private")
-
-    def finish(self) -> None:
-        """Wire Save and Close once every tab has registered its preset list."""
-        lists = list(self.lists.items())
-
-        @user_errors
-        def save(draft: dict | None, name: str, note: str):
-            if not draft:
-                return [gr.skip()] * (len(lists) + 1)
-            saved = self.playground.save_preset_view(name, draft["endpoint_id"], draft["form"], note)
-            return [saved.message, *(gr.update(choices=saved.labels[endpoint_id]) for endpoint_id, _ in lists)]
-
-        self.save.click(save, [self.draft, self.name, self.note], [self.saved, *(dropdown for _, dropdown in lists)],
-                        api_name="preset_save", api_visibility="private")
-        self.close.click(lambda: gr.update(visible=False), outputs=self.panel, api_name="preset_close",
-                         api_visibility="private")
