@@ -301,3 +301,18 @@ def test_the_image_sent_is_the_file_chosen(browser, app_url, app_data_dir, catal
     assert sent["image_url"].startswith("inputs/") and "data:" not in json.dumps(sent)
     kept = app_data_dir / "inputs" / sent["image_url"].removeprefix("inputs/")
     assert kept.read_bytes() == photo.read_bytes()
+
+
+def test_a_prompt_template_is_expanded_in_the_plan_before_running(browser, app_url):
+    from playwright.sync_api import expect
+
+    page = open_page(browser, app_url, DESKTOP)
+    page.get_by_role("tab", name="Compare").click()
+    page.locator("#cmp-prompts textarea").fill("{dusk|dawn} over {the sea|a city}")
+    plan = page.locator("#cmp-plan")
+    expect(plan).to_contain_text("40 cells, over the cap", timeout=10000)  # 4 × 5 endpoints × 2 seeds: refused
+    page.locator("#cmp-seeds input, #cmp-seeds textarea").first.fill("7")
+    expect(plan).to_contain_text("4 prompt(s)", timeout=10000)
+    for prompt in ("dusk over the sea", "dusk over a city", "dawn over the sea", "dawn over a city"):
+        expect(plan).to_contain_text(prompt)
+    shoot(page, "compare-template-plan-1440")

@@ -111,8 +111,37 @@ BAD_SPECS = [
                                        "overrides": {PRO_T2V: {"resolution": "480p"}}}, "overrides"),
     ("unknown key", {"prompts": ["x"], "endpoints": FOUR, "seeds": [1], "budget": 3}, "budget"),
     ("over the cell cap", {"prompts": ["a", "b", "c"], "endpoints": FOUR, "seeds": [1, 2, 3]}, "cells"),
+    ("template over the cell cap", {"prompts": "{a|b|c} boat", "endpoints": FOUR, "seeds": [1, 2, 3]}, "cells"),
+    ("template of 2^40 variants", {"prompts": "{a|b}" * 40, "endpoints": FOUR, "seeds": [1]}, "prompts"),
     ("not an object", ["x"], "spec"),
 ]
+
+
+TEMPLATES = [  # (prompt lines, the prompts they stand for, in order)
+    ("{dusk|dawn} over {the sea|a city}", ["dusk over the sea", "dusk over a city", "dawn over the sea",
+                                           "dawn over a city"]),
+    ("a boat {} at {noon}", ["a boat {} at {noon}"]),  # braces without "|" are text
+    ("{ slow | fast } pan", ["slow pan", "fast pan"]),  # options are trimmed
+    ("{|misty} harbour", ["harbour", "misty harbour"]),  # an empty option drops the word, not the space
+    ("a {x|y}\na x\n{a x|a y}", ["a x", "a y"]),  # duplicates across lines appear once
+    ("{dusk|dawn}" * 3, ["duskduskdusk", "duskduskdawn", "duskdawndusk", "duskdawndawn", "dawnduskdusk",
+                         "dawnduskdawn", "dawndawndusk", "dawndawndawn"]),  # 8 = the cap, allowed
+]
+
+
+@pytest.mark.parametrize("lines, prompts", TEMPLATES, ids=[t[0][:30] for t in TEMPLATES])
+def test_prompt_templates_expand_to_their_variants(catalog, lines, prompts):
+    spec = parse_spec({"prompts": lines, "endpoints": [LITE_T2V], "seeds": [1]}, catalog, max_cells=32)
+    assert list(spec.prompts) == prompts
+
+
+def test_the_plan_shows_and_counts_a_templates_variants(playground):
+    text = playground.comparisons.preview({"prompts": "{dusk|dawn} over {the *sea*|a city}", "endpoints": [LITE_T2V, PRO_T2V],
+                                           "seeds": [1]}, None)
+    assert "8 cells" in text and "4 prompt(s) × 2 endpoint(s) × 1 seed(s)" in text
+    for n, prompt in enumerate(["dusk over the \\*sea\\*", "dusk over a city", "dawn over the \\*sea\\*",
+                                "dawn over a city"], 1):
+        assert f"{n}. {prompt}" in text  # shown as typed: no Markdown of its own
 
 
 @pytest.mark.parametrize("case, spec, field", BAD_SPECS, ids=[b[0] for b in BAD_SPECS])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,13 @@ from playground.record import FINAL, Status
 
 STATUS_HEADERS = ["prompt × seed", "clip", "status", "queue", "last log", "est. cost", "billed", "error"]
 UNIT_PRICE_UNKNOWN = "unit price unknown"
+
+
+def _plain(text: str, limit: int = 160) -> str:
+    """A visitor's text shown as itself in Markdown (no formatting, links or HTML of its own), on one line."""
+    text = " ".join(text.split())
+    text = text if len(text) <= limit else text[:limit - 1] + "…"
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", text)
 
 
 def plan_markdown(plan: Plan, cap_usd: float, paid: bool) -> str:
@@ -27,6 +35,8 @@ def plan_markdown(plan: Plan, cap_usd: float, paid: bool) -> str:
     elif plan.total_usd > cap_usd:
         lines.append(f"**Above the ${cap_usd:.2f} batch cap** (PLAYGROUND_MAX_BATCH_USD): tick *Run even though "
                      "it is above the cap* to run it.")
+    if len(plan.spec.prompts) > 1:  # what a template expanded to, before anything is paid for
+        lines += ["", "Prompt variants:", *(f"{n}. {_plain(prompt)}" for n, prompt in enumerate(plan.spec.prompts, 1))]
     lines += ["", "| endpoint | output | estimate per cell |", "|---|---|---|"]
     for endpoint_id in plan.spec.endpoint_ids:
         cell = next(c for c in cells if c.endpoint.endpoint_id == endpoint_id)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playground.catalog import Catalog
+from playground.compare.template import expand, variant_count
 from playground.errors import InputError
 from playground.text import is_blank
 
@@ -47,11 +48,19 @@ def draw_seeds(count: int) -> list[int]:
 
 
 def _prompts(raw: Any, problems: list[tuple[str, str]]) -> tuple[str, ...]:
+    """One prompt per line, each line expanded from its ``{a|b}`` groups (template.py), duplicates dropped."""
     lines = raw.splitlines() if isinstance(raw, str) else raw if isinstance(raw, list) else None
     if lines is None or not all(isinstance(p, str) for p in lines):
         problems.append(("prompts", "must be a list of prompts (or one prompt per line)"))
         return ()
-    prompts = tuple(dict.fromkeys(p.strip() for p in lines if not is_blank(p)))
+    lines = [p.strip() for p in lines if not is_blank(p)]
+    too_many = [(line, n) for line in lines if (n := variant_count(line)) > MAX_PROMPTS]
+    if too_many:
+        line, n = too_many[0]
+        problems.append(("prompts", f"the template {line[:60]!r} expands to {n} variants; at most {MAX_PROMPTS} prompt "
+                                    "variants per comparison"))
+        return ()
+    prompts = tuple(dict.fromkeys(p for line in lines for p in expand(line) if not is_blank(p)))
     if not prompts:
         problems.append(("prompts", "give at least one prompt"))
     elif len(prompts) > MAX_PROMPTS:

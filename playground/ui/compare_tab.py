@@ -78,7 +78,8 @@ def build_compare_tab(playground: Playground, session: gr.State) -> None:
                                          elem_id="cmp-endpoints",
                                          info="Default: one per family. The same prompt and seed go to each.")
             preset = gr.Dropdown(mode_view.presets, value=None, label="Start from a preset", elem_id="cmp-preset")
-            prompts = gr.Textbox(lines=3, label="Prompt variants (one per line)", elem_id="cmp-prompts",
+            prompts = gr.Textbox(lines=3, label="Prompt variants (one per line; {dusk|dawn} makes one of each)",
+                                 elem_id="cmp-prompts",
                                  placeholder="A paper boat drifts down a rain-soaked street\n…the same, at golden hour")
             with gr.Row(equal_height=True):
                 seeds = gr.Textbox("7, 42", label="Seeds (fixed, comma-separated)", scale=3, elem_id="cmp-seeds")

@@ -1,0 +1,25 @@
+"""Prompt variants from a template: ``{dusk|dawn} over {the sea|a city}`` is four prompts (the cartesian product of
+its ``{…|…}`` groups, in reading order). Braces without a ``|`` inside are left as they are, so ordinary text
+with braces is one prompt. The count is known before anything is expanded, so a huge template is refused, not
+built."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+
+GROUP = re.compile(r"\{([^{}]*\|[^{}]*)\}")
+
+
+def variant_count(line: str) -> int:
+    """How many prompts ``line`` expands to (1 for a line without groups)."""
+    return math.prod(len(group.split("|")) for group in GROUP.findall(line))
+
+
+def expand(line: str) -> list[str]:
+    """Every prompt ``line`` stands for, first group varying slowest; call only after ``variant_count`` is known."""
+    parts = GROUP.split(line)  # text, group, text, group, …, text
+    choices = [[part] if index % 2 == 0 else [option.strip() for option in part.split("|")]
+               for index, part in enumerate(parts)]
+    return [re.sub(r"\s{2,}", " ", "".join(combo)).strip() for combo in itertools.product(*choices)]
