@@ -113,6 +113,8 @@ BAD_SPECS = [
     ("over the cell cap", {"prompts": ["a", "b", "c"], "endpoints": FOUR, "seeds": [1, 2, 3]}, "cells"),
     ("template over the cell cap", {"prompts": "{a|b|c} boat", "endpoints": FOUR, "seeds": [1, 2, 3]}, "cells"),
     ("template of 2^40 variants", {"prompts": "{a|b}" * 40, "endpoints": FOUR, "seeds": [1]}, "prompts"),
+    ("template of 100k characters", {"prompts": ("{a|b}" * 20000), "endpoints": FOUR, "seeds": [1]}, "prompts"),
+    ("template of empty options only", {"prompts": "{|}\u2028{ | }", "endpoints": FOUR, "seeds": [1]}, "prompts"),
     ("not an object", ["x"], "spec"),
 ]
 
@@ -124,6 +126,9 @@ TEMPLATES = [  # (prompt lines, the prompts they stand for, in order)
     ("{ slow | fast } pan", ["slow pan", "fast pan"]),  # options are trimmed
     ("{|misty} harbour", ["harbour", "misty harbour"]),  # an empty option drops the word, not the space
     ("a {x|y}\na x\n{a x|a y}", ["a x", "a y"]),  # duplicates across lines appear once
+    ("{dusk|dawn}\u2029{a|b}\x85c", ["dusk", "dawn", "a", "b", "c"]),  # every kind of line break splits
+    ("lone \ud800 {x|y}", ["lone \ud800 x", "lone \ud800 y"]),  # a lone surrogate is kept, not a crash
+    ("{" + "a" * 100_000, ["{" + "a" * 100_000]),  # an unclosed brace is text, even a long one
     ("{dusk|dawn}" * 3, ["duskduskdusk", "duskduskdawn", "duskdawndusk", "duskdawndawn", "dawnduskdusk",
                          "dawnduskdawn", "dawndawndusk", "dawndawndawn"]),  # 8 = the cap, allowed
 ]

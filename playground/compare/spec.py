@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from playground.catalog import Catalog
-from playground.compare.template import expand, variant_count
+from playground.compare.template import COUNT_CEILING, expand, variant_count
 from playground.errors import InputError
 from playground.text import is_blank
 
@@ -57,8 +57,9 @@ def _prompts(raw: Any, problems: list[tuple[str, str]]) -> tuple[str, ...]:
     too_many = [(line, n) for line in lines if (n := variant_count(line)) > MAX_PROMPTS]
     if too_many:
         line, n = too_many[0]
-        problems.append(("prompts", f"the template {line[:60]!r} expands to {n} variants; at most {MAX_PROMPTS} prompt "
-                                    "variants per comparison"))
+        size = f"{n:,}" if n < COUNT_CEILING else f"over {COUNT_CEILING:,}"
+        problems.append(("prompts", f"the template {line[:60]!r} expands to {size} variants; at most {MAX_PROMPTS} "
+                                    "prompt variants per comparison"))
         return ()
     prompts = tuple(dict.fromkeys(p for line in lines for p in expand(line) if not is_blank(p)))
     if not prompts:

@@ -6,15 +6,20 @@ built."""
 from __future__ import annotations
 
 import itertools
-import math
 import re
 
 GROUP = re.compile(r"\{([^{}]*\|[^{}]*)\}")
 
 
+COUNT_CEILING = 10**9  # counting stops here: a template of 20,000 groups has a count too long to even print
+
+
 def variant_count(line: str) -> int:
-    """How many prompts ``line`` expands to (1 for a line without groups)."""
-    return math.prod(len(group.split("|")) for group in GROUP.findall(line))
+    """How many prompts ``line`` expands to (1 for a line without groups), at most ``COUNT_CEILING``."""
+    count = 1
+    for group in GROUP.findall(line):
+        count = min(count * len(group.split("|")), COUNT_CEILING)
+    return count
 
 
 def expand(line: str) -> list[str]:
