@@ -125,6 +125,7 @@ TEMPLATES = [  # (prompt lines, the prompts they stand for, in order)
     ("a boat {} at {noon}", ["a boat {} at {noon}"]),  # braces without "|" are text
     ("{ slow | fast } pan", ["slow pan", "fast pan"]),  # options are trimmed
     ("{|misty} harbour", ["harbour", "misty harbour"]),  # an empty option drops the word, not the space
+    (["a\r\nlisted  prompt", "{a|b}\tc"], ["a\r\nlisted  prompt", "a\tc", "b\tc"]),  # breaks in a listed prompt stay
     ("a {x|y}\na x\n{a x|a y}", ["a x", "a y"]),  # duplicates across lines appear once
     ("{dusk|dawn}\u2029{a|b}\x85c", ["dusk", "dawn", "a", "b", "c"]),  # every kind of line break splits
     ("lone \ud800 {x|y}", ["lone \ud800 x", "lone \ud800 y"]),  # a lone surrogate is kept, not a crash
@@ -134,7 +135,7 @@ TEMPLATES = [  # (prompt lines, the prompts they stand for, in order)
 ]
 
 
-@pytest.mark.parametrize("lines, prompts", TEMPLATES, ids=[t[0][:30] for t in TEMPLATES])
+@pytest.mark.parametrize("lines, prompts", TEMPLATES, ids=[repr(t[0])[:30] for t in TEMPLATES])
 def test_prompt_templates_expand_to_their_variants(catalog, lines, prompts):
     spec = parse_spec({"prompts": lines, "endpoints": [LITE_T2V], "seeds": [1]}, catalog, max_cells=32)
     assert list(spec.prompts) == prompts

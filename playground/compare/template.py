@@ -23,8 +23,11 @@ def variant_count(line: str) -> int:
 
 
 def expand(line: str) -> list[str]:
-    """Every prompt ``line`` stands for, first group varying slowest; call only after ``variant_count`` is known."""
+    """Every prompt ``line`` stands for, first group varying slowest; call only after ``variant_count`` is known.
+    A line without groups comes back exactly as given (line breaks inside a listed prompt included)."""
     parts = GROUP.split(line)  # text, group, text, group, …, text
+    if len(parts) == 1:
+        return [line]
     choices = [[part] if index % 2 == 0 else [option.strip() for option in part.split("|")]
                for index, part in enumerate(parts)]
-    return [re.sub(r"\s{2,}", " ", "".join(combo)).strip() for combo in itertools.product(*choices)]
+    return [re.sub(r" {2,}", " ", "".join(combo)).strip() for combo in itertools.product(*choices)]  # "a {|x} b"
