@@ -15,7 +15,6 @@ from playground.ui.presets import PresetSaver
 from playground.ui.session import visitor_of
 from playground.ui.widgets import (
     FORM_EVENT,
-    FieldWidgets,
     Start,
     build_fields,
     components,
@@ -29,9 +28,9 @@ CODE_SYNTAX = {"Request JSON": "json", "Python": "python", "JavaScript": "javasc
 
 
 def build_endpoint_tab(playground: Playground, endpoint: Endpoint, session: gr.State, saver: PresetSaver,
-                       form: dict | None = None) -> list[FieldWidgets]:
+                       form: dict | None = None) -> None:
     """Lay out one endpoint's tab, its fields showing ``form`` (a restored run) or their defaults, and wire its
-    events; returns its fields."""
+    events."""
     slug = endpoint.slug
     title = gr.Markdown(playground.tab_title(endpoint), elem_id=f"{slug}-title")
     with gr.Row(equal_height=True, elem_classes=["run-bar"]):
@@ -96,4 +95,3 @@ def build_endpoint_tab(playground: Playground, endpoint: Endpoint, session: gr.S
 
     preset.input(load_preset, preset, fields, api_name=f"preset_load_{slug}", api_visibility="private")
     saver.wire(save, endpoint, widgets, preset)
-    return widgets

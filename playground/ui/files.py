@@ -36,6 +36,11 @@ def served(block: gr.blocks.Block, path: str | None, name: str = "") -> str | No
         return None
 
 
+def served_files(block: gr.blocks.Block, paths: list[str] | None) -> list[str] | None:
+    """Servable copies of a list of files (those gone away left out); None when none is left."""
+    return [copy for copy in (served(block, path) for path in paths or []) if copy] or None
+
+
 def served_url(block: gr.blocks.Block, path: str, name: str = "") -> str:
     """The page URL of a servable copy of ``path`` (for HTML the app writes itself, such as the comparison grid)."""
     copy = served(block, path, name)

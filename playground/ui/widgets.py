@@ -14,13 +14,18 @@ from typing import Any
 
 import gradio as gr
 
-from playground.ui.files import served
+from playground.ui.files import served, served_files
 from playground.views import FieldView, FormLayout
 
 FILE_TYPES = {"image_urls": ["image"], "video_urls": ["video"], "audio_urls": ["audio"]}
 FORM_EVENT = {"preprocess": False, "api_visibility": "private"}  # how every event reading a form is wired
 SEED_TYPED = "(value) => value === null || value === undefined || value === ''"  # typing a seed unticks Random
 SEED_RANDOM = "(random, value) => random ? '' : value"  # ticking Random clears the seed box
+
+
+def _single(value: Any) -> list[Any]:
+    """The writer of a field with one component: its form value is the component's value."""
+    return [value]
 
 
 @dataclass
@@ -30,7 +35,7 @@ class FieldWidgets:
     view: FieldView
     components: list[gr.components.Component]
     read: Callable[[dict], Any]
-    write: Callable[[Any], list[Any]] = lambda value: [value]  # form value → one value per component (files as paths)
+    write: Callable[[Any], list[Any]] = _single  # form value → one value per component (files as paths)
 
     @property
     def name(self) -> str:
@@ -58,7 +63,7 @@ def shown(component: gr.components.Component, value: Any) -> Any:
     if isinstance(component, gr.Image):
         return served(component, value)
     if isinstance(component, gr.File):
-        return [served(component, path) for path in value or []] or None
+        return served_files(component, value)
     return value
 
 
@@ -71,7 +76,7 @@ class Start:
     def __init__(self, form: dict[str, Any] | None = None, anchor: gr.blocks.Block | None = None):
         self.form, self.anchor = form, anchor
 
-    def values(self, view: FieldView, write: Callable[[Any], list[Any]], defaults: list[Any]) -> list[Any]:
+    def values(self, view: FieldView, defaults: list[Any], write: Callable[[Any], list[Any]] = _single) -> list[Any]:
         if not self.form or view.field.name not in self.form:
             return defaults
         return write(self.form[view.field.name])
@@ -80,31 +85,32 @@ class Start:
         return served(self.anchor, path) if self.anchor is not None and path else None
 
     def files(self, paths: list[str] | None) -> list[str] | None:
-        return [p for p in map(self.file, paths or []) if p] or None
+        return served_files(self.anchor, paths) if self.anchor is not None else None
 
 
 def _prompt(e: str, v: FieldView, s: Start) -> FieldWidgets:
-    [value] = s.values(v, lambda value: [value], [""])
+    [value] = s.values(v, [""])
     box = gr.Textbox(interactive=True, value=value, label=v.label, info=v.info, lines=4, elem_id=elem_id(e, v),
                      placeholder="Describe the shot: subject, action, camera, light…")
     return FieldWidgets(v, [box], lambda d: d[box])
 
 
 def _text(e: str, v: FieldView, s: Start) -> FieldWidgets:
-    [value] = s.values(v, lambda value: [value], [v.field.default or ""])
+    [value] = s.values(v, [v.field.default or ""])
     box = gr.Textbox(interactive=True, label=v.label, info=v.info, value=value, elem_id=elem_id(e, v))
     return FieldWidgets(v, [box], lambda d: d[box])
 
 
 def _enum(e: str, v: FieldView, s: Start) -> FieldWidgets:
     f = v.field
-    [value] = s.values(v, lambda value: [value], [f.default if f.default is not None else f.enum[0]])
-    dd = gr.Dropdown(interactive=True, choices=list(f.enum), value=value, label=v.label, info=v.info, elem_id=elem_id(e, v))
+    [value] = s.values(v, [f.default if f.default is not None else f.enum[0]])
+    dd = gr.Dropdown(interactive=True, choices=list(f.enum), value=value, label=v.label, info=v.info,
+                     elem_id=elem_id(e, v))
     return FieldWidgets(v, [dd], lambda d: d[dd])
 
 
 def _boolean(e: str, v: FieldView, s: Start) -> FieldWidgets:
-    [value] = s.values(v, lambda value: [value], [bool(v.field.default)])
+    [value] = s.values(v, [bool(v.field.default)])
     box = gr.Checkbox(interactive=True, value=value, label=v.label, info=v.info, elem_id=elem_id(e, v))
     return FieldWidgets(v, [box], lambda d: d[box])
 
@@ -115,13 +121,13 @@ def _write_seed(value: dict) -> list[Any]:
 
 def _seed(e: str, v: FieldView, s: Start) -> FieldWidgets:
     """A seed box and a Random toggle that agree: typing a seed unticks Random, ticking Random empties the box."""
-    seed, is_random = s.values(v, _write_seed, ["", True])
+    seed, is_random = s.values(v, ["", True], _write_seed)
     with gr.Row(equal_height=True):
-        random = gr.Checkbox(interactive=True, value=is_random, label="Random seed", elem_id=elem_id(e, v, "random"), scale=1,
-                             min_width=140)
+        random = gr.Checkbox(interactive=True, value=is_random, label="Random seed", elem_id=elem_id(e, v, "random"),
+                             scale=1, min_width=140)
         # a text box: Gradio's number box shows 0 when empty, and rounds what it is given
-        number = gr.Textbox(interactive=True, label="Seed", info=v.info, value=seed, placeholder="random: the model picks",
-                            max_lines=1, elem_id=elem_id(e, v), scale=3)
+        number = gr.Textbox(interactive=True, label="Seed", info=v.info, value=seed,
+                            placeholder="random: the model picks", max_lines=1, elem_id=elem_id(e, v), scale=3)
     number.change(None, number, random, js=SEED_TYPED, api_visibility="private")  # in the page only: no round trip
     random.change(None, [random, number], number, js=SEED_RANDOM, api_visibility="private")
     return FieldWidgets(v, [number, random], lambda d: {"value": d[number], "random": d[random]}, _write_seed)
@@ -133,21 +139,18 @@ def _write_toggled(value: dict) -> list[Any]:
 
 def _integer_range(e: str, v: FieldView, s: Start) -> FieldWidgets:
     default = v.field.default if v.field.default is not None else v.field.minimum
+    value, *enabled = s.values(v, [default, False], _write_toggled) if v.toggled else s.values(v, [default])
+    slider = gr.Slider(v.field.minimum, v.field.maximum, interactive=True, step=1, value=value, label=v.label,
+                       info=v.info, elem_id=elem_id(e, v))
     if not v.toggled:
-        [value] = s.values(v, lambda value: [value], [default])
-        slider = gr.Slider(v.field.minimum, v.field.maximum, interactive=True, step=1, value=value, label=v.label, info=v.info,
-                           elem_id=elem_id(e, v))
         return FieldWidgets(v, [slider], lambda d: d[slider])
-    value, is_enabled = s.values(v, _write_toggled, [default, False])
-    slider = gr.Slider(v.field.minimum, v.field.maximum, interactive=True, step=1, value=value, label=v.label, info=v.info,
-                       elem_id=elem_id(e, v))
-    enabled = gr.Checkbox(interactive=True, value=is_enabled, label=f"Send {v.field.name}", info="Off: fal's default applies",
-                          elem_id=elem_id(e, v, "enabled"))
-    return FieldWidgets(v, [slider, enabled], lambda d: {"value": d[slider], "enabled": d[enabled]}, _write_toggled)
+    box = gr.Checkbox(interactive=True, value=enabled[0], label=f"Send {v.field.name}",
+                      info="Off: fal's default applies", elem_id=elem_id(e, v, "enabled"))
+    return FieldWidgets(v, [slider, box], lambda d: {"value": d[slider], "enabled": d[box]}, _write_toggled)
 
 
 def _integer(e: str, v: FieldView, s: Start) -> FieldWidgets:
-    [value] = s.values(v, lambda value: [value], [v.field.default])
+    [value] = s.values(v, [v.field.default])
     number = gr.Number(interactive=True, label=v.label, info=v.info, value=value, elem_id=elem_id(e, v))
     return FieldWidgets(v, [number], lambda d: d[number])
 
@@ -157,10 +160,10 @@ def _write_image(value: dict) -> list[Any]:
 
 
 def _image(e: str, v: FieldView, s: Start) -> FieldWidgets:
-    upload_value, url_value = s.values(v, _write_image, [None, ""])
+    upload_value, url_value = s.values(v, [None, ""], _write_image)
     with gr.Group(elem_id=elem_id(e, v)):
-        upload = gr.Image(interactive=True, value=s.file(upload_value), type="filepath", image_mode=None, label=v.label,
-                          sources=["upload", "clipboard"], height=200, elem_id=elem_id(e, v, "upload"))
+        upload = gr.Image(interactive=True, value=s.file(upload_value), type="filepath", image_mode=None,
+                          label=v.label, sources=["upload", "clipboard"], height=200, elem_id=elem_id(e, v, "upload"))
         url = gr.Textbox(interactive=True, value=url_value, label=v.url_label, info=v.info, placeholder="https://…",
                          elem_id=elem_id(e, v, "url"))
     return FieldWidgets(v, [upload, url], lambda d: {"upload": path_of(d[upload]), "url": d[url]}, _write_image)
@@ -172,11 +175,13 @@ def _write_media(value: dict) -> list[Any]:
 
 def _media_list(e: str, v: FieldView, s: Start) -> FieldWidgets:
     limit = f" (up to {v.field.max_items})" if v.field.max_items else ""
-    uploads_value, urls_value = s.values(v, _write_media, [None, ""])
+    uploads_value, urls_value = s.values(v, [None, ""], _write_media)
     with gr.Group(elem_id=elem_id(e, v)):
-        files = gr.File(interactive=True, value=s.files(uploads_value), file_count="multiple", file_types=FILE_TYPES[v.field.kind],
-                        type="filepath", label=v.label + limit, elem_id=elem_id(e, v, "upload"))
-        urls = gr.Textbox(interactive=True, value=urls_value, label=v.url_label, info=v.info, lines=2, elem_id=elem_id(e, v, "url"))
+        files = gr.File(interactive=True, value=s.files(uploads_value), file_count="multiple",
+                        file_types=FILE_TYPES[v.field.kind], type="filepath", label=v.label + limit,
+                        elem_id=elem_id(e, v, "upload"))
+        urls = gr.Textbox(interactive=True, value=urls_value, label=v.url_label, info=v.info, lines=2,
+                          elem_id=elem_id(e, v, "url"))
     return FieldWidgets(v, [files, urls],
                         lambda d: {"uploads": [p for p in map(path_of, d[files] or []) if p], "urls": d[urls]},
                         _write_media)
