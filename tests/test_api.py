@@ -42,6 +42,7 @@ def test_every_event_has_a_unique_explicit_name(catalog):
 
     from playground.service import Playground
     from playground.ui import build_app
+    from playground.ui.compare_tab import build_compare_contents
     from playground.ui.endpoint_tab import build_endpoint_tab
     from playground.ui.presets import PresetSaver
 
@@ -51,18 +52,23 @@ def test_every_event_has_a_unique_explicit_name(catalog):
     page_events = {"set_key", "set_key_enter", "forget_key", "backend_status", "gallery_open",  # key panel, page
                    "preset_save", "preset_close"}  # the one "save as preset" panel
     compare_events = {"run_compare", "compare_preview", "compare_mode", "compare_draw_seeds", "compare_cancel_all",
-                      "compare_cancel_cells", "compare_blind", "compare_vote_row", "compare_vote", "compare_preset_load",
-                      "leaderboard_refresh", "leaderboard_filter", "leaderboard_open"}
+                      "compare_cancel_cells", "compare_blind", "compare_vote_row", "compare_vote", "compare_preset_load"}
+    leaderboard_events = {"leaderboard_refresh", "leaderboard_filter", "leaderboard_open"}
     history_events = {f"history_{name}" for name in ("open", "page", "filter", "newer", "older", "export_csv",
                                                      "export_json", "choose", "restore", "rerun", "seed_check",
                                                      "promote", "refetch", "language", "promote_plan")}
-    builds = [n for n in named if n.startswith("apply")]  # each endpoint tab's gr.render (Gradio names those)
-    assert len(builds) == len(catalog)
+    builds = [n for n in named if n.startswith("apply")]  # each endpoint tab's and Compare's gr.render (Gradio names those)
+    assert len(builds) == len(catalog) + 1
     named = [n for n in named if not n.startswith("apply")]
-    assert len(named) == len(set(named)) == 6 + len(page_events) + len(compare_events) + len(history_events)
-    assert page_events | compare_events | history_events <= set(named)
+    assert len(named) == len(set(named)) == 6 + len(page_events) + len(leaderboard_events) + len(history_events)
+    assert page_events | leaderboard_events | history_events <= set(named)
     opens = {d["api_name"] for d in demo.config["dependencies"] if d["api_name"].startswith("open_")}
-    assert {f"open_{e.slug}" for e in catalog.values()} <= opens  # page-side (no round trip) first showings
+    assert {f"open_{e.slug}" for e in catalog.values()} | {"open_compare"} <= opens  # page-side first showings
+
+    with gr.Blocks() as compare:  # Compare as a visitor's session builds it
+        build_compare_contents(playground, gr.State({}))
+    in_compare = [d["api_name"] for d in compare.config["dependencies"] if d.get("backend_fn")]
+    assert set(in_compare) == compare_events and len(in_compare) == len(compare_events)
 
     per_tab = ("preview", "run", "cancel", "preset_load", "preset_draft", "preset_list")
     for endpoint in catalog.values():  # a tab as a visitor's session builds it

@@ -1,5 +1,5 @@
-"""The Gradio app: the only package that imports gradio. Endpoint tabs are built when first shown (see
-``endpoint_tabs``); the others at start-up."""
+"""The Gradio app: the only package that imports gradio. Endpoint tabs and Compare are built when first shown
+(see ``endpoint_tabs``); the others at start-up."""
 
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ def build_app(playground: Playground) -> gr.Blocks:
         restores = gr.State({})  # endpoint id → the form a History restore asked its tab to show
         with gr.Tabs(overflow_behavior="wrap", elem_id="main-tabs") as outer:  # every tab in sight, even on a phone
             targets = build_endpoint_tabs(playground, demo, session, saver, restores)
-            with gr.Tab("Compare", id="tab-compare", elem_id="tab-compare"):
-                build_compare_tab(playground, session)
+            with gr.Tab("Compare", id="tab-compare", elem_id="tab-compare") as compare:
+                build_compare_tab(playground, session, compare)
             with gr.Tab("Leaderboard", id="tab-leaderboard", elem_id="tab-leaderboard") as leaderboard:
                 build_leaderboard_tab(playground, leaderboard)
             with gr.Tab("History", id="tab-history", elem_id="tab-history") as history:

@@ -13,6 +13,7 @@ import gradio as gr
 from playground.service import Playground
 from playground.ui.errors import user_errors
 from playground.ui.files import served_url
+from playground.ui.lean import built_when_opened, opening_box, opens_on_select
 from playground.ui.session import visitor_of
 from playground.ui.widgets import FORM_EVENT, FieldWidgets, build_fields, components, read_form, write_form
 from playground.views import STATUS_HEADERS, BatchView
@@ -42,12 +43,12 @@ class BatchPanel:
         status = gr.Dataframe(headers=STATUS_HEADERS, interactive=False, wrap=True, elem_id="cmp-status", label="Cells")
         with gr.Row(equal_height=True):
             cancel_cells = gr.Dropdown([], multiselect=True, label="Cells to cancel", scale=3,
-                                       elem_id="cmp-cancel-cells")
+                                       elem_id="cmp-cancel-cells", interactive=True)
             cancel_button = gr.Button("Cancel these cells", scale=1, elem_id="cmp-cancel-cells-btn")
         grid = gr.HTML(elem_id="cmp-grid")
         with gr.Row(equal_height=True):
-            vote_row = gr.Dropdown([], label="Prompt × seed", scale=2, elem_id="cmp-vote-row")
-            vote_choice = gr.Radio([], label="Best clip", scale=3, elem_id="cmp-vote-choice")
+            vote_row = gr.Dropdown([], label="Prompt × seed", scale=2, elem_id="cmp-vote-row", interactive=True)
+            vote_choice = gr.Radio([], label="Best clip", scale=3, elem_id="cmp-vote-choice", interactive=True)
             vote_button = gr.Button("Vote", scale=1, elem_id="cmp-vote")
         return cls(state, outcome, status, cancel_cells, cancel_button, grid, vote_row, vote_choice, vote_button,
                    gr.Markdown(elem_id="cmp-vote-result"))
@@ -69,22 +70,34 @@ class BatchPanel:
         return update
 
 
-def build_compare_tab(playground: Playground, session: gr.State) -> None:
+def build_compare_tab(playground: Playground, session: gr.State, tab: gr.Tab) -> None:
+    """Built the first time a visitor opens the tab: its hundred components need not weigh on every page load.
+    Its inputs say ``interactive=True``: Gradio infers interactivity only for components that exist at start-up."""
+    opening = opening_box("compare-opening")
+    opens_on_select(tab, opening, "open_compare")
+    built_when_opened(opening, lambda: build_compare_contents(playground, session))
+
+
+def build_compare_contents(playground: Playground, session: gr.State) -> None:
+    """The tab's form, plan, run bar and batch panel, with their events (for one session)."""
     mode_view = playground.compare_mode(DEFAULT_MODE)
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
-            mode = gr.Radio(list(playground.compare_layouts()), value=DEFAULT_MODE, label="Mode", elem_id="cmp-mode")
+            mode = gr.Radio(list(playground.compare_layouts()), value=DEFAULT_MODE, label="Mode", elem_id="cmp-mode",
+                            interactive=True)
             endpoints = gr.CheckboxGroup(mode_view.endpoints, value=mode_view.selected, label="Endpoints to compare",
-                                         elem_id="cmp-endpoints",
+                                         elem_id="cmp-endpoints", interactive=True,
                                          info="Default: one per family. The same prompt and seed go to each.")
-            preset = gr.Dropdown(mode_view.presets, value=None, label="Start from a preset", elem_id="cmp-preset")
+            preset = gr.Dropdown(mode_view.presets, value=None, label="Start from a preset", elem_id="cmp-preset",
+                                 interactive=True)
             prompts = gr.Textbox(lines=3, label="Prompt variants (one per line; {dusk|dawn} makes one of each)",
-                                 elem_id="cmp-prompts",
+                                 elem_id="cmp-prompts", interactive=True,
                                  placeholder="A paper boat drifts down a rain-soaked street\n…the same, at golden hour")
             with gr.Row(equal_height=True):
-                seeds = gr.Textbox("7, 42", label="Seeds (fixed, comma-separated)", scale=3, elem_id="cmp-seeds")
+                seeds = gr.Textbox("7, 42", label="Seeds (fixed, comma-separated)", scale=3, elem_id="cmp-seeds",
+                                   interactive=True)
                 how_many = gr.Number(2, precision=0, minimum=1, maximum=8, label="Random seeds", scale=1,
-                                     elem_id="cmp-random-count")
+                                     elem_id="cmp-random-count", interactive=True)
                 draw = gr.Button("Draw", scale=0, min_width=80, elem_id="cmp-draw")
             forms: dict[str, tuple[gr.Group, list[FieldWidgets]]] = {}
             for form_mode, layout in playground.compare_layouts().items():
@@ -94,8 +107,10 @@ def build_compare_tab(playground: Playground, session: gr.State) -> None:
             with gr.Accordion("Per-endpoint overrides (JSON)", open=False):
                 overrides = gr.Code("{}", language="json", interactive=True, elem_id="cmp-overrides")
             with gr.Row():
-                blind = gr.Checkbox(False, label="Blind: shuffle and hide names until I vote", elem_id="cmp-blind")
-                confirm = gr.Checkbox(False, label="Run even though it is above the cost cap", elem_id="cmp-confirm")
+                blind = gr.Checkbox(False, label="Blind: shuffle and hide names until I vote", elem_id="cmp-blind",
+                            interactive=True)
+                confirm = gr.Checkbox(False, label="Run even though it is above the cost cap", elem_id="cmp-confirm",
+                              interactive=True)
         with gr.Column(scale=2):
             with gr.Row(equal_height=True, elem_classes=["run-bar"]):
                 run = gr.Button("Run comparison", variant="primary", elem_id="cmp-run", interactive=False)

@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 import gradio as gr
 
 from playground.service import Playground
 from playground.ui.endpoint_tab import build_endpoint_tab
+from playground.ui.lean import opening_box, opens_on_select
 from playground.ui.presets import PresetSaver
 from playground.views import Endpoint
 
 MODE_TITLES = {"text-to-video": "Text → Video", "image-to-video": "Image → Video", "reference-to-video": "Reference → Video"}
-OPEN_ONCE = "(opening) => opening || 'open'"  # a tab's first showing builds it; later ones leave it as it is
-OPEN_EVENT: dict[str, Any] = {"js": OPEN_ONCE, "api_visibility": "private", "show_progress": "hidden", "queue": False}
 
 
 @dataclass
@@ -63,13 +61,13 @@ def build_endpoint_tabs(playground: Playground, demo: gr.Blocks, session: gr.Sta
                 for endpoint in endpoints:
                     tab_id = f"tab-{endpoint.slug}"
                     with gr.Tab(tab_label(endpoint, endpoints), id=tab_id, elem_id=tab_id) as tab:
-                        opening = gr.Textbox("", visible="hidden", elem_id=f"{endpoint.slug}-opening")
+                        opening = opening_box(f"{endpoint.slug}-opening")
                         _lazy_tab(playground, endpoint, session, saver, opening, restores,
                                   demo if not targets else None)
-                    tab.select(None, opening, opening, api_name=f"open_{endpoint.slug}", **OPEN_EVENT)
+                    opens_on_select(tab, opening, f"open_{endpoint.slug}")
                     targets[endpoint.endpoint_id] = TabTarget(family_id, family_tabs, tab_id, opening)
         first = targets[endpoints[0].endpoint_id].opening  # what a family shows when it is chosen
-        family_tab.select(None, first, first, api_name=f"open_{family_id}", **OPEN_EVENT)
+        opens_on_select(family_tab, first, f"open_{family_id}")
     return targets
 
 

@@ -9,6 +9,7 @@ the ones ``/gradio_api/info`` and ``gradio_client`` describe. Gradio compresses 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import gradio as gr
@@ -18,6 +19,8 @@ from starlette.types import Receive, Scope, Send
 
 API_SCHEMA_KEYS = ("api_info", "api_info_as_input", "api_info_as_output", "example_inputs")
 COMPRESSED_ROUTES = ("/", "/config", "/gradio_api/info")  # Gradio's own middleware skips paths without extension
+OPEN_ONCE = "(opening) => opening || 'open'"  # a tab's first showing builds it; later ones leave it as it is
+OPEN_EVENT: dict[str, Any] = {"js": OPEN_ONCE, "api_visibility": "private", "show_progress": "hidden", "queue": False}
 
 
 def without_private_api_schemas(config: dict[str, Any]) -> dict[str, Any]:
@@ -54,3 +57,21 @@ class PageCompression(GZipMiddleware):
 def compression() -> dict[str, Any]:
     """``launch(app_kwargs=…)`` for the FastAPI app Gradio builds (works the same for ``python app.py`` and Spaces)."""
     return {"middleware": [Middleware(PageCompression, minimum_size=1000)]}
+
+
+def opening_box(elem_id: str) -> gr.Textbox:
+    """The hidden box whose first change builds a tab: the page writes it on the tab's first select (no round trip)."""
+    return gr.Textbox("", visible="hidden", elem_id=elem_id)
+
+
+def opens_on_select(tab: gr.Tab, opening: gr.Textbox, api_name: str) -> None:
+    """Selecting ``tab`` writes "open" into ``opening`` the first time, in the page; later selects change nothing."""
+    tab.select(None, opening, opening, api_name=api_name, **OPEN_EVENT)
+
+
+def built_when_opened(opening: gr.Textbox, build: Callable[[], None]) -> None:
+    """``build`` runs, for one session, in a ``gr.render`` when ``opening`` first changes (one quick round trip)."""
+
+    @gr.render(inputs=[opening], triggers=[opening.change], show_progress="hidden", queue=False)
+    def render(mark: str) -> None:
+        build()
