@@ -1,18 +1,20 @@
-"""The named API (DESIGN §6): what `/catalog`, `/estimate`, `/snippets`, `/generate`, `/compare` and `/history` do,
-JSON text in and JSON out, for ``gradio_client`` users and the page's API tab.
+"""The named API (DESIGN §6): what `/catalog`, `/estimate`, `/snippets`, `/generate`, `/compare`, `/history`, `/vote`
+and `/leaderboard` do, JSON text in and JSON out, for ``gradio_client`` users and the page's API tab.
 
 Answers go out as the caller may see them (``shown``: on a public deployment, without server paths).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
 from playground.compare.comparisons import Comparisons
-from playground.errors import RunError
+from playground.errors import InputError, RunError
 from playground.events import Queued, Submitted
 from playground.launcher import Launcher
+from playground.leaderboard import leaderboard
 from playground.present import Answer, Progress, Shown, code_panes, event_text
 from playground.record import RunRecord
 from playground.request import parse_arguments
@@ -30,6 +32,23 @@ class NamedApi:
 
     def __init__(self, launcher: Launcher, comparisons: Comparisons, revisits: Revisits, shown: Shown):
         self.launcher, self.comparisons, self.revisits, self.shown = launcher, comparisons, revisits, shown
+
+    def vote(self, batch_id: str, row: str, choice: str, visitor: Visitor) -> dict[str, Any]:
+        """One vote on a finished batch of the caller's: a clip letter, "tie" or "none" (all bad)."""
+        return self.comparisons.voting.vote_by_id(batch_id, row, choice, visitor)
+
+    def leaderboard(self, query: dict[str, Any] | str) -> list[dict[str, Any]]:
+        """The leaderboard rows (``{"backend": "fal" | "offline" | "all"}``, all by default), with the rating's
+        95 % interval as ``ci_low``/``ci_high``; missing figures are null."""
+        asked = _arguments(query) if (query.strip() if isinstance(query, str) else query) else {}
+        backend = asked.get("backend", "all")
+        unknown = [k for k in asked if k != "backend"]
+        if unknown or backend not in ("fal", "offline", "all"):
+            raise InputError([("backend", 'give {"backend": "fal"}, "offline" or "all" (or nothing for all)')])
+        labels = {e.endpoint_id: e.short_label for e in self.launcher.catalog.values()}
+        table = leaderboard(self.comparisons.votes.read(), self.launcher.runner.results.read(), labels, backend)
+        rows: list[dict[str, Any]] = json.loads(table.to_json(orient="records"))  # NaN → null, numpy → JSON numbers
+        return rows
 
     def catalog(self) -> list[dict[str, str]]:
         return [endpoint.summary() for endpoint in self.launcher.catalog.values()]

@@ -1,77 +1,102 @@
 """The leaderboard: what the votes say about each endpoint, next to what it costs and how long it takes.
 
-Per endpoint: votes it took part in, wins, win rate, a Bradley–Terry rating (fit to every
-winner-beats-loser pair of every vote; order-independent, shown on the Elo scale), mean cost and
-latency of its completed runs, and cost per win (mean cost ÷ win rate). A run's cost is what fal billed
-where that is known (``billed_cost_usd``), else its estimate; ``cost_basis`` says which.
+Per endpoint: votes it was judged in, wins, ties, win rate (a tie is half a win) with its 95 % interval, a
+Bradley–Terry rating with its interval (``playground.ratings``: every winner-beats-loser pair, a tie half a win
+each way; order-independent, on the Elo scale), "all bad" votes it was in (left out of the ratings, shown apart),
+mean cost and latency of its completed runs, and cost per win (mean cost ÷ win rate). A run's cost is what fal
+billed where that is known (``billed_cost_usd``), else its estimate; ``cost_basis`` says which.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
 from dataclasses import dataclass
 
 import pandas as pd
 
-COLUMNS = ["endpoint", "votes", "wins", "win_rate", "bt_rating", "mean_cost_usd", "cost_per_win_usd", "cost_basis",
-           "mean_latency_s", "runs", "endpoint_id"]
-PRIOR = 0.5  # virtual wins and losses against an average opponent, so one vote cannot mean infinity
+from playground.ratings import Ratings, fit
+from playground.votes import ALL_BAD, TIE
+
+COLUMNS = ["endpoint", "votes", "wins", "ties", "win_rate", "win_rate_low", "win_rate_high", "bt_rating", "ci_low",
+           "ci_high", "all_bad", "mean_cost_usd", "cost_per_win_usd", "cost_basis", "mean_latency_s", "runs",
+           "endpoint_id"]
 
 
-def bradley_terry(pairs: list[tuple[str, str]], items: list[str], iterations: int = 500) -> dict[str, float]:
-    """Strengths by Hunter's MM algorithm with a small prior; geometric mean 1."""
-    wins = Counter(winner for winner, _ in pairs)
-    games = Counter(frozenset(pair) for pair in pairs)
-    strength = {item: 1.0 for item in items}
-    for _ in range(iterations):
-        updated = {}
-        for i in items:
-            denominator = 2 * PRIOR / (strength[i] + 1.0)
-            for j in items:
-                if j != i and games[frozenset((i, j))]:
-                    denominator += games[frozenset((i, j))] / (strength[i] + strength[j])
-            updated[i] = (wins[i] + PRIOR) / denominator
-        mean_log = sum(math.log(v) for v in updated.values()) / len(updated)
-        strength = {i: v / math.exp(mean_log) for i, v in updated.items()}
-    return strength
+def _judged(votes: pd.DataFrame) -> list[tuple[str | None, list[str]]]:
+    """(winner or None for a tie, endpoints on show) of every vote that picked a winner or a tie."""
+    return [(None if winner == TIE else winner, json.loads(candidates))
+            for winner, candidates in zip(votes.winner, votes.candidates) if winner != ALL_BAD]
+
+
+def _cost_columns(endpoint_id: str, done: pd.DataFrame, win_rate: float | None) -> dict[str, object]:
+    mine = done[done.endpoint_id == endpoint_id]
+    billed = pd.to_numeric(mine.get("billed_cost_usd", pd.Series(dtype=str)), errors="coerce")
+    cost = billed.fillna(pd.to_numeric(mine.estimated_cost_usd, errors="coerce")).mean()
+    basis = "billed" if billed.notna().all() else "estimated" if billed.isna().all() else "billed where known"
+    latency = pd.to_numeric(mine.total_s, errors="coerce").mean()
+    return {"mean_cost_usd": None if pd.isna(cost) else round(cost, 4),
+            "cost_per_win_usd": None if pd.isna(cost) or not win_rate else round(cost / win_rate, 4),
+            "cost_basis": basis if len(mine) else "", "mean_latency_s": None if pd.isna(latency) else round(latency, 2),
+            "runs": len(mine)}
+
+
+def _round(value: float, digits: int) -> float | None:
+    return None if pd.isna(value) else round(float(value), digits)
 
 
 def leaderboard(votes: pd.DataFrame, results: pd.DataFrame, labels: dict[str, str], backend: str = "all") -> pd.DataFrame:
-    """One row per endpoint that took part in a vote, best rating first."""
+    """One row per endpoint that was in a vote, best rating first (endpoints only ever judged "all bad" last)."""
+    return standings(votes, results, labels, backend)[0]
+
+
+def standings(votes: pd.DataFrame, results: pd.DataFrame, labels: dict[str, str],
+              backend: str = "all") -> tuple[pd.DataFrame, Ratings | None]:
+    """The leaderboard table and the fit behind it (None without a vote that picked a winner or a tie)."""
     if backend != "all":
         votes = votes[votes.backend == backend]
         results = results[results.backend == backend]
     if votes.empty:
-        return pd.DataFrame(columns=COLUMNS)
-    pairs: list[tuple[str, str]] = []
-    shown: Counter[str] = Counter()
-    for winner, candidates in zip(votes.winner, votes.candidates):
-        everyone = json.loads(candidates)
-        shown.update(everyone)
-        pairs += [(winner, loser) for loser in everyone if loser != winner]
-    items = sorted(shown)
-    strength = bradley_terry(pairs, items)
-    wins = Counter(votes.winner)
+        return pd.DataFrame(columns=COLUMNS), None
+    judged = _judged(votes)
+    all_bad: Counter[str] = Counter(e for winner, shown in zip(votes.winner, votes.candidates) if winner == ALL_BAD
+                                    for e in json.loads(shown))
+    wins = Counter(winner for winner, _ in judged if winner is not None)
+    ties = Counter(e for winner, shown in judged if winner is None for e in shown)
+    seen = Counter(e for _, shown in judged for e in shown)
+    fitted = fit(sorted(seen), judged) if judged else None
+    position = {item: i for i, item in enumerate(fitted.items)} if fitted else {}
     done = results[results.status == "completed"]
     rows = []
-    for endpoint_id in items:
-        mine = done[done.endpoint_id == endpoint_id]
-        billed = pd.to_numeric(mine.get("billed_cost_usd", pd.Series(dtype=str)), errors="coerce")
-        costs = billed.fillna(pd.to_numeric(mine.estimated_cost_usd, errors="coerce"))
-        cost = costs.mean()
-        basis = "billed" if billed.notna().all() else "estimated" if billed.isna().all() else "billed where known"
-        latency = pd.to_numeric(mine.total_s, errors="coerce").mean()
-        win_rate = wins[endpoint_id] / shown[endpoint_id]
-        rows.append({"endpoint_id": endpoint_id, "endpoint": labels.get(endpoint_id, endpoint_id),
-                     "votes": shown[endpoint_id], "wins": wins[endpoint_id], "win_rate": round(win_rate, 3),
-                     "bt_rating": round(1000 + 400 * math.log10(strength[endpoint_id]), 1),
-                     "mean_cost_usd": None if pd.isna(cost) else round(cost, 4),
-                     "cost_per_win_usd": None if pd.isna(cost) or not win_rate else round(cost / win_rate, 4),
-                     "cost_basis": basis if len(mine) else "",
-                     "mean_latency_s": None if pd.isna(latency) else round(latency, 2), "runs": len(mine)})
-    return pd.DataFrame(rows, columns=COLUMNS).sort_values("bt_rating", ascending=False, ignore_index=True)
+    for endpoint_id in sorted(set(seen) | set(all_bad)):
+        row: dict[str, object] = {"endpoint_id": endpoint_id, "endpoint": labels.get(endpoint_id, endpoint_id),
+                                  "votes": seen[endpoint_id], "wins": wins[endpoint_id], "ties": ties[endpoint_id],
+                                  "all_bad": all_bad[endpoint_id]}
+        i = position.get(endpoint_id)
+        rate = None
+        if fitted is not None and i is not None:
+            rate = float(fitted.win_rate[i])
+            row.update(win_rate=_round(fitted.win_rate[i], 3), win_rate_low=_round(fitted.win_rate_low[i], 3),
+                       win_rate_high=_round(fitted.win_rate_high[i], 3), bt_rating=_round(fitted.rating[i], 1),
+                       ci_low=_round(fitted.rating_low[i], 1), ci_high=_round(fitted.rating_high[i], 1))
+        rows.append({**row, **_cost_columns(endpoint_id, done, rate)})
+    table = pd.DataFrame(rows, columns=COLUMNS).sort_values("bt_rating", ascending=False, ignore_index=True,
+                                                             na_position="last")
+    return table, fitted
+
+
+def separation_note(ratings: Ratings | None, labels: dict[str, str]) -> str:
+    """Whether the top two are told apart yet, and if not about how many more votes would do it."""
+    if ratings is None or len(ratings.items) < 2:
+        return ""
+    first, second = (labels.get(ratings.items[i], ratings.items[i]) for i in (-ratings.rating).argsort(kind="stable")[:2])
+    needed = ratings.votes_to_separate()
+    if needed == 0:
+        return f"**{first}** is ahead of **{second}** beyond doubt (their 95 % intervals do not overlap)."
+    if needed is None:
+        return f"**{first}** and **{second}** are level: more votes like these would not separate them."
+    return (f"**{first}** and **{second}** are not told apart yet: about **{needed}** more votes like these would "
+            "likely separate them (their 95 % intervals overlap).")
 
 
 def leaderboard_note(backend: str, frame: pd.DataFrame) -> str:
@@ -86,7 +111,8 @@ def leaderboard_note(backend: str, frame: pd.DataFrame) -> str:
 
 @dataclass(frozen=True)
 class LeaderboardView:
-    """The Leaderboard tab: a note, the table, the endpoints that have a cost (for the value plot), seed stability."""
+    """The Leaderboard tab: a note (with whether the top two are told apart), the table, the endpoints that have a
+    cost (for the value plot), seed stability."""
 
     note: str
     table: pd.DataFrame
@@ -94,5 +120,6 @@ class LeaderboardView:
     stability: pd.DataFrame
 
     @classmethod
-    def of(cls, table: pd.DataFrame, backend: str, stability: pd.DataFrame) -> LeaderboardView:
-        return cls(leaderboard_note(backend, table), table, table.dropna(subset=["mean_cost_usd"]), stability)
+    def of(cls, table: pd.DataFrame, backend: str, stability: pd.DataFrame, separation: str = "") -> LeaderboardView:
+        note = "\n\n".join(part for part in (leaderboard_note(backend, table), separation) if part)
+        return cls(note, table, table.dropna(subset=["mean_cost_usd", "bt_rating"]), stability)

@@ -8,7 +8,7 @@ estimate → launcher (admitted, backend chosen) → runner (events) → saved, 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,8 +18,8 @@ from playground.backends import Backend
 from playground.backends.offline import OfflineBackend
 from playground.catalog import Catalog, Endpoint, load_catalog
 from playground.compare.comparisons import Comparisons
-from playground.compare.present import BatchView, CompareMode, PlanView, refused_view
-from playground.compare.spec import draw_seeds
+from playground.compare.store import BatchStore
+from playground.compare_facade import CompareFacade, FileUrl
 from playground.config import FalSettings, Limits, PublicMode
 from playground.errors import InputError, PlaygroundError
 from playground.events import Event
@@ -32,7 +32,6 @@ from playground.inputs import Inputs
 from playground.journal import Journal
 from playground.keys import clean_key, fingerprint
 from playground.launcher import Launcher
-from playground.leaderboard import LeaderboardView, leaderboard
 from playground.outputs import Outputs
 from playground.present import (
     FormLayout,
@@ -56,10 +55,9 @@ from playground.votes import VotesLog
 
 __all__ = ["Playground", "create_playground"]
 T = TypeVar("T")
-FileUrl = Callable[[str], str]  # a local file → the URL the page loads it from (the UI serves a copy)
 
 
-class Playground:
+class Playground(CompareFacade):
     """One app instance: its parts, built in order and each given only what it uses, and the page's calls.
 
     No per-visitor state lives here: a visitor's key arrives with each call (from their session state) and is
@@ -83,7 +81,8 @@ class Playground:
         self.launcher = Launcher(catalog, self.inputs, self.runner, self.guard, offline or OfflineBackend(), settings,
                                  backend_choice, server_key, self.public)
         self.recovery = Recovery(self.journal, self.results, self.runner, self.launcher.fal_backend, server_key)
-        self.comparisons = Comparisons(self.launcher, self.presets, self.limits, VotesLog(self.data_dir / "votes.csv"))
+        self.comparisons = Comparisons(self.launcher, self.presets, self.limits, VotesLog(self.data_dir / "votes.csv"),
+                                       BatchStore(self.data_dir / "batches"))
         self.revisits = Revisits(self.launcher, self.results, SeedChecksLog(self.data_dir / "seed_checks.csv"),
                                  self.data_dir / "exports", own_rows_only=self.public.on)
         self.gallery = Gallery(catalog, self.data_dir / "gallery")
@@ -203,51 +202,7 @@ class Playground:
         label = self.save_preset(name, endpoint_id, form, description)
         return f"Saved **{label}**: it is in that tab's preset list now."
 
-    # -- Compare, Leaderboard, Examples -------------------------------------------------------------------------
-    def compare_mode(self, mode: str) -> CompareMode:
-        choices, selected = self.comparisons.endpoints_for(mode)
-        return CompareMode(choices, selected, [p.label for p in self.presets.for_mode(mode)])
-
-    def compare_plan(self, form: dict[str, Any], visitor: Visitor) -> PlanView:
-        return self.comparisons.preview_form(form, visitor.key)
-
-    def compare_preset(self, label: str) -> tuple[str, str, str | None, dict[str, Any]]:
-        """A preset as the Compare tab shows it: (mode, prompt, seed or None, shared-settings form)."""
-        return self.comparisons.preset_form(label)
-
-    def drawn_seeds(self, count: float | None) -> str:
-        return ", ".join(str(seed) for seed in draw_seeds(max(1, min(8, int(count or 1)))))
-
-    async def run_compare(self, form: dict[str, Any], visitor: Visitor, blind: bool,
-                          file_url: FileUrl) -> AsyncIterator[BatchView]:
-        """The Compare tab's Run, snapshot by snapshot; a comparison that cannot start says why in its outcome."""
-        try:
-            async for snapshot in self.comparisons.run_form(form, visitor):
-                yield self.comparisons.view(snapshot, blind, file_url)
-        except PlaygroundError as exc:  # nothing was sent
-            yield refused_view(exc)
-
-    def compare_view(self, snapshot: dict[str, Any] | None, blind: bool, row: str | None, file_url: FileUrl) -> BatchView:
-        return self.comparisons.view(snapshot, blind, file_url, row)
-
-    def cancel_cells(self, snapshot: dict[str, Any] | None, cells: list[str] | None = None) -> str:
-        """Stop some cells of the batch shown (all when ``cells``, their opaque keys, is None); says what happens."""
-        return self.comparisons.cancel((snapshot or {}).get("batch_id"), cells)
-
-    def vote_choices(self, snapshot: dict[str, Any] | None, row: str, blind: bool) -> list[str]:
-        return self.comparisons.vote_choices(snapshot, row, blind)
-
-    def vote(self, snapshot: dict[str, Any] | None, row: str, choice: str, blind: bool,
-             file_url: FileUrl) -> tuple[str, BatchView]:
-        """Record a vote; what to say, and the batch as it shows now (a blind row is revealed)."""
-        said = self.comparisons.vote(snapshot, row, choice, blind)
-        return said, self.comparisons.view(snapshot, blind, file_url, row)
-
-    def leaderboard_view(self, backend: str) -> LeaderboardView:
-        labels = {e.endpoint_id: e.short_label for e in self.catalog.values()}
-        table = leaderboard(self.comparisons.votes.read(), self.results.read(), labels, backend)
-        return LeaderboardView.of(table, backend, self.revisits.seed_stability())
-
+    # -- Examples (Compare and Leaderboard: ``CompareFacade``) ----------------------------------------------------
     async def gallery_grids(self, file_url: FileUrl) -> list[str]:
         return await self.gallery.grids(file_url)
 

@@ -9,11 +9,13 @@ from typing import Any
 from playground.csvlog import CsvLog
 from playground.record import now_iso
 
+TIE, ALL_BAD = "tie", "none"  # a vote's ``winner`` when no single clip won (no endpoint id is either word)
 COLUMNS = ["vote_id", "created_at", "batch_id", "row", "prompt", "seed", "winner", "candidates", "blind", "backend"]
 
 
 class VotesLog(CsvLog):
-    """``<data dir>/votes.csv``; ``candidates`` is the JSON list of endpoint ids that were on show."""
+    """``<data dir>/votes.csv``; ``candidates`` is the JSON list of endpoint ids that were on show; ``winner`` is
+    one of them, ``tie`` (all equally good) or ``none`` (all bad)."""
 
     columns = COLUMNS
 

@@ -34,7 +34,8 @@ def _rows(app_data_dir):
 
 def test_public_api_names_are_exactly_the_contract(client):
     info = client.view_api(return_format="dict", print_info=False)
-    assert set(info["named_endpoints"]) == {"/catalog", "/estimate", "/snippets", "/generate", "/compare", "/history"}
+    assert set(info["named_endpoints"]) == {"/catalog", "/estimate", "/snippets", "/generate", "/compare", "/history",
+                                           "/vote", "/leaderboard"}
 
 
 def test_every_event_has_a_unique_explicit_name(catalog):
@@ -60,7 +61,7 @@ def test_every_event_has_a_unique_explicit_name(catalog):
     builds = [n for n in named if n.startswith("apply")]  # each endpoint tab's and Compare's gr.render (Gradio names those)
     assert len(builds) == len(catalog) + 1
     named = [n for n in named if not n.startswith("apply")]
-    assert len(named) == len(set(named)) == 6 + len(page_events) + len(leaderboard_events) + len(history_events)
+    assert len(named) == len(set(named)) == 8 + len(page_events) + len(leaderboard_events) + len(history_events)
     assert page_events | leaderboard_events | history_events <= set(named)
     opens = {d["api_name"] for d in demo.config["dependencies"] if d["api_name"].startswith("open_")}
     assert {f"open_{e.slug}" for e in catalog.values()} | {"open_compare"} <= opens  # page-side first showings

@@ -45,3 +45,77 @@ def test_paid_batch_over_the_cap_needs_confirmation(fal_app, fake_fal):
     assert fake_fal.requests == []  # nothing submitted, nothing uploaded
     after = len(pd.read_csv(data_dir / "results.csv")) if (data_dir / "results.csv").exists() else 0
     assert after == before
+
+
+def _submits(fake_fal, endpoint_id=""):
+    """Submissions the fake fal received (POSTs to a model, not storage), optionally to one endpoint."""
+    return [s for s in fake_fal.seen("POST", endpoint_id) if not s.path.startswith(("/storage", "/files"))]
+
+
+def test_extend_runs_only_new_cells_and_reuse_runs_none(fal_app, fake_fal, monkeypatch):
+    url, _ = fal_app
+    client = Client(url, verbose=False)
+    base = {"prompts": ["a kite at dusk"], "endpoints": [LITE_T2V, PRO_FAST_T2V], "seeds": [11, 12],
+            "arguments": {"resolution": "480p", "duration": "2"}}
+    first = client.predict(json.dumps(base), api_name="/compare")
+    assert len(_submits(fake_fal)) == 4 and all(c["reused_from"] == "" for c in first["cells"])
+
+    three = [LITE_T2V, PRO_FAST_T2V, PRO_T2V]
+    extended = client.predict(json.dumps({**base, "endpoints": three, "extend": first["batch_id"]}), api_name="/compare")
+    assert len(_submits(fake_fal)) == 6 and len(_submits(fake_fal, PRO_T2V)) == 2  # only the third endpoint's two
+    assert extended["batch_id"] == first["batch_id"] and len(extended["cells"]) == 6
+    assert {c["status"] for c in extended["cells"]} == {"completed"} and extended["origins"] == {
+        "new": 2, "reused": 0, "kept": 4}
+    kept = {(c["endpoint_id"], c["seed"]): c["run_id"] for c in first["cells"]}
+    assert all(kept.get((c["endpoint_id"], c["seed"]), c["run_id"]) == c["run_id"] for c in extended["cells"])
+
+    again = client.predict(json.dumps({**base, "endpoints": three, "reuse": True}), api_name="/compare")
+    assert len(_submits(fake_fal)) == 6  # nothing submitted, nothing paid
+    runs = {(c["endpoint_id"], c["seed"]): c["run_id"] for c in extended["cells"]}
+    assert again["batch_id"] != first["batch_id"] and again["spent_usd"] == 0
+    assert all(c["reused_from"] == runs[(c["endpoint_id"], c["seed"])] and c["reused_on"] for c in again["cells"])
+
+    stranger = Client(url, verbose=False).predict(json.dumps({**base, "reuse": True}), api_name="/compare")
+    assert len(_submits(fake_fal)) == 10 and all(c["reused_from"] == "" for c in stranger["cells"])  # not theirs
+
+    monkeypatch.setattr("playground.compare.spec.draw_seeds", lambda count: [11, 12][:count])  # the same seeds, drawn
+    drawn = client.predict(json.dumps({**base, "seeds": None, "random_seeds": 2, "reuse": True}), api_name="/compare")
+    assert len(_submits(fake_fal)) == 14 and all(c["reused_from"] == "" for c in drawn["cells"])  # unseeded: none
+
+
+@pytest.mark.parametrize("change, problem", [
+    ({"extend": "0123456789ab"}, "no finished comparison"),
+    ({"extend": "../../results"}, "no finished comparison"),
+    ({"extend": 7}, "extend"),
+    ({"reuse": "yes"}, "reuse"),
+])
+def test_a_bad_extension_says_why_and_sends_nothing(client, change, problem):
+    spec = {"prompts": ["x"], "endpoints": [LITE_T2V, PRO_T2V], "seeds": [1], **change}
+    with pytest.raises(AppError, match=problem):
+        client.predict(json.dumps(spec), api_name="/compare")
+
+
+def test_vote_and_leaderboard_through_the_api(fal_app, fake_fal):
+    url, _ = fal_app
+    client = Client(url, verbose=False)
+    spec = {"prompts": ["a boat"], "endpoints": [LITE_T2V, PRO_FAST_T2V], "seeds": [21, 22],
+            "arguments": {"resolution": "480p", "duration": "2"}}
+    batch = client.predict(json.dumps(spec), api_name="/compare")["batch_id"]
+    for row, choice, problem in (("3 × 21", "A", "row"), ("1 × 21", "Z", "choice"), ("", "tie", "row")):
+        with pytest.raises(AppError, match=problem):
+            client.predict(batch, row, choice, api_name="/vote")
+    tie = client.predict(batch, "1 × 21", "tie", api_name="/vote")
+    assert tie["winner"] == "tie" and tie["row"] == "1 × 21" and sorted(tie["candidates"]) == sorted(spec["endpoints"])
+    picked = client.predict(batch, "1x22", "B", api_name="/vote")  # B: the row's second cell as /compare listed it
+    assert picked["winner"] == PRO_FAST_T2V
+    with pytest.raises(AppError, match="already has a vote"):
+        client.predict(batch, "1 × 22", "A", api_name="/vote")
+    with pytest.raises(AppError, match="no finished comparison of yours"):
+        Client(url, verbose=False).predict(batch, "1 × 21", "none", api_name="/vote")  # another visitor
+    rows = client.predict(json.dumps({"backend": "fal"}), api_name="/leaderboard")
+    by_id = {r["endpoint_id"]: r for r in rows}
+    assert by_id[PRO_FAST_T2V]["wins"] >= 1 and by_id[LITE_T2V]["ties"] >= 1
+    assert all(r["ci_low"] <= r["bt_rating"] <= r["ci_high"] for r in rows if r["bt_rating"] is not None)
+    assert client.predict("", api_name="/leaderboard")  # no filter: every backend
+    with pytest.raises(AppError, match="backend"):
+        client.predict(json.dumps({"backend": "mars"}), api_name="/leaderboard")

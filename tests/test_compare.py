@@ -143,7 +143,7 @@ def test_prompt_templates_expand_to_their_variants(catalog, lines, prompts):
 
 def test_the_plan_shows_and_counts_a_templates_variants(playground):
     text = playground.comparisons.preview({"prompts": "{dusk|dawn} over {the *sea*|a city}", "endpoints": [LITE_T2V, PRO_T2V],
-                                           "seeds": [1]}, None)
+                                           "seeds": [1]}, playground.visitor())
     assert "8 cells" in text and "4 prompt(s) × 2 endpoint(s) × 1 seed(s)" in text
     for n, prompt in enumerate(["dusk over the \\*sea\\*", "dusk over a city", "dawn over the \\*sea\\*",
                                 "dawn over a city"], 1):
@@ -187,8 +187,8 @@ def test_shared_form_is_the_union_of_the_mode(catalog):
     assert "image_urls" in reference and "reference_image_urls" not in reference
 
 
-async def _run(playground, spec, key=None):
-    snapshots = [snapshot async for snapshot in playground.comparisons.run(spec, Visitor(key=key))]
+async def _run(playground, spec, key=None, visitor=None):
+    snapshots = [snapshot async for snapshot in playground.comparisons.run(spec, visitor or Visitor(key=key))]
     return snapshots[-1], snapshots
 
 
@@ -253,8 +253,9 @@ def test_cancelling_some_cells(tmp_path, catalog, fake_fal):
 def test_offline_says_when_a_batch_would_pass_the_cap_on_fal(playground):
     from playground.compare.present import plan_markdown
 
-    planned = playground.comparisons.plan({"prompts": ["x"], "endpoints": [LITE_T2V, PRO_T2V], "seeds": [1, 2],
-                                           "arguments": {"resolution": "1080p", "duration": "12"}})
+    planned = playground.comparisons.arrange({"prompts": ["x"], "endpoints": [LITE_T2V, PRO_T2V], "seeds": [1, 2],
+                                              "arguments": {"resolution": "1080p", "duration": "12"}},
+                                             playground.visitor())
     assert "would be above the $1.00 batch cap" in plan_markdown(planned, 1.0, paid=False)
     assert "would be above" not in plan_markdown(planned, 100.0, paid=False)
 
@@ -272,3 +273,24 @@ def test_a_blind_row_shows_letters_and_bare_statuses_only(playground):
     choices = cancel_choices(snapshot, True, set())
     assert [label for label, _ in choices] == ["prompt 1 · seed 1 · Clip A", "prompt 1 · seed 1 · Clip B"]
     assert all(len(value) == 16 and not value.isdigit() for _, value in choices)
+
+
+def test_the_plan_counts_new_reused_and_skipped_cells_and_prices_only_the_new(playground):
+    """An extension adds a prompt variant and a seed: the batch's own cells are skipped, the rest priced; a fresh
+    spec asking to reuse finds the extended batch's runs (same visitor), a drawn seed never."""
+    visitor = playground.visitor(session="me")
+    base = {"prompts": ["a kite at dusk"], "endpoints": [LITE_T2V, PRO_T2V], "seeds": [1],
+            "arguments": {"resolution": "480p", "duration": "2"}}
+    first, _ = asyncio.run(_run(playground, base, visitor=visitor))
+    grown = {**base, "prompts": ["a kite at dusk", "a kite at dawn"], "seeds": [1, 2], "extend": first["batch_id"]}
+    arranged = playground.comparisons.arrange(grown, visitor)
+    assert (len(arranged.new), len(arranged.kept), len(arranged.reused)) == (6, 2, 0)
+    assert arranged.plan.cells[0].prompt == "a kite at dusk"  # the batch's prompt keeps its number (its rows stay)
+    text = playground.comparisons.preview(grown, visitor)
+    assert "**6 new**" in text and "**2 skipped**" in text and f"${arranged.new_usd:.4f} for the 6 new" in text
+    assert arranged.new_usd == pytest.approx(sum(c.estimate.usd for c in arranged.plan.cells[2:]))
+    again = playground.comparisons.preview({**base, "reuse": True}, visitor)
+    assert "**0 new**" in again and "**2 reused**" in again and "$0.0000" in again
+    assert "**0 reused**" in playground.comparisons.preview({**base, "reuse": True}, playground.visitor(session="you"))
+    with pytest.raises(InputError, match="shared settings"):
+        playground.comparisons.arrange({**grown, "arguments": {"resolution": "720p"}}, visitor)

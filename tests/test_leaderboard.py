@@ -1,11 +1,11 @@
-"""The leaderboard: Bradley–Terry ratings from votes, win rates, cost per win and latency per endpoint."""
+"""The leaderboard: ratings and intervals from votes (ties, all-bad), win rates, cost per win and latency."""
 
 import json
 
 import pandas as pd
 import pytest
 
-from playground.leaderboard import bradley_terry, leaderboard
+from playground.leaderboard import leaderboard, separation_note, standings
 from playground.results import COLUMNS as RESULT_COLUMNS
 from playground.votes import COLUMNS as VOTE_COLUMNS
 
@@ -19,13 +19,6 @@ def _results(*rows):
     return pd.DataFrame([{**dict.fromkeys(RESULT_COLUMNS, ""), "endpoint_id": e, "status": s, "backend": b,
                           "estimated_cost_usd": str(cost), "total_s": str(t)} for e, s, b, cost, t in rows],
                         columns=RESULT_COLUMNS)
-
-
-def test_bradley_terry_orders_a_chain_and_ties_evenly():
-    chain = bradley_terry([("a", "b")] * 3 + [("b", "c")] * 3, ["a", "b", "c"])
-    assert chain["a"] > chain["b"] > chain["c"]
-    even = bradley_terry([("a", "b"), ("b", "a")], ["a", "b"])
-    assert even["a"] == pytest.approx(even["b"])
 
 
 def test_leaderboard_columns_from_votes_and_results():
@@ -58,3 +51,28 @@ def test_cost_per_win_uses_what_fal_billed_where_it_is_known():
     assert board.loc["a", "mean_cost_usd"] == pytest.approx((0.5 + 0.4) / 2)
     assert board.loc["a", "cost_basis"] == "billed where known" and board.loc["b", "cost_basis"] == "estimated"
     assert board.loc["a", "cost_per_win_usd"] == pytest.approx(0.45 / 0.5)
+
+
+def test_ties_count_half_and_all_bad_is_shown_but_not_rated():
+    judged = [("a", ["a", "b"], "fal"), ("tie", ["a", "b"], "fal")]
+    board = leaderboard(_votes(*judged), _results(), {}).set_index("endpoint_id")
+    assert (board.loc["a", "wins"], board.loc["a", "ties"], board.loc["a", "win_rate"]) == (1, 1, 0.75)
+    assert board.loc["b", "win_rate"] == 0.25 and board.loc["a", "ci_low"] <= board.loc["a", "bt_rating"]
+    all_bad = [("none", ["a", "b", "c"], "fal")] * 3
+    with_bad = leaderboard(_votes(*judged, *all_bad), _results(), {}).set_index("endpoint_id")
+    assert with_bad.loc["a", "bt_rating"] == board.loc["a", "bt_rating"]  # all-bad votes leave ratings alone
+    assert with_bad.loc["a", "votes"] == 2 and with_bad.loc["a", "all_bad"] == 3
+    assert with_bad.loc["c", "all_bad"] == 3 and with_bad.loc["c", "votes"] == 0  # shown, yet never rated
+    assert pd.isna(with_bad.loc["c", "bt_rating"]) and list(with_bad.index)[-1] == "c"
+
+
+def test_the_note_says_whether_the_top_two_are_told_apart():
+    close = [("a", ["a", "b"], "fal")] * 6 + [("b", ["a", "b"], "fal")] * 4
+    table, fitted = standings(_votes(*close), _results(), {"a": "Model A"})
+    needed = fitted.votes_to_separate()
+    assert needed > 10 and f"about **{needed}** more votes" in separation_note(fitted, {"a": "Model A"})
+    _, apart = standings(_votes(*[("a", ["a", "b"], "fal")] * 60), _results(), {})
+    assert "beyond doubt" in separation_note(apart, {})
+    _, level = standings(_votes(("tie", ["a", "b"], "fal")), _results(), {})
+    assert "level" in separation_note(level, {})
+    assert separation_note(standings(_votes(("none", ["a", "b"], "fal")), _results(), {})[1], {}) == ""

@@ -35,15 +35,16 @@ def test_the_page_on_the_wire_and_the_config_are_light(app_url):
     assert len(config) <= 400_000  # was 948 KB: every component's API schema, and 18 endpoint forms built up front
 
 
-def test_no_endpoint_form_is_in_the_page_until_a_visitor_opens_it(app_url, catalog):
+def test_no_endpoint_form_nor_compare_is_in_the_page_until_a_visitor_opens_it(app_url, catalog):
     _, body = _get(app_url + "config", "identity")
     config = json.loads(body)
     ids = {c["props"].get("elem_id") for c in config["components"]}
     for endpoint in catalog.values():
         assert f"{endpoint.slug}-opening" in ids  # the box a first click (or a restore) writes to build it
         assert not {f"{endpoint.slug}-run", f"{endpoint.slug}-prompt"} & ids, endpoint.slug
+    assert "compare-opening" in ids and not {"cmp-run", "cmp-prompts", "cmp-grid"} & ids
     renders = [d for d in config["dependencies"] if d.get("renderable") is not None or d["api_name"].startswith("apply")]
-    assert len(renders) == len(catalog)
+    assert len(renders) == len(catalog) + 1  # each endpoint tab, and Compare
     assert not [d for d in config["dependencies"] if d["api_name"].startswith("open_") and d["backend_fn"]]
 
 
@@ -61,7 +62,7 @@ def test_only_components_of_api_events_carry_api_schemas(app_url):
 def test_the_named_api_is_still_described_in_full(app_url, client):
     _, body = _get(app_url + "gradio_api/info", "identity")
     named = json.loads(body)["named_endpoints"]
-    for name in ("/catalog", "/estimate", "/snippets", "/generate", "/compare", "/history"):
+    for name in ("/catalog", "/estimate", "/snippets", "/generate", "/compare", "/history", "/vote", "/leaderboard"):
         assert named[name]["parameters"] or name == "/catalog", name
         assert named[name]["returns"], name
     assert len(client.predict(api_name="/catalog")) >= 18  # gradio_client still works from that description

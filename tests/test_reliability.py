@@ -261,7 +261,7 @@ def test_every_line_break_round_trips_through_the_log_and_votes(playground, brea
             "arguments": {"resolution": "480p", "duration": "2"}}
     snapshot = _final(playground, spec)
     assert snapshot["counts"]["completed"] == 2
-    playground.comparisons.vote(snapshot, snapshot["cells"][0]["row"], snapshot["cells"][0]["label"], False)
+    playground.comparisons.voting.vote(snapshot, snapshot["cells"][0]["row"], snapshot["cells"][0]["label"], False)
     rows = pd.read_csv(playground.results.path, dtype=str, keep_default_na=False)
     votes = pd.read_csv(playground.data_dir / "votes.csv", dtype=str, keep_default_na=False)
     assert len(rows) == 2 and set(rows.prompt) == {prompt.strip()} and set(rows.endpoint_id) == {LITE_T2V, PRO_FAST_T2V}

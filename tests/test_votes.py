@@ -21,17 +21,17 @@ def _done(snapshot):
 
 def test_blind_vote_records_the_real_endpoint_and_reveals_the_row(comparisons):
     snapshot = _done(_snapshot())
-    letters = comparisons.vote_choices(snapshot, "p1-s7", blind=True)
-    assert letters == ["Clip A", "Clip B", "Clip C", "Clip D"]
+    letters = comparisons.voting.choices(snapshot, "p1-s7", blind=True)
+    assert letters == ["Clip A", "Clip B", "Clip C", "Clip D", "Tie: equally good", "All bad"]
     expected = dict(blind_order("b1", "p1-s7", [c for c in snapshot["cells"] if c["row"] == "p1-s7"]))["Clip B"]
-    message = comparisons.vote(snapshot, "p1-s7", "Clip B", blind=True)
+    message = comparisons.voting.vote(snapshot, "p1-s7", "Clip B", blind=True)
     assert expected["label"] in message and "Clip B" in message
     (vote,) = comparisons.votes.read().to_dict(orient="records")
     assert vote["winner"] == expected["endpoint_id"] and vote["blind"] == "true" and vote["row"] == "p1-s7"
     assert sorted(json.loads(vote["candidates"])) == ["fast", "lite", "pro", "v2"]
-    assert comparisons.revealed(snapshot) == {"p1-s7"}
+    assert comparisons.voting.revealed(snapshot) == {"p1-s7"}
     order = blind_order("b1", "p1-s7", [c for c in snapshot["cells"] if c["row"] == "p1-s7"])
-    assert comparisons.vote_choices(snapshot, "p1-s7", blind=True) == [  # names once voted, clips where they were
+    assert comparisons.voting.choices(snapshot, "p1-s7", blind=True)[:4] == [  # names once voted, clips in place
         f"{cell['label']} ({letter})" for letter, cell in order]
 
 
@@ -42,17 +42,27 @@ def test_blind_vote_records_the_real_endpoint_and_reveals_the_row(comparisons):
 ])
 def test_bad_votes_are_refused(comparisons, case, change, row, choice):
     with pytest.raises(InputError):
-        comparisons.vote({**_done(_snapshot()), **change}, row, choice, blind=False)
+        comparisons.voting.vote({**_done(_snapshot()), **change}, row, choice, blind=False)
     assert comparisons.votes.read().empty
 
 
 def test_one_vote_per_row_and_failed_clips_cannot_win(comparisons):
     snapshot = _done(_snapshot())
-    comparisons.vote(snapshot, "p1-s9", "2.0", blind=False)
+    comparisons.voting.vote(snapshot, "p1-s9", "2.0", blind=False)
     with pytest.raises(InputError, match="already has a vote"):
-        comparisons.vote(snapshot, "p1-s9", "1.0 Lite", blind=False)
+        comparisons.voting.vote(snapshot, "p1-s9", "1.0 Lite", blind=False)
     for cell in snapshot["cells"][:3]:
         cell["status"] = "failed"
-    assert comparisons.vote_choices(snapshot, "p1-s7", blind=False) == ["2.0"]
+    assert comparisons.voting.choices(snapshot, "p1-s7", blind=False) == ["2.0"]  # nothing to tie with
     with pytest.raises(InputError, match="at least two"):
-        comparisons.vote(snapshot, "p1-s7", "2.0", blind=False)
+        comparisons.voting.vote(snapshot, "p1-s7", "2.0", blind=False)
+
+
+@pytest.mark.parametrize("choice, winner, said", [("Tie: equally good", "tie", "tie"), ("All bad", "none", "all bad")])
+def test_a_tie_or_all_bad_is_one_vote_on_the_row_naming_every_clip(comparisons, choice, winner, said):
+    snapshot = _done(_snapshot())
+    message = comparisons.voting.vote(snapshot, "p1-s7", choice, blind=True)
+    assert said in message and not any(name in message for name in ("1.0 Lite", "1.0 Pro", "2.0"))
+    (vote,) = comparisons.votes.read().to_dict(orient="records")
+    assert vote["winner"] == winner and sorted(json.loads(vote["candidates"])) == ["fast", "lite", "pro", "v2"]
+    assert comparisons.voting.revealed(snapshot) == {"p1-s7"}  # a blind row is judged, so it is revealed

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from playground.compare.extend import Arrangement
 from playground.compare.grid import clip_key
 from playground.compare.plan import Cell, Plan
 from playground.events import Completed, Event, InProgress, Queued, Submitted
@@ -30,6 +31,7 @@ class CellState:
     error: str = ""
     watch: Watch | None = None
     cancel_requested: bool = False
+    origin: str = "new"  # "kept" (the extended batch already had it) or "reused" (a run of the log): not run now
 
     def apply(self, event: Event | RunRecord) -> None:
         if isinstance(event, Submitted):
@@ -56,7 +58,10 @@ class CellState:
         c = self.cell
         run = (self.result or RunRecord(batch_id=batch_id, backend=backend, endpoint_id=c.endpoint.endpoint_id,
                                         seed=c.seed, estimated_cost_usd=c.estimate.usd)).as_dict()
-        return {**run, "status": str(self.status), "error": self.error or run.get("error") or "", "cell": c.index,
+        reused = self.result.run_id if self.origin == "reused" and self.result else ""
+        return {**run, "batch_id": batch_id, "reused_from": reused,
+                "reused_on": self.result.created_at[:10] if reused and self.result else "",
+                "status": str(self.status), "error": self.error or run.get("error") or "", "cell": c.index,
                 "row": c.row_key, "row_label": c.row_label, "prompt_index": c.prompt_index, "prompt": c.prompt,
                 "label": c.endpoint.short_label, "position": self.position, "last_log": self.logs[-1] if self.logs else ""}
 
@@ -72,8 +77,15 @@ class Batch:
     cells: list[CellState]
 
     @classmethod
-    def start(cls, batch_id: str, plan: Plan, backend: str, paid: bool) -> Batch:
-        return cls(batch_id, plan, backend, paid, [CellState(cell) for cell in plan.cells])
+    def start(cls, batch_id: str, arranged: Arrangement, backend: str, paid: bool) -> Batch:
+        """Cells kept from the batch extended, or reused from the log, start finished; the others wait to run."""
+        cells = [CellState(cell) for cell in arranged.plan.cells]
+        for state in cells:
+            for origin, runs in (("kept", arranged.kept), ("reused", arranged.reused)):
+                if state.cell.index in runs:
+                    state.finish(runs[state.cell.index])
+                    state.origin = origin
+        return cls(batch_id, arranged.plan, backend, paid, cells)
 
     def cancel(self, keys: set[str] | None = None) -> tuple[int, int]:
         """Stop some cells (all when ``keys``, from ``clip_key``, is None): (started cells told to stop, each still
@@ -96,7 +108,8 @@ class Batch:
     def snapshot(self) -> dict[str, Any]:
         """The batch as `/compare` returns it: batch_id, cells, fairness, total_usd (plus warnings and cost after)."""
         cells = [state.as_dict(self.batch_id, self.backend) for state in self.cells]
-        completed = [c for c in cells if c["status"] == "completed"]
+        fresh = [c for c, state in zip(cells, self.cells, strict=True) if state.origin == "new"]
+        completed = [c for c in fresh if c["status"] == "completed"]
         billed = [c["billed_cost_usd"] for c in completed if c.get("billed_cost_usd") is not None]
         rerouted = [c for c in cells if c.get("served_by")]
         fairness = [{**cell.fairness(), "served_by": state["served_by"] or ""}
@@ -108,4 +121,5 @@ class Batch:
                 "spent_usd": round(sum(c["estimated_cost_usd"] or 0 for c in completed), 6) if self.paid else 0.0,
                 "billed_usd": round(sum(billed), 6) if billed else None,
                 "billed_unknown": len(completed) - len(billed) if self.paid else 0,
-                "counts": {str(status): sum(1 for c in cells if c["status"] == status) for status in FINAL}}
+                "counts": {str(status): sum(1 for c in cells if c["status"] == status) for status in FINAL},
+                "origins": {origin: sum(1 for s in self.cells if s.origin == origin) for origin in ("new", "reused", "kept")}}

@@ -16,7 +16,7 @@ from typing import Any
 
 from playground.catalog import Endpoint
 from playground.compare.batch import Batch, CellState
-from playground.compare.grid import shown_cells
+from playground.compare.extend import Arrangement, canonical, kept_cells, merged_spec, reusable_runs
 from playground.compare.plan import Plan, one_per_family, plan, union_endpoint
 from playground.compare.present import (
     BatchView,
@@ -25,9 +25,10 @@ from playground.compare.present import (
     cancel_said,
     plan_markdown,
     problems_markdown,
-    vote_choices,
 )
 from playground.compare.spec import parse_spec
+from playground.compare.store import BatchStore
+from playground.compare.voting import Voting
 from playground.config import Limits
 from playground.errors import InputError, PlaygroundError, RunError
 from playground.form import form_from_arguments, read_form
@@ -47,8 +48,9 @@ Snapshot = dict[str, Any]
 class Comparisons:
     """The Compare tab's and `/compare`'s side of the core (batches in flight are kept by batch id)."""
 
-    def __init__(self, launcher: Launcher, presets: Presets, limits: Limits, votes: VotesLog):
-        self.launcher, self.presets, self.limits, self.votes = launcher, presets, limits, votes
+    def __init__(self, launcher: Launcher, presets: Presets, limits: Limits, votes: VotesLog, store: BatchStore):
+        self.launcher, self.presets, self.limits, self.votes, self.store = launcher, presets, limits, votes, store
+        self.voting = Voting(votes, store)
         catalog = launcher.catalog
         self.forms: dict[str, Endpoint] = {mode: union_endpoint(catalog, mode) for mode in MODES
                                            if any(e.mode == mode for e in catalog.values())}
@@ -62,7 +64,7 @@ class Comparisons:
         return choices, one_per_family(self.launcher.catalog, mode)
 
     def spec_from_form(self, mode: str, endpoint_ids: list[str], prompts: str, seeds: str, shared: dict[str, Any],
-                       overrides: str, confirm: bool) -> dict[str, Any]:
+                       overrides: str, confirm: bool, reuse: bool = False, extend: str = "") -> dict[str, Any]:
         """The `/compare` spec a filled-in Compare tab stands for (files inlined as data URIs)."""
         if mode not in self.forms:
             raise InputError([("mode", f"choose one of {list(self.forms)}")])
@@ -84,7 +86,8 @@ class Comparisons:
         if problems:
             raise InputError(problems)
         return {"prompts": prompts or "", "endpoints": list(endpoint_ids or []), "seeds": seed_list,
-                "arguments": arguments, "overrides": override_map, "confirm": bool(confirm)}
+                "arguments": arguments, "overrides": override_map, "confirm": bool(confirm), "reuse": bool(reuse),
+                **({"extend": extend} if extend else {})}
 
     def preset_form(self, label: str) -> tuple[str, str, str | None, dict[str, Any]]:
         """A preset as the Compare tab shows it: (mode, prompt, seed or None, shared-settings form)."""
@@ -97,26 +100,49 @@ class Comparisons:
         seed = preset.arguments.get("seed")
         return endpoint.mode, preset.arguments.get("prompt", ""), None if seed is None else str(seed), form
 
-    def preview_form(self, form: dict[str, Any], key: str | None) -> PlanView:
+    def preview_form(self, form: dict[str, Any], visitor: Visitor) -> PlanView:
         """The plan for a filled-in tab, or what to fix in it (never raises: it runs on every keystroke)."""
         try:
-            planned = self.plan(self.spec_from_form(**form))
-            paid = self.launcher.backend_for(key).paid
+            arranged = self.arrange(self.spec_from_form(**form), visitor)
+            paid = self.launcher.backend_for(visitor.key).paid
         except PlaygroundError as exc:
             return PlanView(problems_markdown(exc), False)
-        return PlanView(plan_markdown(planned, self.limits.max_batch_usd, paid), True)
+        return PlanView(plan_markdown(arranged, self.limits.max_batch_usd, paid), True)
 
     def plan(self, spec: Any) -> Plan:
         return plan(parse_spec(spec, self.launcher.catalog, self.limits.max_batch_cells), self.launcher.catalog)
 
-    def preview(self, spec: Any, key: str | None) -> str:
+    def arrange(self, spec: Any, visitor: Visitor) -> Arrangement:
+        """The plan, with the cells an extended batch already has (kept) and, when asked, runs to reuse."""
+        stored = None
+        if isinstance(spec, dict) and spec.get("extend"):
+            stored = self.store.load(str(spec["extend"]), visitor.owner)
+            if stored is None:
+                raise InputError([("extend", f"no finished comparison {str(spec['extend'])[:40]!r} of yours: give "
+                                             "the batch_id a finished /compare answered")])
+            if stored["snapshot"]["batch_id"] in self._batches:
+                raise InputError([("extend", "that batch is being extended already; wait for it to finish")])
+            spec = merged_spec(spec, {**stored["spec"], "arguments": self.launcher.inputs.to_data_uris(
+                stored["spec"]["arguments"])})
+        planned = self.plan(spec)
+        kept = kept_cells(planned, stored["snapshot"] if stored else None)
+        reused: dict[int, Any] = {}
+        if planned.spec.reuse and planned.spec.seeded:
+            runs = reusable_runs(self.launcher.runner.results.read(), visitor.owner)
+            for cell in planned.cells:
+                key = (cell.endpoint.endpoint_id, canonical(self.launcher.inputs.to_references(cell.arguments)))
+                if cell.index not in kept and key in runs:
+                    reused[cell.index] = runs[key]
+        return Arrangement(planned, kept, reused)
+
+    def preview(self, spec: Any, visitor: Visitor) -> str:
         """The plan as the tab shows it before running: cells, costs, the cap, the fairness report."""
         try:
-            planned = self.plan(spec)
-            paid = self.launcher.backend_for(key).paid
+            arranged = self.arrange(spec, visitor)
+            paid = self.launcher.backend_for(visitor.key).paid
         except PlaygroundError as exc:
             return problems_markdown(exc)
-        return plan_markdown(planned, self.limits.max_batch_usd, paid)
+        return plan_markdown(arranged, self.limits.max_batch_usd, paid)
 
     # -- running ---------------------------------------------------------------------------------------
     async def run_form(self, form: dict[str, Any], visitor: Visitor) -> AsyncIterator[Snapshot]:
@@ -131,25 +157,30 @@ class Comparisons:
         without ``confirm``. Leaving early cancels every cell still going (each still ends as a row).
         """
         visitor = visitor or Visitor()
-        planned = self.plan(spec)
+        arranged = self.arrange(spec, visitor)
+        planned, cost = arranged.plan, arranged.new_usd
         backend = self.launcher.backend_for(visitor.key)
         cap = self.limits.max_batch_usd
-        if backend.paid and planned.total_usd > cap and not planned.spec.confirm:
-            raise InputError([("confirm", f"the batch is estimated at ${planned.total_usd:.4f}, above the ${cap:.2f} "
-                                          "cap (PLAYGROUND_MAX_BATCH_USD); confirm to run it anyway")])
+        if backend.paid and cost > cap and not planned.spec.confirm:
+            raise InputError([("confirm", f"the new cells are estimated at ${cost:.4f}, above the ${cap:.2f} "
+                                          "cap (PLAYGROUND_MAX_BATCH_USD); confirm to run them anyway")])
         server_billed = self.launcher.billed_to(visitor.key) == "server"
-        self.launcher.guard.check(visitor.limited_as, planned.total_usd, server_billed, runs=len(planned.cells))
-        batch = Batch.start(uuid.uuid4().hex[:12], planned, backend.name, backend.paid)
+        self.launcher.guard.check(visitor.limited_as, cost, server_billed, runs=len(arranged.new))
+        batch = Batch.start(planned.spec.extend or uuid.uuid4().hex[:12], arranged, backend.name, backend.paid)
         self._batches[batch.batch_id] = batch
         changed = asyncio.Event()
         slots = asyncio.Semaphore(self.limits.batch_concurrency)
         for state in batch.cells:
+            if state.status in FINAL:  # kept or reused: nothing to run, nothing to pay
+                continue
             task = asyncio.create_task(self._cell(batch, state, visitor, server_billed, slots, changed))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         try:
             while True:
                 snapshot = batch.snapshot()
+                if snapshot["done"]:
+                    self._keep(snapshot, visitor, planned)
                 yield snapshot
                 if snapshot["done"]:  # decided from what was yielded, so the last word is always "done"
                     break
@@ -161,6 +192,15 @@ class Comparisons:
             raise
         finally:
             self._batches.pop(batch.batch_id, None)
+
+    def _keep(self, snapshot: Snapshot, visitor: Visitor, planned: Plan) -> None:
+        """The finished batch on disk, for `/vote` and extensions (its runs are in the results log whatever happens)."""
+        spec = planned.spec.as_stored()
+        try:
+            self.store.save(snapshot, visitor.owner, {**spec, "arguments": self.launcher.inputs.to_references(
+                spec["arguments"])})
+        except OSError as exc:
+            log.error("batch %s not kept for votes and extensions: %s", snapshot["batch_id"], exc)
 
     async def _cell(self, batch: Batch, state: CellState, visitor: Visitor, server_billed: bool,
                     slots: asyncio.Semaphore, changed: asyncio.Event) -> None:
@@ -201,32 +241,5 @@ class Comparisons:
     def view(self, snapshot: Snapshot | None, blind: bool, file_url: Callable[[str], str],
              row: str | None = None) -> BatchView:
         """What the tab shows of a batch (blind rows stay blind until voted on), with ``row`` chosen for the vote."""
-        revealed = self.revealed(snapshot) if snapshot and snapshot.get("done") else set()
+        revealed = self.voting.revealed(snapshot) if snapshot and snapshot.get("done") else set()
         return batch_view(snapshot, blind, revealed, file_url, row)
-
-    def revealed(self, snapshot: Snapshot | None) -> set[str]:
-        """Rows of this batch that already have a vote (blind mode shows their labels)."""
-        return self.votes.voted_rows(snapshot["batch_id"]) if snapshot else set()
-
-    def vote_choices(self, snapshot: Snapshot | None, row: str, blind: bool) -> list[str]:
-        """The clips of a row one can vote for, as they are labelled on the page."""
-        return vote_choices(snapshot, row, blind, self.revealed(snapshot)) if snapshot else []
-
-    def vote(self, snapshot: Snapshot | None, row: str, choice: str, blind: bool) -> str:
-        """Record that ``choice`` was the best clip of a row; the message names the winner."""
-        if not snapshot or not snapshot.get("done"):
-            raise InputError([("vote", "run a comparison and let it finish first")])
-        revealed = self.revealed(snapshot)
-        if row in revealed:
-            raise InputError([("vote", "this prompt × seed already has a vote in this batch")])
-        shown = [(label, cell) for label, cell in shown_cells(snapshot, row, blind, revealed)
-                 if cell["status"] == Status.COMPLETED]
-        if len(shown) < 2:
-            raise InputError([("vote", "needs at least two finished clips in this row")])
-        winner = next((cell for label, cell in shown if label == choice), None)
-        if winner is None:
-            raise InputError([("vote", f"choose one of {[label for label, _ in shown]}")])
-        self.votes.record(snapshot["batch_id"], row, winner["prompt"], winner["seed"], winner["endpoint_id"],
-                          [cell["endpoint_id"] for _, cell in shown], blind, snapshot["backend"])
-        return f"Vote recorded: **{winner['label']}** wins {winner['row_label']}" + (
-            f" (it was {choice})" if blind else "")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from playground.compare.extend import Arrangement
 from playground.compare.grid import clip_key, grid_html, rows, shown_cells
 from playground.compare.plan import Plan
 from playground.record import FINAL, Status
@@ -22,17 +23,24 @@ def _plain(text: str, limit: int = 160) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", text)
 
 
-def plan_markdown(plan: Plan, cap_usd: float, paid: bool) -> str:
+def plan_markdown(arranged: Arrangement, cap_usd: float, paid: bool) -> str:
+    plan, cost = arranged.plan, arranged.new_usd
     cells = plan.cells
-    lines = [f"### {len(cells)} cells · estimated ${plan.total_usd:.4f} in total",
+    new, reused, kept = len(arranged.new), len(arranged.reused), len(arranged.kept)
+    lines = [f"### {len(cells)} cells · estimated ${cost:.4f}" + (" in total" if new == len(cells) else
+                                                                  f" for the {new} new one(s)"),
              f"{len(plan.spec.prompts)} prompt(s) × {len(plan.spec.endpoint_ids)} endpoint(s) × "
              f"{len(plan.spec.seeds)} seed(s): {', '.join(str(s) for s in plan.spec.seeds)}"]
+    if plan.spec.extend or plan.spec.reuse:
+        lines.append(f"**{new} new** (to run and pay for) · **{reused} reused** from your earlier runs · **{kept} "
+                     f"skipped**, already in batch {plan.spec.extend or '—'}"
+                     + ("" if plan.spec.seeded else " · drawn seeds are never reused"))
     if not paid:
         lines.append("_Offline preview: estimates show what fal would charge; nothing is billed._")
-        if plan.total_usd > cap_usd:
+        if cost > cap_usd:
             lines.append(f"**On fal this batch would be above the ${cap_usd:.2f} batch cap** "
                          "(PLAYGROUND_MAX_BATCH_USD) and would need confirming.")
-    elif plan.total_usd > cap_usd:
+    elif cost > cap_usd:
         lines.append(f"**Above the ${cap_usd:.2f} batch cap** (PLAYGROUND_MAX_BATCH_USD): tick *Run even though "
                      "it is above the cap* to run it.")
     if len(plan.spec.prompts) > 1:  # what a template expanded to, before anything is paid for
@@ -118,9 +126,14 @@ def cancel_said(started: int, waiting: int, paid: bool) -> str:
     return "Cancelling: " + "; ".join(said) + "." if said else "Every cell had already ended."
 
 
+TIE_CHOICE, ALL_BAD_CHOICE = "Tie: equally good", "All bad"
+
+
 def vote_choices(snapshot: dict[str, Any], row: str, blind: bool, revealed: set[str]) -> list[str]:
-    """The finished clips of a row, labelled as the page shows them (what a vote can name)."""
-    return [label for label, cell in shown_cells(snapshot, row, blind, revealed) if cell["status"] == Status.COMPLETED]
+    """What a vote on a row can name: its finished clips, labelled as the page shows them, then a tie and "all
+    bad" (only where there are two clips to judge)."""
+    clips = [label for label, cell in shown_cells(snapshot, row, blind, revealed) if cell["status"] == Status.COMPLETED]
+    return clips + [TIE_CHOICE, ALL_BAD_CHOICE] if len(clips) >= 2 else clips
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from playground.text import is_blank
 MAX_PROMPTS = 8
 MAX_SEEDS = 8
 SEED_MAX = 2**31 - 1
-KEYS = {"prompts", "endpoints", "seeds", "random_seeds", "arguments", "overrides", "confirm"}
+KEYS = {"prompts", "endpoints", "seeds", "random_seeds", "arguments", "overrides", "confirm", "extend", "reuse"}
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,14 @@ class Spec:
     arguments: dict[str, Any] = field(default_factory=dict)
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     confirm: bool = False
+    extend: str = ""  # the finished batch these cells join (see extend.py)
+    reuse: bool = False  # take a completed run with the same sent arguments instead of paying again
+    seeded: bool = True  # seeds the person chose (drawn ones are random: never reused)
+
+    def as_stored(self) -> dict[str, Any]:
+        """The spec as a finished batch keeps it (seeds fixed), to be extended later."""
+        return {"prompts": list(self.prompts), "endpoints": list(self.endpoint_ids), "seeds": list(self.seeds),
+                "arguments": self.arguments, "overrides": self.overrides}
 
     @property
     def cell_count(self) -> int:
@@ -122,8 +130,13 @@ def parse_spec(raw: Any, catalog: Catalog, max_cells: int) -> Spec:
         problems.append(("overrides", 'must map endpoint ids to settings, e.g. {"<endpoint id>": {"resolution": "480p"}}'))
         overrides = {}
     problems += [("overrides", f"{e!r} is not one of the endpoints being compared") for e in overrides if e not in endpoint_ids]
-    if not isinstance(raw.get("confirm", False), bool):
-        problems.append(("confirm", "must be true or false"))
+    for flag in ("confirm", "reuse"):
+        if not isinstance(raw.get(flag, False), bool):
+            problems.append((flag, "must be true or false"))
+    extend = raw.get("extend") or ""
+    if not isinstance(extend, str):
+        problems.append(("extend", "must be the batch_id of a finished comparison of yours"))
+        extend = ""
     cells = len(prompts) * len(endpoint_ids) * len(seeds)
     if cells > max_cells:
         problems.append(("cells", f"{len(prompts)} prompts × {len(endpoint_ids)} endpoints × {len(seeds)} seeds = "
@@ -131,4 +144,4 @@ def parse_spec(raw: Any, catalog: Catalog, max_cells: int) -> Spec:
     if problems:
         raise InputError(problems)
     return Spec(prompts, endpoint_ids, seeds, dict(arguments), {k: dict(v) for k, v in overrides.items()},
-                bool(raw.get("confirm", False)))
+                raw.get("confirm") is True, extend, raw.get("reuse") is True, raw.get("random_seeds") is None)

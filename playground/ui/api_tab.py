@@ -1,4 +1,5 @@
-"""The JSON tab: the named API (`/catalog`, `/estimate`, `/generate`, `/compare`, `/history`) with a face for humans."""
+"""The JSON tab: the named API (`/catalog`, `/estimate`, `/generate`, `/compare`, `/history`, `/vote`, `/leaderboard`)
+with a face for humans."""
 
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ COMPARE_EXAMPLE = {"prompts": ["A paper boat drifts down a rain-soaked street"],
 def build_api_tab(playground: Playground, session: gr.State) -> None:
     """Components and the named API's events; every api_name here is part of the contract (DESIGN §6)."""
     gr.Markdown("Call any endpoint with JSON arguments, exactly as `gradio_client` users do "
-                "(`/catalog`, `/estimate`, `/snippets`, `/generate`, `/compare`, `/history`). Image fields take a URL "
-                "or a data URI.")
+                "(`/catalog`, `/estimate`, `/snippets`, `/generate`, `/compare`, `/history`, `/vote`, `/leaderboard`). "
+                "Image fields take a URL or a data URI.")
     api = playground.api
     ids = [endpoint_id for _, endpoint_id in playground.endpoint_choices()]
     with gr.Row():
@@ -43,6 +44,14 @@ def build_api_tab(playground: Playground, session: gr.State) -> None:
     spec = gr.Textbox(json.dumps(COMPARE_EXAMPLE, indent=2), label="comparison spec (JSON): prompts, endpoints, "
                       "seeds or random_seeds, arguments, overrides, confirm", lines=8, elem_id="api-spec")
     compare_btn = gr.Button("Compare", elem_id="api-compare")
+    with gr.Row(equal_height=True):
+        batch_id = gr.Textbox(label="batch_id (vote)", elem_id="api-vote-batch")
+        row = gr.Textbox(label="row: prompt index × seed, e.g. 1 × 7", elem_id="api-vote-row")
+        choice = gr.Textbox(label="choice: a clip letter, tie or none", elem_id="api-vote-choice")
+        vote_btn = gr.Button("Vote", elem_id="api-vote")
+    with gr.Row(equal_height=True):
+        board_query = gr.Textbox('{"backend": "all"}', label="leaderboard filter (JSON)", elem_id="api-board-query")
+        board_btn = gr.Button("Leaderboard", elem_id="api-leaderboard")
 
     @user_errors
     def estimate(endpoint_id: str, arguments_json: str) -> dict:
@@ -70,6 +79,14 @@ def build_api_tab(playground: Playground, session: gr.State) -> None:
     def history(count: float | None, state: dict, request: gr.Request) -> list[dict]:
         return api.history(count, visitor_of(playground, state, request))
 
+    @user_errors
+    def vote(batch: str, row_name: str, said: str, state: dict, request: gr.Request) -> dict:
+        return api.vote(batch, row_name, said, visitor_of(playground, state, request))
+
+    @user_errors
+    def board(query: str) -> list[dict]:
+        return api.leaderboard(query)
+
     catalog_btn.click(api.catalog, outputs=output, api_name="catalog")
     estimate_btn.click(estimate, [endpoint, arguments], output, api_name="estimate")
     snippets_btn.click(code, [endpoint, arguments], output, api_name="snippets")
@@ -78,3 +95,5 @@ def build_api_tab(playground: Playground, session: gr.State) -> None:
     compare_btn.click(compare, [spec, session], output, api_name="compare", concurrency_id="compare",
                       concurrency_limit=4)
     history_btn.click(history, [limit, session], output, api_name="history")
+    vote_btn.click(vote, [batch_id, row, choice, session], output, api_name="vote")
+    board_btn.click(board, board_query, output, api_name="leaderboard")

@@ -107,8 +107,13 @@ def build_compare_contents(playground: Playground, session: gr.State) -> None:
             with gr.Accordion("Per-endpoint overrides (JSON)", open=False):
                 overrides = gr.Code("{}", language="json", interactive=True, elem_id="cmp-overrides")
             with gr.Row():
+                reuse = gr.Checkbox(False, label="Reuse my completed runs with the same arguments and seed (no new "
+                                    "charge)", elem_id="cmp-reuse", interactive=True)
+                extend = gr.Checkbox(False, label="Add to the batch below (only new cells run)", elem_id="cmp-extend",
+                                     interactive=True)
+            with gr.Row():
                 blind = gr.Checkbox(False, label="Blind: shuffle and hide names until I vote", elem_id="cmp-blind",
-                            interactive=True)
+                                    interactive=True)
                 confirm = gr.Checkbox(False, label="Run even though it is above the cost cap", elem_id="cmp-confirm",
                               interactive=True)
         with gr.Column(scale=2):
@@ -120,7 +125,8 @@ def build_compare_contents(playground: Playground, session: gr.State) -> None:
     panel = BatchPanel.build()
 
     shared_widgets = [c for _, widgets in forms.values() for c in components(widgets)]
-    form_inputs = {mode, endpoints, prompts, seeds, overrides, confirm, session, *shared_widgets}
+    form_inputs = {mode, endpoints, prompts, seeds, overrides, confirm, reuse, extend, panel.state, session,
+                   *shared_widgets}
     shown, grid = panel.shown, panel.grid
 
     def clip_url(path: str) -> str:
@@ -130,7 +136,8 @@ def build_compare_contents(playground: Playground, session: gr.State) -> None:
         chosen = data[mode]
         return {"mode": chosen, "endpoint_ids": data[endpoints], "prompts": data[prompts], "seeds": data[seeds],
                 "shared": read_form(forms[chosen][1], data) if chosen in forms else {},
-                "overrides": data[overrides], "confirm": data[confirm]}
+                "overrides": data[overrides], "confirm": data[confirm], "reuse": data[reuse],
+                "extend": (data[panel.state] or {}).get("batch_id", "") if data[extend] else ""}
 
     def preview(data: dict):
         view = playground.compare_plan(read(data), visitor_of(playground, data[session], None))
@@ -139,7 +146,7 @@ def build_compare_contents(playground: Playground, session: gr.State) -> None:
     first = playground.compare_plan(read({c: c.value for c in form_inputs}), playground.visitor())
     plan_md.value, run.interactive = first.markdown, first.can_run
     grid.value = playground.compare_view(None, False, None, clip_url).grid
-    gr.on([c.change for c in form_inputs if c is not session], preview, inputs=form_inputs, outputs=[plan_md, run],
+    gr.on([c.change for c in form_inputs if c not in (session, panel.state)], preview, inputs=form_inputs, outputs=[plan_md, run],
           trigger_mode="always_last", api_name="compare_preview", **FORM_EVENT, show_progress="hidden")
 
     def switch_mode(chosen: str):

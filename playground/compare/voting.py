@@ -1,0 +1,101 @@
+"""Judging a finished batch: one vote per prompt × seed row — a clip, a tie (all equally good) or all bad.
+
+The page votes on the batch it shows (blind letters as shuffled there); `/vote` on a batch kept on disk by its
+id, naming the row as "prompt index × seed" and a clip by its letter in the order `/compare` listed the row's
+cells (A first), or "tie" / "none".
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import Any
+
+from playground.compare.grid import rows, shown_cells
+from playground.compare.present import ALL_BAD_CHOICE, TIE_CHOICE, vote_choices
+from playground.compare.store import BatchStore
+from playground.errors import InputError
+from playground.record import Status
+from playground.visitor import Visitor
+from playground.votes import ALL_BAD, TIE, VotesLog
+
+ROW = re.compile(r"\s*p?(\d+)\s*(?:[×xX*,·]|-s|\s)\s*(?:seed\s*)?(\d+)\s*")
+WORDS = {TIE_CHOICE: TIE, ALL_BAD_CHOICE: ALL_BAD, TIE: TIE, ALL_BAD: ALL_BAD, "all bad": ALL_BAD}
+
+
+class Voting:
+    """Votes on batches, checked against what was on show."""
+
+    def __init__(self, votes: VotesLog, store: BatchStore):
+        self.votes, self.store = votes, store
+
+    def revealed(self, snapshot: dict[str, Any] | None) -> set[str]:
+        """Rows of this batch that already have a vote (blind mode shows their labels)."""
+        return self.votes.voted_rows(snapshot["batch_id"]) if snapshot else set()
+
+    def choices(self, snapshot: dict[str, Any] | None, row: str, blind: bool) -> list[str]:
+        """What a vote on a row can say, as the page labels it: each finished clip, then tie and all bad."""
+        return vote_choices(snapshot, row, blind, self.revealed(snapshot)) if snapshot else []
+
+    def vote(self, snapshot: dict[str, Any] | None, row: str, choice: str, blind: bool) -> str:
+        """Record the page's vote on a row; the message says what was recorded."""
+        if not snapshot or not snapshot.get("done"):
+            raise InputError([("vote", "run a comparison and let it finish first")])
+        shown = self._on_show(snapshot, row, shown_cells(snapshot, row, blind, self.revealed(snapshot)))
+        word = WORDS.get(choice)
+        winner = None if word else next((cell for label, cell in shown if label == choice), None)
+        if word is None and winner is None:
+            raise InputError([("vote", f"choose one of {[label for label, _ in shown] + [TIE_CHOICE, ALL_BAD_CHOICE]}")])
+        self._record(snapshot, row, shown, word or winner["endpoint_id"], blind)  # type: ignore[index]
+        row_label = shown[0][1]["row_label"]
+        if word == TIE:
+            return f"Vote recorded: a **tie** on {row_label} (half a win each)"
+        if word == ALL_BAD:
+            return f"Vote recorded: **all bad** on {row_label} (left out of ratings, counted per endpoint)"
+        assert winner is not None
+        return f"Vote recorded: **{winner['label']}** wins {row_label}" + (f" (it was {choice})" if blind else "")
+
+    def vote_by_id(self, batch_id: str, row: str, choice: str, visitor: Visitor) -> dict[str, Any]:
+        """`/vote`: a kept batch of the caller's; ``row`` as "prompt index × seed", ``choice`` a letter, tie or none."""
+        stored = self.store.load((batch_id or "").strip(), visitor.owner)
+        if stored is None:
+            raise InputError([("batch_id", "no finished comparison of yours has this id (see /compare's batch_id)")])
+        snapshot = stored["snapshot"]
+        match = ROW.fullmatch(row or "")
+        key = f"p{match[1]}-s{match[2]}" if match else ""
+        if key not in rows(snapshot):
+            raise InputError([("row", f"give the row as prompt index × seed, one of "
+                                      f"{[_row_name(k) for k in rows(snapshot)]}")])
+        lettered = [(string.ascii_uppercase[i], cell) for i, cell in enumerate(rows(snapshot)[key])]
+        shown = self._on_show(snapshot, key, lettered)
+        text = (choice or "").strip()
+        word = WORDS.get(text.lower())
+        letter = text.upper().removeprefix("CLIP ").strip()
+        winner = None if word else next((cell for label, cell in shown if label == letter), None)
+        if word is None and winner is None:
+            raise InputError([("choice", f"a clip letter of this row ({[label for label, _ in shown]}), "
+                                         f"\"{TIE}\" or \"{ALL_BAD}\"")])
+        vote = self._record(snapshot, key, shown, word or winner["endpoint_id"], False)  # type: ignore[index]
+        return {"vote_id": vote["vote_id"], "batch_id": snapshot["batch_id"], "row": _row_name(key),
+                "winner": vote["winner"], "candidates": [cell["endpoint_id"] for _, cell in shown]}
+
+    def _on_show(self, snapshot: dict[str, Any], row: str,
+                 labelled: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+        if row in self.revealed(snapshot):
+            raise InputError([("vote", "this prompt × seed already has a vote in this batch")])
+        shown = [(label, cell) for label, cell in labelled if cell["status"] == Status.COMPLETED]
+        if len(shown) < 2:
+            raise InputError([("vote", "needs at least two finished clips in this row")])
+        return shown
+
+    def _record(self, snapshot: dict[str, Any], row: str, shown: list[tuple[str, dict[str, Any]]], winner: str,
+                blind: bool) -> dict[str, Any]:
+        first = shown[0][1]
+        return self.votes.record(snapshot["batch_id"], row, first["prompt"], first["seed"], winner,
+                                 [cell["endpoint_id"] for _, cell in shown], blind, snapshot["backend"])
+
+
+def _row_name(key: str) -> str:
+    """"p2-s7" as `/vote` takes it: "2 × 7"."""
+    prompt, seed = key[1:].split("-s")
+    return f"{prompt} × {seed}"

@@ -1,0 +1,77 @@
+"""Bradley–Terry ratings, ties as half wins, bootstrap intervals and the votes-to-separate figure, on synthetic
+votes whose answer is known in closed form."""
+
+import math
+
+import numpy as np
+import pytest
+
+from playground.ratings import fit, strengths
+
+ELO_3_TO_1 = 400 * math.log10(3)  # a 3:1 record is a rating gap of 400·log10(3) ≈ 190.8 once the prior is negligible
+
+
+def _record(n, share=0.65, a="a", b="b"):
+    """``n`` head-to-head votes, ``a`` winning ``round(n × share)`` of them."""
+    won = round(n * share)
+    return [(a, [a, b])] * won + [(b, [a, b])] * (n - won)
+
+
+def test_strengths_order_a_chain_and_leave_equals_equal():
+    chain = strengths(np.array([[0, 3, 0], [0, 0, 3], [0, 0, 0]], dtype=float))
+    assert chain[0] > chain[1] > chain[2]
+    even = strengths(np.array([[0, 1], [1, 0]], dtype=float))
+    assert even[0] == pytest.approx(even[1])
+
+
+@pytest.mark.parametrize("votes", [
+    [("a", ["a", "b"])] * 300 + [("b", ["a", "b"])] * 100,  # 300 wins to 100
+    [("a", ["a", "b"])] * 200 + [(None, ["a", "b"])] * 200,  # 200 wins and 200 ties: a tie is half a win each way
+])
+def test_a_three_to_one_record_is_the_closed_form_gap(votes):
+    ratings = fit(["a", "b"], votes)
+    assert ratings.rating[0] - ratings.rating[1] == pytest.approx(ELO_3_TO_1, abs=2)
+    assert ratings.rating[0] - 1000 == pytest.approx(1000 - ratings.rating[1])  # geometric mean 1: average is 1000
+    assert ratings.win_rate[0] == pytest.approx(0.75)
+
+
+def test_ties_only_leave_everyone_average_and_a_tie_counts_half():
+    level = fit(["a", "b", "c"], [(None, ["a", "b", "c"])] * 5)
+    assert level.rating == pytest.approx([1000, 1000, 1000]) and level.win_rate == pytest.approx([0.5, 0.5, 0.5])
+    assert level.votes_to_separate() is None  # level: no number of votes like these separates them
+    with_tie = fit(["a", "b"], [("a", ["a", "b"]), (None, ["a", "b"])])
+    assert with_tie.win_rate[0] == pytest.approx(0.75) and with_tie.win_rate[1] == pytest.approx(0.25)
+    split = fit(["a", "b"], [("a", ["a", "b"]), ("b", ["a", "b"])]).rating[0]
+    swept = fit(["a", "b"], [("a", ["a", "b"])] * 2).rating[0]
+    assert split < with_tie.rating[0] < swept
+
+
+def test_intervals_cover_the_truth_and_narrow_as_one_over_root_votes():
+    truth = 1000 + 200 * math.log10(0.65 / 0.35)  # a's rating when it wins 65 % of head-to-heads
+    widths = []
+    for n in (20, 80, 320, 1280):
+        ratings = fit(["a", "b"], _record(n))
+        assert ratings.rating_low[0] <= truth <= ratings.rating_high[0], n
+        assert ratings.win_rate_low[0] <= 0.65 <= ratings.win_rate_high[0], n
+        widths.append(ratings.rating_high[0] - ratings.rating_low[0])
+    for wide, narrow in zip(widths, widths[1:]):
+        assert 0.35 < narrow / wide < 0.7, widths  # four times the votes: about half the width
+
+
+@pytest.mark.parametrize("n", [15, 20, 25, 30])
+def test_votes_to_separate_matches_the_normal_approximation(n):
+    """At 65 % the intervals part near N = 1.96² · p(1−p) / (p − ½)² ≈ 39 votes (win-rate scale) to 44 (logit
+    scale); the prior pulls ratings toward average, so a little more. And the forecast holds."""
+    needed = fit(["a", "b"], _record(n)).votes_to_separate()
+    assert needed is not None and 35 <= n + needed <= 70, needed
+    assert fit(["a", "b"], _record(round((n + needed) * 1.25))).votes_to_separate() == 0
+
+
+def test_already_apart_needs_no_more_votes():
+    ratings = fit(["a", "b", "c"], _record(200, 0.8) + _record(200, 0.8, "b", "c"))
+    assert ratings.votes_to_separate() == 0 and ratings.rating_low[0] > ratings.rating_high[1]
+
+
+def test_the_same_votes_give_the_same_intervals():
+    first, again = fit(["a", "b"], _record(30)), fit(["a", "b"], _record(30))
+    assert first.rating_low.tolist() == again.rating_low.tolist()  # a fixed seed: a refresh does not jitter
