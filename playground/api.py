@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 from playground.compare.comparisons import Comparisons
@@ -36,6 +37,10 @@ class NamedApi:
     def vote(self, batch_id: str, row: str, choice: str, visitor: Visitor) -> dict[str, Any]:
         """One vote on a finished batch of the caller's: a clip letter, "tie" or "none" (all bad)."""
         return self.comparisons.voting.vote_by_id(batch_id, row, choice, visitor)
+
+    def export_row(self, batch_id: str, row: str, audio: str | None, visitor: Visitor) -> Path:
+        """A row of a finished batch of the caller's as one side-by-side MP4 (``audio``: a clip letter, or none)."""
+        return self.comparisons.exports.by_id(batch_id, row, audio, visitor)
 
     def leaderboard(self, query: dict[str, Any] | str) -> list[dict[str, Any]]:
         """The leaderboard rows (``{"backend": "fal" | "offline" | "all"}``, all by default), with the rating's

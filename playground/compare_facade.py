@@ -6,6 +6,7 @@ Split from ``service`` to keep each file small; the UI still calls them on the `
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 from playground.catalog import Catalog
@@ -61,14 +62,15 @@ class CompareFacade:
         """Stop some cells of the batch shown (all when ``cells``, their opaque keys, is None); says what happens."""
         return self.comparisons.cancel((snapshot or {}).get("batch_id"), cells)
 
-    def vote_choices(self, snapshot: dict[str, Any] | None, row: str, blind: bool) -> list[str]:
-        return self.comparisons.voting.choices(snapshot, row, blind)
-
     def vote(self, snapshot: dict[str, Any] | None, row: str, choice: str, blind: bool,
              file_url: FileUrl) -> tuple[str, BatchView]:
         """Record a vote; what to say, and the batch as it shows now (a blind row is revealed)."""
         said = self.comparisons.voting.vote(snapshot, row, choice, blind)
         return said, self.comparisons.view(snapshot, blind, file_url, row)
+
+    def export_row(self, snapshot: dict[str, Any] | None, row: str | None, blind: bool, audio: str | None) -> Path:
+        """The row shown on the page as one side-by-side MP4 (blind rows not yet voted on show letters only)."""
+        return self.comparisons.exports.for_page(snapshot, row or "", blind, audio)
 
     def leaderboard_view(self, backend: str) -> LeaderboardView:
         labels = {e.endpoint_id: e.short_label for e in self.catalog.values()}

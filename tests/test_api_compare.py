@@ -119,3 +119,24 @@ def test_vote_and_leaderboard_through_the_api(fal_app, fake_fal):
     assert client.predict("", api_name="/leaderboard")  # no filter: every backend
     with pytest.raises(AppError, match="backend"):
         client.predict(json.dumps({"backend": "mars"}), api_name="/leaderboard")
+
+
+def test_export_row_gives_one_side_by_side_mp4_of_the_four_clips(client):
+    import av
+
+    spec = {"prompts": ["a red kite"], "endpoints": FOUR, "seeds": [5],
+            "arguments": {"resolution": "480p", "duration": "2", "aspect_ratio": "16:9"}}
+    answer = client.predict(json.dumps(spec), api_name="/compare")
+    path = client.predict(answer["batch_id"], "1 × 5", "", api_name="/export_row")
+    with av.open(path) as container:
+        stream = container.streams.video[0]
+        frames = sum(1 for _ in container.decode(stream))
+        width, height = stream.codec_context.width, stream.codec_context.height
+        assert not container.streams.audio  # no sound asked for
+    shapes = [(c["width"], c["height"], c["frames"]) for c in answer["cells"]]
+    tile_h = min(h for _, h, _ in shapes)
+    assert width == sum(2 * round(w * tile_h / h / 2) for w, h, _ in shapes) and height > tile_h
+    assert frames == max(n for _, _, n in shapes) == 96  # 2.0 runs 4 s: the longest clip
+    with pytest.raises(AppError, match="no finished comparison of yours"):
+        from gradio_client import Client as Other
+        Other(client.src, verbose=False).predict(answer["batch_id"], "1 × 5", "", api_name="/export_row")

@@ -316,3 +316,35 @@ def test_a_prompt_template_is_expanded_in_the_plan_before_running(browser, app_u
     for prompt in ("dusk over the sea", "dusk over a city", "dawn over the sea", "dawn over a city"):
         expect(plan).to_contain_text(prompt)
     shoot(page, "compare-template-plan-1440")
+
+
+def test_compare_tie_vote_export_and_extend_in_the_browser(browser, app_url):
+    """A person runs two clips, calls it a tie, exports the row as one MP4, then adds a seed: only the two new
+    cells run, and the grid shows all four."""
+    from playwright.sync_api import expect
+
+    page = open_page(browser, app_url, DESKTOP)
+    page.get_by_role("tab", name="Compare").click()
+    for label in ("Seedance 1.0 Pro · Text to Video", "Seedance 1.5 Pro · Text to Video",
+                  "Seedance 2.0 · Text to Video"):
+        page.locator("#cmp-endpoints").get_by_text(label).click()
+    page.locator("#cmp-prompts textarea").fill("A kite over a hill, judged twice")
+    page.locator("#cmp-seeds textarea, #cmp-seeds input").first.fill("7")
+    expect(page.locator("#cmp-plan")).to_contain_text("2 cells", timeout=15000)
+    page.locator("#cmp-run").click()
+    expect(page.locator("#cmp-outcome")).to_contain_text("2 completed", timeout=120000)
+
+    page.locator("#cmp-vote-choice").get_by_text("Tie: equally good").click()
+    page.locator("#cmp-vote").click()
+    expect(page.locator("#cmp-vote-result")).to_contain_text("tie", timeout=15000)
+    page.locator("#cmp-export").click()
+    expect(page.locator("#cmp-export-file")).to_contain_text(".mp4", timeout=60000)
+
+    page.locator("#cmp-extend input").check()
+    page.locator("#cmp-seeds textarea, #cmp-seeds input").first.fill("7, 8")
+    expect(page.locator("#cmp-plan")).to_contain_text("2 new", timeout=15000)
+    expect(page.locator("#cmp-plan")).to_contain_text("2 skipped")
+    page.locator("#cmp-run").click()
+    page.wait_for_function("document.querySelectorAll('#cmp-grid video').length === 4", timeout=120000)
+    expect(page.locator("#cmp-outcome")).to_contain_text("4 completed", timeout=60000)
+    shoot(page, "compare-tie-export-extend-1440", full_page=True)

@@ -62,7 +62,8 @@ def test_only_components_of_api_events_carry_api_schemas(app_url):
 def test_the_named_api_is_still_described_in_full(app_url, client):
     _, body = _get(app_url + "gradio_api/info", "identity")
     named = json.loads(body)["named_endpoints"]
-    for name in ("/catalog", "/estimate", "/snippets", "/generate", "/compare", "/history", "/vote", "/leaderboard"):
+    for name in ("/catalog", "/estimate", "/snippets", "/generate", "/compare", "/history", "/vote", "/leaderboard",
+                 "/export_row"):
         assert named[name]["parameters"] or name == "/catalog", name
         assert named[name]["returns"], name
     assert len(client.predict(api_name="/catalog")) >= 18  # gradio_client still works from that description

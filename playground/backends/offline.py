@@ -103,7 +103,7 @@ class OfflineBackend:
         yield InProgress(tuple(logs))
         spec = ClipSpec(width=shape.width, height=shape.height, fps=shape.fps, frames=shape.frames, seed=seed,
                         prompt=str(arguments.get("prompt", "")), camera_fixed=camera_fixed, start_image=start,
-                        end_image=end, caption=f"{endpoint.label} · seed {seed}")
+                        end_image=end, caption=f"seed {seed}")  # no endpoint name: a blind vote must stay blind
         path = outputs / f"{run_id}.mp4"
         await asyncio.to_thread(write_clip, spec, path)  # CPU work off the event loop
         if stop.is_set():

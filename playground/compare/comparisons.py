@@ -16,6 +16,7 @@ from typing import Any
 
 from playground.catalog import Endpoint
 from playground.compare.batch import Batch, CellState
+from playground.compare.export import RowExports
 from playground.compare.extend import Arrangement, canonical, kept_cells, merged_spec, reusable_runs
 from playground.compare.plan import Plan, one_per_family, plan, union_endpoint
 from playground.compare.present import (
@@ -51,6 +52,7 @@ class Comparisons:
     def __init__(self, launcher: Launcher, presets: Presets, limits: Limits, votes: VotesLog, store: BatchStore):
         self.launcher, self.presets, self.limits, self.votes, self.store = launcher, presets, limits, votes, store
         self.voting = Voting(votes, store)
+        self.exports = RowExports(store, self.voting, store.directory.parent / "exports")
         catalog = launcher.catalog
         self.forms: dict[str, Endpoint] = {mode: union_endpoint(catalog, mode) for mode in MODES
                                            if any(e.mode == mode for e in catalog.values())}

@@ -169,6 +169,11 @@ class BatchView:
     vote_choices: list[str]
     done: bool
 
+    @property
+    def clips(self) -> list[str]:
+        """The chosen row's finished clips, as labelled (what an export can take its sound from)."""
+        return [c for c in self.vote_choices if c not in (TIE_CHOICE, ALL_BAD_CHOICE)]
+
 
 def refused_view(exc: Exception) -> BatchView:
     """A comparison that did not start (nothing was sent): what stops it, in the outcome."""

@@ -57,17 +57,10 @@ class Voting:
 
     def vote_by_id(self, batch_id: str, row: str, choice: str, visitor: Visitor) -> dict[str, Any]:
         """`/vote`: a kept batch of the caller's; ``row`` as "prompt index × seed", ``choice`` a letter, tie or none."""
-        stored = self.store.load((batch_id or "").strip(), visitor.owner)
-        if stored is None:
-            raise InputError([("batch_id", "no finished comparison of yours has this id (see /compare's batch_id)")])
+        stored = kept_batch(self.store, batch_id, visitor)
         snapshot = stored["snapshot"]
-        match = ROW.fullmatch(row or "")
-        key = f"p{match[1]}-s{match[2]}" if match else ""
-        if key not in rows(snapshot):
-            raise InputError([("row", f"give the row as prompt index × seed, one of "
-                                      f"{[_row_name(k) for k in rows(snapshot)]}")])
-        lettered = [(string.ascii_uppercase[i], cell) for i, cell in enumerate(rows(snapshot)[key])]
-        shown = self._on_show(snapshot, key, lettered)
+        key = row_key(snapshot, row)
+        shown = self._on_show(snapshot, key, lettered(snapshot, key))
         text = (choice or "").strip()
         word = WORDS.get(text.lower())
         letter = text.upper().removeprefix("CLIP ").strip()
@@ -93,6 +86,29 @@ class Voting:
         first = shown[0][1]
         return self.votes.record(snapshot["batch_id"], row, first["prompt"], first["seed"], winner,
                                  [cell["endpoint_id"] for _, cell in shown], blind, snapshot["backend"])
+
+
+def kept_batch(store: BatchStore, batch_id: str, visitor: Visitor) -> dict[str, Any]:
+    """A finished batch of the caller's, kept on disk, or InputError."""
+    stored = store.load((batch_id or "").strip(), visitor.owner)
+    if stored is None:
+        raise InputError([("batch_id", "no finished comparison of yours has this id (see /compare's batch_id)")])
+    return stored
+
+
+def row_key(snapshot: dict[str, Any], row: str) -> str:
+    """"2 × 7" (or "2x7", "p2-s7") → the row's key in ``snapshot``, or InputError naming the rows there are."""
+    match = ROW.fullmatch(row or "")
+    key = f"p{int(match[1])}-s{int(match[2])}" if match else ""
+    if key not in rows(snapshot):
+        raise InputError([("row", f"give the row as prompt index × seed, one of "
+                                  f"{[_row_name(k) for k in rows(snapshot)]}")])
+    return key
+
+
+def lettered(snapshot: dict[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]:
+    """A row's cells as the API names them: A, B, … in the order `/compare` listed them."""
+    return [(string.ascii_uppercase[i], cell) for i, cell in enumerate(rows(snapshot)[key])]
 
 
 def _row_name(key: str) -> str:

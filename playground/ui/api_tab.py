@@ -1,5 +1,5 @@
-"""The JSON tab: the named API (`/catalog`, `/estimate`, `/generate`, `/compare`, `/history`, `/vote`, `/leaderboard`)
-with a face for humans."""
+"""The JSON tab: the named API (`/catalog`, `/estimate`, `/generate`, `/compare`, `/history`, `/vote`, `/leaderboard`,
+`/export_row`) with a face for humans."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ COMPARE_EXAMPLE = {"prompts": ["A paper boat drifts down a rain-soaked street"],
 def build_api_tab(playground: Playground, session: gr.State) -> None:
     """Components and the named API's events; every api_name here is part of the contract (DESIGN §6)."""
     gr.Markdown("Call any endpoint with JSON arguments, exactly as `gradio_client` users do "
-                "(`/catalog`, `/estimate`, `/snippets`, `/generate`, `/compare`, `/history`, `/vote`, `/leaderboard`). "
+                "(`/catalog`, `/estimate`, `/snippets`, `/generate`, `/compare`, `/history`, `/vote`, `/leaderboard`, "
+                "`/export_row`). "
                 "Image fields take a URL or a data URI.")
     api = playground.api
     ids = [endpoint_id for _, endpoint_id in playground.endpoint_choices()]
@@ -49,6 +50,10 @@ def build_api_tab(playground: Playground, session: gr.State) -> None:
         row = gr.Textbox(label="row: prompt index × seed, e.g. 1 × 7", elem_id="api-vote-row")
         choice = gr.Textbox(label="choice: a clip letter, tie or none", elem_id="api-vote-choice")
         vote_btn = gr.Button("Vote", elem_id="api-vote")
+    with gr.Row(equal_height=True):
+        audio = gr.Textbox("", label="sound of clip (export; empty: silent)", elem_id="api-export-audio")
+        export_btn = gr.Button("Export row as MP4", elem_id="api-export")
+        exported = gr.File(label="side-by-side MP4", interactive=False, elem_id="api-export-file")
     with gr.Row(equal_height=True):
         board_query = gr.Textbox('{"backend": "all"}', label="leaderboard filter (JSON)", elem_id="api-board-query")
         board_btn = gr.Button("Leaderboard", elem_id="api-leaderboard")
@@ -84,6 +89,10 @@ def build_api_tab(playground: Playground, session: gr.State) -> None:
         return api.vote(batch, row_name, said, visitor_of(playground, state, request))
 
     @user_errors
+    def export_row(batch: str, row_name: str, sound: str, state: dict, request: gr.Request) -> str | None:
+        return served(exported, str(api.export_row(batch, row_name, sound, visitor_of(playground, state, request))))
+
+    @user_errors
     def board(query: str) -> list[dict]:
         return api.leaderboard(query)
 
@@ -97,3 +106,5 @@ def build_api_tab(playground: Playground, session: gr.State) -> None:
     history_btn.click(history, [limit, session], output, api_name="history")
     vote_btn.click(vote, [batch_id, row, choice, session], output, api_name="vote")
     board_btn.click(board, board_query, output, api_name="leaderboard")
+    export_btn.click(export_row, [batch_id, row, audio, session], exported, api_name="export_row",
+                     concurrency_id="exports", concurrency_limit=2)

@@ -12,7 +12,7 @@ import gradio as gr
 
 from playground.service import Playground
 from playground.ui.errors import user_errors
-from playground.ui.files import served_url
+from playground.ui.files import served, served_url
 from playground.ui.lean import built_when_opened, opening_box, opens_on_select
 from playground.ui.session import visitor_of
 from playground.ui.widgets import FORM_EVENT, FieldWidgets, build_fields, components, read_form, write_form
@@ -36,6 +36,9 @@ class BatchPanel:
     vote_choice: gr.Radio
     vote_button: gr.Button
     vote_said: gr.Markdown
+    sound: gr.Dropdown
+    export_button: gr.Button
+    exported: gr.File
 
     @classmethod
     def build(cls) -> BatchPanel:
@@ -50,12 +53,19 @@ class BatchPanel:
             vote_row = gr.Dropdown([], label="Prompt × seed", scale=2, elem_id="cmp-vote-row", interactive=True)
             vote_choice = gr.Radio([], label="Best clip", scale=3, elem_id="cmp-vote-choice", interactive=True)
             vote_button = gr.Button("Vote", scale=1, elem_id="cmp-vote")
+        vote_said = gr.Markdown(elem_id="cmp-vote-result")
+        with gr.Row(equal_height=True):
+            sound = gr.Dropdown(["none"], value="none", label="Sound from", scale=2, elem_id="cmp-export-sound",
+                                interactive=True)
+            export_button = gr.Button("Export this row as one MP4", scale=1, elem_id="cmp-export")
+            exported = gr.File(label="Side-by-side MP4", interactive=False, scale=2, elem_id="cmp-export-file")
         return cls(state, outcome, status, cancel_cells, cancel_button, grid, vote_row, vote_choice, vote_button,
-                   gr.Markdown(elem_id="cmp-vote-result"))
+                   vote_said, sound, export_button, exported)
 
     @property
     def outputs(self) -> list[gr.components.Component]:
-        return [self.state, self.status, self.outcome, self.grid, self.cancel_cells, self.vote_row, self.vote_choice]
+        return [self.state, self.status, self.outcome, self.grid, self.cancel_cells, self.vote_row, self.vote_choice,
+                self.sound]
 
     def shown(self, view: BatchView, first: bool = False) -> dict[gr.components.Component, Any]:
         """The batch's table, outcome and grid; the cells to cancel only once (so a selection survives updates)."""
@@ -67,6 +77,7 @@ class BatchPanel:
         if view.done:
             update[self.vote_row] = gr.update(choices=view.vote_rows, value=view.vote_row)
             update[self.vote_choice] = gr.update(choices=view.vote_choices, value=None)
+            update[self.sound] = gr.update(choices=["none", *view.clips], value="none")
         return update
 
 
@@ -139,8 +150,8 @@ def build_compare_contents(playground: Playground, session: gr.State) -> None:
                 "overrides": data[overrides], "confirm": data[confirm], "reuse": data[reuse],
                 "extend": (data[panel.state] or {}).get("batch_id", "") if data[extend] else ""}
 
-    def preview(data: dict):
-        view = playground.compare_plan(read(data), visitor_of(playground, data[session], None))
+    def preview(data: dict, request: gr.Request):  # the request names the visitor: reuse and extend are per owner
+        view = playground.compare_plan(read(data), visitor_of(playground, data[session], request))
         return view.markdown, gr.update(interactive=view.can_run)
 
     first = playground.compare_plan(read({c: c.value for c in form_inputs}), playground.visitor())
@@ -185,9 +196,20 @@ def build_compare_contents(playground: Playground, session: gr.State) -> None:
     blind.change(lambda snapshot, on, row: shown(playground.compare_view(snapshot, on, row, clip_url))
                  if snapshot else gr.skip(), [panel.state, blind, panel.vote_row], panel.outputs,
                  api_name="compare_blind", **PRIVATE)
-    panel.vote_row.input(lambda snapshot, row, on: gr.update(choices=playground.vote_choices(snapshot, row, on),
-                                                             value=None),
-                         [panel.state, panel.vote_row, blind], panel.vote_choice, api_name="compare_vote_row", **PRIVATE)
+    def choose_row(snapshot, row, on):
+        view = playground.compare_view(snapshot, on, row, clip_url)
+        return gr.update(choices=view.vote_choices, value=None), gr.update(choices=["none", *view.clips], value="none")
+
+    panel.vote_row.input(choose_row, [panel.state, panel.vote_row, blind], [panel.vote_choice, panel.sound],
+                         api_name="compare_vote_row", **PRIVATE)
+
+    @user_errors
+    def export_row(snapshot, row, on, sound):
+        return served(panel.exported, str(playground.export_row(snapshot, row, on, None if sound == "none" else sound)))
+
+    panel.export_button.click(export_row, [panel.state, panel.vote_row, blind, panel.sound], panel.exported,
+                              api_name="compare_export_row", api_visibility="private", concurrency_id="exports",
+                              concurrency_limit=2)
 
     @user_errors
     def vote(snapshot, row, choice, blind_on):

@@ -6,10 +6,12 @@ import gradio as gr
 
 from playground.service import Playground
 
-EXPLAINER = ("Each vote says which clip of one prompt × seed row was best; every other clip of that row lost to "
-             "it. **bt_rating** is a Bradley–Terry fit to all those pairs, on the Elo scale (1000 = average). "
-             "**cost_per_win_usd** = mean estimated cost ÷ win rate. Latency is the mean total time of completed "
-             "runs. Votes on offline previews judge synthetic clips: filter them out for model decisions.")
+EXPLAINER = ("Each vote judges one prompt × seed row: the best clip beat every other clip of the row, a **tie** is "
+             "half a win each way, **all bad** is counted per endpoint and left out of ratings. **bt_rating** is a "
+             "Bradley–Terry fit on the Elo scale (1000 = average); **ci_low**–**ci_high** and the win-rate bounds "
+             "are 95 % intervals from resampling the votes. **cost_per_win_usd** = mean cost ÷ win rate. Latency is "
+             "the mean total time of completed runs. Votes on offline previews judge synthetic clips: filter them "
+             "out for model decisions.")
 
 
 def build_leaderboard_tab(playground: Playground, tab: gr.Tab) -> None:

@@ -1,0 +1,113 @@
+"""A row as one side-by-side MP4: tile sizes, length, hold-last-frame, label strips, blind rows, sound."""
+
+import av
+import numpy as np
+import pytest
+
+from playground.compare.export import RowExports, Tile, side_by_side
+from playground.compare.store import BatchStore
+from playground.compare.voting import Voting
+from playground.errors import InputError
+from playground.render import ClipSpec, write_clip
+from playground.votes import VotesLog
+
+SHAPES = [(320, 180, 24, 48), (240, 240, 24, 24), (180, 320, 30, 75), (320, 180, 24, 96)]  # w, h, fps, frames
+
+
+def _clips(folder):
+    return [write_clip(ClipSpec(w, h, fps, n, seed=i, prompt="x"), folder / f"clip{i}.mp4")
+            for i, (w, h, fps, n) in enumerate(SHAPES)]
+
+
+def _decode(path):
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(stream)]
+        return stream.codec_context.width, stream.codec_context.height, float(stream.average_rate), frames
+
+
+def _bright_columns(strip):
+    """How many columns of a label strip hold text (bright pixels on the dark strip)."""
+    return int((strip.max(axis=(0, 2)) > 160).sum())
+
+
+def test_four_clips_side_by_side_at_one_height_for_the_longest_clip(tmp_path):
+    clips = _clips(tmp_path)
+    out = side_by_side([Tile(p, f"Model {i} · seed {i} · $0.1000") for i, p in enumerate(clips)], tmp_path / "row.mp4")
+    width, height, fps, frames = _decode(out)
+    tile_h = 180  # the smallest clip height
+    tiles = [2 * round(w * tile_h / h / 2) for w, h, _, _ in SHAPES]
+    assert width == sum(tiles) and fps == 24 and len(frames) == 96  # the longest clip: 4 s at 24 fps
+    strip_h = height - tile_h
+    assert strip_h >= 28
+    edges = np.cumsum([0, *tiles])
+    for left, right in zip(edges, edges[1:]):
+        strip = frames[0][tile_h + 2:height - 2, left:right]
+        assert np.median(strip) < 60 and _bright_columns(strip) > 20  # dark strip, white text on it
+    second = slice(edges[1], edges[2])  # a 1 s clip holds its last frame to the end
+    assert np.abs(frames[40][:tile_h, second].astype(int) - frames[90][:tile_h, second]).mean() < 2
+    assert np.abs(frames[2][:tile_h, second].astype(int) - frames[40][:tile_h, second]).mean() > 2  # it did move
+    own = _decode(clips[3])[3]  # the longest clip (already 180 high) is, frame for frame, itself from frame 0
+    last = slice(edges[3], edges[4])
+    for k in (0, 30, 95):
+        assert np.abs(frames[k][:tile_h, last].astype(int) - own[k]).mean() < 4, k
+    assert np.abs(frames[30][:tile_h, last].astype(int) - own[40]).mean() > np.abs(
+        frames[30][:tile_h, last].astype(int) - own[30]).mean() + 1  # not merely similar: the same instant
+
+
+def _with_sound(path, seconds=2):
+    """A small clip with a 440 Hz tone (2.0 and 1.5 clips have sound)."""
+    with av.open(str(path), "w") as container:
+        video = container.add_stream("libx264", rate=24)
+        video.width, video.height, video.pix_fmt = 160, 90, "yuv420p"
+        audio = container.add_stream("aac", rate=48000, layout="stereo")
+        for i in range(24 * seconds):
+            frame = av.VideoFrame.from_ndarray(np.full((90, 160, 3), i * 4 % 255, np.uint8), format="rgb24")
+            container.mux(video.encode(frame))
+        container.mux(video.encode())
+        t = np.arange(48000 * seconds) / 48000
+        tone = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+        for start in range(0, len(tone), 1024):
+            chunk = np.ascontiguousarray(np.stack([tone[start:start + 1024]] * 2))
+            frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
+            frame.sample_rate = 48000
+            container.mux(audio.encode(frame))
+        container.mux(audio.encode())
+    return path
+
+
+def test_the_sound_of_the_chosen_clip_goes_along_or_none(tmp_path):
+    loud, quiet = _with_sound(tmp_path / "loud.mp4"), _clips(tmp_path)[0]
+    tiles = [Tile(quiet, "silent one"), Tile(loud, "with sound")]
+    for chosen, streams in ((None, 0), (1, 1)):
+        out = side_by_side(tiles, tmp_path / f"row-{chosen}.mp4", chosen)
+        with av.open(str(out)) as container:
+            assert len(container.streams.audio) == streams
+            if streams:
+                samples = np.concatenate([f.to_ndarray().ravel() for f in container.decode(audio=0)])
+                assert np.abs(samples).max() > 0.1  # the tone, not silence
+
+
+def _snapshot(clips):
+    cells = [{"cell": i, "row": "p1-s7", "row_label": "prompt 1 · seed 7", "prompt": "x", "seed": 7, "status": "completed",
+              "endpoint_id": f"model-{i}", "label": f"Model Number {i}", "estimated_cost_usd": 0.25,
+              "video_path": str(path)} for i, path in enumerate(clips)]
+    return {"batch_id": "0123456789ab", "done": True, "backend": "offline", "cells": cells}
+
+
+def test_a_blind_row_not_yet_voted_shows_letters_only(tmp_path):
+    clips = _clips(tmp_path)[:2]
+    votes = VotesLog(tmp_path / "votes.csv")
+    store = BatchStore(tmp_path / "batches")
+    exports = RowExports(store, Voting(votes, store), tmp_path / "exports")
+    snapshot = _snapshot(clips)
+    named = _decode(exports.for_page(snapshot, "p1-s7", False, None))[3][0]
+    blind = _decode(exports.for_page(snapshot, "p1-s7", True, None))[3][0]
+    strip = slice(180 + 2, None)
+    named_text = _bright_columns(named[strip, :320])
+    blind_text = _bright_columns(blind[strip, :320])
+    assert 0 < blind_text < named_text / 2  # "Clip A" only, where the named strip reads its endpoint, seed, cost
+    with pytest.raises(InputError, match="audio"):
+        exports.for_page(snapshot, "p1-s7", False, "Model Number 9")
+    with pytest.raises(InputError, match="row"):
+        exports.for_page({**snapshot, "done": False}, "p1-s7", False, None)
