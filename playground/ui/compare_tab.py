@@ -196,6 +196,13 @@ def build_compare_contents(playground: Playground, session: gr.State) -> None:
     blind.change(lambda snapshot, on, row: shown(playground.compare_view(snapshot, on, row, clip_url))
                  if snapshot else gr.skip(), [panel.state, blind, panel.vote_row], panel.outputs,
                  api_name="compare_blind", **PRIVATE)
+    _wire_judging(playground, panel, blind, clip_url)
+
+
+def _wire_judging(playground: Playground, panel: BatchPanel, blind: gr.Checkbox, clip_url) -> None:
+    """The events under the grid: choosing a row, voting on it, exporting it as one MP4."""
+    shown = panel.shown
+
     def choose_row(snapshot, row, on):
         view = playground.compare_view(snapshot, on, row, clip_url)
         return gr.update(choices=view.vote_choices, value=None), gr.update(choices=["none", *view.clips], value="none")
