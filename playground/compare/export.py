@@ -8,6 +8,7 @@ and frame count; a shorter clip holds its last frame. The audio of one chosen cl
 
 from __future__ import annotations
 
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -20,6 +21,7 @@ from playground.compare.grid import rows, shown_cells
 from playground.compare.store import BatchStore
 from playground.compare.voting import Voting, kept_batch, lettered, row_key
 from playground.errors import InputError
+from playground.media import probe_video
 from playground.record import Status
 from playground.visitor import Visitor
 
@@ -39,18 +41,29 @@ def _even(value: float) -> int:
     return max(2, int(round(value / 2)) * 2)
 
 
-def _decoded(path: Path, height: int) -> tuple[list[np.ndarray], float]:
-    """Every frame of a clip scaled to ``height`` (RGB), and its frame rate."""
+def _scaled_frames(path: Path, width: int, height: int) -> Generator[np.ndarray, None, None]:
+    """A clip's frames in order, scaled to ``width`` × ``height`` (RGB), decoded one at a time."""
     import av  # PyAV loads FFmpeg: imported when a video is read or written
 
     with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        rate = float(stream.average_rate or stream.guessed_rate or 24)
-        width = _even(stream.codec_context.width * height / stream.codec_context.height)
-        frames = [frame.to_ndarray(format="rgb24", width=width, height=height) for frame in container.decode(stream)]
-    if not frames:
-        raise InputError([("row", f"{path.name} has no frames")])
-    return frames, rate
+        for frame in container.decode(container.streams.video[0]):
+            yield frame.to_ndarray(format="rgb24", width=width, height=height)
+
+
+class _Held:
+    """One tile's frames, followed forward: frame ``n``, or the last one once the clip has run out. Only the
+    current frame is held, so a row of long clips never sits in memory whole."""
+
+    def __init__(self, frames: Iterator[np.ndarray]):
+        self.frames, self.index, self.current = frames, -1, np.zeros((0, 0, 3), np.uint8)
+
+    def at(self, n: int) -> np.ndarray:
+        while self.index < n:
+            following = next(self.frames, None)
+            if following is None:
+                break
+            self.current, self.index = following, self.index + 1
+        return self.current
 
 
 def _strip(text: str, width: int, height: int) -> np.ndarray:
@@ -83,40 +96,41 @@ def side_by_side(tiles: list[Tile], out: Path, audio_from: int | None = None) ->
 
     if len(tiles) < 1:
         raise InputError([("row", "this row has no finished clip to export")])
-    heights = []
-    for tile in tiles:
-        with av.open(str(tile.path)) as container:
-            heights.append(container.streams.video[0].codec_context.height)
-    height = _even(min(min(heights), MAX_HEIGHT))
-    decoded = [_decoded(tile.path, height) for tile in tiles]
-    longest = max(range(len(decoded)), key=lambda i: len(decoded[i][0]) / decoded[i][1])
-    rate = decoded[longest][1]
-    count = len(decoded[longest][0])
+    probes = [probe_video(tile.path) for tile in tiles]  # exact frame counts and rates, frame by frame
+    if any(probe.frames == 0 or not probe.fps for probe in probes):
+        raise InputError([("row", "a clip of this row has no frames")])
+    height = _even(min(min(probe.height for probe in probes), MAX_HEIGHT))
+    widths = [_even(probe.width * height / probe.height) for probe in probes]
+    longest = max(probes, key=lambda probe: probe.frames / probe.fps)
     strip_h = _even(max(28, height // 12))
-    strips = [_strip(tile.label, frames[0].shape[1], strip_h) for tile, (frames, _) in zip(tiles, decoded, strict=True)]
-    width = sum(frames[0].shape[1] for frames, _ in decoded)
+    strips = [_strip(tile.label, width, strip_h) for tile, width in zip(tiles, widths, strict=True)]
+    followed = [_scaled_frames(tile.path, width, height) for tile, width in zip(tiles, widths, strict=True)]
+    held = [_Held(frames) for frames in followed]
     out.parent.mkdir(parents=True, exist_ok=True)
-    with av.open(str(out), "w", container_options={"movflags": "+faststart"}) as container:
-        video = container.add_stream("libx264", rate=Fraction(rate).limit_denominator(1001), options=X264)
-        video.width, video.height, video.pix_fmt = width, height + strip_h, "yuv420p"
-        audio = _copy_audio(tiles[audio_from].path, container) if audio_from is not None else None
-        for i in range(count):
-            seconds = i / rate
-            columns = [np.vstack([frames[min(len(frames) - 1, int(seconds * own_rate + 1e-6))], strip])
-                       for (frames, own_rate), strip in zip(decoded, strips, strict=True)]
-            frame = av.VideoFrame.from_ndarray(np.hstack(columns), format="rgb24")
-            for packet in video.encode(frame):
-                container.mux(packet)
-        for packet in video.encode():
-            container.mux(packet)
-        if audio is not None:
-            stream, frames = audio
-            for audio_frame in frames:
-                audio_frame.pts = None
-                for packet in stream.encode(audio_frame):
+    try:
+        with av.open(str(out), "w", container_options={"movflags": "+faststart"}) as container:
+            video = container.add_stream("libx264", rate=Fraction(longest.fps).limit_denominator(1001), options=X264)
+            video.width, video.height, video.pix_fmt = sum(widths), height + strip_h, "yuv420p"
+            audio = _copy_audio(tiles[audio_from].path, container) if audio_from is not None else None
+            for i in range(longest.frames):
+                seconds = i / longest.fps
+                columns = [np.vstack([tile.at(int(seconds * probe.fps + 1e-6)), strip])
+                           for tile, probe, strip in zip(held, probes, strips, strict=True)]
+                for packet in video.encode(av.VideoFrame.from_ndarray(np.hstack(columns), format="rgb24")):
                     container.mux(packet)
-            for packet in stream.encode():
+            for packet in video.encode():
                 container.mux(packet)
+            if audio is not None:
+                stream, frames = audio
+                for audio_frame in frames:
+                    audio_frame.pts = None
+                    for packet in stream.encode(audio_frame):
+                        container.mux(packet)
+                for packet in stream.encode():
+                    container.mux(packet)
+    finally:
+        for frames in followed:
+            frames.close()  # each closes its file, even when the export stopped early
     return out
 
 
