@@ -50,7 +50,7 @@ class NamedApi:
         unknown = [k for k in asked if k != "backend"]
         if unknown or backend not in ("fal", "offline", "all"):
             raise InputError([("backend", 'give {"backend": "fal"}, "offline" or "all" (or nothing for all)')])
-        labels = {e.endpoint_id: e.short_label for e in self.launcher.catalog.values()}
+        labels = self.launcher.catalog.short_labels()
         table = leaderboard(self.comparisons.votes.read(), self.launcher.runner.results.read(), labels, backend)
         rows: list[dict[str, Any]] = json.loads(table.to_json(orient="records"))  # NaN → null, numpy → JSON numbers
         return rows

@@ -11,7 +11,7 @@ from typing import Any
 
 from playground.catalog import Catalog
 from playground.compare.comparisons import Comparisons
-from playground.compare.present import BatchView, CompareMode, PlanView, refused_view
+from playground.compare.present import BatchView, CompareMode, PlanView, clip_labels, refused_view
 from playground.compare.spec import draw_seeds
 from playground.errors import PlaygroundError
 from playground.leaderboard import LeaderboardView, separation_note, standings
@@ -62,6 +62,11 @@ class CompareFacade:
         """Stop some cells of the batch shown (all when ``cells``, their opaque keys, is None); says what happens."""
         return self.comparisons.cancel((snapshot or {}).get("batch_id"), cells)
 
+    def row_choices(self, snapshot: dict[str, Any] | None, row: str, blind: bool) -> tuple[list[str], list[str]]:
+        """For a row chosen under the grid: what a vote can say, and the clips an export can take sound from."""
+        choices = self.comparisons.voting.choices(snapshot, row, blind)
+        return choices, clip_labels(choices)
+
     def vote(self, snapshot: dict[str, Any] | None, row: str, choice: str, blind: bool,
              file_url: FileUrl) -> tuple[str, BatchView]:
         """Record a vote; what to say, and the batch as it shows now (a blind row is revealed)."""
@@ -73,6 +78,6 @@ class CompareFacade:
         return self.comparisons.exports.for_page(snapshot, row or "", blind, audio)
 
     def leaderboard_view(self, backend: str) -> LeaderboardView:
-        labels = {e.endpoint_id: e.short_label for e in self.catalog.values()}
+        labels = self.catalog.short_labels()
         table, fitted = standings(self.comparisons.votes.read(), self.results.read(), labels, backend)
         return LeaderboardView.of(table, backend, self.revisits.seed_stability(), separation_note(fitted, labels))

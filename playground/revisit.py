@@ -223,7 +223,7 @@ class Revisits:
         checks = self.seed_checks.read()
         if checks.empty:
             return pd.DataFrame(columns=["endpoint", "backend", "checks", "identical", "near", "different"])
-        labels = {e.endpoint_id: e.short_label for e in self.launcher.catalog.values()}
+        labels = self.launcher.catalog.short_labels()
         table = (checks.assign(endpoint=checks.endpoint_id.map(lambda e: labels.get(e, e)))
                  .pivot_table(index=["endpoint", "backend"], columns="verdict", values="check_id", aggfunc="count",
                               fill_value=0)

@@ -43,6 +43,10 @@ class Catalog(Mapping[str, Endpoint]):
         billing = endpoint.pricing.billing if endpoint else None
         return billing.usd_per_unit if billing else None
 
+    def short_labels(self) -> dict[str, str]:
+        """Endpoint id → its short label ("1.0 Lite"), as tables name endpoints."""
+        return {e.endpoint_id: e.short_label for e in self._by_id.values()}
+
     def families(self) -> dict[str, list[Endpoint]]:
         """Endpoints grouped by family, in catalog order."""
         groups: dict[str, list[Endpoint]] = {}

@@ -29,7 +29,7 @@ from playground.compare.present import (
 )
 from playground.compare.spec import parse_spec
 from playground.compare.store import BatchStore
-from playground.compare.voting import Voting
+from playground.compare.voting import Voting, kept_batch
 from playground.config import Limits
 from playground.errors import InputError, PlaygroundError, RunError
 from playground.form import form_from_arguments, read_form
@@ -118,10 +118,7 @@ class Comparisons:
         """The plan, with the cells an extended batch already has (kept) and, when asked, runs to reuse."""
         stored = None
         if isinstance(spec, dict) and spec.get("extend"):
-            stored = self.store.load(str(spec["extend"]), visitor.owner)
-            if stored is None:
-                raise InputError([("extend", f"no finished comparison {str(spec['extend'])[:40]!r} of yours: give "
-                                             "the batch_id a finished /compare answered")])
+            stored = kept_batch(self.store, str(spec["extend"]), visitor, "extend")
             if stored["snapshot"]["batch_id"] in self._batches:
                 raise InputError([("extend", "that batch is being extended already; wait for it to finish")])
             spec = merged_spec(spec, {**stored["spec"], "arguments": self.launcher.inputs.to_data_uris(
@@ -130,11 +127,10 @@ class Comparisons:
         kept = kept_cells(planned, stored["snapshot"] if stored else None)
         reused: dict[int, Any] = {}
         if planned.spec.reuse and planned.spec.seeded:
-            runs = reusable_runs(self.launcher.runner.results.read(), visitor.owner)
-            for cell in planned.cells:
-                key = (cell.endpoint.endpoint_id, canonical(self.launcher.inputs.to_references(cell.arguments)))
-                if cell.index not in kept and key in runs:
-                    reused[cell.index] = runs[key]
+            wanted = {cell.index: (cell.endpoint.endpoint_id, canonical(self.launcher.inputs.to_references(
+                cell.arguments))) for cell in planned.cells if cell.index not in kept}
+            runs = reusable_runs(self.launcher.runner.results.read(), visitor.owner, set(wanted.values()))
+            reused = {index: runs[key] for index, key in wanted.items() if key in runs}
         return Arrangement(planned, kept, reused)
 
     def preview(self, spec: Any, visitor: Visitor) -> str:

@@ -82,17 +82,20 @@ def canonical(arguments: Any) -> str:
     return json.dumps(arguments, sort_keys=True, ensure_ascii=False)
 
 
-def reusable_runs(results: pd.DataFrame, owner: str) -> dict[tuple[str, str], RunRecord]:
-    """(endpoint id, canonical sent arguments) → the newest completed run of ``owner``'s whose video is on disk."""
-    if results.empty:
+def reusable_runs(results: pd.DataFrame, owner: str, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], RunRecord]:
+    """For each wanted (endpoint id, canonical sent arguments): the newest completed run of ``owner``'s with them
+    whose video is on disk. Rows are narrowed by owner, status and endpoint before any JSON is read (the plan is
+    redrawn on every keystroke)."""
+    if results.empty or not wanted:
         return {}
-    mine = results[(results.owner == owner) & (results.status == Status.COMPLETED) & (results.video_path != "")]
+    mine = results[(results.owner == owner) & (results.status == Status.COMPLETED) & (results.video_path != "")
+                   & results.endpoint_id.isin({endpoint_id for endpoint_id, _ in wanted})]
     found: dict[tuple[str, str], RunRecord] = {}
     for row in mine.to_dict("records"):  # oldest first: the newest of equal runs wins
         try:
-            arguments = json.loads(row["arguments_json"])
+            key = (row["endpoint_id"], canonical(json.loads(row["arguments_json"])))
         except ValueError:
             continue
-        if Path(row["video_path"]).is_file():
-            found[(row["endpoint_id"], canonical(arguments))] = RunRecord.from_row({str(k): v for k, v in row.items()})
+        if key in wanted and Path(row["video_path"]).is_file():
+            found[key] = RunRecord.from_row({str(k): v for k, v in row.items()})
     return found

@@ -172,7 +172,12 @@ class BatchView:
     @property
     def clips(self) -> list[str]:
         """The chosen row's finished clips, as labelled (what an export can take its sound from)."""
-        return [c for c in self.vote_choices if c not in (TIE_CHOICE, ALL_BAD_CHOICE)]
+        return clip_labels(self.vote_choices)
+
+
+def clip_labels(choices: list[str]) -> list[str]:
+    """A row's vote choices without the tie and all-bad words: its clips."""
+    return [c for c in choices if c not in (TIE_CHOICE, ALL_BAD_CHOICE)]
 
 
 def refused_view(exc: Exception) -> BatchView:

@@ -88,11 +88,12 @@ class Voting:
                                  [cell["endpoint_id"] for _, cell in shown], blind, snapshot["backend"])
 
 
-def kept_batch(store: BatchStore, batch_id: str, visitor: Visitor) -> dict[str, Any]:
-    """A finished batch of the caller's, kept on disk, or InputError."""
+def kept_batch(store: BatchStore, batch_id: str, visitor: Visitor, asked_as: str = "batch_id") -> dict[str, Any]:
+    """A finished batch of the caller's, kept on disk, or InputError on ``asked_as`` (the field that named it)."""
     stored = store.load((batch_id or "").strip(), visitor.owner)
     if stored is None:
-        raise InputError([("batch_id", "no finished comparison of yours has this id (see /compare's batch_id)")])
+        raise InputError([(asked_as, f"no finished comparison of yours has the id {batch_id[:40]!r} (see "
+                                     "/compare's batch_id)")])
     return stored
 
 

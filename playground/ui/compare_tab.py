@@ -204,8 +204,8 @@ def _wire_judging(playground: Playground, panel: BatchPanel, blind: gr.Checkbox,
     shown = panel.shown
 
     def choose_row(snapshot, row, on):
-        view = playground.compare_view(snapshot, on, row, clip_url)
-        return gr.update(choices=view.vote_choices, value=None), gr.update(choices=["none", *view.clips], value="none")
+        choices, clips = playground.row_choices(snapshot, row, on)
+        return gr.update(choices=choices, value=None), gr.update(choices=["none", *clips], value="none")
 
     panel.vote_row.input(choose_row, [panel.state, panel.vote_row, blind], [panel.vote_choice, panel.sound],
                          api_name="compare_vote_row", **PRIVATE)
