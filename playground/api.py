@@ -20,6 +20,7 @@ from playground.present import Answer, Progress, Shown, code_panes, event_text
 from playground.record import RunRecord
 from playground.request import parse_arguments
 from playground.revisit import Revisits
+from playground.text import is_blank
 from playground.visitor import Visitor
 
 
@@ -45,7 +46,7 @@ class NamedApi:
     def leaderboard(self, query: dict[str, Any] | str) -> list[dict[str, Any]]:
         """The leaderboard rows (``{"backend": "fal" | "offline" | "all"}``, all by default), with the rating's
         95 % interval as ``ci_low``/``ci_high``; missing figures are null."""
-        asked = _arguments(query) if (query.strip() if isinstance(query, str) else query) else {}
+        asked = {} if isinstance(query, str) and is_blank(query) else _arguments(query)
         backend = asked.get("backend", "all")
         unknown = [k for k in asked if k != "backend"]
         if unknown or backend not in ("fal", "offline", "all"):

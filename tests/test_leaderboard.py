@@ -76,3 +76,16 @@ def test_the_note_says_whether_the_top_two_are_told_apart():
     _, level = standings(_votes(("tie", ["a", "b"], "fal")), _results(), {})
     assert "level" in separation_note(level, {})
     assert separation_note(standings(_votes(("none", ["a", "b"], "fal")), _results(), {})[1], {}) == ""
+
+
+@pytest.mark.parametrize("query", ["\ud800", "x" * 100_000, "[]", '{"backend": "fal\\u2028"}',
+                                   '{"backend": "all", "extra": 1}', '{"backend": null}'])
+def test_odd_leaderboard_filters_are_refused(tmp_path, catalog, query):
+    from playground.errors import InputError
+    from playground.service import Playground
+
+    api = Playground(catalog, tmp_path / "data").api
+    with pytest.raises(InputError):
+        api.leaderboard(query)
+    for blank in ("", "  \r\n", "\u2028\u200b"):  # nothing asked: every backend (no votes yet)
+        assert api.leaderboard(blank) == []

@@ -47,8 +47,8 @@ def _secret_files(data: Path) -> dict[str, bytes]:
             (data / name).parent.mkdir(parents=True, exist_ok=True)
             (data / name).write_bytes(content)
     files["results.csv"] = (data / "results.csv").read_bytes()
-    for video in (data / "outputs").glob("*.mp4"):
-        files[f"outputs/{video.name}"] = video.read_bytes()
+    for kept in [*(data / "outputs").glob("*.mp4"), *(data / "batches").glob("*.json"), *(data / "exports").glob("*.mp4")]:
+        files[f"{kept.parent.name}/{kept.name}"] = kept.read_bytes()  # clips, kept batches (prompts), row exports
     return files
 
 
@@ -75,7 +75,9 @@ def test_no_visitor_can_fetch_the_data_directory_by_path(tmp_path, catalog, publ
                                                  "arguments": {"resolution": "480p", "duration": "2"}}),
                                      api_name="/compare")
         history = visitor_a.predict(10, api_name="/history")
+        exported = visitor_a.predict(compared["batch_id"], "1 × 3", "", api_name="/export_row")
         files = _secret_files(data)
+        assert {"batches", "exports"} <= {name.split("/")[0] for name in files} and exported
         mine = httpx.get(video["url"])  # visitor A watches their own clip through the URL they were given
         assert mine.status_code == 200 and mine.content[4:8] == b"ftyp"
         leaks = []
@@ -160,6 +162,6 @@ def test_start_up_lists_every_bad_preset_file_and_goes_on(tmp_path):
         assert name in banner and name in app.output()
 
 
-COUNTS = {"data files probed by path": 13, "file routes tried": ROUTES, "fresh sessions under a cap": 10,
+COUNTS = {"data files probed by path": 15, "file routes tried": ROUTES, "fresh sessions under a cap": 10,
           "spoofed proxy headers": 7,
           "bad preset files at start-up": len(BAD_PRESET_FILES)}

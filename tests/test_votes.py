@@ -66,3 +66,24 @@ def test_a_tie_or_all_bad_is_one_vote_on_the_row_naming_every_clip(comparisons, 
     (vote,) = comparisons.votes.read().to_dict(orient="records")
     assert vote["winner"] == winner and sorted(json.loads(vote["candidates"])) == ["fast", "lite", "pro", "v2"]
     assert comparisons.voting.revealed(snapshot) == {"p1-s7"}  # a blind row is judged, so it is revealed
+
+
+ODD_TEXT = ["", " ", "\u2028", "\ud800", "1" * 100_000, "1 × 7\x00", "A\u2029B"]
+
+
+@pytest.mark.parametrize("text", ODD_TEXT, ids=["empty", "space", "line separator", "surrogate", "100k", "nul", "two"])
+@pytest.mark.parametrize("field", ["row", "choice"])
+def test_odd_rows_and_choices_for_vote_by_id_are_refused_and_record_nothing(tmp_path, catalog, text, field):
+    from playground.visitor import Visitor
+
+    playground = Playground(catalog, tmp_path / "data")
+    visitor = Visitor(session="me")
+    snapshot = {**_done(_snapshot()), "batch_id": "0123456789ab"}
+    playground.comparisons.store.save(snapshot, visitor.owner, {})
+    row, choice = (text, "A") if field == "row" else ("1 × 7", text)
+    with pytest.raises(InputError) as refused:
+        playground.comparisons.voting.vote_by_id(snapshot["batch_id"], row, choice, visitor)
+    assert refused.value.problems[0][0] == field and len(str(refused.value)) < 2000  # says which, briefly
+    assert playground.comparisons.votes.read().empty
+    said = playground.comparisons.voting.vote_by_id(snapshot["batch_id"], " 1 x 7\n", " b\r\n", visitor)
+    assert said["row"] == "1 × 7" and said["winner"] == snapshot["cells"][1]["endpoint_id"]  # padding is not input

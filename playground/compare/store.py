@@ -33,9 +33,11 @@ class BatchStore:
             raise ValueError(f"not a batch id: {snapshot['batch_id']!r}")
         self.directory.mkdir(parents=True, exist_ok=True)
         record = {"owner": owner, "spec": spec, "snapshot": snapshot}
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self.directory, suffix=".tmp",
+        # ASCII JSON: a prompt's lone surrogate or any line break is escaped, written and read back as it was
+        text = json.dumps(record, ensure_ascii=True, default=str)
+        with tempfile.NamedTemporaryFile("w", encoding="ascii", dir=self.directory, suffix=".tmp",
                                          delete=False) as handle:
-            json.dump(record, handle, ensure_ascii=False, default=str)
+            handle.write(text)
         os.replace(handle.name, path)
 
     def load(self, batch_id: str, owner: str) -> dict[str, Any] | None:
