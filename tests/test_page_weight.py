@@ -100,3 +100,33 @@ def test_schemas_stay_exactly_where_an_api_event_reads_or_writes(visibility, kep
     trimmed = without_private_api_schemas(config)
     assert all((k in trimmed["components"][0]) == kept for k in API_SCHEMA_KEYS)
     assert not any(k in trimmed["components"][1] for k in API_SCHEMA_KEYS)
+
+
+def _descendants(node: dict) -> set[int]:
+    return {child["id"] for child in node.get("children", [])} | {
+        d for child in node.get("children", []) for d in _descendants(child)}
+
+
+def test_no_event_shows_progress_on_anything_holding_a_tab(app_url):
+    """The page re-reads, on every status change of any event, the whole subtree of every component an event
+    has shown progress on: one such event on a tab (a render's own container, or the Tabs a restore switches)
+    makes every later event walk every tab built so far, and the first switch into a tab slows with each."""
+    _, body = _get(app_url + "config", "identity")
+    config = json.loads(body)
+    by_id = {c["id"]: c for c in config["components"]}
+    holders: dict[int, set[int]] = {}
+
+    def walk(node: dict) -> None:
+        holders[node["id"]] = _descendants(node)
+        for child in node.get("children", []):
+            walk(child)
+
+    walk(config["layout"])
+    openings = {c["id"] for c in config["components"] if str(c["props"].get("elem_id", "")).endswith("-opening")}
+    assert len(openings) >= 2
+    heavy = [(dep["api_name"], target) for dep in config["dependencies"]
+             for target in (dep.get("show_progress_on") or dep["outputs"])
+             if holders.get(target, set()) & openings or by_id.get(target, {}).get("type") == "tabitem"]
+    assert not heavy
+    renders = [dep for dep in config["dependencies"] if dep.get("render_id") is not None]
+    assert renders and all(set(dep["show_progress_on"] or dep["outputs"]) <= openings for dep in renders)

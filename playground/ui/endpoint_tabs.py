@@ -17,7 +17,7 @@ import gradio as gr
 
 from playground.service import Playground
 from playground.ui.endpoint_tab import build_endpoint_tab
-from playground.ui.lean import opening_box, opens_on_select
+from playground.ui.lean import opening_box, opens_on_select, progress_on_opening
 from playground.ui.presets import PresetSaver
 from playground.views import Endpoint
 
@@ -80,3 +80,5 @@ def _lazy_tab(playground: Playground, endpoint: Endpoint, session: gr.State, sav
     def render(mark: str, forms: dict | None) -> None:
         form = (forms or {}).get(endpoint.endpoint_id) if (mark or "").startswith("restore-") else None
         build_endpoint_tab(playground, endpoint, session, saver, form)
+
+    progress_on_opening(opening)

@@ -197,4 +197,4 @@ def wire_restore(playground: Playground, button: gr.Button, selected: gr.State, 
                 restores: {**(forms or {}), endpoint.endpoint_id: form}, where.opening: TabTarget.restoring()}
 
     button.click(restore_run, [selected, session, restores], [outer_tabs, *family_tabs, restores, *openings],
-                 api_name="history_restore", api_visibility="private")
+                 api_name="history_restore", api_visibility="private", show_progress_on=button)

@@ -75,3 +75,19 @@ def built_when_opened(opening: gr.Textbox, build: Callable[[], None]) -> None:
     @gr.render(inputs=[opening], triggers=[opening.change], show_progress="hidden", queue=False)
     def render(mark: str) -> None:
         build()
+
+    progress_on_opening(opening)
+
+
+def progress_on_opening(opening: gr.Textbox) -> None:
+    """Point the loading status of the render just made at ``opening`` rather than at its container.
+
+    Gradio's page re-reads, on every status change of any event, the whole subtree of every component an
+    event has shown progress on; a render's container is its tab, so each tab built made every later event
+    (the next tab's build included) walk that tab again. The opening box is one hidden leaf.
+    """
+    context = gr.context.get_blocks_context()
+    renderable = context.renderables[-1] if context and context.renderables else None
+    for fn in (context.fns.values() if context else ()):
+        if renderable is not None and fn.renderable is renderable:
+            fn.show_progress_on = [opening]
