@@ -73,6 +73,12 @@ class CompareFacade:
         said = self.comparisons.voting.vote(snapshot, row, choice, blind)
         return said, self.comparisons.view(snapshot, blind, file_url, row)
 
+    def vote_key(self, snapshot: dict[str, Any] | None, row: str, key: str, blind: bool,
+                 file_url: FileUrl) -> tuple[str, BatchView]:
+        """A vote given with a key on a row of the grid (1–9 a clip, 0 a tie, x all bad), as ``vote``."""
+        return self.vote(snapshot, row, self.comparisons.voting.choice_for_key(snapshot, row, key, blind), blind,
+                         file_url)
+
     def export_row(self, snapshot: dict[str, Any] | None, row: str | None, blind: bool, audio: str | None) -> Path:
         """The row shown on the page as one side-by-side MP4 (blind rows not yet voted on show letters only)."""
         return self.comparisons.exports.for_page(snapshot, row or "", blind, audio)

@@ -54,7 +54,7 @@ def test_every_event_has_a_unique_explicit_name(catalog):
                    "preset_save", "preset_close"}  # the one "save as preset" panel
     compare_events = {"run_compare", "compare_preview", "compare_mode", "compare_draw_seeds", "compare_cancel_all",
                       "compare_cancel_cells", "compare_blind", "compare_vote_row", "compare_vote", "compare_preset_load",
-                      "compare_export_row"}
+                      "compare_export_row", "compare_vote_key"}
     leaderboard_events = {"leaderboard_refresh", "leaderboard_filter", "leaderboard_open"}
     history_events = {f"history_{name}" for name in ("open", "page", "filter", "newer", "older", "export_csv",
                                                      "export_json", "choose", "restore", "rerun", "seed_check",

@@ -54,3 +54,73 @@ def test_unfinished_cells_show_their_status():
 
 def test_empty_state():
     assert "Run a comparison" in grid_html(None, False, set(), _url)
+
+
+def _clip_paths(html_text):
+    """Each clip's place as Gradio's position-by-position patch sees it: the (index, tag) of every element from
+    the grid down to its <video>. A clip whose place changes is replaced, and a replaced clip stops playing."""
+    from html.parser import HTMLParser
+
+    void = {"input", "br", "img", "hr", "meta", "source"}
+    paths, stack = {}, [[0, "root"]]
+
+    class Walk(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            parent = stack[-1]
+            parent[0] += 1
+            here = (parent[0] - 1, tag)
+            if tag == "video":
+                paths[dict(attrs)["data-clip"]] = [*(entry[2] for entry in stack[1:]), here]
+            if tag not in void:
+                stack.append([0, tag, here])
+
+        def handle_endtag(self, tag):
+            if tag not in void:
+                stack.pop()
+
+    Walk().feed(html_text)
+    return paths
+
+
+def test_a_row_keeps_its_clips_in_place_when_a_vote_ends_its_keys():
+    """A voted row (keys gone) or a row without a timing note keeps the same elements, hidden, in the same places."""
+    snapshot = _snapshot()
+    before = grid_html(snapshot, blind=True, revealed=set(), file_url=_url, votes=True)
+    after = grid_html(snapshot, blind=True, revealed={"p1-s7"}, file_url=_url, votes=True)
+    assert before.count("<kbd>1</kbd>") == 2 and after.count("<kbd>1</kbd>") == 1  # the voted row names no keys
+    assert len(_clip_paths(before)) == 8 and _clip_paths(before) == _clip_paths(after)
+    assert _clip_paths(grid_html(snapshot, blind=True, revealed={"p1-s7"}, file_url=_url)) == _clip_paths(after)
+
+
+def test_keys_and_wipe_only_where_they_can_act():
+    snapshot = _snapshot()
+    for cell in snapshot["cells"][1:4]:  # the first row has one finished clip left: nothing to vote on or wipe
+        cell["status"] = "failed"
+    page = grid_html(snapshot, blind=False, revealed=set(), file_url=_url, votes=True)
+    first, second = page.split('data-row="p1-s9"')
+    assert "data-wipe " not in first and "data-votes" not in first
+    assert "data-wipe " in second and second.count("<option value=") == 2 * 4 + 5  # both sides list 4 clips; speeds
+    assert "data-votes" not in grid_html(_snapshot(), blind=False, revealed=set(), file_url=_url)  # no votes asked
+
+
+def _lengths(*pairs):
+    snapshot = _snapshot()
+    for cell, (length, fps) in zip(snapshot["cells"], pairs, strict=False):
+        cell["duration_s"], cell["fps"] = length, fps
+    return snapshot
+
+
+def test_a_row_of_clips_that_differ_in_length_or_rate_plays_on_normalised_time_and_says_so():
+    from playground.compare.grid import timing_note
+
+    same = _lengths((5.0, 24), (5.02, 24), (5.0, 24), (5.0, 24))
+    assert timing_note(same["cells"][:4]) == ""
+    assert 'data-row="p1-s7" data-sync="plain"' in grid_html(same, blind=False, revealed=set(), file_url=_url)
+    longer = _lengths((5.0, 24), (5.0, 24), (10.0, 24), (5.0, 24))
+    assert "length (5 s, 10 s)" in timing_note(longer["cells"][:4])
+    assert 'data-sync="normalised"' in grid_html(longer, blind=True, revealed=set(), file_url=_url)
+    faster = _lengths((5.0, 24), (5.0, 30), (5.0, 24), (5.0, 24))
+    assert "frame rate (24 fps, 30 fps)" in timing_note(faster["cells"][:4])
+    failed = _lengths((5.0, 24), (10.0, 30), (5.0, 24), (5.0, 24))
+    failed["cells"][1]["status"] = "failed"  # a clip that did not finish does not count
+    assert timing_note(failed["cells"][:4]) == ""

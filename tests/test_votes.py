@@ -68,6 +68,37 @@ def test_a_tie_or_all_bad_is_one_vote_on_the_row_naming_every_clip(comparisons, 
     assert comparisons.voting.revealed(snapshot) == {"p1-s7"}  # a blind row is judged, so it is revealed
 
 
+@pytest.mark.parametrize("key, blind, recorded", [
+    ("2", False, "pro"),  # the second clip of the row as shown: plan order with names
+    ("0", True, "tie"),
+    ("x", True, "none"),
+    ("X", False, "none"),
+])
+def test_a_key_on_the_grid_votes_for_the_clip_in_that_place(comparisons, key, blind, recorded):
+    snapshot = _done(_snapshot())
+    choice = comparisons.voting.choice_for_key(snapshot, "p1-s7", key, blind)
+    comparisons.voting.vote(snapshot, "p1-s7", choice, blind)
+    (vote,) = comparisons.votes.read().to_dict(orient="records")
+    assert vote["winner"] == recorded
+
+
+def test_a_blind_key_picks_the_clip_in_that_place_whatever_its_endpoint(comparisons):
+    snapshot = _done(_snapshot())
+    order = blind_order("b1", "p1-s7", [c for c in snapshot["cells"] if c["row"] == "p1-s7"])
+    assert comparisons.voting.choice_for_key(snapshot, "p1-s7", "3", True) == "Clip C"
+    comparisons.voting.vote(snapshot, "p1-s7", "Clip C", True)
+    assert comparisons.votes.read().winner.tolist() == [order[2][1]["endpoint_id"]]
+
+
+@pytest.mark.parametrize("key", ["5", "9", "a", "", " ", "12", "\u2028", "\ud800", "1" * 100_000])
+def test_keys_that_pick_no_clip_are_refused_and_record_nothing(comparisons, key):
+    with pytest.raises(InputError, match="vote"):
+        comparisons.voting.choice_for_key(_done(_snapshot()), "p1-s7", key, False)
+    with pytest.raises(InputError, match="finish"):
+        comparisons.voting.choice_for_key(_snapshot(), "p1-s7", "1", False)
+    assert comparisons.votes.read().empty
+
+
 ODD_TEXT = ["", " ", "\u2028", "\ud800", "1" * 100_000, "1 × 7\x00", "A\u2029B"]
 
 

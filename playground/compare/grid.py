@@ -1,4 +1,5 @@
-"""The comparison grid as HTML: one synced player row per prompt × seed (the page's sync_grid.js drives it).
+"""The comparison grid as HTML: one synced player row per prompt × seed (the page's sync_grid.js drives it,
+judging.js adds enlarge, sound, wipe and the vote keys; this file only says what each row holds).
 
 Blind mode shuffles each row in an order fixed by the batch and row (so re-renders agree with the vote
 choices) and shows only "Clip A, B, …" — no endpoint, cost or timing — until that row has been voted on.
@@ -44,7 +45,11 @@ def shown_cells(snapshot: dict[str, Any], row: str, blind: bool,
     return shuffled
 
 
-ENLARGE = '<button type="button" data-enlarge aria-pressed="false">⤢ Enlarge</button>'
+CLIP_BUTTONS = ('<button type="button" data-enlarge aria-pressed="false">⤢ Enlarge</button>'
+                '<button type="button" data-sound aria-pressed="false" title="Sound on or off for this clip">'
+                'Sound: off</button>'
+                '<button type="button" data-solo aria-pressed="false" title="Hear only this clip">Solo</button>')
+SAME_LENGTH_S = 0.05  # clips closer than about a frame in length play in plain time
 COLUMNS = {1: 1, 2: 2, 3: 3, 4: 2, 5: 3, 6: 3}  # clips in a row → columns that keep tiles large and rows even
 
 
@@ -68,11 +73,14 @@ def _caption(label: str, cell: dict[str, Any], hidden: bool) -> str:
     return html.escape(" · ".join(parts))
 
 
-def _cell(label: str, cell: dict[str, Any], hidden: bool, batch_id: str, file_url: Callable[[str], str]) -> str:
-    """One clip (or where it stands). A hidden (blind) cell shows its letter and its bare status, nothing more:
-    its log, error, queue and cost could each tell which endpoint it is."""
-    caption = (f'<figcaption><span class="cmp-caption">{_caption(label, cell, hidden)}</span>'
-               f'{"" if cell["status"] != "completed" else ENLARGE}</figcaption>')
+def _cell(label: str, cell: dict[str, Any], hidden: bool, batch_id: str, file_url: Callable[[str], str],
+          key: str) -> str:
+    """One clip (or where it stands), with the vote key that picks it when the row takes votes (``key``). A hidden
+    (blind) cell shows its letter and its bare status, nothing more: its log, error, queue and cost could each
+    tell which endpoint it is."""
+    badge = f'<kbd title="Press {key} to vote for this clip">{key}</kbd>' if key else "<kbd hidden></kbd>"
+    caption = (f'<figcaption>{badge}<span class="cmp-caption">{_caption(label, cell, hidden)}</span>'
+               f'{"" if cell["status"] != "completed" else CLIP_BUTTONS}</figcaption>')
     if cell["status"] == "completed" and cell.get("video_path"):
         source, key = html.escape(file_url(cell["video_path"]), quote=True), clip_key(batch_id, cell["cell"])
         return (f'<figure class="cmp-cell"><video muted playsinline preload="none" data-clip="{key}" src="{source}">'
@@ -85,7 +93,42 @@ def _cell(label: str, cell: dict[str, Any], hidden: bool, batch_id: str, file_ur
     return f'<figure class="cmp-cell"><div class="cmp-placeholder">{html.escape(detail)}</div>{caption}</figure>'
 
 
-def _controls() -> str:
+def _wipe(shown: list[tuple[str, dict[str, Any]]], batch_id: str) -> str:
+    """Two clips of the row over one another, a divider to drag between them: which two (the first two at first)."""
+    done = [(label, clip_key(batch_id, cell["cell"])) for label, cell in shown if _playable(cell)]
+    if len(done) < 2:
+        return ""
+    sides = "".join(
+        f'<select data-wipe-side="{side}" aria-label="{name} of the wipe">' + "".join(
+            f'<option value="{key}"{" selected" if n == pick else ""}>{html.escape(label)}</option>'
+            for n, (label, key) in enumerate(done)) + "</select>"
+        for side, name, pick in (("a", "Left", 0), ("b", "Right", 1)))
+    return (f'<button type="button" data-wipe aria-pressed="false" title="Two clips over one another, a divider to '
+            f'drag between them">◧ Wipe</button><span class="wipe-pick">{sides}</span>')
+
+
+def _playable(cell: dict[str, Any]) -> bool:
+    return cell["status"] == "completed" and bool(cell.get("video_path"))
+
+
+def timing_note(cells: list[dict[str, Any]]) -> str:
+    """What the row says when its clips differ in length or frame rate ('' when they agree): then they play on
+    normalised time, each at the same fraction of its own length, rather than the shorter ones stopping early."""
+    done = [cell for cell in cells if _playable(cell)]
+    lengths = sorted({round(float(cell["duration_s"]), 2) for cell in done if cell.get("duration_s")})
+    rates = sorted({round(float(cell["fps"]), 2) for cell in done if cell.get("fps")})
+    differs = []
+    if lengths and lengths[-1] - lengths[0] > SAME_LENGTH_S:
+        differs.append("length (" + ", ".join(f"{v:g} s" for v in lengths) + ")")
+    if len(rates) > 1:
+        differs.append("frame rate (" + ", ".join(f"{v:g} fps" for v in rates) + ")")
+    if not differs:
+        return ""
+    return ("Clips differ in " + " and ".join(differs) + ": synced on normalised time, each clip at the same "
+            "fraction of its own length")
+
+
+def _controls(wipe: str) -> str:
     speeds = "".join(f'<option value="{s}"{" selected" if s == 1 else ""}>{s}×</option>' for s in SPEEDS)
     return ('<div class="sync-controls">'
             '<button type="button" data-sync-action="play">▶ Play all</button>'
@@ -94,22 +137,44 @@ def _controls() -> str:
             '<label><input type="checkbox" data-sync-loop checked> Loop</label>'
             f'<label>Speed <select data-sync-speed>{speeds}</select></label>'
             '<input type="range" data-sync-seek min="0" max="1000" value="0" aria-label="Seek all">'
-            '<span data-sync-time>0.00 s</span></div>')
+            f'<span data-sync-time>0.00 s</span>{wipe}</div>')
 
 
-def grid_html(snapshot: dict[str, Any] | None, blind: bool, revealed: set[str], file_url: Callable[[str], str]) -> str:
-    """The whole grid; an empty-state hint before any comparison ran."""
+def _note(note: str) -> str:
+    return f'<p class="sync-note"{"" if note else " hidden"}>{html.escape(note)}</p>'
+
+
+def _keys(shown: list[tuple[str, dict[str, Any]]], keyed: bool) -> str:
+    if not keyed:
+        return '<p class="vote-keys" hidden></p>'
+    return (f'<p class="vote-keys">Vote with the keys: <kbd>1</kbd>–<kbd>{min(len(shown), 9)}</kbd> the clip, '
+            '<kbd>0</kbd> a tie, <kbd>x</kbd> all bad (click the row first)</p>')
+
+
+def grid_html(snapshot: dict[str, Any] | None, blind: bool, revealed: set[str], file_url: Callable[[str], str],
+              votes: bool = False) -> str:
+    """The whole grid; an empty-state hint before any comparison ran. With ``votes`` (a finished batch on the
+    Compare tab), each row not yet voted on names the keys that vote on it.
+
+    Every row has the same elements in the same places whatever it says (empty ones hidden): Gradio patches
+    the grid's HTML position by position, and an element that moves is replaced, which stops its clips."""
     if not snapshot or not snapshot.get("cells"):
         return '<div class="cmp-empty">Run a comparison to see its clips here, side by side.</div>'
     sections = []
     for row, cells in rows(snapshot).items():
         hidden = blind and row not in revealed
         shown = shown_cells(snapshot, row, blind, revealed)
+        keyed = votes and row not in revealed and sum(_playable(cell) for _, cell in shown) >= 2
         prompt = html.escape(cells[0]["prompt"])
         title = html.escape(cells[0]["row_label"]) + (" · blind until you vote" if hidden else "")
-        body = "".join(_cell(label, cell, hidden, snapshot["batch_id"], file_url) for label, cell in shown)
+        body = "".join(_cell(label, cell, hidden, snapshot["batch_id"], file_url, str(n) if keyed and n <= 9 else "")
+                       for n, (label, cell) in enumerate(shown, 1))
+        note = timing_note(cells)
         columns = COLUMNS.get(len(shown), 4)
-        sections.append(f'<section class="sync-group" data-row="{html.escape(row, quote=True)}">'
-                        f'<header><b>{title}</b> <span class="cmp-prompt">{prompt}</span></header>{_controls()}'
+        sections.append(f'<section class="sync-group" tabindex="0" data-row="{html.escape(row, quote=True)}"'
+                        f' data-sync="{"normalised" if note else "plain"}"{" data-votes" if keyed else ""}>'
+                        f'<header><b>{title}</b> <span class="cmp-prompt">{prompt}</span></header>'
+                        f'{_note(note)}'
+                        f'{_keys(shown, keyed)}{_controls(_wipe(shown, snapshot["batch_id"]))}'
                         f'<div class="cmp-cells" style="--cols: {columns}">{body}</div></section>')
     return f'<div class="cmp-grid" data-batch="{html.escape(snapshot["batch_id"], quote=True)}">{"".join(sections)}</div>'

@@ -194,7 +194,7 @@ def batch_view(snapshot: dict[str, Any] | None, blind: bool, revealed: set[str],
     vote_rows = [(cells[0]["row_label"], key) for key, cells in rows(snapshot).items()] if done else []
     chosen = row if row in {key for _, key in vote_rows} else (vote_rows[0][1] if vote_rows else None)
     return BatchView(snapshot, status_rows(snapshot, blind, revealed), outcome_markdown(snapshot, blind),
-                     grid_html(snapshot, blind, revealed, file_url), cancel_choices(snapshot, blind, revealed),
+                     grid_html(snapshot, blind, revealed, file_url, votes=done), cancel_choices(snapshot, blind, revealed),
                      vote_rows, chosen, vote_choices(snapshot, chosen, blind, revealed) if chosen else [], done)
 
 

@@ -20,6 +20,7 @@ from playground.visitor import Visitor
 from playground.votes import ALL_BAD, TIE, VotesLog
 
 ROW = re.compile(r"\s*p?(\d+)\s*(?:[×xX*,·]|-s|\s)\s*(?:seed\s*)?(\d+)\s*")
+KEYS = {"0": TIE_CHOICE, "x": ALL_BAD_CHOICE}  # and 1–9: the clip in that place
 WORDS = {TIE_CHOICE: TIE, ALL_BAD_CHOICE: ALL_BAD, TIE: TIE, ALL_BAD: ALL_BAD, "all bad": ALL_BAD}
 
 
@@ -54,6 +55,21 @@ class Voting:
             return f"Vote recorded: **all bad** on {row_label} (left out of ratings, counted per endpoint)"
         assert winner is not None
         return f"Vote recorded: **{winner['label']}** wins {row_label}" + (f" (it was {choice})" if blind else "")
+
+    def choice_for_key(self, snapshot: dict[str, Any] | None, row: str, key: str, blind: bool) -> str:
+        """The vote a key pressed on a row of the grid stands for: 1–9 the clip in that place (as the row shows
+        them), 0 a tie, x all bad; InputError for any other key or a place with no clip."""
+        if not snapshot or not snapshot.get("done"):
+            raise InputError([("vote", "run a comparison and let it finish first")])
+        shown = shown_cells(snapshot, row, blind, self.revealed(snapshot))
+        text = (key or "").strip().lower()
+        if text in KEYS:
+            return KEYS[text]
+        if not (len(text) == 1 and "1" <= text <= "9"):
+            raise InputError([("vote", "keys on the grid: 1–9 a clip, 0 a tie, x all bad")])
+        if int(text) > len(shown):
+            raise InputError([("vote", f"this row has {len(shown)} clip(s); key {text} picks none")])
+        return shown[int(text) - 1][0]
 
     def vote_by_id(self, batch_id: str, row: str, choice: str, visitor: Visitor) -> dict[str, Any]:
         """`/vote`: a kept batch of the caller's; ``row`` as "prompt index × seed", ``choice`` a letter, tie or none."""

@@ -53,7 +53,7 @@ def launch_options(playground: Playground) -> dict[str, Any]:
     """Everything launch() needs except host and port (Gradio reads those from the environment)."""
     return {"allowed_paths": [], "blocked_paths": [str(playground.data_dir)], "footer_links": ["api", "gradio", "settings"],
             "run_history": False, "theme": gr.themes.Soft(), "css": (ASSETS / "page.css").read_text(),
-            "head": "".join(f"<script>{(ASSETS / name).read_text()}</script>" for name in ("sync_grid.js", "page.js")),
+            "head": "".join(f"<script>{(ASSETS / name).read_text()}</script>" for name in ("sync_grid.js", "judging.js", "page.js")),
             "app_kwargs": compression()}
 
 

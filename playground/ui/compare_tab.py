@@ -20,6 +20,9 @@ from playground.views import STATUS_HEADERS, BatchView
 
 DEFAULT_MODE = "text-to-video"
 PRIVATE: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
+# A vote key pressed in a row of the grid (judging.js reads it) becomes the grid's "submit" event: {row, key}.
+KEY_VOTES = ("element.addEventListener('keydown', (event) => { const picked = window.seedanceJudging?.keyChoice(event);"
+             " if (picked) trigger('submit', picked); });")
 
 
 @dataclass
@@ -48,7 +51,7 @@ class BatchPanel:
             cancel_cells = gr.Dropdown([], multiselect=True, label="Cells to cancel", scale=3,
                                        elem_id="cmp-cancel-cells", interactive=True)
             cancel_button = gr.Button("Cancel these cells", scale=1, elem_id="cmp-cancel-cells-btn")
-        grid = gr.HTML(elem_id="cmp-grid")
+        grid = gr.HTML(elem_id="cmp-grid", js_on_load=KEY_VOTES)
         with gr.Row(equal_height=True):
             vote_row = gr.Dropdown([], label="Prompt × seed", scale=2, elem_id="cmp-vote-row", interactive=True)
             vote_choice = gr.Radio([], label="Best clip", scale=3, elem_id="cmp-vote-choice", interactive=True)
@@ -225,3 +228,12 @@ def _wire_judging(playground: Playground, panel: BatchPanel, blind: gr.Checkbox,
 
     panel.vote_button.click(vote, [panel.state, panel.vote_row, panel.vote_choice, blind],
                             [panel.vote_said, *panel.outputs], api_name="compare_vote", api_visibility="private")
+
+    @user_errors
+    def vote_key(snapshot, blind_on, pressed: gr.EventData):
+        said, view = playground.vote_key(snapshot, str(pressed._data.get("row", "")),
+                                         str(pressed._data.get("key", "")), blind_on, clip_url)
+        return {panel.vote_said: said, **shown(view)}
+
+    panel.grid.submit(vote_key, [panel.state, blind], [panel.vote_said, *panel.outputs], api_name="compare_vote_key",
+                      api_visibility="private")

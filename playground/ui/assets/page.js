@@ -1,7 +1,7 @@
 // Small page helpers, all by event delegation or observation, so they keep working when Gradio re-renders:
 // - a field named in its tab's problems list is outlined (the list items read "field: message");
 // - a clip already in the comparison grid is kept when the grid's HTML is replaced (no second fetch, no restart);
-// - "Enlarge" turns one clip of a row full width (it stays in the row's sync), and stays so when the grid updates.
+// - the grid's judging state (judging.js: enlarged clips, sound, wipes) is put back whenever the grid changes.
 // Gradio's HTML component patches the grid in place (an element at the same place keeps its node), so a clip
 // keeps playing through updates as long as clips keep their places; the keeping below covers nodes it replaces.
 (() => {
@@ -18,25 +18,11 @@
   }
 
   const kept = new Map(); // clip key → its <video>, loaded once
-  const enlarged = new Set(); // clip keys shown full width
-
-  function reapply() {
-    for (const video of document.querySelectorAll(".cmp-cell video[data-clip]")) {
-      const on = enlarged.has(video.dataset.clip);
-      const cell = video.closest(".cmp-cell");
-      if (cell.classList.contains("enlarged") !== on) cell.classList.toggle("enlarged", on);
-      const button = cell.querySelector("[data-enlarge]");
-      if (button && button.getAttribute("aria-pressed") !== String(on)) {
-        button.setAttribute("aria-pressed", String(on));
-        button.textContent = on ? "⤡ Smaller" : "⤢ Enlarge";
-      }
-    }
-  }
   function adopt(root) {
     const found = root.matches?.("video[data-clip]") ? [root] : [...(root.querySelectorAll?.("video[data-clip]") ?? [])];
     for (const fresh of found) {
       const old = kept.get(fresh.dataset.clip);
-      if (old && old !== fresh) { fresh.replaceWith(old); continue; }
+      if (old && old !== fresh) { fresh.replaceWith(old); window.seedanceSyncGrid?.resume(old); continue; }
       kept.set(fresh.dataset.clip, fresh);
       fresh.preload = "auto";
       fresh.load();
@@ -50,20 +36,11 @@
       const at = m.target.nodeType === 1 ? m.target : m.target.parentElement;
       const estimate = at?.closest('[id$="-estimate"]');
       if (estimate) markProblems(estimate);
-      grid ||= Boolean(at?.closest(".cmp-grid"));
+      grid ||= Boolean(at?.closest(".cmp-grid")) && !at.closest("[data-sync-time]"); // not the clock's ticks
     }
-    if (grid && enlarged.size) reapply();
+    if (grid) window.seedanceJudging?.reapply();
   }).observe(document.documentElement, { childList: true, subtree: true, characterData: true, attributes: true,
                                           attributeFilter: ["class", "data-clip"] });
 
-  document.addEventListener("click", (event) => {
-    const button = event.target.closest("[data-enlarge]");
-    if (!button) return;
-    const key = button.closest(".cmp-cell").querySelector("video[data-clip]")?.dataset.clip;
-    if (!key) return;
-    if (enlarged.has(key)) enlarged.delete(key); else enlarged.add(key);
-    reapply();
-  });
-
-  window.seedancePage = { kept, enlarged, markProblems };
+  window.seedancePage = { kept, markProblems };
 })();
