@@ -138,3 +138,9 @@ def estimate(endpoint: Endpoint, arguments: dict[str, Any]) -> Estimate:
                f"× ${price:g} per million tokens{multiplier} = ${usd:.4f}")
     return Estimate(usd=round(usd, 6), tokens=round(tokens, 3), width=shape.width, height=shape.height, fps=shape.fps,
                     frames=shape.frames, seconds=round(seconds, 4), formula=formula, notes=notes)
+
+
+def makes_sound(endpoint: Endpoint, arguments: dict[str, Any]) -> bool:
+    """Whether the endpoint returns a clip with sound: it has a ``generate_audio`` switch, and it is on (its
+    default when not sent). Seedance 1.5 Pro and 2.0 do; the 1.0 tiers are silent."""
+    return endpoint.field("generate_audio") is not None and bool(_value(endpoint, arguments, "generate_audio"))

@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont, ImageOps
@@ -38,6 +39,7 @@ class ClipSpec:
     start_image: Image.Image | None = None
     end_image: Image.Image | None = None
     caption: str = ""
+    sound: bool = False  # the endpoint would make sound: a plain synthetic tone stands in for it
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
@@ -144,9 +146,39 @@ def write_clip(spec: ClipSpec, path: Path) -> Path:
     with av.open(str(path), "w", container_options={"movflags": "+faststart"}) as container:
         stream = container.add_stream("libx264", rate=spec.fps, options=X264_OPTIONS)
         stream.width, stream.height, stream.pix_fmt = spec.width, spec.height, "yuv420p"
+        sound = container.add_stream("aac", rate=AUDIO_RATE, layout="mono") if spec.sound else None  # before any mux
         for array in frames(spec):
             for packet in stream.encode(av.VideoFrame.from_ndarray(array, format="rgb24")):
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
+        if sound is not None:
+            _write_tone(container, sound, spec)
     return path
+
+
+AUDIO_RATE = 48000
+
+
+def tone(spec: ClipSpec) -> np.ndarray:
+    """The preview's sound: a seed-pitched beep at every whole second over silence, plainly not a soundtrack,
+    as long as the picture (mono float32 samples at AUDIO_RATE)."""
+    count = round(spec.frames / spec.fps * AUDIO_RATE)
+    t = np.arange(count, dtype=np.float32) / AUDIO_RATE
+    pitch = 220.0 * 2 ** (random.Random(spec.seed).randrange(12) / 12)
+    gate = ((t % 1.0) < 0.25).astype(np.float32)
+    return (0.25 * gate * np.sin(2 * np.pi * pitch * t)).astype(np.float32)
+
+
+def _write_tone(container: Any, stream: Any, spec: ClipSpec) -> None:
+    import av
+
+    samples = tone(spec)
+    for start in range(0, len(samples), 1024):
+        chunk = np.ascontiguousarray(samples[None, start:start + 1024])
+        frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="mono")
+        frame.sample_rate, frame.pts = AUDIO_RATE, start
+        for packet in stream.encode(frame):
+            container.mux(packet)
+    for packet in stream.encode():
+        container.mux(packet)

@@ -43,13 +43,14 @@ def _in_sync(page, row, what, samples=5):
 
 @pytest.fixture(scope="module")
 def judged(browser, app_url, app_data_dir):
-    """A finished comparison of 1.0 Lite, 1.0 Pro and 2.0 at 2 s (2.0 cannot go below 4 s, so its clips are
-    twice as long), three seeds: three rows of three clips, each row saying its clips differ in length."""
+    """A finished comparison of 1.0 Lite, 1.5 Pro and 2.0 at 2 s (1.5 Pro and 2.0 cannot go below 4 s, so their
+    clips are twice as long, and they have sound), three seeds: three rows of three clips, each row saying its
+    clips differ in length."""
     from playwright.sync_api import expect
 
     page = open_page(browser, app_url, DESKTOP)
     page.get_by_role("tab", name="Compare").click()
-    for label in ("Seedance 1.0 Pro Fast · Text to Video", "Seedance 1.5 Pro · Text to Video"):
+    for label in ("Seedance 1.0 Pro Fast · Text to Video", "Seedance 1.0 Pro · Text to Video"):
         page.locator("#cmp-endpoints").get_by_text(label).click()
     page.locator("#cmp-prompts textarea").fill(PROMPT)
     page.locator("#cmp-seeds textarea, #cmp-seeds input").first.fill("3, 4, 5")
@@ -78,7 +79,7 @@ def test_a_row_of_unequal_clips_says_so_and_plays_on_normalised_time(judged):
     _row(page, rows[0]).locator("[data-sync-action=play]").click()
     seen = _in_sync(page, rows[0], "play")
     lengths = seen[-1]["lengths"]
-    assert max(lengths) > 1.8 * min(lengths), lengths  # the 2 s clips run at half speed beside the 4 s one
+    assert max(lengths) > 1.8 * min(lengths), lengths  # the 2 s clip runs at half speed beside the 4 s ones
     short = [t for t, n in zip(seen[-1]["times"], lengths) if n < 3]
     assert short and all(abs(t - seen[-1]["lead"] / 2) <= 0.1 for t in short), seen[-1]
 
@@ -93,11 +94,18 @@ def test_enlarge_solo_and_sound_keep_the_row_in_sync(judged):
     _in_sync(page, rows[0], "enlarged")
     muted = "(row) => [...document.querySelectorAll(`#cmp-grid .sync-group[data-row=\"${row}\"] video`)].map(v => v.muted)"
     assert page.evaluate(muted, rows[0]) == [True, True, True]  # quiet until asked
-    row.locator("[data-sound]").nth(2).click()
+    assert row.locator(".cmp-cell").nth(0).locator("[data-sound], [data-solo]").count() == 0  # 1.0 Lite is silent
+    assert "No sound" in row.locator(".cmp-cell").nth(0).inner_text()
+    row.locator("[data-sound]").nth(1).click()  # the 2.0 clip, the row's third
     assert page.evaluate(muted, rows[0]) == [True, True, False]
-    row.locator("[data-solo]").nth(0).click()
-    assert page.evaluate(muted, rows[0]) == [False, True, True]  # heard alone: the sound of the third went off
+    heard = "(row) => document.querySelectorAll(`#cmp-grid .sync-group[data-row=\"${row}\"] video`)[2]" \
+            ".webkitAudioDecodedByteCount"
+    page.wait_for_function(f"({heard})('{rows[0]}') > 0", timeout=10000)  # it has a sound track, and it plays
+    row.locator("[data-solo]").nth(0).click()  # 1.5 Pro alone
+    assert page.evaluate(muted, rows[0]) == [True, False, True]  # the 2.0 clip went quiet
     assert row.locator("[data-solo]").nth(0).get_attribute("aria-pressed") == "true"
+    row.scroll_into_view_if_needed()
+    shoot(page, "compare-enlarged-solo-1440")
     _in_sync(page, rows[0], "solo")
     row.locator("[data-solo]").nth(0).click()
     assert page.evaluate(muted, rows[0]) == [True, True, True]

@@ -59,3 +59,29 @@ def test_cross_fade_to_end_image(playground):
     frames = _frames(result.video_path)
     first, last = frames[0][200:300, 300:500].mean(axis=(0, 1)), frames[-1][200:300, 300:500].mean(axis=(0, 1))
     assert first[0] > 150 > first[2] and last[2] > 150 > last[0]
+
+
+def _sound(path):
+    """(seconds of sound, loudest sample) of a clip's audio track, or None when it has none."""
+    with av.open(str(path)) as c:
+        if not c.streams.audio:
+            return None
+        samples = np.concatenate([f.to_ndarray().ravel() for f in c.decode(audio=0)])
+        return len(samples) / c.streams.audio[0].codec_context.sample_rate, float(np.abs(samples).max())
+
+
+def test_endpoints_that_make_sound_get_a_synthetic_tone_as_long_as_the_picture(playground):
+    """1.5 Pro and 2.0 return sound unless generate_audio is off; the preview stands in a plain beep for it."""
+    v2 = "bytedance/seedance-2.0/text-to-video"
+    asked = {"prompt": "x", "resolution": "480p", "duration": "4", "seed": 3}
+    pictures = []
+    for endpoint_id, arguments, heard in ((v2, asked, True), (v2, {**asked, "generate_audio": False}, False),
+                                          (LITE_T2V, {**asked, "duration": "2"}, False)):
+        result = _run(playground, endpoint_id, arguments)[-1]
+        sound = _sound(result.video_path)
+        assert (sound is not None) == heard == result.has_audio, endpoint_id
+        if heard:
+            seconds, loudest = sound
+            assert abs(seconds - result.frames / result.fps) < 0.05 and loudest > 0.1
+        pictures.append(_frames(result.video_path)[::24])
+    assert all(np.array_equal(a, b) for a, b in zip(*pictures[:2], strict=True))  # sound or not, the same picture

@@ -12,7 +12,7 @@ from PIL import Image
 
 from playground.catalog import Endpoint
 from playground.errors import RunError
-from playground.estimate import output_shape
+from playground.estimate import makes_sound, output_shape
 from playground.events import Completed, Event, InProgress, Queued, Submitted
 from playground.media import (
     MediaError,
@@ -103,7 +103,8 @@ class OfflineBackend:
         yield InProgress(tuple(logs))
         spec = ClipSpec(width=shape.width, height=shape.height, fps=shape.fps, frames=shape.frames, seed=seed,
                         prompt=str(arguments.get("prompt", "")), camera_fixed=camera_fixed, start_image=start,
-                        end_image=end, caption=f"seed {seed}")  # no endpoint name: a blind vote must stay blind
+                        end_image=end, caption=f"seed {seed}",  # no endpoint name: a blind vote must stay blind
+                        sound=makes_sound(endpoint, arguments))
         path = outputs / f"{run_id}.mp4"
         await asyncio.to_thread(write_clip, spec, path)  # CPU work off the event loop
         if stop.is_set():

@@ -45,10 +45,10 @@ def shown_cells(snapshot: dict[str, Any], row: str, blind: bool,
     return shuffled
 
 
-CLIP_BUTTONS = ('<button type="button" data-enlarge aria-pressed="false">⤢ Enlarge</button>'
-                '<button type="button" data-sound aria-pressed="false" title="Sound on or off for this clip">'
-                'Sound: off</button>'
-                '<button type="button" data-solo aria-pressed="false" title="Hear only this clip">Solo</button>')
+ENLARGE = '<button type="button" data-enlarge aria-pressed="false">⤢ Enlarge</button>'
+SOUND = ('<button type="button" data-sound aria-pressed="false" title="Sound on or off for this clip">Sound: off'
+         '</button><button type="button" data-solo aria-pressed="false" title="Hear only this clip">Solo</button>')
+SILENT = '<button type="button" disabled title="This clip has no sound track">No sound</button>'
 SAME_LENGTH_S = 0.05  # clips closer than about a frame in length play in plain time
 COLUMNS = {1: 1, 2: 2, 3: 3, 4: 2, 5: 3, 6: 3}  # clips in a row → columns that keep tiles large and rows even
 
@@ -73,6 +73,13 @@ def _caption(label: str, cell: dict[str, Any], hidden: bool) -> str:
     return html.escape(" · ".join(parts))
 
 
+def _buttons(cell: dict[str, Any]) -> str:
+    """Enlarge, and sound and solo for a clip that has a sound track (1.5 Pro and 2.0 make one)."""
+    if cell["status"] != "completed":
+        return ""
+    return ENLARGE + (SOUND if cell.get("has_audio") in (True, "true") else SILENT)
+
+
 def _cell(label: str, cell: dict[str, Any], hidden: bool, batch_id: str, file_url: Callable[[str], str],
           key: str) -> str:
     """One clip (or where it stands), with the vote key that picks it when the row takes votes (``key``). A hidden
@@ -80,7 +87,7 @@ def _cell(label: str, cell: dict[str, Any], hidden: bool, batch_id: str, file_ur
     tell which endpoint it is."""
     badge = f'<kbd title="Press {key} to vote for this clip">{key}</kbd>' if key else "<kbd hidden></kbd>"
     caption = (f'<figcaption>{badge}<span class="cmp-caption">{_caption(label, cell, hidden)}</span>'
-               f'{"" if cell["status"] != "completed" else CLIP_BUTTONS}</figcaption>')
+               f'{_buttons(cell)}</figcaption>')
     if cell["status"] == "completed" and cell.get("video_path"):
         source, key = html.escape(file_url(cell["video_path"]), quote=True), clip_key(batch_id, cell["cell"])
         return (f'<figure class="cmp-cell"><video muted playsinline preload="none" data-clip="{key}" src="{source}">'
