@@ -81,11 +81,12 @@ def _buttons(cell: dict[str, Any]) -> str:
 
 
 def _cell(label: str, cell: dict[str, Any], hidden: bool, batch_id: str, file_url: Callable[[str], str],
-          key: str) -> str:
-    """One clip (or where it stands), with the vote key that picks it when the row takes votes (``key``). A hidden
-    (blind) cell shows its letter and its bare status, nothing more: its log, error, queue and cost could each
-    tell which endpoint it is."""
-    badge = f'<kbd title="Press {key} to vote for this clip">{key}</kbd>' if key else "<kbd hidden></kbd>"
+          vote_key: str) -> str:
+    """One clip (or where it stands), with the key that votes for it when the row takes votes. A hidden (blind)
+    cell shows its letter and its bare status, nothing more: its log, error, queue and cost could each tell
+    which endpoint it is."""
+    badge = (f'<kbd title="Press {vote_key} to vote for this clip">{vote_key}</kbd>' if vote_key and _playable(cell)
+             else "<kbd hidden></kbd>")
     caption = (f'<figcaption>{badge}<span class="cmp-caption">{_caption(label, cell, hidden)}</span>'
                f'{_buttons(cell)}</figcaption>')
     if cell["status"] == "completed" and cell.get("video_path"):
