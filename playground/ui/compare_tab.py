@@ -89,7 +89,7 @@ def build_compare_tab(playground: Playground, session: gr.State, tab: gr.Tab) ->
     Its inputs say ``interactive=True``: Gradio infers interactivity only for components that exist at start-up."""
     opening = opening_box("compare-opening")
     opens_on_select(tab, opening, "open_compare")
-    built_when_opened(opening, lambda: build_compare_contents(playground, session))
+    built_when_opened(opening, lambda mark: build_compare_contents(playground, session))
 
 
 def build_compare_contents(playground: Playground, session: gr.State) -> None:

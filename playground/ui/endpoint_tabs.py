@@ -17,7 +17,7 @@ import gradio as gr
 
 from playground.service import Playground
 from playground.ui.endpoint_tab import build_endpoint_tab
-from playground.ui.lean import opening_box, opens_on_select, progress_on_opening
+from playground.ui.lean import built_when_opened, opening_box, opens_on_select
 from playground.ui.presets import PresetSaver
 from playground.views import Endpoint
 
@@ -74,11 +74,9 @@ def build_endpoint_tabs(playground: Playground, demo: gr.Blocks, session: gr.Sta
 def _lazy_tab(playground: Playground, endpoint: Endpoint, session: gr.State, saver: PresetSaver,
               opening: gr.Textbox, restores: gr.State, built_on_load: gr.Blocks | None) -> None:
     """The tab's content, built for a session when ``opening`` changes (and on page load for the first tab)."""
-    triggers = [opening.change, *([built_on_load.load] if built_on_load is not None else [])]
 
-    @gr.render(inputs=[opening, restores], triggers=triggers, show_progress="hidden", queue=False)
-    def render(mark: str, forms: dict | None) -> None:
+    def build(mark: str, forms: dict | None) -> None:
         form = (forms or {}).get(endpoint.endpoint_id) if (mark or "").startswith("restore-") else None
         build_endpoint_tab(playground, endpoint, session, saver, form)
 
-    progress_on_opening(opening)
+    built_when_opened(opening, build, [restores], [built_on_load.load] if built_on_load is not None else [])

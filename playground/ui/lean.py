@@ -9,7 +9,7 @@ the ones ``/gradio_api/info`` and ``gradio_client`` describe. Gradio compresses 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import gradio as gr
@@ -69,17 +69,19 @@ def opens_on_select(tab: gr.Tab, opening: gr.Textbox, api_name: str) -> None:
     tab.select(None, opening, opening, api_name=api_name, **OPEN_EVENT)
 
 
-def built_when_opened(opening: gr.Textbox, build: Callable[[], None]) -> None:
-    """``build`` runs, for one session, in a ``gr.render`` when ``opening`` first changes (one quick round trip)."""
+def built_when_opened(opening: gr.Textbox, build: Callable[..., None], reads: Sequence[gr.components.Component] = (),
+                      also_on: Sequence[Any] = ()) -> None:
+    """``build(mark, *reads)`` runs, for one session, in a ``gr.render`` when ``opening`` first changes (one quick
+    round trip), or on the events ``also_on`` (e.g. the page's load, for a tab shown from the start)."""
 
-    @gr.render(inputs=[opening], triggers=[opening.change], show_progress="hidden", queue=False)
-    def render(mark: str) -> None:
-        build()
+    @gr.render(inputs=[opening, *reads], triggers=[opening.change, *also_on], show_progress="hidden", queue=False)
+    def render(mark: str, *values: Any) -> None:
+        build(mark, *values)
 
-    progress_on_opening(opening)
+    _progress_on_opening(opening)
 
 
-def progress_on_opening(opening: gr.Textbox) -> None:
+def _progress_on_opening(opening: gr.Textbox) -> None:
     """Point the loading status of the render just made at ``opening`` rather than at its container.
 
     Gradio's page re-reads, on every status change of any event, the whole subtree of every component an
