@@ -89,7 +89,7 @@ def _cell(label: str, cell: dict[str, Any], hidden: bool, batch_id: str, file_ur
              else "<kbd hidden></kbd>")
     caption = (f'<figcaption>{badge}<span class="cmp-caption">{_caption(label, cell, hidden)}</span>'
                f'{_buttons(cell)}</figcaption>')
-    if cell["status"] == "completed" and cell.get("video_path"):
+    if _playable(cell):
         source, key = html.escape(file_url(cell["video_path"]), quote=True), clip_key(batch_id, cell["cell"])
         return (f'<figure class="cmp-cell"><video muted playsinline preload="none" data-clip="{key}" src="{source}">'
                 f"</video>{caption}</figure>")

@@ -18,9 +18,8 @@
   const speed = (group) => Number(group.querySelector("[data-sync-speed]")?.value) || 1;
 
   // Where clip v belongs when the row is at `fraction` of the leader's length.
-  function timeOf(group, v, fraction) {
-    const lead = leader(group);
-    const at = normalised(group) ? fraction * length(v) : fraction * length(lead);
+  function timeOf(group, v, fraction, lead = leader(group), scaled = normalised(group)) {
+    const at = scaled ? fraction * length(v) : fraction * length(lead);
     return Math.max(0, Math.min(at, length(v) - END));
   }
   const fractionOf = (group) => {
@@ -28,17 +27,20 @@
     return lead && length(lead) ? lead.currentTime / length(lead) : 0;
   };
 
-  function rates(group) {
-    const lead = leader(group);
+  function rates(group, lead = leader(group)) {
+    const scaled = normalised(group);
+    const chosen = speed(group);
     for (const v of videos(group)) {
-      const scale = normalised(group) && length(lead) && length(v) ? length(v) / length(lead) : 1;
-      const rate = speed(group) * scale;
+      const scale = scaled && length(lead) && length(v) ? length(v) / length(lead) : 1;
+      const rate = chosen * scale;
       if (Math.abs(v.playbackRate - rate) > 1e-3) v.playbackRate = rate;
     }
   }
 
   function place(group, fraction) {
-    for (const v of videos(group)) v.currentTime = timeOf(group, v, fraction);
+    const lead = leader(group);
+    const scaled = normalised(group);
+    for (const v of videos(group)) v.currentTime = timeOf(group, v, fraction, lead, scaled);
   }
 
   function show(group) {
@@ -60,11 +62,12 @@
         if (looping(group)) { place(group, 0); for (const v of videos(group)) v.play(); }
         else { for (const v of videos(group)) { v.pause(); v.seedancePlaying = false; } }
       }
-      rates(group);
-      const fraction = fractionOf(group);
+      rates(group, lead); // the leader, the mode and the speed are read once a frame, not once a clip
+      const fraction = length(lead) ? lead.currentTime / length(lead) : 0;
+      const scaled = normalised(group);
       for (const v of videos(group)) {
         if (v === lead) continue;
-        const target = timeOf(group, v, fraction);
+        const target = timeOf(group, v, fraction, lead, scaled);
         if (Math.abs(v.currentTime - target) > DRIFT) v.currentTime = target;
         if (v.paused && target < length(v) - END) v.play();
       }
