@@ -3,7 +3,6 @@ what the visitor typed when they come back, takes a saved preset into its list, 
 restore — for that visitor only."""
 
 import json
-import time
 
 from browser_kit import DESKTOP, open_page, shoot
 
@@ -13,6 +12,17 @@ PRO = "seedance-v1-pro-text-to-video"
 
 def _family(page, name):
     page.get_by_role("tab", name=name, exact=True).first.click()
+
+
+def _round_trip(page, slug):
+    """One event to the server and its answer, seen on the page: a "!" typed at the end of the prompt reaching
+    the request code pane. Whatever the server was asked before has been answered by then."""
+    from playwright.sync_api import expect
+
+    prompt = page.locator(f"#{slug}-prompt textarea")
+    prompt.press("End")
+    prompt.type("!")
+    expect(page.locator(f"#{slug}-code")).to_contain_text(prompt.input_value(), timeout=5000)
 
 
 def test_a_tab_is_built_on_first_click_and_keeps_what_was_typed(browser, app_url):
@@ -26,12 +36,14 @@ def test_a_tab_is_built_on_first_click_and_keeps_what_was_typed(browser, app_url
     expect(page.locator(f"#{PRO}-estimate")).not_to_be_empty()
     page.locator(f"#{PRO}-prompt textarea").fill("A second tab's own prompt")
     expect(page.locator(f"#{PRO}-code")).to_contain_text("A second tab's own prompt", timeout=5000)  # it is live
+    page.evaluate(f"window.__built = document.querySelector('#{PRO}-run')")
     _family(page, "1.0 Lite")
     expect(page.locator(f"#{LITE}-prompt textarea")).to_have_value("Typed before leaving: a heron at dawn")
     _family(page, "1.0 Pro")
-    time.sleep(0.5)  # a rebuild, if one were (wrongly) triggered, would have landed by now
     expect(page.locator(f"#{PRO}-prompt textarea")).to_have_value("A second tab's own prompt")
+    _round_trip(page, PRO)  # a rebuild, had the switch (wrongly) asked for one, came before this answer
     assert page.locator(f"#{PRO}-run").count() == 1  # built once, not stacked
+    assert page.evaluate(f"document.querySelector('#{PRO}-run') === window.__built")  # the very same tab
     shoot(page, "tabs-built-on-first-click-1440")
 
 
@@ -61,6 +73,7 @@ def test_a_restore_rebuilds_an_open_tab_for_that_visitor_only(browser, app_url, 
     for visitor in (page, other):
         _family(visitor, "1.0 Pro")
         visitor.locator(f"#{PRO}-prompt textarea").fill("typed, then replaced by the restore")
+    other.evaluate(f"window.__built = document.querySelector('#{PRO}-run')")
     page.get_by_role("tab", name="History").click()
     page.locator("#history-text input, #history-text textarea").first.fill("kite above dunes")
     expect(page.locator("#history-info")).to_contain_text("1 run(s)", timeout=15000)
@@ -71,6 +84,7 @@ def test_a_restore_rebuilds_an_open_tab_for_that_visitor_only(browser, app_url, 
     expect(page.locator(f"#{PRO}-seed input")).to_have_value("5")
     assert page.locator(f"#{PRO}-run").count() == 1
     expect(page.locator(f"#{PRO}-code")).to_contain_text('"seed": 5')
-    time.sleep(0.5)
-    expect(other.locator(f"#{PRO}-prompt textarea")).to_have_value("typed, then replaced by the restore")
+    _round_trip(other, PRO)  # the other visitor's page has heard from the server since the restore
+    expect(other.locator(f"#{PRO}-prompt textarea")).to_have_value("typed, then replaced by the restore!")
+    assert other.evaluate(f"document.querySelector('#{PRO}-run') === window.__built")  # not rebuilt
     shoot(page, "tabs-restored-into-open-tab-1440")
