@@ -231,8 +231,9 @@ def _wire_judging(playground: Playground, panel: BatchPanel, blind: gr.Checkbox,
 
     @user_errors
     def vote_key(snapshot, blind_on, pressed: gr.EventData):
-        said, view = playground.vote_key(snapshot, str(pressed._data.get("row", "")),
-                                         str(pressed._data.get("key", "")), blind_on, clip_url)
+        data = pressed._data if isinstance(pressed._data, dict) else {}  # what the page sent: {row, key}
+        said, view = playground.vote_key(snapshot, str(data.get("row", "")), str(data.get("key", "")), blind_on,
+                                         clip_url)
         return {panel.vote_said: said, **shown(view)}
 
     panel.grid.submit(vote_key, [panel.state, blind], [panel.vote_said, *panel.outputs], api_name="compare_vote_key",
