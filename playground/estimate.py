@@ -1,4 +1,5 @@
-"""Output size, frame count and cost estimate of a request (fal's video-token formula)."""
+"""Output size, frame count and cost estimate of a request: fal's per-second quote where fal publishes one for the
+request's resolution, else fal's video-token formula on the size table."""
 
 from __future__ import annotations
 
@@ -26,6 +27,15 @@ class Shape:
     notes: tuple[str, ...] = ()
     size_known: bool = True  # False when `auto` aspect could not be read from the input image
     frames_known: bool = True  # False for `duration: auto` (the model picks the length)
+    resolution: str = "720p"
+    size_doubt: str = ""  # why the size table's row is not fal's published size ("" when it is)
+
+    @property
+    def size_note(self) -> str:
+        """What a figure resting on this size should say about it ("" for a published size)."""
+        if not self.size_doubt:
+            return ""
+        return f"rests on the {self.resolution} size {self.width}×{self.height}, {self.size_doubt}"
 
     def expected(self) -> dict[str, int | None]:
         """What the output should be, as far as the request says (None where it does not)."""
@@ -104,40 +114,54 @@ def output_shape(endpoint: Endpoint, arguments: dict[str, Any]) -> Shape:
         seconds = AUTO_SECONDS if duration in (None, "auto") else int(duration)
         frames = seconds * fps
     frames_known = bool(num_frames) or duration not in (None, "auto")
-    return Shape(width, height, fps, frames, frames / fps, aspect, tuple(notes), size_known, frames_known)
+    return Shape(width, height, fps, frames, frames / fps, aspect, tuple(notes), size_known, frames_known, resolution,
+                 endpoint.size_doubt(resolution))
 
 
 def estimate(endpoint: Endpoint, arguments: dict[str, Any]) -> Estimate:
-    """tokens = width × height × fps × seconds / 1024, at the endpoint's price per million tokens."""
+    """fal's quote × seconds where fal quotes this resolution per second; else tokens = width × height × fps ×
+    seconds / 1024 at the endpoint's price per million tokens. Reference videos add their seconds and the discount
+    either way, as fal states both rules."""
     shape = output_shape(endpoint, arguments)
     pricing = endpoint.pricing
     notes = list(shape.notes)
-    seconds = shape.seconds
-    extra = ""
-    videos = arguments.get("video_urls") or []
-    if pricing.adds_input_video_seconds and videos:
-        lengths = [data_uri_video_seconds(v) for v in videos]
-        known = sum(x for x in lengths if x is not None)
-        if None in lengths:
-            notes.append("input video length unknown for URL references; not included")
-        seconds += known
-        extra = f" (+ {known:g} s of input video)"
+    seconds, extra = _billed_seconds(endpoint, arguments, shape, notes)
+    multiplier = (pricing.video_input_multiplier or 1.0) if arguments.get("video_urls") else 1.0
+    discount = f" × {multiplier:g} (video references)" if multiplier != 1 else ""
     tokens = shape.width * shape.height * shape.fps * seconds / 1024
     values = {f.name: _value(endpoint, arguments, f.name) for f in endpoint.fields}
     price, variant = pricing.for_request(values)
-    if variant:
-        notes.append(f"priced for {variant.label}")
-    usd = tokens / 1_000_000 * price
-    multiplier = ""
-    if pricing.video_input_multiplier and videos:
-        usd *= pricing.video_input_multiplier
-        multiplier = f" × {pricing.video_input_multiplier:g} (video references)"
+    quote = None if variant else pricing.quote_for(shape.resolution, shape.aspect_ratio)
+    if quote:
+        usd = quote.usd_per_second * seconds * multiplier
+        formula = (f"fal's quote for {quote.resolution}: ${quote.usd_per_second:g} per second × {seconds:g} s{extra}"
+                   f"{discount} = ${usd:.4f}")
+        notes.append(f"fal's quote: {quote.source}" + (f"; {quote.note}" if quote.note else ""))
+        if shape.size_doubt:
+            notes.append(f"the size {shape.width}×{shape.height} is {shape.size_doubt}; the quoted price does not "
+                         "rest on it")
+    else:
+        usd = tokens / 1_000_000 * price * multiplier
+        formula = (f"{shape.width} × {shape.height} px × {shape.fps} fps × {seconds:g} s{extra} ÷ 1024 = "
+                   f"{tokens:,.0f} tokens; × ${price:g} per million tokens{discount} = ${usd:.4f}")
+        notes += [f"priced for {variant.label}"] if variant else []
+        notes += [shape.size_note] if shape.size_note else []
     if pricing.confidence != "published":
-        notes.append(f"price {pricing.confidence}: {pricing.source}")
-    formula = (f"{shape.width} × {shape.height} px × {shape.fps} fps × {seconds:g} s{extra} ÷ 1024 = {tokens:,.0f} tokens; "
-               f"× ${price:g} per million tokens{multiplier} = ${usd:.4f}")
+        notes.append(f"unconfirmed price ({pricing.confidence}): {pricing.source}")
     return Estimate(usd=round(usd, 6), tokens=round(tokens, 3), width=shape.width, height=shape.height, fps=shape.fps,
                     frames=shape.frames, seconds=round(seconds, 4), formula=formula, notes=notes)
+
+
+def _billed_seconds(endpoint: Endpoint, arguments: dict[str, Any], shape: Shape, notes: list[str]) -> tuple[float, str]:
+    """Seconds fal bills: the output's, plus the reference videos' where the endpoint adds them (what it adds, said)."""
+    videos = arguments.get("video_urls") or []
+    if not (endpoint.pricing.adds_input_video_seconds and videos):
+        return shape.seconds, ""
+    lengths = [data_uri_video_seconds(v) for v in videos]
+    known = sum(x for x in lengths if x is not None)
+    if None in lengths:
+        notes.append("input video length unknown for URL references; not included")
+    return shape.seconds + known, f" (+ {known:g} s of input video)"
 
 
 def makes_sound(endpoint: Endpoint, arguments: dict[str, Any]) -> bool:

@@ -98,6 +98,57 @@ BROKEN = [
 ]
 
 
+V2_T2V_FACTS = "facts/seedance-2-0-text-to-video.json"
+
+
+def _quote(**change):
+    """Break the 2.0 text-to-video quote ($0.3034/s at 720p) with these keys (None removes one)."""
+    def edit(facts, doc):
+        def apply(data):
+            quote = data["pricing"]["per_second_quotes"][0]
+            quote.update({k: v for k, v in change.items() if v is not None})
+            for k in [k for k, v in change.items() if v is None]:
+                quote.pop(k)
+        _edit(facts.parent / "seedance-2-0-text-to-video.json", apply)
+    return edit
+
+
+def _sizes(fn):
+    return lambda f, d: _edit(f.parent.parent / "sizes.json", fn)
+
+
+BROKEN += [
+    ("quote without a source", _quote(source=None), V2_T2V_FACTS, "pricing.per_second_quotes[0]: needs"),
+    ("quote price as text", _quote(usd_per_second="0.3034"), V2_T2V_FACTS, "pricing.per_second_quotes[0].usd_per_second"),
+    ("quote at zero", _quote(usd_per_second=0), V2_T2V_FACTS, "pricing.per_second_quotes[0].usd_per_second"),
+    ("quote at a resolution not offered", _quote(resolution="4k"), V2_T2V_FACTS,
+     "pricing.per_second_quotes[0].resolution"),
+    ("quote with a blank source", _quote(source="  "), V2_T2V_FACTS, "pricing.per_second_quotes[0].source"),
+    ("quote for an unknown aspect ratio", _quote(aspect_ratios=["5:4"]), V2_T2V_FACTS,
+     "pricing.per_second_quotes[0].aspect_ratios"),
+    ("quote with an empty aspect list", _quote(aspect_ratios=[]), V2_T2V_FACTS,
+     "pricing.per_second_quotes[0].aspect_ratios"),
+    ("quote with an unknown key", _quote(currency="EUR"), V2_T2V_FACTS, "pricing.per_second_quotes[0]: needs"),
+    ("quotes not a list", lambda f, d: _edit(f.parent / "seedance-2-0-text-to-video.json", lambda x: x["pricing"].update(
+        per_second_quotes={"720p": 0.3})), V2_T2V_FACTS, "pricing.per_second_quotes: must be a list"),
+    ("resolution quoted twice", lambda f, d: _edit(f.parent / "seedance-2-0-text-to-video.json", lambda x: x["pricing"][
+        "per_second_quotes"].append(dict(x["pricing"]["per_second_quotes"][0]))), V2_T2V_FACTS,
+     "pricing.per_second_quotes[1].resolution"),
+    ("quote beside price variants", lambda f, d: _edit(f.parent / "seedance-2-0-text-to-video.json", lambda x: x[
+        "pricing"].update(variants=[{"when": {"generate_audio": False}, "usd_per_million_tokens": 7}])), V2_T2V_FACTS,
+     "pricing.per_second_quotes: cannot sit beside price variants"),
+    ("odd output size", _sizes(lambda x: x["seedance"]["sizes"]["720p"].update({"16:9": [1248, 703]})), "sizes.json",
+     "seedance.sizes.720p.16:9"),
+    ("size as text", _sizes(lambda x: x["seedance-2.0"]["sizes"]["720p"].update({"1:1": "960x960"})), "sizes.json",
+     "seedance-2.0.sizes.720p.1:1"),
+    ("unconfirmed row that does not exist", _sizes(lambda x: x["seedance"]["unconfirmed"].update({"4k": "guess"})),
+     "sizes.json", "seedance.unconfirmed"),
+    ("unconfirmed without a reason", _sizes(lambda x: x["seedance"]["unconfirmed"].update({"720p": ""})), "sizes.json",
+     "seedance.unconfirmed"),
+    ("size table without sizes", _sizes(lambda x: x["seedance"].pop("sizes")), "sizes.json", "seedance"),
+]
+
+
 @pytest.mark.parametrize("case, change, file_part, field", BROKEN, ids=[b[0] for b in BROKEN])
 def test_broken_catalog_names_file_and_field(tmp_path, case, change, file_part, field):
     root = _break_pro_t2v(tmp_path, change)
@@ -105,6 +156,20 @@ def test_broken_catalog_names_file_and_field(tmp_path, case, change, file_part, 
         load_catalog(root)
     assert file_part in err.value.file.replace("\\", "/")
     assert field in str(err.value)
+
+
+def test_a_per_second_quote_is_data(tmp_path):
+    """A quote added to a facts file prices its resolution (and only it) with no new code."""
+    from playground.estimate import estimate
+
+    root = _break_pro_t2v(tmp_path, lambda f, d: _edit(f, lambda x: x["pricing"].update(per_second_quotes=[
+        {"resolution": "480p", "usd_per_second": 0.05, "source": "a test page", "aspect_ratios": ["16:9"]}])))
+    endpoint = load_catalog(root)["fal-ai/bytedance/seedance/v1/pro/text-to-video"]
+    quoted = estimate(endpoint, {"prompt": "x", "resolution": "480p", "aspect_ratio": "16:9", "duration": "6"})
+    assert quoted.usd == pytest.approx(0.30) and quoted.formula.startswith("fal's quote for 480p: $0.05 per second")
+    square = estimate(endpoint, {"prompt": "x", "resolution": "480p", "aspect_ratio": "1:1", "duration": "6"})
+    assert "÷ 1024" in square.formula  # the quote names 16:9 only
+    assert square.usd == pytest.approx(640 * 640 * 24 * 6 / 1024 * 2.5e-6)
 
 
 def test_family_order_comes_from_the_data(tmp_path):

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from playground.catalog.model import Billing, Endpoint, PriceVariant, Pricing
+from playground.catalog.model import Billing, Endpoint, PriceVariant, Pricing, SecondQuote
 from playground.catalog.schema import parse_fields
 from playground.errors import CatalogError
 
@@ -17,8 +17,10 @@ FACT_KEYS = {"endpoint_id", "openapi", "label", "family", "tier", "mode", "size_
 TIERS = ("standard", "fast", "mini")
 MODES = ("text-to-video", "image-to-video", "reference-to-video")
 PRICING_KEYS = {"rule", "fps", "usd_per_million_tokens", "confidence", "source", "quoted",
-                "video_input_multiplier", "adds_input_video_seconds", "variants", "billing"}
+                "video_input_multiplier", "adds_input_video_seconds", "variants", "billing", "per_second_quotes"}
 BILLING_KEYS = {"unit", "usd_per_unit", "source"}
+QUOTE_KEYS = {"resolution", "usd_per_second", "source", "aspect_ratios", "note"}
+SIZE_TABLE_KEYS = {"note", "unconfirmed", "sizes"}
 CONSTRAINT_KINDS = {"max_total_items": {"kind", "fields", "max"}, "requires_any": {"kind", "field", "any_of"}}
 
 
@@ -95,7 +97,49 @@ def _pricing(raw: Any, file: str) -> Pricing:
                    source=str(raw.get("source", "")), quoted=str(raw.get("quoted", "")),
                    video_input_multiplier=raw.get("video_input_multiplier"),
                    adds_input_video_seconds=bool(raw.get("adds_input_video_seconds", False)),
-                   variants=_variants(raw.get("variants"), file), billing=_billing(raw.get("billing"), file))
+                   variants=_variants(raw.get("variants"), file), billing=_billing(raw.get("billing"), file),
+                   per_second_quotes=_quotes(raw.get("per_second_quotes"), file))
+
+
+def _quotes(raw: Any, file: str) -> tuple[SecondQuote, ...]:
+    """``[{"resolution": "720p", "usd_per_second": n, "source": …, "aspect_ratios"?: […], "note"?: …}]``: fal's
+    own per-second prices, one per resolution (``aspect_ratios`` left out: every aspect ratio)."""
+    if not isinstance(raw, list | None):
+        raise CatalogError(file, "pricing.per_second_quotes", "must be a list of quotes")
+    quotes: list[SecondQuote] = []
+    for i, item in enumerate(raw or []):
+        where = f"pricing.per_second_quotes[{i}]"
+        if not isinstance(item, dict) or not {"resolution", "usd_per_second", "source"} <= set(item) <= QUOTE_KEYS:
+            raise CatalogError(file, where, f"needs resolution, usd_per_second and source; keys {sorted(QUOTE_KEYS)}")
+        if bad := next((k for k in ("resolution", "source", "note") if k in item and not _text(item[k])), None):
+            raise CatalogError(file, f"{where}.{bad}", f"must be non-empty text, got {item[bad]!r}")
+        price, ratios = item["usd_per_second"], item.get("aspect_ratios", ["all"])
+        if isinstance(price, bool) or not isinstance(price, (int, float)) or not 0 < price < 1000:
+            raise CatalogError(file, f"{where}.usd_per_second", f"must be a positive number of dollars, got {price!r}")
+        if not isinstance(ratios, list) or not ratios or not all(_text(r) for r in ratios):
+            raise CatalogError(file, f"{where}.aspect_ratios", "must be a non-empty list (left out: every ratio)")
+        if any(q.resolution == item["resolution"] for q in quotes):
+            raise CatalogError(file, f"{where}.resolution", f"{item['resolution']!r} is quoted twice")
+        quotes.append(SecondQuote(item["resolution"], float(price), item["source"],
+                                  tuple(ratios) if "aspect_ratios" in item else (), item.get("note", "")))
+    return tuple(quotes)
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _check_quotes(endpoint: Endpoint, file: str) -> None:
+    """A quote names a resolution and aspect ratios this endpoint offers, and never sits beside a price variant."""
+    if endpoint.pricing.per_second_quotes and endpoint.pricing.variants:
+        raise CatalogError(file, "pricing.per_second_quotes", "cannot sit beside price variants (which would apply?)")
+    offered = {name: f.enum if (f := endpoint.field(name)) else () for name in ("resolution", "aspect_ratio")}
+    for i, quote in enumerate(endpoint.pricing.per_second_quotes):
+        where = f"pricing.per_second_quotes[{i}]"
+        if quote.resolution not in offered["resolution"]:
+            raise CatalogError(file, f"{where}.resolution", f"{quote.resolution!r} is not offered by this endpoint")
+        if unknown := [r for r in quote.aspect_ratios if r not in offered["aspect_ratio"]]:
+            raise CatalogError(file, f"{where}.aspect_ratios", f"{unknown} are not aspect ratios of this endpoint")
 
 
 def _variants(raw: Any, file: str) -> tuple[PriceVariant, ...]:
@@ -152,6 +196,28 @@ def _check_aliases(raw: Any, names: set[str], file: str) -> tuple[tuple[str, str
     return tuple(raw.items())
 
 
+def _size_table(table: Any, name: str, file: str) -> tuple[dict[str, dict[str, tuple[int, int]]], dict[str, str]]:
+    """A table of sizes.json, checked: ``{"note", "unconfirmed": {resolution: why}, "sizes": {resolution: {aspect:
+    [w, h]}}}`` with even sides (the offline preview encodes 4:2:0 video)."""
+    if not isinstance(table, dict) or not set(table) <= SIZE_TABLE_KEYS or not isinstance(table.get("sizes"), dict):
+        raise CatalogError(file, name, f"must be an object with sizes (keys {sorted(SIZE_TABLE_KEYS)})")
+    sizes: dict[str, dict[str, tuple[int, int]]] = {}
+    for resolution, row in table["sizes"].items():
+        if not isinstance(row, dict) or not row:
+            raise CatalogError(file, f"{name}.sizes.{resolution}", "must map aspect ratios to [width, height]")
+        for aspect, wh in row.items():
+            if not (isinstance(wh, list) and len(wh) == 2 and all(type(x) is int and x > 0 and x % 2 == 0 for x in wh)):
+                raise CatalogError(file, f"{name}.sizes.{resolution}.{aspect}", f"must be [width, height], positive "
+                                                                               f"even integers, got {wh!r}")
+        sizes[resolution] = {aspect: (wh[0], wh[1]) for aspect, wh in row.items()}
+    doubts = table.get("unconfirmed", {})
+    if not isinstance(doubts, dict) or not all(_text(v) for v in doubts.values()):
+        raise CatalogError(file, f"{name}.unconfirmed", "must map resolutions to why their size is unconfirmed")
+    if unknown := sorted(set(doubts) - set(sizes)):
+        raise CatalogError(file, f"{name}.unconfirmed", f"{unknown} have no row in sizes")
+    return sizes, dict(doubts)
+
+
 def _sizes_for(endpoint: Endpoint, file: str) -> None:
     """Every resolution and aspect ratio an endpoint offers must have a known output size."""
     for name in ("resolution", "aspect_ratio"):
@@ -192,10 +258,9 @@ def build_endpoint(facts: dict[str, Any], facts_path: Path, doc: Any, doc_path: 
         raise CatalogError(str(doc_path), "info.x-fal-metadata.endpointId", f"{meta_id!r} does not match {endpoint_id!r}")
     fields = parse_fields(doc, endpoint_id, str(doc_path))
     table_name = _require(facts, "size_table", file)
-    if table_name not in size_tables:
+    if not isinstance(size_tables, dict) or table_name not in size_tables:
         raise CatalogError(file, "size_table", f"unknown table {table_name!r}")
-    sizes = {res: {ar: tuple(wh) for ar, wh in row.items()}
-             for res, row in size_tables[table_name].items() if not res.startswith("_")}
+    sizes, unconfirmed = _size_table(size_tables[table_name], table_name, str(facts_path.parent.parent / "sizes.json"))
     retired = facts.get("retired", "")
     if not isinstance(retired, str):
         raise CatalogError(file, "retired", "must be text saying since when and why")
@@ -205,8 +270,10 @@ def build_endpoint(facts: dict[str, Any], facts_path: Path, doc: Any, doc_path: 
         pricing=_pricing(facts.get("pricing"), file), sizes=sizes, notes=tuple(facts.get("notes") or ()),
         constraints=_check_constraints(facts.get("constraints"), {f.name for f in fields}, file),
         image_formats=tuple(facts.get("image_formats") or ("JPEG", "PNG", "WEBP")), slug=Path(file).stem,
-        aliases=_check_aliases(facts.get("compare_aliases"), {f.name for f in fields}, file), retired=retired)
+        aliases=_check_aliases(facts.get("compare_aliases"), {f.name for f in fields}, file), retired=retired,
+        unconfirmed_sizes=unconfirmed)
     _sizes_for(endpoint, str(doc_path))
+    _check_quotes(endpoint, file)
     names = {f.name for f in fields}
     for i, variant in enumerate(endpoint.pricing.variants):
         if unknown := [name for name, _ in variant.when if name not in names]:

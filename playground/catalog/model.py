@@ -52,9 +52,25 @@ class Billing:
 
 
 @dataclass(frozen=True)
+class SecondQuote:
+    """fal's own price per second of output at one resolution. Where it applies, the estimate is this × seconds:
+    fal's figure, not our token count on a size table that may be a guess."""
+
+    resolution: str
+    usd_per_second: float
+    source: str
+    aspect_ratios: tuple[str, ...] = ()  # () = every aspect ratio the endpoint offers
+    note: str = ""  # shown with every estimate the quote makes
+
+    def applies(self, resolution: str, aspect_ratio: str) -> bool:
+        return resolution == self.resolution and (not self.aspect_ratios or aspect_ratio in self.aspect_ratios)
+
+
+@dataclass(frozen=True)
 class Pricing:
-    """Our pricing rule for an endpoint: fal's video-token formula at a price per million tokens (the first variant
-    whose field values the request has, else the base price), and fal's billing unit where it is known."""
+    """Our pricing rule for an endpoint: fal's per-second quote where fal publishes one for the request's resolution,
+    else fal's video-token formula at a price per million tokens (the first variant whose field values the request
+    has, else the base price); and fal's billing unit where it is known."""
 
     usd_per_million_tokens: float
     fps: int
@@ -65,6 +81,11 @@ class Pricing:
     adds_input_video_seconds: bool = False
     variants: tuple[PriceVariant, ...] = ()
     billing: Billing | None = None
+    per_second_quotes: tuple[SecondQuote, ...] = ()
+
+    def quote_for(self, resolution: str, aspect_ratio: str) -> SecondQuote | None:
+        """fal's per-second quote for this output, if it publishes one (quotes are at the base price, no variant)."""
+        return next((q for q in self.per_second_quotes if q.applies(resolution, aspect_ratio)), None)
 
     def for_request(self, values: dict[str, Any]) -> tuple[float, PriceVariant | None]:
         """(price per million tokens, the variant that set it) for a request's field values (defaults applied)."""
@@ -90,6 +111,11 @@ class Endpoint:
     slug: str = ""
     aliases: tuple[tuple[str, str], ...] = ()  # (shared Compare name, this endpoint's field name)
     retired: str = ""  # set by the refresh command when fal stops serving the endpoint: since when and why
+    unconfirmed_sizes: dict[str, str] = field(default_factory=dict, hash=False, compare=False)  # resolution → why
+
+    def size_doubt(self, resolution: str) -> str:
+        """Why the size table's row for ``resolution`` is not fal's published size ("" when it is)."""
+        return self.unconfirmed_sizes.get(resolution, "")
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
