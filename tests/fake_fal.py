@@ -15,11 +15,16 @@ Routes, answered as fal's documentation and clients say fal answers (reference/f
   GET  /<owner>/<alias>/requests/<id>       result (model output, x-fal-billable-units, x-fal-served-from when
                                             rerouted); 499 once a cancel was honoured
   PUT  /<owner>/<alias>/requests/<id>/cancel  202 CANCELLATION_REQUESTED, or 400 ALREADY_COMPLETED once done
-  POST /storage/auth/token, POST /files/upload, GET /files/<name>   storage upload and media
+  POST /storage/auth/token, POST /files/upload, GET /files/<name>   storage upload (fal_client's default
+                                            repository: a CDN token, then the bytes) and media
+  POST /storage/upload/initiate?storage_type=fal-cdn-v3|gcs   fal's storage REST (fal-js; fal_client's fallback):
+                                            {content_type, file_name} with the key → {upload_url, file_url}
+  PUT  <upload_url>                         the bytes, to the signed URL initiate gave (no key); then file_url
+                                            serves them
   GET  /api/openapi/queue/openapi.json?endpoint_id=<id>               fal's OpenAPI document per endpoint
   GET  /v1/models/pricing?endpoint_id=a,b   fal's pricing API (1–50 ids, with the key)
-The certificate also names queue.fal.run, so an unmodified client pointed here (curl's --connect-to in a
-curlrc, a fetch that swaps the host) talks to this server.
+The certificate also names queue.fal.run, rest.fal.ai and v3.fal.media, so an unmodified client pointed here
+(curl's --connect-to in a curlrc, a fetch that swaps the host) talks to this server.
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ import trustme
 TRICKLE_S = 0.5
 HANG_LIMIT_S = 120.0  # a hung answer gives up after this (or as soon as the client hangs up)
 REQUEST_PATH = re.compile(r"^/(?P<app>[^/]+/[^/]+)/requests/(?P<id>[^/]+)(?P<op>/status/stream|/status|/cancel)?$")
+SIGNED_PUT = re.compile(r"^/storage/signed/(?P<name>[\w.-]+)$")  # where initiate's upload_url points (fake's own)
+STORAGE_TYPES = ("fal-cdn-v3", "gcs")  # what fal-js and fal_client's fallback ask initiate for
 NGINX_502 = (502, "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center>"
                   "<hr><center>nginx</center></body></html>", {"Content-Type": "text/html"})
 
@@ -153,6 +160,7 @@ class FakeFal:
         self.requests: list[Seen] = []
         self.jobs: dict[str, Job] = {}
         self.uploads: dict[str, bytes] = {}
+        self.signed: dict[str, tuple[str, str]] = {}  # initiated uploads: name → (content type, signature)
         self.scripts: deque[Script] = deque()
         self.by_endpoint: dict[str, Script] = {}  # used when no queued script is waiting
         self.openapi: dict[str, dict] = {}  # documents served at /api/openapi/queue/openapi.json (others: 404)
@@ -165,7 +173,8 @@ class FakeFal:
     # -- lifecycle ----------------------------------------------------------------------------------
     def start(self) -> "FakeFal":
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.ca.issue_cert("127.0.0.1", "localhost", "queue.fal.run").configure_cert(context)
+        names = ("127.0.0.1", "localhost", "queue.fal.run", "rest.fal.ai", "v3.fal.media")
+        self.ca.issue_cert(*names).configure_cert(context)
         fake = self
 
         class Handler(_Handler):
@@ -204,6 +213,7 @@ class FakeFal:
             self.requests.clear()
             self.jobs.clear()
             self.uploads.clear()
+            self.signed.clear()
             self.scripts.clear()
             self.by_endpoint.clear()
             self.openapi.clear()
@@ -343,6 +353,36 @@ class FakeFal:
         self.uploads[name] = data
         return 200, {"access_url": f"{self.base_url}/files/{name}"}, {}
 
+    def initiate_upload(self, body: bytes, storage_type: str):
+        """fal's storage REST: a signed URL to PUT the file to and the URL it will be served at (reference §10)."""
+        if storage_type not in STORAGE_TYPES:
+            return 400, {"detail": f"Unknown storage_type {storage_type!r}"}, {}
+        try:
+            asked = json.loads(body or b"null")
+        except ValueError:
+            asked = None
+        missing = [key for key in ("content_type", "file_name")
+                   if not isinstance(asked, dict) or not isinstance(asked.get(key), str) or not asked[key]]
+        if missing:
+            return 422, {"detail": [{"loc": ["body", key], "msg": "field required", "type": "missing"}
+                                    for key in missing]}, {}
+        safe_name = re.sub(r"[^\w.-]", "_", asked["file_name"], flags=re.ASCII)[-64:]
+        name = f"up-{uuid.uuid4().hex[:12]}-{safe_name}"
+        signature = uuid.uuid4().hex
+        with self.lock:
+            self.signed[name] = (asked["content_type"], signature)
+        return 200, {"upload_url": f"{self.base_url}/storage/signed/{name}?signature={signature}",
+                     "file_url": f"{self.base_url}/files/{name}"}, {}
+
+    def signed_put(self, name: str, signature: str, data: bytes):
+        """The PUT to an upload_url: its signature is the whole credential; the bytes are served at file_url."""
+        with self.lock:
+            expected = self.signed.get(name)
+            if expected is None or signature != expected[1]:
+                return 403, {"detail": "Invalid or expired upload signature"}, {}
+            self.uploads[name] = data
+        return 200, b"", {"Content-Type": "text/plain"}
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -460,8 +500,12 @@ class _Handler(BaseHTTPRequestHandler):
                                      "expires_at": expires})
         if path == "/files/upload" and self.command == "POST":
             return self._reply(*fake.upload(body, self.headers.get("Content-Type", "")))
+        if (signed := SIGNED_PUT.match(path)) and self.command == "PUT":
+            return self._reply(*fake.signed_put(signed["name"], query.get("signature", [""])[0], body))
         if not authorization.startswith("Key "):
             return self._reply(401, {"detail": "No credentials were provided"})
+        if path == "/storage/upload/initiate" and self.command == "POST":
+            return self._reply(*fake.initiate_upload(body, query.get("storage_type", [""])[0]))
         if path == "/v1/models/pricing" and self.command == "GET":
             ids = [i for part in query.get("endpoint_id", []) for i in part.split(",") if i]
             return self._reply(*fake.pricing(ids))
