@@ -58,7 +58,8 @@ def test_every_event_has_a_unique_explicit_name(catalog):
     leaderboard_events = {"leaderboard_refresh", "leaderboard_filter", "leaderboard_open"}
     history_events = {f"history_{name}" for name in ("open", "page", "filter", "newer", "older", "export_csv",
                                                      "export_json", "choose", "restore", "rerun", "seed_check",
-                                                     "promote", "refetch", "language", "promote_plan")}
+                                                     "promote", "refetch", "language", "promote_plan",
+                                                     "refresh_rerun", "refresh_seed_check", "refresh_promote")}
     builds = [n for n in named if n.startswith("apply")]  # each endpoint tab's and Compare's gr.render (Gradio names those)
     assert len(builds) == len(catalog) + 1
     named = [n for n in named if not n.startswith("apply")]
@@ -142,6 +143,24 @@ def test_history_is_newest_first(client):
     _, second = _generate(client, LITE_T2V, {**LITE_ARGS, "seed": 12})
     rows = client.predict(2, api_name="/history")
     assert [r["run_id"] for r in rows] == [second["run_id"], first["run_id"]]
+
+
+@pytest.mark.parametrize("limit, count", [(1, 1), (2.0, 2), ("1", 1), (" 2 ", 2), ("", None), ("\u2028", None)],
+                         ids=["int", "float", "text", "padded text", "empty: the default", "a line break: blank"])
+def test_history_limit_takes_a_number_or_its_text(client, limit, count):
+    _generate(client, LITE_T2V, {**LITE_ARGS, "seed": 13})
+    _generate(client, LITE_T2V, {**LITE_ARGS, "seed": 14})
+    rows = client.predict(limit, api_name="/history")
+    assert len(rows) == count if count is not None else 2 <= len(rows) <= 50
+
+
+@pytest.mark.parametrize("limit", ["abc", "2.5", "-1", "10001", "1e400", "nan", "9" * 100_000],
+                         ids=["word", "fraction", "negative", "over the cap", "huge float", "nan", "100k digits"])
+def test_history_limit_that_is_not_a_row_count_is_named(client, limit):
+    """Said by the core, not refused by Gradio's number box first (a lone surrogate cannot be sent as JSON)."""
+    with pytest.raises(AppError) as err:
+        client.predict(limit, api_name="/history")
+    assert "limit:" in str(err.value) and "whole number of rows" in str(err.value)
 
 
 API_ONLY_BAD = [

@@ -31,7 +31,9 @@ def build_api_tab(playground: Playground, session: gr.State) -> None:
     ids = [endpoint_id for _, endpoint_id in playground.endpoint_choices()]
     with gr.Row():
         endpoint = gr.Dropdown(ids, value=ids[0], allow_custom_value=True, label="endpoint_id", elem_id="api-endpoint")
-        limit = gr.Number(50, precision=0, label="limit (history)", elem_id="api-limit")
+        # Text, not gr.Number: Gradio's number box refuses "abc" with its own opaque error before the core can say
+        # "limit: …"; the core reads a number or its text (``history_limit``).
+        limit = gr.Textbox("50", label="limit (history)", max_lines=1, elem_id="api-limit")
     arguments = gr.Textbox(json.dumps(EXAMPLE, indent=2), label="arguments (JSON)", lines=8, elem_id="api-arguments")
     with gr.Row():
         catalog_btn = gr.Button("Catalog", elem_id="api-catalog")
@@ -81,7 +83,8 @@ def build_api_tab(playground: Playground, session: gr.State) -> None:
                 return step.value
             progress(step.done, desc=step.text)
 
-    def history(count: float | None, state: dict, request: gr.Request) -> list[dict]:
+    @user_errors
+    def history(count: str | float | None, state: dict, request: gr.Request) -> list[dict]:
         return api.history(count, visitor_of(playground, state, request))
 
     @user_errors

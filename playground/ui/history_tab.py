@@ -82,7 +82,7 @@ def build_history_tab(playground: Playground, session: gr.State, history_tab: gr
         text = gr.Textbox(label="Prompt contains", scale=2, elem_id="history-text")
     table = gr.Dataframe(headers=TABLE_HEADERS, interactive=False, wrap=True, elem_id="history-table",
                          label="Runs, newest first (click a row)")
-    with gr.Row(equal_height=True):
+    with gr.Row(equal_height=False, elem_id="history-pager"):  # page.css: wraps on a phone, buttons keep one line
         previous = gr.Button("◀ Newer", size="sm", scale=0, min_width=100, elem_id="history-prev")
         number = gr.Number(1, precision=0, minimum=1, show_label=False, container=False, scale=0, min_width=70,
                            elem_id="history-page")
@@ -150,6 +150,25 @@ def build_history_tab(playground: Playground, session: gr.State, history_tab: gr
                                                                            run.duration],
           api_name="history_promote_plan", api_visibility="private", show_progress="hidden")
     wire_restore(playground, run.restore, selected, session, outer_tabs, targets, restores)
+    refresh = Refresh(page_of(None), [*filtering, number, session], [table, number, info, page_ids])
+    wire_run_actions(playground, run, selected, session, refresh)
+
+@dataclass
+class Refresh:
+    """History's table shown again (its first page, as filtered now): a new run is its newest row."""
+
+    handler: Callable[..., Any]
+    inputs: list[gr.components.Component]
+    outputs: list[gr.components.Component]
+
+    def after(self, event: Any, name: str) -> None:
+        event.then(self.handler, self.inputs, self.outputs, api_name=f"history_refresh_{name}",
+                   api_visibility="private", show_progress="hidden")
+
+
+def wire_run_actions(playground: Playground, run: RunPanel, selected: gr.State, session: gr.State,
+                     refresh: Refresh) -> None:
+    """Run again, check the seed, promote (each a new run: the table shows it when it ends), fetch again."""
 
     async def shown(views: AsyncIterator[ActionView]):
         async for view in views:
@@ -169,11 +188,12 @@ def build_history_tab(playground: Playground, session: gr.State, history_tab: gr
         async for update in shown(playground.promote(run_id, target_id, resolution_, duration_, visitor)):
             yield update
 
-    run.rerun.click(run_again, [selected, session], [run.outcome, run.video], api_name="history_rerun", **RUNS)
-    run.seed_check.click(check_seed, [selected, session], [run.outcome, run.video], api_name="history_seed_check",
-                         **RUNS)
-    run.promote.click(promote_run, [selected, run.target, run.resolution, run.duration, session],
-                      [run.outcome, run.video], api_name="history_promote", **RUNS)
+    refresh.after(run.rerun.click(run_again, [selected, session], [run.outcome, run.video],
+                                  api_name="history_rerun", **RUNS), "rerun")
+    refresh.after(run.seed_check.click(check_seed, [selected, session], [run.outcome, run.video],
+                                       api_name="history_seed_check", **RUNS), "seed_check")
+    refresh.after(run.promote.click(promote_run, [selected, run.target, run.resolution, run.duration, session],
+                                    [run.outcome, run.video], api_name="history_promote", **RUNS), "promote")
 
     @user_errors
     async def fetch_again(run_id: str, state: dict, request: gr.Request):
@@ -181,7 +201,6 @@ def build_history_tab(playground: Playground, session: gr.State, history_tab: gr
         return picked.details, served(run.video, picked.video_path)
 
     run.refetch.click(fetch_again, [selected, session], [run.details, run.video], api_name="history_refetch", **RUNS)
-
 
 def wire_restore(playground: Playground, button: gr.Button, selected: gr.State, session: gr.State,
                  outer_tabs: gr.Tabs, targets: dict[str, TabTarget], restores: gr.State) -> None:
