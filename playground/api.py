@@ -52,7 +52,7 @@ class NamedApi:
         if unknown or backend not in ("fal", "offline", "all"):
             raise InputError([("backend", 'give {"backend": "fal"}, "offline" or "all" (or nothing for all)')])
         labels = self.launcher.catalog.short_labels()
-        table = leaderboard(self.comparisons.votes.read(), self.launcher.runner.results.read(), labels, backend)
+        table = leaderboard(self.comparisons.votes.current(), self.launcher.runner.results.read(), labels, backend)
         rows: list[dict[str, Any]] = json.loads(table.to_json(orient="records"))  # NaN → null, numpy → JSON numbers
         return rows
 
@@ -88,7 +88,24 @@ class NamedApi:
             yield Progress((finished, len(final["cells"])), f"{finished} of {len(final['cells'])} cells finished")
         yield Answer(self.shown(final))
 
-    def history(self, limit: float | None, visitor: Visitor) -> list[dict[str, Any]]:
-        """The newest rows of the results log the caller may see (in public mode, only their own)."""
-        return [self.shown(row) for row in self.revisits.newest(int(limit if limit is not None else 50),
-                                                                 visitor.owner)]
+    def history(self, limit: float | str | None, visitor: Visitor) -> list[dict[str, Any]]:
+        """The newest rows of the results log the caller may see (in public mode, only their own); ``limit`` as a
+        number or its text (empty: 50)."""
+        return [self.shown(row) for row in self.revisits.newest(history_limit(limit), visitor.owner)]
+
+
+MAX_HISTORY_ROWS = 10_000
+
+
+def history_limit(limit: float | str | None) -> int:
+    """How many rows `/history` was asked for, or InputError naming ``limit``."""
+    if limit is None or (isinstance(limit, str) and is_blank(limit)):
+        return 50
+    try:
+        number = float(limit.strip() if isinstance(limit, str) else limit)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if isinstance(limit, bool) or not number.is_integer() or not 0 <= number <= MAX_HISTORY_ROWS:
+        raise InputError([("limit", f"give a whole number of rows from 0 to {MAX_HISTORY_ROWS:,}, e.g. 50 "
+                                    f"(got {str(limit)[:40]!r})")])
+    return int(number)
