@@ -85,5 +85,5 @@ class CompareFacade:
 
     def leaderboard_view(self, backend: str) -> LeaderboardView:
         labels = self.catalog.short_labels()
-        table, fitted = standings(self.comparisons.votes.read(), self.results.read(), labels, backend)
+        table, fitted = standings(self.comparisons.votes.current(), self.results.read(), labels, backend)
         return LeaderboardView.of(table, backend, self.revisits.seed_stability(), separation_note(fitted, labels))

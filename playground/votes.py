@@ -1,10 +1,16 @@
-"""Votes from comparisons: for one prompt × seed row, which endpoint's clip was best (one CSV row per vote)."""
+"""Votes from comparisons: for one prompt × seed row, which endpoint's clip was best (one CSV row per vote).
+
+A vote can be changed: the log only grows (a changed vote is a new row), and the newest vote on a row is the one
+that counts (``current``), so the file stays an honest record of what was said and when.
+"""
 
 from __future__ import annotations
 
 import json
 import uuid
 from typing import Any
+
+import pandas as pd
 
 from playground.csvlog import CsvLog
 from playground.record import now_iso
@@ -27,6 +33,17 @@ class VotesLog(CsvLog):
         self.append(vote)
         return vote
 
+    def current(self) -> pd.DataFrame:
+        """The vote that counts on each row: the newest one (earlier ones on that row were changed)."""
+        frame = self.read()
+        return frame.drop_duplicates(subset=["batch_id", "row"], keep="last") if not frame.empty else frame
+
     def voted_rows(self, batch_id: str) -> set[str]:
         frame = self.read()
         return set(frame[frame.batch_id == batch_id].row)
+
+    def vote_on(self, batch_id: str, row: str) -> dict[str, str] | None:
+        """The vote that counts on one row of a batch, or None."""
+        frame = self.read()
+        mine = frame[(frame.batch_id == batch_id) & (frame.row == row)]
+        return None if mine.empty else {str(k): str(v) for k, v in mine.iloc[-1].items()}

@@ -7,7 +7,7 @@ import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
-from conftest import LITE_T2V, PRO_FAST_T2V, PRO_T2V
+from conftest import LITE_T2V, PRO_FAST_T2V, PRO_T2V, Script
 
 FOUR = [LITE_T2V, PRO_T2V, PRO_FAST_T2V, "bytedance/seedance-2.0/text-to-video"]
 
@@ -84,8 +84,10 @@ def test_extend_runs_only_new_cells_and_reuse_runs_none(fal_app, fake_fal, monke
 
 
 @pytest.mark.parametrize("change, problem", [
-    ({"extend": "0123456789ab"}, "no finished comparison"),
-    ({"extend": "../../results"}, "no finished comparison"),
+    ({"extend": "0123456789ab"}, "no comparison of yours"),
+    ({"extend": "../../results"}, "not a batch id"),
+    ({"extend": " "}, "not a batch id"),
+    ({"extend": "\u200b0123456789ab"}, "not a batch id"),
     ({"extend": 7}, "extend"),
     ({"reuse": "yes"}, "reuse"),
 ])
@@ -108,13 +110,13 @@ def test_vote_and_leaderboard_through_the_api(fal_app, fake_fal):
     assert tie["winner"] == "tie" and tie["row"] == "1 × 21" and sorted(tie["candidates"]) == sorted(spec["endpoints"])
     picked = client.predict(batch, "1x22", "B", api_name="/vote")  # B: the row's second cell as /compare listed it
     assert picked["winner"] == PRO_FAST_T2V
-    with pytest.raises(AppError, match="already has a vote"):
-        client.predict(batch, "1 × 22", "A", api_name="/vote")
-    with pytest.raises(AppError, match="no finished comparison of yours"):
+    changed = client.predict(batch, "1 × 22", "A", api_name="/vote")  # a second vote on a row changes it
+    assert changed["winner"] == LITE_T2V and changed["replaced"] == picked["vote_id"]
+    with pytest.raises(AppError, match="no comparison of yours"):
         Client(url, verbose=False).predict(batch, "1 × 21", "none", api_name="/vote")  # another visitor
     rows = client.predict(json.dumps({"backend": "fal"}), api_name="/leaderboard")
     by_id = {r["endpoint_id"]: r for r in rows}
-    assert by_id[PRO_FAST_T2V]["wins"] >= 1 and by_id[LITE_T2V]["ties"] >= 1
+    assert by_id[LITE_T2V]["wins"] >= 1 and by_id[LITE_T2V]["ties"] >= 1
     assert all(r["ci_low"] <= r["bt_rating"] <= r["ci_high"] for r in rows if r["bt_rating"] is not None)
     assert client.predict("", api_name="/leaderboard")  # no filter: every backend
     with pytest.raises(AppError, match="backend"):
@@ -137,6 +139,64 @@ def test_export_row_gives_one_side_by_side_mp4_of_the_four_clips(client):
     tile_h = min(h for _, h, _ in shapes)
     assert width == sum(2 * round(w * tile_h / h / 2) for w, h, _ in shapes) and height > tile_h
     assert frames == max(n for _, _, n in shapes) == 96  # 2.0 runs 4 s: the longest clip
-    with pytest.raises(AppError, match="no finished comparison of yours"):
+    with pytest.raises(AppError, match="no comparison of yours"):
         from gradio_client import Client as Other
         Other(client.src, verbose=False).predict(answer["batch_id"], "1 × 5", "", api_name="/export_row")
+
+
+PADDING = [" ", "\n", "\r\n", "\t", "\u2028", "\u2029", "\u3000", "\x85", "\v", "\f"]
+
+
+def test_an_extend_id_with_spaces_or_line_breaks_around_it_joins_its_batch(fal_app, fake_fal):
+    """Pasted ids carry a trailing space or line break: the new cells join the batch under its exact id, nothing
+    already paid is submitted again, and a retry pays nothing twice. (Before: the cells ran and were billed, rows
+    landed under "<id> ", and an opaque error came back, so each retry paid again.)"""
+    url, data_dir = fal_app
+    client = Client(url, verbose=False)
+    base = {"prompts": ["a heron, padded id"], "endpoints": [LITE_T2V, PRO_FAST_T2V], "seeds": [31],
+            "arguments": {"resolution": "480p", "duration": "2"}}
+    batches = []
+    for part in (PADDING[:5], PADDING[5:]):  # at most 8 seeds a batch: two batches share the paddings
+        first = client.predict(json.dumps(base), api_name="/compare")
+        batch, before = first["batch_id"], len(_submits(fake_fal))
+        seeds = [31]
+        for n, pad in enumerate(part):
+            seeds.append(100 + n)
+            extended = client.predict(json.dumps({**base, "seeds": seeds, "extend": pad + batch.upper() + pad}),
+                                      api_name="/compare")
+            assert extended["batch_id"] == batch and {c["status"] for c in extended["cells"]} == {"completed"}
+            assert len(_submits(fake_fal)) == before + 2 * (n + 1)  # only the new seed's two cells, each time
+        again = client.predict(json.dumps({**base, "seeds": seeds, "extend": batch + "\n"}), api_name="/compare")
+        assert len(_submits(fake_fal)) == before + 2 * len(part) and again["origins"]["new"] == 0  # pays nothing
+        batches.append(batch)
+    rows = pd.read_csv(data_dir / "results.csv", dtype=str, keep_default_na=False)
+    mine = rows[rows.prompt == base["prompts"][0]]
+    assert set(mine.batch_id) == set(batches) and len(mine) == 4 + 2 * len(PADDING)
+
+
+@pytest.mark.parametrize("bad", [" ", "xyz", "0123456789a", "0123456789abc", "\u200b{id}", "{id}x", "{id} {id}"])
+def test_an_extend_id_that_is_no_batch_id_is_refused_before_anything_is_sent(fal_app, fake_fal, bad):
+    url, _ = fal_app
+    client = Client(url, verbose=False)
+    base = {"prompts": ["a heron, bad id"], "endpoints": [LITE_T2V, PRO_FAST_T2V], "seeds": [41],
+            "arguments": {"resolution": "480p", "duration": "2"}}
+    batch = client.predict(json.dumps(base), api_name="/compare")["batch_id"]
+    before = len(fake_fal.requests)
+    with pytest.raises(AppError, match="extend"):
+        client.predict(json.dumps({**base, "seeds": [41, 42], "extend": bad.replace("{id}", batch)}),
+                       api_name="/compare")
+    assert len(fake_fal.requests) == before  # nothing submitted, nothing uploaded
+
+
+def test_a_vote_on_a_clip_fal_served_with_another_endpoint_credits_that_endpoint(fal_app, fake_fal):
+    url, _ = fal_app
+    client = Client(url, verbose=False)
+    fake_fal.by_endpoint[PRO_FAST_T2V] = Script(served_from="fal-ai/some/other-model")
+    spec = {"prompts": ["a rerouted boat"], "endpoints": [LITE_T2V, PRO_FAST_T2V], "seeds": [51],
+            "arguments": {"resolution": "480p", "duration": "2"}}
+    answer = client.predict(json.dumps(spec), api_name="/compare")
+    assert [c["served_by"] for c in answer["cells"]] == ["", "fal-ai/some/other-model"]
+    vote = client.predict(answer["batch_id"], "1 × 51", "B", api_name="/vote")
+    assert vote["winner"] == "fal-ai/some/other-model" and PRO_FAST_T2V not in vote["candidates"]
+    rows = client.predict(json.dumps({"backend": "fal"}), api_name="/leaderboard")
+    assert "fal-ai/some/other-model" in {r["endpoint_id"] for r in rows}

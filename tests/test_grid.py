@@ -82,12 +82,13 @@ def _clip_paths(html_text):
     return paths
 
 
-def test_a_row_keeps_its_clips_in_place_when_a_vote_ends_its_keys():
-    """A voted row (keys gone) or a row without a timing note keeps the same elements, hidden, in the same places."""
+def test_a_row_keeps_its_clips_in_place_when_a_vote_reveals_it():
+    """A voted row (revealed, its keys now changing the vote) or a row without a timing note keeps the same
+    elements, hidden where empty, in the same places."""
     snapshot = _snapshot()
     before = grid_html(snapshot, blind=True, revealed=set(), file_url=_url, votes=True)
     after = grid_html(snapshot, blind=True, revealed={"p1-s7"}, file_url=_url, votes=True)
-    assert before.count("<kbd>1</kbd>") == 2 and after.count("<kbd>1</kbd>") == 1  # the voted row names no keys
+    assert before.count("<kbd>1</kbd>") == 2 and after.count("<kbd>1</kbd>") == 2  # a vote can be changed
     assert len(_clip_paths(before)) == 8 and _clip_paths(before) == _clip_paths(after)
     assert _clip_paths(grid_html(snapshot, blind=True, revealed={"p1-s7"}, file_url=_url)) == _clip_paths(after)
 
@@ -118,9 +119,41 @@ def test_a_row_of_clips_that_differ_in_length_or_rate_plays_on_normalised_time_a
     assert 'data-row="p1-s7" data-sync="plain"' in grid_html(same, blind=False, revealed=set(), file_url=_url)
     longer = _lengths((5.0, 24), (5.0, 24), (10.0, 24), (5.0, 24))
     assert "length (5 s, 10 s)" in timing_note(longer["cells"][:4])
-    assert 'data-sync="normalised"' in grid_html(longer, blind=True, revealed=set(), file_url=_url)
+    assert 'data-sync="normalised"' in grid_html(longer, blind=False, revealed=set(), file_url=_url)
+    assert 'data-sync="normalised"' in grid_html(longer, blind=True, revealed={"p1-s7"}, file_url=_url)
+    assert 'data-sync="shortest"' in grid_html(longer, blind=True, revealed=set(), file_url=_url)  # not yet voted
     faster = _lengths((5.0, 24), (5.0, 30), (5.0, 24), (5.0, 24))
     assert "frame rate (24 fps, 30 fps)" in timing_note(faster["cells"][:4])
     failed = _lengths((5.0, 24), (10.0, 30), (5.0, 24), (5.0, 24))
     failed["cells"][1]["status"] = "failed"  # a clip that did not finish does not count
     assert timing_note(failed["cells"][:4]) == ""
+
+
+def _mixed(snapshot):
+    """Row p1-s7 as 1.0 (silent, 2 s) beside 2.0 (sound, 4 s): what a blind row must not give away."""
+    for cell in snapshot["cells"]:
+        cell["has_audio"] = cell["endpoint_id"] == "v2"
+        cell["duration_s"] = 4.0 if cell["endpoint_id"] == "v2" else 2.0
+    return snapshot
+
+
+def _row(page, row):
+    return page.split(f'data-row="{row}"')[1].split("</section>")[0]
+
+
+def test_a_blind_row_shows_nothing_that_differs_by_tier_before_the_vote():
+    page = grid_html(_mixed(_snapshot()), blind=True, revealed={"p1-s9"}, file_url=_url, votes=True)
+    hidden, voted = _row(page, "p1-s7"), _row(page, "p1-s9")
+    assert "No sound" not in hidden and "Sound: off" not in hidden and hidden.count("Sound after your vote") == 4
+    assert "differ" not in hidden and "2 s" not in hidden and "4 s" not in hidden
+    assert 'data-sync="shortest"' in page.split('data-row="p1-s7"')[1].split(">")[0]
+    # once voted, the row says what differs and offers sound where there is sound
+    assert "No sound" in voted and "Sound: off" in voted and "differ in length (2 s, 4 s)" in voted
+    assert 'data-sync="normalised"' in page.split('data-row="p1-s9"')[1].split(">")[0]
+
+
+def test_a_voted_row_keeps_its_vote_keys_to_change_the_vote():
+    page = grid_html(_snapshot(), blind=False, revealed={"p1-s9"}, file_url=_url, votes=True)
+    assert "Voted: change your vote with the keys" in _row(page, "p1-s9")
+    assert "Vote with the keys" in _row(page, "p1-s7")
+    assert page.count("data-votes") == 2

@@ -46,11 +46,18 @@ def test_bad_votes_are_refused(comparisons, case, change, row, choice):
     assert comparisons.votes.read().empty
 
 
-def test_one_vote_per_row_and_failed_clips_cannot_win(comparisons):
+def test_a_second_vote_on_a_row_changes_it_and_only_the_newest_counts(comparisons):
     snapshot = _done(_snapshot())
-    comparisons.voting.vote(snapshot, "p1-s9", "2.0", blind=False)
-    with pytest.raises(InputError, match="already has a vote"):
-        comparisons.voting.vote(snapshot, "p1-s9", "1.0 Lite", blind=False)
+    assert comparisons.voting.vote(snapshot, "p1-s9", "2.0", blind=False).startswith("Vote recorded")
+    assert comparisons.voting.vote(snapshot, "p1-s9", "1.0 Lite", blind=False).startswith("Vote changed")
+    assert comparisons.votes.read().winner.tolist() == ["v2", "lite"]  # the log keeps what was said
+    assert comparisons.votes.current().winner.tolist() == ["lite"]  # the newest counts
+    comparisons.voting.vote(snapshot, "p1-s7", "All bad", blind=False)
+    assert sorted(comparisons.votes.current().winner) == ["lite", "none"]
+
+
+def test_failed_clips_cannot_win(comparisons):
+    snapshot = _done(_snapshot())
     for cell in snapshot["cells"][:3]:
         cell["status"] = "failed"
     assert comparisons.voting.choices(snapshot, "p1-s7", blind=False) == ["2.0"]  # nothing to tie with
@@ -118,3 +125,27 @@ def test_odd_rows_and_choices_for_vote_by_id_are_refused_and_record_nothing(tmp_
     assert playground.comparisons.votes.read().empty
     said = playground.comparisons.voting.vote_by_id(snapshot["batch_id"], " 1 x 7\n", " b\r\n", visitor)
     assert said["row"] == "1 × 7" and said["winner"] == snapshot["cells"][1]["endpoint_id"]  # padding is not input
+
+
+def _rerouted(snapshot, index, served_by):
+    snapshot["cells"][index]["served_by"] = served_by
+    return snapshot
+
+
+def test_a_clip_fal_served_with_another_endpoint_is_credited_to_that_endpoint(comparisons):
+    snapshot = _rerouted(_done(_snapshot()), 1, "fal-ai/some-other-model")  # "1.0 Pro", made by another model
+    said = comparisons.voting.vote(snapshot, "p1-s7", "1.0 Pro", blind=False)
+    assert "served by fal-ai/some-other-model" in said
+    (vote,) = comparisons.votes.read().to_dict(orient="records")
+    assert vote["winner"] == "fal-ai/some-other-model"  # the model the person judged, not the one asked
+    assert sorted(json.loads(vote["candidates"])) == ["fal-ai/some-other-model", "fast", "lite", "v2"]
+
+
+def test_a_row_where_two_clips_came_from_one_endpoint_takes_no_vote(comparisons):
+    snapshot = _rerouted(_done(_snapshot()), 1, "lite")  # "1.0 Pro" was served by Lite, which made clip 1 too
+    for choice in ("1.0 Lite", "Tie: equally good", "All bad"):
+        with pytest.raises(InputError, match="compares that model with itself"):
+            comparisons.voting.vote(snapshot, "p1-s7", choice, blind=False)
+    assert comparisons.votes.read().empty
+    comparisons.voting.vote(snapshot, "p1-s9", "1.0 Pro", blind=False)  # the other row is not affected
+    assert comparisons.votes.read().winner.tolist() == ["pro"]

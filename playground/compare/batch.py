@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,8 @@ def served_warning(cell: dict[str, Any]) -> str:
 
 @dataclass
 class CellState:
-    """Where one cell is: waiting → submitted → queued → running → saving → how its run ended (a final Status)."""
+    """Where one cell is: waiting → submitted → queued → running → saving → how its run ended (a final Status);
+    "cancelling" from the moment a cancel is asked until the backend says how the run ended."""
 
     cell: Cell
     status: str = "waiting"
@@ -34,6 +36,9 @@ class CellState:
     origin: str = "new"  # "kept" (the extended batch already had it) or "reused" (a run of the log): not run now
 
     def apply(self, event: Event | RunRecord) -> None:
+        if self.cancel_requested and not isinstance(event, RunRecord):
+            self.logs = (self.logs + list(getattr(event, "logs", ())))[-50:]
+            return  # it stays "cancelling" until it ends
         if isinstance(event, Submitted):
             self.status = "submitted"
         elif isinstance(event, Queued):
@@ -63,7 +68,8 @@ class CellState:
                 "reused_on": self.result.created_at[:10] if reused and self.result else "",
                 "status": str(self.status), "error": self.error or run.get("error") or "", "cell": c.index,
                 "row": c.row_key, "row_label": c.row_label, "prompt_index": c.prompt_index, "prompt": c.prompt,
-                "label": c.endpoint.short_label, "position": self.position, "last_log": self.logs[-1] if self.logs else ""}
+                "label": c.endpoint.short_label, "position": self.position, "last_log": self.logs[-1] if self.logs else "",
+                "origin": self.origin}
 
 
 @dataclass
@@ -75,6 +81,7 @@ class Batch:
     backend: str
     paid: bool
     cells: list[CellState]
+    changed: Callable[[], None] = lambda: None  # tells whoever shows the batch that it changed
 
     @classmethod
     def start(cls, batch_id: str, arranged: Arrangement, backend: str, paid: bool) -> Batch:
@@ -89,16 +96,21 @@ class Batch:
 
     def cancel(self, keys: set[str] | None = None) -> tuple[int, int]:
         """Stop some cells (all when ``keys``, from ``clip_key``, is None): (started cells told to stop, each still
-        ending as a row; cells that had not started, which now never will)."""
+        ending as a row; cells that had not started, which now never will). Both show at once: started cells as
+        "cancelling" until the backend answers, waiting ones as cancelled."""
         started = waiting = 0
         for state in self.cells:
             if (keys is None or clip_key(self.batch_id, state.cell.index) in keys) and state.status not in FINAL:
                 state.cancel_requested = True
                 if state.watch:
                     state.watch.cancel()
+                    state.status, state.position = "cancelling", None
                     started += 1
                 else:
+                    state.finish(None, Status.CANCELLED, "cancelled before it started")
                     waiting += 1
+        if started or waiting:
+            self.changed()
         return started, waiting
 
     @property
@@ -108,18 +120,23 @@ class Batch:
     def snapshot(self) -> dict[str, Any]:
         """The batch as `/compare` returns it: batch_id, cells, fairness, total_usd (plus warnings and cost after)."""
         cells = [state.as_dict(self.batch_id, self.backend) for state in self.cells]
-        fresh = [c for c, state in zip(cells, self.cells, strict=True) if state.origin == "new"]
-        completed = [c for c in fresh if c["status"] == "completed"]
-        billed = [c["billed_cost_usd"] for c in completed if c.get("billed_cost_usd") is not None]
         rerouted = [c for c in cells if c.get("served_by")]
         fairness = [{**cell.fairness(), "served_by": state["served_by"] or ""}
                     for cell, state in zip(self.plan.cells, cells, strict=True)]
-        return {"batch_id": self.batch_id, "backend": self.backend, "done": self.done, "cells": cells,
-                "fairness": fairness, "total_usd": self.plan.total_usd,
+        return {"batch_id": self.batch_id, "backend": self.backend, "paid": self.paid, "done": self.done,
+                "cells": cells, "fairness": fairness, "total_usd": self.plan.total_usd,
                 "warnings": [*self.plan.warnings, *(served_warning(c) for c in rerouted)],
-                "notes": list(self.plan.notes),
-                "spent_usd": round(sum(c["estimated_cost_usd"] or 0 for c in completed), 6) if self.paid else 0.0,
-                "billed_usd": round(sum(billed), 6) if billed else None,
-                "billed_unknown": len(completed) - len(billed) if self.paid else 0,
-                "counts": {str(status): sum(1 for c in cells if c["status"] == status) for status in FINAL},
-                "origins": {origin: sum(1 for s in self.cells if s.origin == origin) for origin in ("new", "reused", "kept")}}
+                "notes": list(self.plan.notes), **totals(cells, self.paid)}
+
+
+def totals(cells: list[dict[str, Any]], paid: bool) -> dict[str, Any]:
+    """A batch's counts and cost after, from its cells: what its new cells (not kept or reused) spent by estimate and
+    were billed, how many ended each way, and where its cells came from."""
+    completed = [c for c in cells if c.get("origin", "new") == "new" and c["status"] == "completed"]
+    billed = [c["billed_cost_usd"] for c in completed if c.get("billed_cost_usd") is not None]
+    return {"spent_usd": round(sum(c["estimated_cost_usd"] or 0 for c in completed), 6) if paid else 0.0,
+            "billed_usd": round(sum(billed), 6) if billed else None,
+            "billed_unknown": len(completed) - len(billed) if paid else 0,
+            "counts": {str(status): sum(1 for c in cells if c["status"] == status) for status in FINAL},
+            "origins": {origin: sum(1 for c in cells if c.get("origin", "new") == origin)
+                        for origin in ("new", "reused", "kept")}}

@@ -18,6 +18,7 @@ from playground.catalog import Endpoint
 from playground.compare.batch import Batch, CellState
 from playground.compare.export import RowExports
 from playground.compare.extend import Arrangement, canonical, kept_cells, merged_spec, reusable_runs
+from playground.compare.kept import KeptBatches
 from playground.compare.plan import Plan, one_per_family, plan, union_endpoint
 from playground.compare.present import (
     BatchView,
@@ -28,8 +29,8 @@ from playground.compare.present import (
     problems_markdown,
 )
 from playground.compare.spec import parse_spec
-from playground.compare.store import BatchStore
-from playground.compare.voting import Voting, kept_batch
+from playground.compare.store import BatchStore, normal_batch_id
+from playground.compare.voting import Voting
 from playground.config import Limits
 from playground.errors import InputError, PlaygroundError, RunError
 from playground.form import form_from_arguments, read_form
@@ -51,13 +52,19 @@ class Comparisons:
 
     def __init__(self, launcher: Launcher, presets: Presets, limits: Limits, votes: VotesLog, store: BatchStore):
         self.launcher, self.presets, self.limits, self.votes, self.store = launcher, presets, limits, votes, store
-        self.voting = Voting(votes, store)
-        self.exports = RowExports(store, self.voting, store.directory.parent / "exports")
+        self.kept = KeptBatches(store, launcher.runner.results, launcher.runner.journal, self._live)
+        self.voting = Voting(votes, self.kept)
+        self.exports = RowExports(self.kept, self.voting, store.directory.parent / "exports")
         catalog = launcher.catalog
         self.forms: dict[str, Endpoint] = {mode: union_endpoint(catalog, mode) for mode in MODES
                                            if any(e.mode == mode for e in catalog.values())}
         self._batches: dict[str, Batch] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+
+    def _live(self, batch_id: str) -> Snapshot | None:
+        """A batch running in this process, as it is now."""
+        batch = self._batches.get(batch_id)
+        return batch.snapshot() if batch else None
 
     # -- asking ----------------------------------------------------------------------------------------
     def endpoints_for(self, mode: str) -> tuple[list[tuple[str, str]], list[str]]:
@@ -118,11 +125,18 @@ class Comparisons:
         """The plan, with the cells an extended batch already has (kept) and, when asked, runs to reuse."""
         stored = None
         if isinstance(spec, dict) and spec.get("extend"):
-            stored = kept_batch(self.store, str(spec["extend"]), visitor, "extend")
-            if stored["snapshot"]["batch_id"] in self._batches:
-                raise InputError([("extend", "that batch is being extended already; wait for it to finish")])
-            spec = merged_spec(spec, {**stored["spec"], "arguments": self.launcher.inputs.to_data_uris(
-                stored["spec"]["arguments"])})
+            batch_id = normal_batch_id(spec["extend"], "extend")  # before anything is read, run or paid for
+            if batch_id in self._batches:
+                raise InputError([("extend", "that batch is running or being extended already; wait for it to "
+                                             "finish")])
+            stored = self.kept.get(batch_id, visitor, "extend")
+            if recovering := self.kept.in_flight(batch_id):
+                raise InputError([("extend", f"{len(recovering)} paid request(s) of this batch are still being "
+                                             "finished from fal after a restart (runs made with your own key wait "
+                                             "until you enter it again); extend it once they are in, so nothing is "
+                                             "paid for twice")])
+            spec = merged_spec({**spec, "extend": batch_id}, {**stored["spec"], "arguments": (
+                self.launcher.inputs.to_data_uris(stored["spec"]["arguments"]))})
         planned = self.plan(spec)
         kept = kept_cells(planned, stored["snapshot"] if stored else None)
         reused: dict[int, Any] = {}
@@ -155,7 +169,7 @@ class Comparisons:
         without ``confirm``. Leaving early cancels every cell still going (each still ends as a row).
         """
         visitor = visitor or Visitor()
-        arranged = self.arrange(spec, visitor)
+        arranged = await asyncio.to_thread(self.arrange, spec, visitor)  # parsing and the log: off the event loop
         planned, cost = arranged.plan, arranged.new_usd
         backend = self.launcher.backend_for(visitor.key)
         cap = self.limits.max_batch_usd
@@ -167,6 +181,7 @@ class Comparisons:
         batch = Batch.start(planned.spec.extend or uuid.uuid4().hex[:12], arranged, backend.name, backend.paid)
         self._batches[batch.batch_id] = batch
         changed = asyncio.Event()
+        batch.changed = changed.set
         slots = asyncio.Semaphore(self.limits.batch_concurrency)
         for state in batch.cells:
             if state.status in FINAL:  # kept or reused: nothing to run, nothing to pay
@@ -174,16 +189,20 @@ class Comparisons:
             task = asyncio.create_task(self._cell(batch, state, visitor, server_billed, slots, changed))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+        kept_at = -1  # cells ended when the batch was last kept
         try:
             while True:
                 snapshot = batch.snapshot()
-                if snapshot["done"]:
+                ended = sum(1 for state in batch.cells if state.status in FINAL)
+                if ended != kept_at or snapshot["done"]:  # a batch stopped at any moment holds what it finished
                     self._keep(snapshot, visitor, planned)
+                    kept_at = ended
                 yield snapshot
                 if snapshot["done"]:  # decided from what was yielded, so the last word is always "done"
                     break
                 await changed.wait()
-                await asyncio.sleep(COALESCE_S)  # a burst of cell events becomes one snapshot, the latest
+                if not batch.done:
+                    await asyncio.sleep(COALESCE_S)  # a burst of cell events becomes one snapshot, the latest
                 changed.clear()
         except (asyncio.CancelledError, GeneratorExit):
             batch.cancel()
@@ -192,13 +211,15 @@ class Comparisons:
             self._batches.pop(batch.batch_id, None)
 
     def _keep(self, snapshot: Snapshot, visitor: Visitor, planned: Plan) -> None:
-        """The finished batch on disk, for `/vote` and extensions (its runs are in the results log whatever happens)."""
+        """The batch on disk as it is now, for `/vote`, exports and extensions (its runs are in the results log
+        whatever happens). Never raises: cells already paid for are answered even if the disk refuses."""
         spec = planned.spec.as_stored()
         try:
             self.store.save(snapshot, visitor.owner, {**spec, "arguments": self.launcher.inputs.to_references(
                 spec["arguments"])})
-        except OSError as exc:
-            log.error("batch %s not kept for votes and extensions: %s", snapshot["batch_id"], exc)
+        except Exception as exc:
+            log.error("batch %s not kept for votes and extensions: %s: %s", snapshot["batch_id"],
+                      exc.__class__.__name__, exc)
 
     async def _cell(self, batch: Batch, state: CellState, visitor: Visitor, server_billed: bool,
                     slots: asyncio.Semaphore, changed: asyncio.Event) -> None:

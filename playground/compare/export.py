@@ -8,6 +8,10 @@ and frame count; a shorter clip holds its last frame. The audio of one chosen cl
 
 from __future__ import annotations
 
+import contextlib
+import os
+import time
+import uuid
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -18,8 +22,8 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from playground.compare.grid import rows, shown_cells
-from playground.compare.store import BatchStore
-from playground.compare.voting import Voting, kept_batch, lettered, row_key
+from playground.compare.kept import KeptBatches
+from playground.compare.voting import Voting, lettered, row_key
 from playground.errors import InputError
 from playground.media import probe_video
 from playground.record import Status
@@ -27,6 +31,8 @@ from playground.visitor import Visitor
 
 MAX_HEIGHT = 720
 X264 = {"preset": "veryfast", "crf": "20"}
+PARTIAL = ".partial.mp4"  # an export being written (or left by a process that died while writing it)
+STALE_S = 3600
 
 
 @dataclass(frozen=True)
@@ -107,8 +113,12 @@ def side_by_side(tiles: list[Tile], out: Path, audio_from: int | None = None) ->
     followed = [_scaled_frames(tile.path, width, height) for tile, width in zip(tiles, widths, strict=True)]
     held = [_Held(frames) for frames in followed]
     out.parent.mkdir(parents=True, exist_ok=True)
+    _forget_stale(out.parent)
+    # written under a name of its own, then renamed: two exports of one row at once each give a whole file, and an
+    # export stopped mid-way (kill -9) leaves no truncated file under the final name
+    partial = out.with_name(f".{out.stem}.{uuid.uuid4().hex[:8]}{PARTIAL}")
     try:
-        with av.open(str(out), "w", container_options={"movflags": "+faststart"}) as container:
+        with av.open(str(partial), "w", format="mp4", container_options={"movflags": "+faststart"}) as container:
             video = container.add_stream("libx264", rate=Fraction(longest.fps).limit_denominator(1001), options=X264)
             video.width, video.height, video.pix_fmt = sum(widths), height + strip_h, "yuv420p"
             audio = _copy_audio(tiles[audio_from].path, container) if audio_from is not None else None
@@ -128,17 +138,27 @@ def side_by_side(tiles: list[Tile], out: Path, audio_from: int | None = None) ->
                         container.mux(packet)
                 for packet in stream.encode():
                     container.mux(packet)
+        os.replace(partial, out)
     finally:
+        partial.unlink(missing_ok=True)
         for frames in followed:
             frames.close()  # each closes its file, even when the export stopped early
     return out
 
 
+def _forget_stale(directory: Path) -> None:
+    """Partial exports left by a process that died mid-export, an hour or more ago (none is still being written)."""
+    for stale in directory.glob(f".*{PARTIAL}"):
+        with contextlib.suppress(OSError):
+            if time.time() - stale.stat().st_mtime > STALE_S:
+                stale.unlink()
+
+
 class RowExports:
     """A row of a batch — the one on the page, or one kept on disk (`/export_row`) — as a side-by-side MP4."""
 
-    def __init__(self, store: BatchStore, voting: Voting, directory: Path):
-        self.store, self.voting, self.directory = store, voting, directory
+    def __init__(self, kept: KeptBatches, voting: Voting, directory: Path):
+        self.kept, self.voting, self.directory = kept, voting, directory
 
     def for_page(self, snapshot: dict[str, Any] | None, row: str, blind: bool, audio: str | None) -> Path:
         """The row as the page shows it: blind letters (no names) until it has a vote; ``audio`` a label or None."""
@@ -150,7 +170,7 @@ class RowExports:
 
     def by_id(self, batch_id: str, row: str, audio: str | None, visitor: Visitor) -> Path:
         """`/export_row`: a kept batch of the caller's, clips lettered as `/compare` listed them, names shown."""
-        snapshot = kept_batch(self.store, batch_id, visitor)["snapshot"]
+        snapshot = self.kept.get(batch_id, visitor)["snapshot"]
         key = row_key(snapshot, row)
         return self._write(snapshot, key, lettered(snapshot, key), False, (audio or "").strip().upper() or None)
 

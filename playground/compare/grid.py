@@ -2,7 +2,9 @@
 judging.js adds enlarge, sound, wipe and the vote keys; this file only says what each row holds).
 
 Blind mode shuffles each row in an order fixed by the batch and row (so re-renders agree with the vote
-choices) and shows only "Clip A, B, …" — no endpoint, cost or timing — until that row has been voted on.
+choices) and shows only "Clip A, B, …" — no endpoint, cost or timing — until that row has been voted on. Nothing
+else that differs by tier shows before the vote either: a row whose clips differ in sound offers no sound
+controls, and a row whose clips differ in length plays them all on the shortest one's span, unannounced.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ ENLARGE = '<button type="button" data-enlarge aria-pressed="false">⤢ Enlarge</
 SOUND = ('<button type="button" data-sound aria-pressed="false" title="Sound on or off for this clip">Sound: off'
          '</button><button type="button" data-solo aria-pressed="false" title="Hear only this clip">Solo</button>')
 SILENT = '<button type="button" disabled title="This clip has no sound track">No sound</button>'
+SOUND_AFTER_VOTE = ('<button type="button" disabled title="Some clips of this row have sound and some do not: that '
+                    'would tell them apart, so sound is offered once you vote">Sound after your vote</button>')
 SAME_LENGTH_S = 0.05  # clips closer than about a frame in length play in plain time
 COLUMNS = {1: 1, 2: 2, 3: 3, 4: 2, 5: 3, 6: 3}  # clips in a row → columns that keep tiles large and rows even
 
@@ -73,22 +77,29 @@ def _caption(label: str, cell: dict[str, Any], hidden: bool) -> str:
     return html.escape(" · ".join(parts))
 
 
-def _buttons(cell: dict[str, Any]) -> str:
-    """Enlarge, and sound and solo for a clip that has a sound track (1.5 Pro and 2.0 make one)."""
+def _has_audio(cell: dict[str, Any]) -> bool:
+    return cell.get("has_audio") in (True, "true")
+
+
+def _buttons(cell: dict[str, Any], blind_sound: bool) -> str:
+    """Enlarge, and sound and solo for a clip that has a sound track (1.5 Pro and 2.0 make one); on a blind row
+    whose clips differ in sound (``blind_sound``), the same neutral button on every clip."""
     if cell["status"] != "completed":
         return ""
-    return ENLARGE + (SOUND if cell.get("has_audio") in (True, "true") else SILENT)
+    if blind_sound:
+        return ENLARGE + SOUND_AFTER_VOTE
+    return ENLARGE + (SOUND if _has_audio(cell) else SILENT)
 
 
 def _cell(label: str, cell: dict[str, Any], hidden: bool, batch_id: str, file_url: Callable[[str], str],
-          vote_key: str) -> str:
+          vote_key: str, blind_sound: bool = False) -> str:
     """One clip (or where it stands), with the key that votes for it when the row takes votes. A hidden (blind)
     cell shows its letter and its bare status, nothing more: its log, error, queue and cost could each tell
     which endpoint it is."""
     badge = (f'<kbd title="Press {vote_key} to vote for this clip">{vote_key}</kbd>' if vote_key and _playable(cell)
              else "<kbd hidden></kbd>")
     caption = (f'<figcaption>{badge}<span class="cmp-caption">{_caption(label, cell, hidden)}</span>'
-               f'{_buttons(cell)}</figcaption>')
+               f'{_buttons(cell, blind_sound)}</figcaption>')
     if _playable(cell):
         source, key = html.escape(file_url(cell["video_path"]), quote=True), clip_key(batch_id, cell["cell"])
         return (f'<figure class="cmp-cell"><video muted playsinline preload="none" data-clip="{key}" src="{source}">'
@@ -152,17 +163,21 @@ def _note(note: str) -> str:
     return f'<p class="sync-note"{"" if note else " hidden"}>{html.escape(note)}</p>'
 
 
-def _keys(shown: list[tuple[str, dict[str, Any]]], keyed: bool) -> str:
+def _keys(shown: list[tuple[str, dict[str, Any]]], keyed: bool, voted: bool) -> str:
     if not keyed:
         return '<p class="vote-keys" hidden></p>'
-    return (f'<p class="vote-keys">Vote with the keys: <kbd>1</kbd>–<kbd>{min(len(shown), 9)}</kbd> the clip, '
-            '<kbd>0</kbd> a tie, <kbd>x</kbd> all bad (click the row first)</p>')
+    how = (f'<kbd>1</kbd>–<kbd>{min(len(shown), 9)}</kbd> the clip, <kbd>0</kbd> a tie, <kbd>x</kbd> all bad '
+           '(click the row first)')
+    return (f'<p class="vote-keys">Voted: change your vote with the keys: {how}</p>' if voted else
+            f'<p class="vote-keys">Vote with the keys: {how}</p>')
 
 
 def grid_html(snapshot: dict[str, Any] | None, blind: bool, revealed: set[str], file_url: Callable[[str], str],
               votes: bool = False) -> str:
     """The whole grid; an empty-state hint before any comparison ran. With ``votes`` (a finished batch on the
     Compare tab), each row not yet voted on names the keys that vote on it.
+
+    A vote can be changed, so a voted row keeps its keys (and says it was voted on).
 
     Every row has the same elements in the same places whatever it says (empty ones hidden): Gradio patches
     the grid's HTML position by position, and an element that moves is replaced, which stops its clips."""
@@ -172,17 +187,20 @@ def grid_html(snapshot: dict[str, Any] | None, blind: bool, revealed: set[str], 
     for row, cells in rows(snapshot).items():
         hidden = blind and row not in revealed
         shown = shown_cells(snapshot, row, blind, revealed)
-        keyed = votes and row not in revealed and sum(_playable(cell) for _, cell in shown) >= 2
+        keyed = votes and sum(_playable(cell) for _, cell in shown) >= 2
         prompt = html.escape(cells[0]["prompt"])
         title = html.escape(cells[0]["row_label"]) + (" · blind until you vote" if hidden else "")
-        body = "".join(_cell(label, cell, hidden, snapshot["batch_id"], file_url, str(n) if keyed and n <= 9 else "")
-                       for n, (label, cell) in enumerate(shown, 1))
+        done = [cell for cell in cells if _playable(cell)]
+        blind_sound = hidden and len({_has_audio(cell) for cell in done}) > 1
+        body = "".join(_cell(label, cell, hidden, snapshot["batch_id"], file_url, str(n) if keyed and n <= 9 else "",
+                             blind_sound) for n, (label, cell) in enumerate(shown, 1))
         note = timing_note(cells)
+        mode = ("shortest" if hidden else "normalised") if note else "plain"
         columns = COLUMNS.get(len(shown), 4)
         sections.append(f'<section class="sync-group" tabindex="0" data-row="{html.escape(row, quote=True)}"'
-                        f' data-sync="{"normalised" if note else "plain"}"{" data-votes" if keyed else ""}>'
+                        f' data-sync="{mode}"{" data-votes" if keyed else ""}>'
                         f'<header><b>{title}</b> <span class="cmp-prompt">{prompt}</span></header>'
-                        f'{_note(note)}'
-                        f'{_keys(shown, keyed)}{_controls(_wipe(shown, snapshot["batch_id"]))}'
+                        f'{_note("" if hidden else note)}'
+                        f'{_keys(shown, keyed, row in revealed)}{_controls(_wipe(shown, snapshot["batch_id"]))}'
                         f'<div class="cmp-cells" style="--cols: {columns}">{body}</div></section>')
     return f'<div class="cmp-grid" data-batch="{html.escape(snapshot["batch_id"], quote=True)}">{"".join(sections)}</div>'

@@ -14,7 +14,20 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from playground.errors import InputError
+from playground.text import escape_surrogates
+
 BATCH_ID = re.compile(r"[0-9a-f]{12}")
+
+
+def normal_batch_id(raw: Any, field: str = "batch_id") -> str:
+    """A batch id as typed or pasted (spaces, line breaks, capitals around it) made exact, or InputError on
+    ``field``: checked before anything is sent or any path is built from it."""
+    text = raw.strip().lower() if isinstance(raw, str) else ""
+    if not BATCH_ID.fullmatch(text):
+        shown = escape_surrogates(raw[:40]) if isinstance(raw, str) else type(raw).__name__
+        raise InputError([(field, f"{shown!r} is not a batch id: 12 characters 0-9 a-f, as /compare's batch_id")])
+    return text
 
 
 class BatchStore:

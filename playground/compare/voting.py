@@ -2,7 +2,11 @@
 
 The page votes on the batch it shows (blind letters as shuffled there); `/vote` on a batch kept on disk by its
 id, naming the row as "prompt index × seed" and a clip by its letter in the order `/compare` listed the row's
-cells (A first), or "tie" / "none".
+cells (A first), or "tie" / "none". A vote on a row that has one changes it (the newest vote counts).
+
+A clip fal served with another endpoint than the one asked (``served_by``) is credited to the endpoint that made
+it: that is the model the person judged. A row where two clips came from one endpoint compares a model with
+itself and takes no vote.
 """
 
 from __future__ import annotations
@@ -12,8 +16,8 @@ import string
 from typing import Any
 
 from playground.compare.grid import rows, shown_cells
+from playground.compare.kept import KeptBatches
 from playground.compare.present import ALL_BAD_CHOICE, TIE_CHOICE, vote_choices
-from playground.compare.store import BatchStore
 from playground.errors import InputError
 from playground.record import Status
 from playground.visitor import Visitor
@@ -27,8 +31,8 @@ WORDS = {TIE_CHOICE: TIE, ALL_BAD_CHOICE: ALL_BAD, TIE: TIE, ALL_BAD: ALL_BAD, "
 class Voting:
     """Votes on batches, checked against what was on show."""
 
-    def __init__(self, votes: VotesLog, store: BatchStore):
-        self.votes, self.store = votes, store
+    def __init__(self, votes: VotesLog, kept: KeptBatches):
+        self.votes, self.kept = votes, kept
 
     def revealed(self, snapshot: dict[str, Any] | None) -> set[str]:
         """Rows of this batch that already have a vote (blind mode shows their labels)."""
@@ -47,14 +51,17 @@ class Voting:
         winner = None if word else next((cell for label, cell in shown if label == choice), None)
         if word is None and winner is None:
             raise InputError([("vote", f"choose one of {[label for label, _ in shown] + [TIE_CHOICE, ALL_BAD_CHOICE]}")])
-        self._record(snapshot, row, shown, word or winner["endpoint_id"], blind)  # type: ignore[index]
+        earlier = self.votes.vote_on(snapshot["batch_id"], row)
+        self._record(snapshot, row, shown, word or credited(winner), blind)  # type: ignore[arg-type]
+        said = "Vote changed" if earlier else "Vote recorded"
         row_label = shown[0][1]["row_label"]
         if word == TIE:
-            return f"Vote recorded: a **tie** on {row_label} (half a win each)"
+            return f"{said}: a **tie** on {row_label} (half a win each)"
         if word == ALL_BAD:
-            return f"Vote recorded: **all bad** on {row_label} (left out of ratings, counted per endpoint)"
+            return f"{said}: **all bad** on {row_label} (left out of ratings, counted per endpoint)"
         assert winner is not None
-        return f"Vote recorded: **{winner['label']}** wins {row_label}" + (f" (it was {choice})" if blind else "")
+        served = f", served by {winner['served_by']}" if winner.get("served_by") else ""
+        return f"{said}: **{winner['label']}**{served} wins {row_label}" + (f" (it was {choice})" if blind else "")
 
     def choice_for_key(self, snapshot: dict[str, Any] | None, row: str, key: str, blind: bool) -> str:
         """The vote a key pressed on a row of the grid stands for: 1–9 the clip in that place (as the row shows
@@ -73,8 +80,7 @@ class Voting:
 
     def vote_by_id(self, batch_id: str, row: str, choice: str, visitor: Visitor) -> dict[str, Any]:
         """`/vote`: a kept batch of the caller's; ``row`` as "prompt index × seed", ``choice`` a letter, tie or none."""
-        stored = kept_batch(self.store, batch_id, visitor)
-        snapshot = stored["snapshot"]
+        snapshot = self.kept.get(batch_id, visitor)["snapshot"]
         key = row_key(snapshot, row)
         shown = self._on_show(snapshot, key, lettered(snapshot, key))
         text = (choice or "").strip()
@@ -84,33 +90,36 @@ class Voting:
         if word is None and winner is None:
             raise InputError([("choice", f"a clip letter of this row ({[label for label, _ in shown]}), "
                                          f"\"{TIE}\" or \"{ALL_BAD}\"")])
-        vote = self._record(snapshot, key, shown, word or winner["endpoint_id"], False)  # type: ignore[index]
+        earlier = self.votes.vote_on(snapshot["batch_id"], key)
+        vote = self._record(snapshot, key, shown, word or credited(winner), False)  # type: ignore[arg-type]
         return {"vote_id": vote["vote_id"], "batch_id": snapshot["batch_id"], "row": _row_name(key),
-                "winner": vote["winner"], "candidates": [cell["endpoint_id"] for _, cell in shown]}
+                "winner": vote["winner"], "candidates": [credited(cell) for _, cell in shown],
+                "replaced": earlier["vote_id"] if earlier else ""}
 
     def _on_show(self, snapshot: dict[str, Any], row: str,
                  labelled: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
-        if row in self.revealed(snapshot):
-            raise InputError([("vote", "this prompt × seed already has a vote in this batch")])
         shown = [(label, cell) for label, cell in labelled if cell["status"] == Status.COMPLETED]
         if len(shown) < 2:
             raise InputError([("vote", "needs at least two finished clips in this row")])
+        makers: dict[str, str] = {}
+        for label, cell in shown:
+            other = makers.setdefault(credited(cell), label)
+            if other != label:
+                raise InputError([("vote", f"{label} was made by {credited(cell)}, as was {other} (fal served a clip "
+                                           "with another endpoint than asked): this row compares that model with "
+                                           "itself, so it takes no vote")])
         return shown
 
     def _record(self, snapshot: dict[str, Any], row: str, shown: list[tuple[str, dict[str, Any]]], winner: str,
                 blind: bool) -> dict[str, Any]:
         first = shown[0][1]
         return self.votes.record(snapshot["batch_id"], row, first["prompt"], first["seed"], winner,
-                                 [cell["endpoint_id"] for _, cell in shown], blind, snapshot["backend"])
+                                 [credited(cell) for _, cell in shown], blind, snapshot["backend"])
 
 
-def kept_batch(store: BatchStore, batch_id: str, visitor: Visitor, asked_as: str = "batch_id") -> dict[str, Any]:
-    """A finished batch of the caller's, kept on disk, or InputError on ``asked_as`` (the field that named it)."""
-    stored = store.load((batch_id or "").strip(), visitor.owner)
-    if stored is None:
-        raise InputError([(asked_as, f"no finished comparison of yours has the id {batch_id[:40]!r} (see "
-                                     "/compare's batch_id)")])
-    return stored
+def credited(cell: dict[str, Any]) -> str:
+    """The endpoint a clip's vote counts for: the one fal says served it, else the one asked."""
+    return str(cell.get("served_by") or cell["endpoint_id"])
 
 
 def row_key(snapshot: dict[str, Any], row: str) -> str:

@@ -2,8 +2,10 @@
 // speed as one. The longest clip leads and the others follow it, nudged back whenever they drift more than
 // DRIFT seconds. A row whose clips differ in length or frame rate (data-sync="normalised", said on the row)
 // keeps every clip at the same fraction of its own length: a shorter clip plays slower by the ratio of the
-// lengths. Otherwise clips share plain time and shorter ones hold their last frame. Event delegation on the
-// document, so it keeps working when Gradio replaces the grid's HTML.
+// lengths. Otherwise clips share plain time and shorter ones hold their last frame. A blind row not yet voted
+// on whose clips differ (data-sync="shortest") plays every clip on the shortest one's span in plain time, so
+// neither length nor speed tells the clips apart. Event delegation on the document, so it keeps working when
+// Gradio replaces the grid's HTML.
 (() => {
   if (window.seedanceSyncGrid) return;
   const DRIFT = 0.08;
@@ -12,7 +14,13 @@
 
   const videos = (group) => [...group.querySelectorAll("video")];
   const length = (v) => (Number.isFinite(v.duration) ? v.duration : 0);
-  const leader = (group) => videos(group).reduce((a, b) => (length(b) > length(a) ? b : a), videos(group)[0]);
+  const shortest = (group) => group.dataset.sync === "shortest";
+  const leader = (group) => {
+    const all = videos(group);
+    if (!shortest(group)) return all.reduce((a, b) => (length(b) > length(a) ? b : a), all[0]);
+    const known = all.filter((v) => length(v) > 0);
+    return known.length ? known.reduce((a, b) => (length(b) < length(a) ? b : a)) : all[0];
+  };
   const looping = (group) => group.querySelector("[data-sync-loop]")?.checked ?? true;
   const normalised = (group) => group.dataset.sync === "normalised";
   const speed = (group) => Number(group.querySelector("[data-sync-speed]")?.value) || 1;
