@@ -16,6 +16,7 @@ from playground.catalog import Endpoint, Field
 from playground.errors import InputError
 from playground.inputs import Inputs
 from playground.media import MediaError, file_to_data_uri, is_data_uri
+from playground.text import is_blank
 
 Problems = list[tuple[str, str]]
 ReadFile = Callable[[str], str]  # an upload's path → its data URI (MediaError/OSError when it cannot be used)
@@ -27,6 +28,7 @@ def is_toggled(field: Field) -> bool:
 
 
 WHOLE = re.compile(r"^[+-]?\d+$")
+BOTH_GIVEN = "an upload and a URL are both given: remove one (only one image can be sent)"
 
 
 def _number(value: Any) -> Any:
@@ -70,7 +72,11 @@ class _Reader:
             return None if value in (None, "") else _number(value)
         if kind == "image_url":
             value = value or {}
-            return self.file(value.get("upload"), field.name) or (value.get("url") or "").strip() or None
+            url = "" if is_blank(value.get("url") or "") else str(value["url"]).strip()
+            if value.get("upload") and url:  # which one to send is the person's call, not a silent rule
+                self.problems.append((field.name, BOTH_GIVEN))
+                return None
+            return self.file(value.get("upload"), field.name) or url or None
         if kind in ("image_urls", "video_urls", "audio_urls"):
             value = value or {}
             files = [self.file(p, field.name) for p in value.get("uploads") or []]

@@ -19,13 +19,36 @@ def test_arguments_from_form(catalog, form, expected):
     assert arguments_from_form(catalog[LITE_I2V], form) == expected
 
 
-def test_upload_becomes_data_uri(catalog, tmp_path):
+def _upload(tmp_path):
     from conftest import image_bytes
 
     path = tmp_path / "start.png"
     path.write_bytes(image_bytes(20, 10))
-    args = arguments_from_form(catalog[LITE_I2V], {"prompt": "x", "image_url": {"upload": str(path), "url": "https://ignored"}})
+    return str(path)
+
+
+LINE_BREAKS = ["\n", "\r", "\r\n", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+
+
+@pytest.mark.parametrize("url", ["", " ", *LINE_BREAKS, "\u200b"], ids=repr)
+def test_upload_becomes_data_uri_when_the_url_box_shows_nothing(catalog, tmp_path, url):
+    args = arguments_from_form(catalog[LITE_I2V], {"prompt": "x", "image_url": {"upload": _upload(tmp_path), "url": url}})
     assert args["image_url"].startswith("data:image/png;base64,")
+
+
+@pytest.mark.parametrize("url", ["https://a.b/c.png", " https://a.b/c.png\u2028", "not a url", "\ud800", "x" * 100_000],
+                         ids=["URL", "URL in line breaks", "not a URL", "lone surrogate", "100k characters"])
+def test_an_upload_and_a_url_both_given_is_a_problem_naming_the_field(catalog, tmp_path, url):
+    from playground.errors import InputError
+    from playground.form import read_form
+
+    form = {"prompt": "x", "image_url": {"upload": _upload(tmp_path), "url": url}}
+    arguments, problems = read_form(catalog[LITE_I2V], form)
+    assert [name for name, _ in problems] == ["image_url"] and "both" in problems[0][1] and "remove one" in problems[0][1]
+    assert "image_url" not in arguments
+    with pytest.raises(InputError) as refused:
+        arguments_from_form(catalog[LITE_I2V], form)
+    assert "image_url" in str(refused.value)
 
 
 def full_arguments(endpoint):
