@@ -7,7 +7,12 @@ UTF-8 cannot hold, a lone UTF-16 surrogate (it can only come from a remote text;
 refused earlier), is stored as its backslash escape, so an append never fails on its text.
 
 A writer killed in the middle of a (large) row leaves a torn last row; it was never acknowledged, so the
-next reader or writer cuts it off (and says so) before going on.
+next reader or writer moves it aside (and says so) before going on — unless it is a complete row that lacks only
+its final newline, which is kept and given one. Rows that cannot be read (an extra or missing field, an unclosed
+quote: see ``csvread``) never stop a read: every other row is read, and they are *set aside*, never deleted —
+appended, byte for byte, to ``<name>.set-aside.jsonl`` beside the log and taken out of it, so the log reads
+cleanly again; ``set_aside_note`` says so for History. A file that cannot be written (read-only) is still read,
+its unreadable rows skipped in memory and left where they are.
 
 Reading is cached per process and incremental: the file only grows, so a read parses just the bytes
 appended since the last one (a 100,000-row log is parsed once, then kept up to date cheaply). A file
@@ -16,11 +21,14 @@ written with fewer columns (an older version of the app) is rewritten once with 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import json
 import logging
 import os
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, cast
@@ -28,7 +36,9 @@ from typing import Any, Final, cast
 import pandas as pd
 from filelock import FileLock
 
+from playground.csvread import Parsed, Unreadable, header_length, parse_rows
 from playground.errors import PlaygroundError
+from playground.record import now_iso
 from playground.text import escape_surrogates
 
 log = logging.getLogger(__name__)
@@ -59,17 +69,6 @@ def write_frame(frame: pd.DataFrame, path: Path) -> None:
     frame.map(storable).to_csv(path, index=False, lineterminator="\n", quoting=QUOTING, encoding="utf-8")
 
 
-def complete_length(data: bytes) -> int:
-    """How many leading bytes of CSV ``data`` are whole rows (a row ends at a newline outside quotes)."""
-    quoted, end, position = False, 0, 0
-    for line in data.splitlines(keepends=True):
-        position += len(line)
-        quoted ^= line.count(b'"') % 2 == 1  # doubled quotes inside a field come in pairs
-        if not quoted and line.endswith(b"\n"):
-            end = position
-    return end
-
-
 def _fsync_replace(temporary: Path, path: Path) -> None:
     with open(temporary, "rb+") as handle:
         os.fsync(handle.fileno())
@@ -84,10 +83,12 @@ class CsvLog:
     def __init__(self, path: Path, columns: list[str] | None = None):
         self.path = Path(path)
         self.columns = list(columns or self.columns)
+        self.set_aside_path = self.path.with_name(self.path.name + ".set-aside.jsonl")
         self._lock = FileLock(str(self.path) + ".lock")
         self._cache: _Cache | None = None
         self._cache_lock = threading.Lock()
         self._header_checked = False
+        self._left_in_place = 0  # unreadable rows of a file that could not be rewritten (read-only)
 
     # -- writing ---------------------------------------------------------------------------------------
     def append(self, row: dict[str, Any]) -> None:
@@ -99,7 +100,7 @@ class CsvLog:
         writer = csv.DictWriter(buffer, fieldnames=self.columns, lineterminator="\n", quoting=QUOTING)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock:
-            self._cut_torn_tail()
+            self._mend_tail()
             if not self.path.exists() or self.path.stat().st_size == 0:
                 writer.writeheader()
             elif not self._header_checked:
@@ -111,24 +112,33 @@ class CsvLog:
                 handle.flush()
                 os.fsync(handle.fileno())
 
-    def _cut_torn_tail(self) -> None:
-        """Drop an incomplete last row left by a writer that died mid-write (call under the file lock)."""
+    def _mend_tail(self) -> None:
+        """A file that does not end with a newline (call under the file lock): its last row was cut short by a
+        writer that died, or only lacks its newline. The file is rewritten with every readable row."""
         if not self.path.exists() or self.path.stat().st_size == 0:
             return
-        with open(self.path, "rb+") as handle:
+        with open(self.path, "rb") as handle:
             handle.seek(-1, os.SEEK_END)
             if handle.read(1) == b"\n":
                 return
-            handle.seek(0)
-            keep = complete_length(handle.read())
-            handle.truncate(keep)
+        self._parse_file(self._header())
+
+    def _set_aside(self, stretches: list[Unreadable]) -> None:
+        """Append unreadable stretches, exactly as they were (surrogate escapes keep every byte), to the set-aside
+        file beside the log (call under the file lock, before they leave the log)."""
+        lines = "".join(json.dumps({"set_aside_at": now_iso(), "line": bad.line, "why": bad.why,
+                                    "text": bad.data.decode("utf-8", "surrogateescape")}, ensure_ascii=True) + "\n"
+                        for bad in stretches)
+        with open(self.set_aside_path, "a", encoding="ascii") as handle:
+            handle.write(lines)
             handle.flush()
             os.fsync(handle.fileno())
-        log.warning("%s: cut off an incomplete last row (its writer died mid-write; it was never acknowledged)",
-                    self.path)
+        for bad in stretches:
+            log.warning("%s line %d could not be read (%s): set aside in %s", self.path, bad.line, bad.why,
+                        self.set_aside_path.name)
 
     def _header(self) -> list[str]:
-        with open(self.path, encoding="utf-8", newline="") as handle:
+        with open(self.path, encoding="utf-8", errors="backslashreplace", newline="") as handle:
             return next(csv.reader(handle), [])
 
     def _upgrade_header(self) -> None:
@@ -139,14 +149,36 @@ class CsvLog:
         if not set(header) <= set(self.columns):
             raise PlaygroundError(f"{self.path}: unexpected columns {sorted(set(header) - set(self.columns))}; "
                                   "move the file aside to start a new one")
-        frame = pd.read_csv(self.path, dtype=str, keep_default_na=False).reindex(columns=self.columns, fill_value="")
-        self._write(frame)
+        self._write(self._parse_file(header).frame.reindex(columns=self.columns, fill_value=""))
 
     def _write(self, frame: pd.DataFrame) -> None:
         """Replace the whole file atomically (call under the file lock)."""
         temporary = self.path.with_suffix(self.path.suffix + ".tmp")
         write_frame(frame, temporary)
         _fsync_replace(temporary, self.path)
+
+    def _parse_file(self, header: list[str], writable: bool = True) -> Parsed:
+        """Every readable row of the file. Its unreadable rows are set aside and the file rewritten with the
+        readable ones exactly as they were (a last row that lacked only its newline gets one); a file that cannot
+        be written is left as it is, its unreadable rows skipped. Call under the file lock."""
+        data = self.path.read_bytes()
+        start = header_length(data) or len(data)
+        parsed = parse_rows(data[start:], header, first_line=2)
+        self._left_in_place = len(parsed.unreadable)
+        if writable and (parsed.unreadable or not data.endswith(b"\n")):
+            try:
+                if parsed.unreadable:
+                    self._set_aside(parsed.unreadable)
+                else:
+                    log.warning("%s: its last row lacked only its final newline; it is kept", self.path)
+                temporary = self.path.with_suffix(self.path.suffix + ".tmp")
+                temporary.write_bytes(data[:start].rstrip(b"\r\n") + b"\n" + parsed.rows)
+                _fsync_replace(temporary, self.path)
+                self._left_in_place = 0
+            except OSError as exc:
+                log.warning("%s: %d unreadable row(s) skipped and left in place (%s)", self.path,
+                            len(parsed.unreadable), exc)
+        return parsed
 
     def update(self, key: str, value: str, changes: dict[str, Any]) -> bool:
         """Change columns of the row whose ``key`` column is ``value`` (rare: the file is rewritten)."""
@@ -157,7 +189,7 @@ class CsvLog:
             if not self.path.exists():
                 return False
             self._upgrade_header()
-            frame = pd.read_csv(self.path, dtype=str, keep_default_na=False)
+            frame = self._parse_file(self.columns).frame
             match = frame[key] == value
             if not match.any():
                 return False
@@ -167,14 +199,33 @@ class CsvLog:
             return True
 
     # -- reading ---------------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[bool]:
+        """The file lock for a read, and whether the file may be mended; a log that cannot be written (a
+        read-only file or folder) is read without the lock and left as it is."""
+        with self._cache_lock:
+            try:
+                self._lock.acquire()
+            except OSError:
+                yield False
+                return
+            try:
+                yield os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)
+            finally:
+                self._lock.release()
+
     def read(self) -> pd.DataFrame:
-        """Every row, as text, in file order (oldest first). Shared and cached: do not modify it."""
+        """Every readable row, as text, in file order (oldest first). Shared and cached: do not modify it."""
         if not self.path.exists() or self.path.stat().st_size == 0:
             return pd.DataFrame(columns=self.columns)
-        with self._lock, self._cache_lock:
-            self._cut_torn_tail()
-            if self._header() != self.columns:
-                self._upgrade_header()
+        with self._reading() as writable:
+            if writable:
+                self._mend_tail()
+                if self._header() != self.columns:
+                    self._upgrade_header()
+            elif self._header() != self.columns:
+                raise PlaygroundError(f"{self.path} has other columns than expected and cannot be written: make it "
+                                      "writable so the app can add its new columns")
             stat = self.path.stat()
             cache = self._cache
             if cache and cache.inode == stat.st_ino and cache.size == stat.st_size:
@@ -182,10 +233,29 @@ class CsvLog:
             if cache and cache.inode == stat.st_ino and cache.size < stat.st_size:
                 with open(self.path, "rb") as handle:
                     handle.seek(cache.size)
-                    tail = pd.read_csv(io.BytesIO(handle.read()), names=self.columns, header=None, dtype=str,
-                                       keep_default_na=False)
-                frame = pd.concat([cache.frame, tail], ignore_index=True)
-            else:
-                frame = pd.read_csv(self.path, dtype=str, keep_default_na=False)
+                    tail = handle.read()
+                parsed = parse_rows(tail, self.columns)
+                if not parsed.unreadable:  # the common case: new whole rows, appended to what is known
+                    frame = pd.concat([cache.frame, parsed.frame], ignore_index=True)
+                    self._cache = _Cache(stat.st_ino, stat.st_size, frame)
+                    return frame
+            frame = self._parse_file(self.columns, writable).frame.reset_index(drop=True)
+            stat = self.path.stat()
             self._cache = _Cache(stat.st_ino, stat.st_size, frame)
             return frame
+
+    def set_aside_note(self) -> str:
+        """What a person should know about rows of this log that could not be read ('' when there are none)."""
+        try:
+            count = sum(1 for _ in open(self.set_aside_path, encoding="ascii")) if self.set_aside_path.exists() else 0
+        except OSError:
+            count = 0
+        parts = []
+        if count:
+            parts.append(f"{count} unreadable row(s) of {self.path.name} were set aside, unchanged, in "
+                         f"{self.set_aside_path.name} (an extra or missing field, or an unclosed quote); every other "
+                         "row is shown")
+        if self._left_in_place:
+            parts.append(f"{self._left_in_place} unreadable row(s) are skipped and left in {self.path.name}, which "
+                         "cannot be written")
+        return "; ".join(parts)

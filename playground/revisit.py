@@ -118,7 +118,9 @@ class Revisits:
         rows, number, pages = page(matching, number, PAGE_SIZE)
         records = string_records(rows)
         table = [table_row(r, self._label(r["endpoint_id"])) for r in records]
-        return table, number, f"page {number} of {pages} · {len(matching)} run(s)", [r["run_id"] for r in records]
+        note = self.results.set_aside_note()
+        info = f"page {number} of {pages} · {len(matching)} run(s)" + (f"  \n⚠️ {note}" if note else "")
+        return table, number, info, [r["run_id"] for r in records]
 
     def _label(self, endpoint_id: str) -> str:
         endpoint = self.launcher.catalog.get(endpoint_id)
