@@ -5,11 +5,15 @@ No host or port here: Gradio reads GRADIO_SERVER_NAME / GRADIO_SERVER_PORT (Hugg
 
 import logging
 
+from playground.errors import PlaygroundError
 from playground.ui import create_app
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll is noise; failures still show
-demo, launch_options = create_app()
+try:
+    demo, launch_options = create_app()
+except PlaygroundError as exc:  # a setting or the data directory: said plainly, no traceback
+    raise SystemExit(f"Seedance Playground cannot start: {exc}") from None
 
 if __name__ == "__main__":
     demo.launch(**launch_options)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from playground.errors import DownloadError
+from playground.errors import DownloadError, disk_problem
 
 CHUNK = 1 << 16
 
@@ -57,5 +57,7 @@ async def download(url: str, dest: Path, max_bytes: int, timeout_s: float,
         return size
     except httpx.HTTPError as exc:
         raise DownloadError(f"could not fetch the video ({exc.__class__.__name__}: {str(exc)[:120]})") from exc
+    except OSError as exc:  # the result is paid for and still at its URL: say why it is not here, plainly
+        raise DownloadError(f"it could not be written here: {disk_problem(exc)}") from exc
     finally:
         part.unlink(missing_ok=True)

@@ -11,6 +11,10 @@ PlaygroundError
 
 from __future__ import annotations
 
+import errno
+from pathlib import Path
+from typing import TypeGuard
+
 from playground.record import RunRecord, Status
 from playground.text import escape_surrogates
 
@@ -66,3 +70,20 @@ class RunError(PlaygroundError):
 
 class DownloadError(PlaygroundError):
     """Seen by the user beside a completed run: the video stayed remote (its URL is kept in the log)."""
+
+
+DISK_WHY = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+            errno.EROFS: "the disk is mounted read-only", errno.EACCES: "the app may not write there",
+            errno.EPERM: "the app may not write there", errno.EFBIG: "the file grew past the size allowed"}
+
+
+def is_disk_problem(exc: BaseException) -> TypeGuard[OSError]:
+    """Whether ``exc`` is the disk refusing a write (not, say, a network error, which is an OSError too)."""
+    return isinstance(exc, OSError) and exc.errno in DISK_WHY
+
+
+def disk_problem(exc: OSError) -> str:
+    """An OSError from writing under the data directory, as a person reads it (not a raw errno)."""
+    why = DISK_WHY
+    return f"{why.get(exc.errno or 0, exc.strerror or exc.__class__.__name__)} ({exc.__class__.__name__}" + (
+        f": {Path(exc.filename).name})" if exc.filename else ")")

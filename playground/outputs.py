@@ -25,6 +25,11 @@ from playground.record import RunRecord, Status, billed_cost
 from playground.text import escape_surrogates
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".webm", ".mkv"}
+
+
+def _noted(earlier: str, note: str) -> str:
+    """A completed run's notes, one after another."""
+    return f"{earlier}; {note}" if earlier else note
 UnitPrice = Callable[[str], "float | None"]  # endpoint id → fal's price per billable unit, where the catalog knows it
 
 
@@ -43,8 +48,11 @@ class Outputs:
         video = event.result.get("video") or {}
         record.request_id, record.video_url = event.request_id, str(video.get("url", ""))
         record.seed = event.result.get("seed", record.seed)
-        record.billed_units, record.status = event.billed_units, Status.COMPLETED
-        record.billed_cost_usd = billed_cost(event.billed_units, self.unit_price(record.endpoint_id))
+        record.status = Status.COMPLETED
+        record.billed_units, record.billed_cost_usd, distrusted = billed_cost(
+            event.billed_units, self.unit_price(record.endpoint_id), record.estimated_cost_usd)
+        if distrusted:
+            record.error = escape_surrogates(distrusted)
         if event.served_from and event.served_from != record.endpoint_id:
             record.served_by = event.served_from
         # A cancel pressed while the video downloads stops the download (the row keeps its URL); a result that beat
@@ -57,8 +65,9 @@ class Outputs:
             why = ("the download was stopped by your cancel" if isinstance(exc, Interrupted)
                    and exc.reason == Status.CANCELLED else "the download did not finish within "
                    "PLAYGROUND_FAL_TIMEOUT_S" if isinstance(exc, Interrupted) else str(exc))
-            record.error = escape_surrogates(redact(f"video not saved locally: {why}; it stays at video_url until "
-                                                    "fal expires it (fetch it again from History)", secrets))
+            record.error = _noted(record.error, escape_surrogates(redact(
+                f"video not saved locally: {why}; it stays at video_url until fal expires it (fetch it again from "
+                "History)", secrets)))
             return
         record.video_path = str(path)
         import av  # PyAV loads FFmpeg: imported when a video is read, not at start-up
@@ -66,7 +75,7 @@ class Outputs:
         try:
             probe = await asyncio.to_thread(probe_video, path)
         except (av.FFmpegError, IndexError, OSError, ValueError) as exc:
-            record.error = f"the saved video could not be read ({exc.__class__.__name__})"
+            record.error = _noted(record.error, f"the saved video could not be read ({exc.__class__.__name__})")
             return
         record.width, record.height, record.fps = probe.width, probe.height, probe.fps
         record.frames, record.duration_s = probe.frames, probe.duration_s

@@ -8,6 +8,7 @@ back (from the log, or from the in-flight journal). ``as_dict`` is the `/generat
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -33,12 +34,28 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def billed_cost(units: str, usd_per_unit: float | None) -> float | None:
-    """What fal billed, in dollars: its billable units × the endpoint's unit price (None when either is unknown)."""
+MAX_BILL_RATIO = 20  # a bill this many times the estimate is not a bill (unknown input lengths explain ~4×)
+MAX_BILL_USD = 100.0  # nor is one above this when there is no estimate: a 15 s 1080p clip costs about $10
+
+
+def billed_cost(units: str, usd_per_unit: float | None, estimate_usd: float = 0.0) -> tuple[str, float | None, str]:
+    """What fal billed: (the billable units to keep, their cost in dollars, a note). Units that cannot be right —
+    not a number, negative, infinite, or a cost far beyond the estimate — are not kept: the cost stays unknown, so
+    caps and the leaderboard count the estimate, and the note says so. The cost is None when the unit price is
+    unknown."""
+    text = (units or "").strip()
+    if not text:
+        return "", None, ""
     try:
-        return round(float(units) * usd_per_unit, 6) if units and usd_per_unit else None
+        number = float(text)
     except ValueError:
-        return None
+        number = math.nan
+    ceiling = estimate_usd * MAX_BILL_RATIO if estimate_usd > 0 else MAX_BILL_USD
+    cost = number * usd_per_unit if usd_per_unit else None
+    if not math.isfinite(number) or number < 0 or (cost is not None and cost > ceiling):
+        return "", None, (f"fal reported {text[:40]!r} billable units, which cannot be right; the estimate is "
+                          "counted instead")
+    return text, None if cost is None else round(cost, 6), ""
 
 
 @dataclass

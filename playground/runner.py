@@ -24,7 +24,7 @@ from playground.backends import Backend
 from playground.catalog import Endpoint
 from playground.config import FalSettings
 from playground.deadline import Interrupted, within
-from playground.errors import PlaygroundError, RunError
+from playground.errors import PlaygroundError, RunError, disk_problem, is_disk_problem
 from playground.events import Completed, Event, InProgress, Submitted
 from playground.inputs import Inputs
 from playground.journal import Journal
@@ -142,7 +142,11 @@ class Runner:
             flight.record.arguments_json = json.dumps(self.inputs.to_references(sent), ensure_ascii=False)
             flight.submitted_epoch = time.time()
             if backend.paid:  # on record before the submit leaves, so even a request whose answer is lost is known
-                self.journal.add(flight.journal_entry())
+                try:
+                    self.journal.add(flight.journal_entry())
+                except OSError as exc:
+                    raise RunError(f"nothing was sent: the app could not write its in-flight journal, which keeps a "
+                                   f"paid request safe until its row is written: {disk_problem(exc)}") from exc
             async for event in backend.run(endpoint, sent, self.outputs.directory, flight.record.run_id, flight.stop,
                                            flight.deadline):
                 yield event
@@ -160,7 +164,7 @@ class Runner:
                     if isinstance(event, Submitted):
                         record.request_id = event.request_id
                         if journal:
-                            self.journal.add(flight.journal_entry(event))
+                            self._journal_submitted(flight, event)
                     elif isinstance(event, InProgress) and flight.running_since is None:
                         flight.running_since = time.monotonic()
                     elif isinstance(event, Completed):
@@ -178,9 +182,13 @@ class Runner:
         except PlaygroundError as exc:
             flight.fail(exc.status if isinstance(exc, RunError) else Status.FAILED, str(exc))
         except Exception as exc:  # an unexpected failure still ends as a logged row
-            trace = "".join(traceback.format_exception(exc))
-            log.error("run %s failed unexpectedly:\n%s", record.run_id, redact(trace, flight.secrets))
-            flight.fail(Status.FAILED, f"{exc.__class__.__name__}: {exc}")
+            if is_disk_problem(exc):  # the data directory refused a write the run needed (a full or read-only disk)
+                log.error("run %s: %s", record.run_id, disk_problem(exc))
+                flight.fail(Status.FAILED, f"the app could not write under its data directory: {disk_problem(exc)}")
+            else:
+                trace = "".join(traceback.format_exception(exc))
+                log.error("run %s failed unexpectedly:\n%s", record.run_id, redact(trace, flight.secrets))
+                flight.fail(Status.FAILED, f"{exc.__class__.__name__}: {exc}")
         finally:
             if not interrupted:
                 self._settle(flight, journal)
@@ -188,6 +196,15 @@ class Runner:
         emit(record if record.status == Status.COMPLETED else RunError(record.error, status=record.status,
                                                                        result=record))
         return record
+
+    def _journal_submitted(self, flight: Flight, event: Submitted) -> None:
+        """The journal entry again, now with fal's request id. If the disk refuses, the run goes on: its first entry
+        is on record, and after a crash it is reported as a request fal may have (see recovery)."""
+        try:
+            self.journal.add(flight.journal_entry(event))
+        except OSError as exc:
+            log.warning("run %s: its journal entry could not be updated with request %s (%s); following it anyway",
+                        flight.record.run_id, event.request_id, disk_problem(exc))
 
     def _settle(self, flight: Flight, journal: bool) -> None:
         """Write the run's one row, then let the journal forget it; never raises, so the outcome is always given.
@@ -201,8 +218,10 @@ class Runner:
             log.error("run %s: its row could not be written to %s (%s: %s); %s", record.run_id,
                       self.results.path, exc.__class__.__name__, exc,
                       "the journal keeps it for the next start" if journal else "it is not logged")
+            why = disk_problem(exc) if isinstance(exc, OSError) else exc.__class__.__name__
             record.error = (record.error + "; " if record.error else "") + (
-                f"its row could not be written to the results log ({exc.__class__.__name__})")
+                f"its row could not be written to the results log: {why}" + (
+                    "; the app keeps it and writes it at its next start" if journal else ""))
             return
         try:
             self.journal.remove(record.run_id)

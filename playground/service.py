@@ -21,6 +21,7 @@ from playground.compare.comparisons import Comparisons
 from playground.compare.store import BatchStore
 from playground.compare_facade import CompareFacade, FileUrl
 from playground.config import FalSettings, Limits, PublicMode
+from playground.datadir import check_writable
 from playground.errors import InputError, PlaygroundError
 from playground.events import Event
 from playground.form import arguments_from_form, form_from_arguments
@@ -44,7 +45,7 @@ from playground.present import (
     endpoint_title,
     form_layout,
 )
-from playground.presets import BUILT_IN_DIR, Presets
+from playground.presets import BUILT_IN_DIR, Presets, Saved, refusal_message, save_message
 from playground.record import RunRecord
 from playground.recovery import Recovery
 from playground.results import ResultsLog
@@ -188,19 +189,22 @@ class Playground(CompareFacade):
         endpoint = self.catalog[preset.endpoint_id]
         return endpoint, form_from_arguments(endpoint, preset.arguments, self.inputs.directory)
 
-    def save_preset(self, name: str, endpoint_id: str, form: dict[str, Any], description: str = "") -> str:
-        """Save a tab's current form as a preset under the data directory; returns its label (not on a public
-        deployment: saved presets are shared by everyone who uses the app)."""
+    def save_preset(self, name: str, endpoint_id: str, form: dict[str, Any], description: str = "") -> Saved:
+        """Save a tab's current form as a preset under the data directory: the preset, and the earlier one of that
+        name it replaced (not on a public deployment: saved presets are shared by everyone who uses the app)."""
         if not self.can_save_presets:
             raise InputError([("preset", "saving presets is turned off on this public demo (they would be shared "
                                          "with every visitor); copy the request JSON instead")])
         endpoint = self.launcher.endpoint(endpoint_id)
-        return self.presets.save(name, endpoint.endpoint_id, arguments_from_form(endpoint, form), description).label
+        return self.presets.save(name, endpoint.endpoint_id, arguments_from_form(endpoint, form), description)
 
-    def save_preset_view(self, name: str, endpoint_id: str, form: dict[str, Any], description: str) -> str:
-        """What to say of a save (every built tab's preset list refreshes itself on a save)."""
-        label = self.save_preset(name, endpoint_id, form, description)
-        return f"Saved **{label}**: it is in that tab's preset list now."
+    def save_preset_view(self, name: str, endpoint_id: str, form: dict[str, Any], description: str) -> tuple[str, bool]:
+        """What the save panel says (saved, replaced, or why nothing was saved), and whether a preset was written
+        (then every built tab's preset list refreshes itself)."""
+        try:
+            return save_message(self.save_preset(name, endpoint_id, form, description), self.catalog), True
+        except InputError as exc:
+            return refusal_message(exc), False
 
     # -- Examples (Compare and Leaderboard: ``CompareFacade``) ----------------------------------------------------
     async def gallery_grids(self, file_url: FileUrl) -> list[str]:
@@ -249,6 +253,8 @@ class Playground(CompareFacade):
 def create_playground(data_dir: Path | None = None) -> Playground:
     """The Playground as the environment configures it (PLAYGROUND_DATA_DIR, PLAYGROUND_BACKEND, FAL_KEY, …)."""
     catalog_dir = config.catalog_dir()
-    return Playground(load_catalog(catalog_dir) if catalog_dir else load_catalog(), data_dir or config.data_dir(),
+    data_dir = data_dir or config.data_dir()
+    check_writable(data_dir)  # refuse to start rather than lose a paid result later
+    return Playground(load_catalog(catalog_dir) if catalog_dir else load_catalog(), data_dir,
                       config.backend_choice(), server_key=config.server_key(), fal_settings=config.fal_settings(),
                       limits=config.limits(), public=config.public_mode())

@@ -394,3 +394,36 @@ def test_billed_cost_stays_empty_where_the_unit_price_is_unknown(fal_playground,
     assert _rows(fal_playground).iloc[-1].billed_cost_usd == ""
     assert "unit price unknown" in result_markdown(events[-1].as_dict())
     assert billed_text(events[-1].as_dict()) == "42 units (unit price unknown)"
+
+
+@pytest.mark.parametrize("units", ["-5000", "1e309", "inf", "nan", "abc", "1e6", "-0.5"])
+def test_billed_units_that_cannot_be_right_are_not_trusted(tmp_path, catalog, fake_fal, units):
+    """fal's x-fal-billable-units is distrusted when impossible (negative, infinite, not a number, or a bill far
+    beyond the estimate): the run is completed, the estimate is what caps and the leaderboard count, and the
+    result says why. (Before: -5000 units put a negative cost on the Leaderboard and under the daily cap; 1e309
+    locked the cap for the day.)"""
+    from playground.config import PublicMode
+
+    public = PublicMode(on=True, share_server_key=True, daily_cap_usd=10.0, session_cap_usd=5.0)
+    playground = Playground(catalog, tmp_path / "data", server_key=SERVER_KEY, public=public,
+                            fal_settings=FalSettings(timeout_s=20))
+    fake_fal.script(Script(billable_units=units))
+    events, error = _run(playground, V2_T2V, {"prompt": "x", "resolution": "480p", "duration": "4", "seed": 1})
+    assert error is None
+    record = events[-1]
+    assert record.status == "completed" and record.billed_cost_usd is None and record.billed_units == ""
+    assert "cannot be right" in record.error and "estimate is counted" in record.error
+    row = _rows(playground).iloc[-1]
+    assert row.status == "completed" and row.billed_cost_usd == "" and row.billed_units == ""
+    estimate = 864 * 480 * 24 * 4 / 1024 * 14 / 1e6  # 2.0 at 480p, 4 s: fal's token formula by hand
+    assert playground.guard.spent_today() == pytest.approx(estimate, abs=1e-4)  # the cap counts the estimate
+
+
+def test_a_long_retry_after_from_fal_is_said_at_once_and_nothing_is_sent_again(fal_playground, fake_fal):
+    fake_fal.script(Script(submit_fault_always=(429, {"detail": "Too many requests"}, {"Retry-After": "3600"})))
+    started = time.monotonic()
+    events, error = _run(fal_playground)
+    assert error is not None and error.status == "failed"
+    assert "wait 1 hour" in str(error) and "nothing was sent" in str(error) and "Wait a minute" not in str(error)
+    assert len([s for s in fake_fal.seen("POST") if s.path == f"/{LITE_T2V}"]) == 1  # asked once, not hammered
+    assert time.monotonic() - started < 10

@@ -70,3 +70,43 @@ def test_fal_refusals_are_raised_as_fal_client_does_without_resending(monkeypatc
     raised, seen = _run([answer, ACCEPTED], monkeypatch)
     assert isinstance(raised, FalClientHTTPError) and raised.status_code == answer.status_code
     assert raised.error_type == error_type and len(seen) == 1
+
+
+def test_a_long_retry_after_is_answered_at_once_not_hammered(monkeypatch):
+    slow = httpx.Response(429, json={"detail": "rate limited"}, headers={"Retry-After": "3600"})
+    raised, seen = _run([slow, ACCEPTED], monkeypatch)
+    assert isinstance(raised, FalClientHTTPError) and raised.status_code == 429 and len(seen) == 1
+
+
+def test_a_short_retry_after_is_waited_for_then_resent(monkeypatch):
+    waited = []
+    pause = asyncio.sleep
+
+    async def sleep(seconds):
+        waited.append(seconds)
+        await pause(0)
+
+    answers = [httpx.Response(429, json={"detail": "slow"}, headers={"Retry-After": "7"}), ACCEPTED]
+    seen = []
+
+    def handler(request):
+        seen.append(request)
+        return answers[len(seen) - 1]
+
+    async def go():
+        async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
+            return await submit(http, "fal-ai/x/y", {"prompt": "p"}, {}, 5)
+
+    monkeypatch.setattr(asyncio, "sleep", sleep)
+    assert asyncio.run(go()).request_id == "r1" and waited == [7.0]  # fal's own pause, not our backoff
+
+
+@pytest.mark.parametrize("header, said", [("3600", "1 hour"), ("90", "90 s"), ("600", "10 minutes"),
+                                          ("Wed, 21 Oct 2099 07:28:00 GMT", "hours"), ("", "Wait a minute")])
+def test_the_message_says_how_long_fal_asks_to_wait(header, said):
+    from playground.backends.fal_errors import describe
+
+    headers = {"Retry-After": header} if header else {}
+    exc = FalClientHTTPError("rate limited", 429, headers, response=httpx.Response(429, headers=headers))
+    message = describe(exc, "submitting the request")
+    assert said in message and ("nothing was sent" in message) == bool(header)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import email.utils
 import re
+from datetime import datetime, timezone
 from typing import Any
 
 import httpx
@@ -43,15 +45,49 @@ def http_error_message(exc: FalClientHTTPError, during: str) -> str:
                 "that its account may use this endpoint (not retried).")
     if code == 422:
         return "fal.ai rejected the request (HTTP 422; fal bills these):\n" + "\n".join(detail_lines(exc.message))
+    wait = _asked_wait(exc)
     if code == 429:
-        return (f"fal.ai is rate-limiting this key (HTTP 429) while {during}, even after fal-client's retries: {said}. "
-                "Wait a minute or run fewer at once.")
+        return (f"fal.ai is rate-limiting this key (HTTP 429) while {during}: {said}. " + (
+            f"fal asks to wait {wait} before trying again (Retry-After); nothing was sent." if wait else
+            "Wait a minute or run fewer at once."))
     if code == 404:
         return f"fal.ai does not know this request (HTTP 404) while {during}: {said}."
     if code >= 500:
         return (f"fal.ai had a server error (HTTP {code}{kind}) while {during}: {said}. "
-                "fal does not bill server errors; try again.")
+                "fal does not bill server errors; " + (f"fal asks to wait {wait} before trying again (Retry-After)."
+                                                      if wait else "try again."))
     return f"fal.ai answered HTTP {code}{kind} while {during}: {said}."
+
+
+def retry_after_s(headers: Any) -> float | None:
+    """The pause fal asks for before another try (``Retry-After``: seconds or an HTTP date), if it asks."""
+    raw = str(headers.get("retry-after") or "").strip()
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def _asked_wait(exc: FalClientHTTPError) -> str:
+    """fal's ``Retry-After`` as a person reads it ("1 hour", "90 s"), or '' when it asks for no pause."""
+    seconds = retry_after_s({k.lower(): v for k, v in (exc.response_headers or {}).items()})
+    if seconds is None:
+        return ""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} minutes"
+    hours = round(seconds / 3600, 1)
+    return f"{hours:g} hour" + ("" if hours == 1 else "s")
 
 
 def describe(exc: BaseException, during: str) -> str:

@@ -19,7 +19,10 @@ import fal_client.client
 import httpx
 from fal_client import AsyncRequestHandle, FalClientHTTPError
 
+from playground.backends.fal_errors import retry_after_s
+
 ATTEMPTS = 5
+MAX_RETRY_AFTER_S = 30.0  # fal asking for a longer pause than this is answered at once, saying how long to wait
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError, httpx.WriteTimeout)
 NOT_TAKEN = (429, 502, 503)
 
@@ -65,7 +68,11 @@ async def submit(http: httpx.AsyncClient, endpoint_id: str, arguments: dict[str,
         except httpx.HTTPError as exc:
             raise SubmitUnknown(f"{exc.__class__.__name__}: {str(exc)[:120] or 'no details'}") from exc
         if _not_taken(response) and attempt < ATTEMPTS:
-            await asyncio.sleep(min(10.0, 0.2 * 2 ** attempt) * random.uniform(0.5, 1.5))
+            asked = retry_after_s(response.headers)
+            if asked is not None and asked > MAX_RETRY_AFTER_S:
+                _raise_for_status(response)  # said at once, with fal's own wait (fal_errors), not retried in seconds
+            await asyncio.sleep(asked if asked is not None else
+                                min(10.0, 0.2 * 2 ** attempt) * random.uniform(0.5, 1.5))
             continue
         _raise_for_status(response)
         try:
