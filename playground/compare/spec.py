@@ -7,15 +7,22 @@ at once as ``field: message`` before anything runs.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from playground.catalog import Catalog
-from playground.compare.template import COUNT_CEILING, expand, variant_count
+from playground.compare.template import COUNT_CEILING, TemplateError, parse
 from playground.errors import InputError
 from playground.text import is_blank
 
 MAX_PROMPTS = 8
+# The prompts field as a whole (text, or listed prompts with a break between each), checked before any line is
+# read. Real prompts are a few hundred to a few thousand characters and fal states no maximum; this is twice the
+# 100,000-character line the playground promises to take, and keeps the worst read of any shape (200,000 braces,
+# 15,625 different lines) near a tenth of a second: the scan is linear, this bounds how long it can be.
+MAX_PROMPT_CHARACTERS = 200_000
+COUNTED = 1_000  # prompts counted before a list far too long is refused without reading the rest
 MAX_SEEDS = 8
 SEED_MAX = 2**31 - 1
 KEYS = {"prompts", "endpoints", "seeds", "random_seeds", "arguments", "overrides", "confirm", "extend", "reuse"}
@@ -55,26 +62,49 @@ def draw_seeds(count: int) -> list[int]:
     return drawn
 
 
-def _prompts(raw: Any, problems: list[tuple[str, str]]) -> tuple[str, ...]:
-    """One prompt per line, each line expanded from its ``{a|b}`` groups (template.py), duplicates dropped."""
+def _prompt_lines(raw: Any, problems: list[tuple[str, str]]) -> Iterator[str] | None:
+    """The distinct non-blank lines of ``raw`` (text, or a list of prompts), trimmed and read lazily; or None (and
+    why) when ``raw`` is not prompts or is too long, before any line is read."""
     lines = raw.splitlines() if isinstance(raw, str) else raw if isinstance(raw, list) else None
     if lines is None or not all(isinstance(p, str) for p in lines):
         problems.append(("prompts", "must be a list of prompts (or one prompt per line)"))
+        return None
+    size = len(raw) if isinstance(raw, str) else sum(map(len, lines)) + max(len(lines) - 1, 0)  # a break each
+    if size > MAX_PROMPT_CHARACTERS:
+        problems.append(("prompts", f"are {size:,} characters long; at most {MAX_PROMPT_CHARACTERS:,} characters "
+                                    "of prompts per comparison (a long prompt is a few thousand)"))
+        return None
+    return (p.strip() for p in dict.fromkeys(lines) if not is_blank(p))  # a repeated line adds no prompt
+
+
+def _prompts(raw: Any, problems: list[tuple[str, str]]) -> tuple[str, ...]:
+    """One prompt per line, each line expanded from its ``{a|b}`` groups (template.py), duplicates dropped.
+    Reading stops past ``COUNTED`` prompts: 100,000 distinct lines would take a second to read for nothing."""
+    lines = _prompt_lines(raw, problems)
+    if lines is None:
         return ()
-    lines = [p.strip() for p in lines if not is_blank(p)]
-    too_many = [(line, n) for line in lines if (n := variant_count(line)) > MAX_PROMPTS]
-    if too_many:
-        line, n = too_many[0]
-        size = f"{n:,}" if n < COUNT_CEILING else f"over {COUNT_CEILING:,}"
-        problems.append(("prompts", f"the template {line[:60]!r} expands to {size} variants; at most {MAX_PROMPTS} "
-                                    "prompt variants per comparison"))
-        return ()
-    prompts = tuple(dict.fromkeys(p for line in lines for p in expand(line) if not is_blank(p)))
+    prompts: dict[str, None] = {}
+    for line in lines:
+        shown = line if len(line) <= 60 else line[:59] + "…"
+        try:
+            template = parse(line)
+        except TemplateError as exc:
+            problems.append(("prompts", f"the template {shown!r} {exc}"))
+            return ()
+        if (n := template.count) > MAX_PROMPTS:
+            size = f"{n:,}" if n < COUNT_CEILING else f"over {COUNT_CEILING:,}"
+            problems.append(("prompts", f"the template {shown!r} expands to {size} variants; at most {MAX_PROMPTS} "
+                                        "prompt variants per comparison"))
+            return ()
+        prompts.update(dict.fromkeys(p for p in template.variants() if not is_blank(p)))
+        if len(prompts) > COUNTED:
+            break
     if not prompts:
         problems.append(("prompts", "give at least one prompt"))
     elif len(prompts) > MAX_PROMPTS:
-        problems.append(("prompts", f"at most {MAX_PROMPTS} prompt variants per comparison, got {len(prompts)}"))
-    return prompts
+        got = f"over {COUNTED:,}" if len(prompts) > COUNTED else len(prompts)
+        problems.append(("prompts", f"at most {MAX_PROMPTS} prompt variants per comparison, got {got}"))
+    return tuple(prompts)
 
 
 def _seeds(raw: dict[str, Any], problems: list[tuple[str, str]]) -> tuple[int, ...]:
