@@ -191,6 +191,25 @@ def result_markdown(result: dict[str, Any]) -> str:
     return "\n\n".join(lines)
 
 
+def outcome_line(result: dict[str, Any]) -> str:
+    """How a run ended, in one line for the Run bar (which stays in sight; the result itself may be below the fold)."""
+    status = str(result.get("status") or "failed")
+    if status == "completed":
+        return f"✅ **Completed** · seed {result.get('seed')} · the result is below"
+    return f"⚠️ **{status.replace('_', ' ').capitalize()}** · why is said below"
+
+
+def cancel_line(backend: str) -> str:
+    """What a tab's Cancel did, for the backend its runs go to (``backend``: "fal", "offline", or "" for none)."""
+    if not backend:
+        return "**cancelled** · no run could start here (fal.ai needs a key), so nothing was sent"
+    if backend == "fal":
+        return ("**cancelled** · a cancel was sent to fal.ai; a result fal had already finished is kept · the run's "
+                "row in History says how it ended")
+    return ("**cancelled** · the offline preview stopped rendering on this server (nothing was sent to fal.ai, "
+            "nothing is charged) · the run's row in History says how it ended")
+
+
 @dataclass
 class RunView:
     """One update of a tab's run area; None leaves that part as it is."""
@@ -215,15 +234,16 @@ class RunWatcher:
     lines: list[str] = field(default_factory=list)
 
     def starting(self) -> RunView:
-        return RunView(status="submitting…", logs="", result="", details={}, video="")
+        return RunView(status="⏳ submitting…", logs="", result="", details={}, video="")
 
     def event(self, event: Event) -> RunView:
         self.lines = (self.lines + list(getattr(event, "logs", ())))[-MAX_LOG_LINES:]
-        return RunView(status=event_text(event), logs="\n".join(self.lines))
+        return RunView(status=f"⏳ {event_text(event)}", logs="\n".join(self.lines))
 
     def finished(self, outcome: dict[str, Any], video: str) -> RunView:
         outcome = self.shown(outcome)
-        return RunView(status="", result=result_markdown(outcome), details=outcome, video=video or "", done=True)
+        return RunView(status=outcome_line(outcome), result=result_markdown(outcome), details=outcome,
+                       video=video or "", done=True)
 
     def refused(self, exc: PlaygroundError) -> RunView:
         """Why a run did not start (nothing was sent): said once, where the run's result would be."""

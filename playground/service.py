@@ -22,7 +22,7 @@ from playground.compare.store import BatchStore
 from playground.compare_facade import CompareFacade, FileUrl
 from playground.config import FalSettings, Limits, PublicMode
 from playground.datadir import check_writable
-from playground.errors import InputError, PlaygroundError
+from playground.errors import InputError, PlaygroundError, RunError
 from playground.events import Event
 from playground.form import arguments_from_form, form_from_arguments
 from playground.gallery import Gallery
@@ -41,6 +41,7 @@ from playground.present import (
     RunView,
     RunWatcher,
     backend_line,
+    cancel_line,
     code_panes,
     endpoint_title,
     form_layout,
@@ -148,6 +149,14 @@ class Playground(CompareFacade):
         launcher = self.launcher
         return backend_line(launcher.backend_choice, bool(session_key), launcher.key_for(None) is not None,
                             self.public)
+
+    def cancel_note(self, session_key: str | None) -> str:
+        """What a tab's Cancel does for this session's runs: stop a render here, or send a cancel to fal.ai."""
+        try:
+            backend = self.launcher.backend_for(session_key).name
+        except RunError:  # PLAYGROUND_BACKEND=fal without a key: no run can start
+            backend = ""
+        return cancel_line(backend)
 
     def use_key(self, raw: str | None) -> str:
         """Check a visitor's key and return it for their session; runs of theirs still in the journal resume."""

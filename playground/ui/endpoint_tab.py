@@ -33,10 +33,11 @@ def build_endpoint_tab(playground: Playground, endpoint: Endpoint, session: gr.S
     events."""
     slug = endpoint.slug
     title = gr.Markdown(playground.tab_title(endpoint), elem_id=f"{slug}-title")
-    with gr.Row(equal_height=True, elem_classes=["run-bar"]):
+    with gr.Row(equal_height=True, elem_classes=["run-bar"]):  # stays in sight: the price, Run, and how the run goes
         price = gr.Markdown(elem_id=f"{slug}-price", elem_classes=["run-price"])
         run = gr.Button("Run", variant="primary", elem_id=f"{slug}-run", scale=0, min_width=120)
         cancel = gr.Button("Cancel", variant="stop", elem_id=f"{slug}-cancel", scale=0, min_width=100)
+        status = gr.Markdown(elem_id=f"{slug}-status", elem_classes=["run-state"])
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             preset = gr.Dropdown(playground.preset_labels(endpoint.endpoint_id), value=None, interactive=True,
@@ -53,7 +54,6 @@ def build_endpoint_tab(playground: Playground, endpoint: Endpoint, session: gr.S
         with gr.Column(scale=3):
             video = gr.Video(label="Result", elem_id=f"{slug}-video", interactive=False, autoplay=True, loop=True)
         with gr.Column(scale=2):
-            status = gr.Markdown(elem_id=f"{slug}-status")
             result_md = gr.Markdown(elem_id=f"{slug}-result")
             with gr.Accordion("Logs and run details", open=False):
                 logs = gr.Textbox(label="Logs", lines=6, max_lines=12, interactive=False, elem_id=f"{slug}-logs")
@@ -86,9 +86,8 @@ def build_endpoint_tab(playground: Playground, endpoint: Endpoint, session: gr.S
     running = run.click(run_tab, inputs={*fields, session}, outputs=[status, logs, result_md, details, video],
                         api_name=f"run_{slug}", concurrency_id="runs", concurrency_limit=4, show_progress="minimal",
                         **FORM_EVENT)
-    cancel.click(lambda: "**cancelled**: the backend was told to stop (a real cancel on fal.ai); the run's row in "
-                         "the results log says how it ended", outputs=status, cancels=[running],
-                 api_name=f"cancel_{slug}", api_visibility="private")
+    cancel.click(lambda state: playground.cancel_note((state or {}).get("key")), session, status, cancels=[running],
+                 api_name=f"cancel_{slug}", api_visibility="private")  # what Cancel does on this visitor's backend
     @user_errors
     def load_preset(label: str | None):
         return write_form(widgets, playground.preset_form(label)[1]) if label else gr.skip()
