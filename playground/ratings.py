@@ -4,7 +4,10 @@ Each vote is an ``outcome`` matrix ``W`` over the endpoints on show: ``W[i, j]``
 that vote (1 for the winner over each other clip, ½ each way for every pair of a tie). The fit is Hunter's MM
 algorithm with a small prior (half a win and half a loss against an average opponent, so one vote never means
 infinity). Intervals resample whole votes with replacement (a fixed seed, so a refresh shows the same figures)
-and refit every resample at once with numpy.
+and refit every resample at once with numpy. Where every resample gives an item the same figure (one vote, or a
+one-sided record such as a clean sweep) the percentiles would be a point that hides all the uncertainty; there
+the rating interval comes from the fit's curvature (a Laplace approximation) and the win-rate interval is
+Wilson's score interval.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ PRIOR = 0.5
 RESAMPLES = 300
 ITERATIONS = 2000
 TOLERANCE = 1e-10
+Z95 = 1.959963984540054  # the standard normal's 97.5th percentile
+ELO = 400 / math.log(10)  # rating points per unit of log strength
 
 
 def rating(strength: np.ndarray) -> np.ndarray:
@@ -40,6 +45,29 @@ def strengths(wins: np.ndarray) -> np.ndarray:
         if done:
             break
     return p if wins.ndim == 3 else p[0]
+
+
+def curvature_sd(wins: np.ndarray, strength: np.ndarray) -> np.ndarray:
+    """Each rating's standard deviation from the curvature of the log posterior at the fit (Laplace): the
+    information of every game is π(1 − π) for the chance π the fit gives it, the prior's games included; ratings
+    are centred (geometric mean 1), so the covariance is taken of the centred log strengths."""
+    games = wins + wins.T
+    chance = strength[:, None] / (strength[:, None] + strength[None, :])
+    pairs = games * chance * (1 - chance)
+    versus_average = strength / (strength + 1)
+    information = np.diag(pairs.sum(axis=1) + 2 * PRIOR * versus_average * (1 - versus_average)) - pairs
+    centre = np.eye(len(strength)) - 1 / len(strength)
+    covariance = centre @ np.linalg.inv(information) @ centre.T
+    return np.asarray(ELO * np.sqrt(np.clip(np.diag(covariance), 0, None)))
+
+
+def wilson(rate: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson's 95 % score interval for a proportion ``rate`` of ``n`` trials (never a point, even for 1 of 1)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shrink = 1 + Z95**2 / n
+        centre = (rate + Z95**2 / (2 * n)) / shrink
+        half = Z95 / shrink * np.sqrt(rate * (1 - rate) / n + Z95**2 / (4 * n**2))
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
 
 
 @dataclass(frozen=True)
@@ -75,7 +103,8 @@ class Ratings:
 
 def fit(items: list[str], votes: list[tuple[str | None, list[str]]], seed: int = 0) -> Ratings:
     """Ratings of ``items`` from votes (winner, or None for a tie; the items on show), with 95 % intervals from
-    ``RESAMPLES`` bootstrap resamples of the votes."""
+    ``RESAMPLES`` bootstrap resamples of the votes, or where those are all alike from the curvature (rating) and
+    Wilson's interval (win rate)."""
     index = {item: i for i, item in enumerate(items)}
     outcomes, shown = np.zeros((len(votes), len(items), len(items))), np.zeros((len(votes), len(items)))
     for v, (winner, on_show) in enumerate(votes):
@@ -86,7 +115,9 @@ def fit(items: list[str], votes: list[tuple[str | None, list[str]]], seed: int =
                 if i != j:
                     outcomes[v, i, j] = 0.5 if winner is None else float(items[i] == winner)
     credit = outcomes.sum(axis=2) / np.maximum(shown.sum(axis=1, keepdims=True) - 1, 1)  # 1 win, ½ tie, 0 loss
-    point = rating(strengths(outcomes.sum(axis=0)))
+    total = outcomes.sum(axis=0)
+    strength = strengths(total)
+    point = rating(strength)
     draws = np.random.default_rng(seed).multinomial(len(votes), np.full(len(votes), 1 / len(votes)), size=RESAMPLES)
     counts = draws.astype(float)
     resampled = rating(strengths(np.einsum("bv,vij->bij", counts, outcomes)))
@@ -94,5 +125,13 @@ def fit(items: list[str], votes: list[tuple[str | None, list[str]]], seed: int =
         rates = (counts @ credit) / (counts @ shown)
         rate = credit.sum(axis=0) / shown.sum(axis=0)
     low, high = np.percentile(resampled, [2.5, 97.5], axis=0)
+    sd = resampled.std(axis=0)
+    flat = high - low < 1e-6  # (nearly) every resample the same: the bootstrap sees no uncertainty
+    if flat.any():
+        sd = np.where(flat, curvature_sd(total, strength), sd)
+        low, high = np.where(flat, point - Z95 * sd, low), np.where(flat, point + Z95 * sd, high)
     rate_low, rate_high = np.nanpercentile(rates, [2.5, 97.5], axis=0)
-    return Ratings(list(items), point, low, high, rate, rate_low, rate_high, resampled.std(axis=0), len(votes))
+    one_sided = ~(rate_high - rate_low > 1e-9)  # e.g. every vote gave the same credit (one vote, a sweep, all ties)
+    score_low, score_high = wilson(rate, shown.sum(axis=0))
+    rate_low, rate_high = np.where(one_sided, score_low, rate_low), np.where(one_sided, score_high, rate_high)
+    return Ratings(list(items), point, low, high, rate, rate_low, rate_high, sd, len(votes))

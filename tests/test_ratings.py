@@ -75,3 +75,47 @@ def test_already_apart_needs_no_more_votes():
 def test_the_same_votes_give_the_same_intervals():
     first, again = fit(["a", "b"], _record(30)), fit(["a", "b"], _record(30))
     assert first.rating_low.tolist() == again.rating_low.tolist()  # a fixed seed: a refresh does not jitter
+
+
+# Wilson's 95 % score interval by hand, z = 1.959964 (z² = 3.841459): centre (p + z²/2n) / (1 + z²/n), half-width
+# z / (1 + z²/n) · √(p(1 − p)/n + z²/4n²). 1 of 1: (1 + 1.920729) / 4.841459 = 0.603276 ± 0.404829 · 0.979982
+# = 0.396724 → 0.2066–1. 0 of 3: 0.640243 / 2.280486 = 0.280748 ± 0.859450 · 0.326660 = 0.280746 → 0–0.5615.
+# A tie in 1 (p = ½): 0.5 ± 0.404829 · √(0.25 + 0.960365) = 0.5 ± 0.445449 → 0.0546–0.9454.
+@pytest.mark.parametrize("votes, low, high", [
+    ([("a", ["a", "b"])], [0.2066, 0.0], [1.0, 0.7934]),  # one vote: 1 of 1 and 0 of 1
+    ([("a", ["a", "b", "c"])] * 3, [0.4385, 0.0, 0.0], [1.0, 0.5615, 0.5615]),  # a clean sweep of three votes
+    ([(None, ["a", "b"])], [0.0546, 0.0546], [0.9454, 0.9454]),  # one tie: half a win in one vote
+])
+def test_when_every_resample_agrees_the_win_rate_interval_is_wilsons(votes, low, high):
+    ratings = fit(sorted({item for _, shown in votes for item in shown}), votes)
+    assert ratings.win_rate_low.tolist() == pytest.approx(low, abs=1e-4)
+    assert ratings.win_rate_high.tolist() == pytest.approx(high, abs=1e-4)
+
+
+def test_where_the_bootstrap_varies_it_still_gives_the_win_rate_interval():
+    """13 wins of 20: every resample's win rate is a multiple of 1/20, so bootstrap bounds are too (Wilson's would
+    be 0.4329–0.8188, by the formula above)."""
+    ratings = fit(["a", "b"], _record(20))
+    for bound in (ratings.win_rate_low[0], ratings.win_rate_high[0]):
+        assert bound * 20 == pytest.approx(round(bound * 20), abs=1e-9), bound
+    assert ratings.win_rate_low[0] < 0.65 < ratings.win_rate_high[0]
+
+
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_a_clean_sweep_has_a_rating_interval_from_the_curvature(n):
+    """Every resample of n votes "a beat b" is the same, so the bootstrap is a point. The interval is then ±1.96
+    standard deviations of the Laplace approximation. For two items centred at ±t (in log strength) with a fit
+    symmetric about 0, the curvature along t is 4·n·π(1 − π) for the n games (π = e^{2t} / (1 + e^{2t})) plus
+    2·½·2·q(1 − q) for each item's prior games against an average opponent (q = e^t / (1 + e^t)); the rating's SD
+    is (400 / ln 10) / √curvature."""
+    ratings = fit(["a", "b"], [("a", ["a", "b"])] * n)
+    elo = 400 / math.log(10)
+    t = (ratings.rating[0] - 1000) / elo
+    chance, versus_average = 1 / (1 + math.exp(-2 * t)), 1 / (1 + math.exp(-t))
+    curvature = 4 * n * chance * (1 - chance) + 2 * 0.5 * 2 * versus_average * (1 - versus_average)
+    half_width = 1.959964 * elo / math.sqrt(curvature)
+    for i in (0, 1):
+        assert ratings.rating_high[i] - ratings.rating[i] == pytest.approx(half_width, abs=0.5)
+        assert ratings.rating[i] - ratings.rating_low[i] == pytest.approx(half_width, abs=0.5)
+    if n == 1:  # one vote shows a plausibly average winner, and does not tell the two apart
+        assert ratings.rating_low[0] < 1000 < ratings.rating_high[0] and ratings.votes_to_separate() > 0
