@@ -4,7 +4,9 @@ Per endpoint: votes it was judged in, wins, ties, win rate (a tie is half a win)
 Bradley–Terry rating with its interval (``playground.ratings``: every winner-beats-loser pair, a tie half a win
 each way; order-independent, on the Elo scale), "all bad" votes it was in (left out of the ratings, shown apart),
 mean cost and latency of its completed runs, and cost per win (mean cost ÷ win rate). A run's cost is what fal
-billed where that is known (``billed_cost_usd``), else its estimate; ``cost_basis`` says which.
+billed where that is known (``billed_cost_usd``), else its estimate; ``cost_basis`` says which. A cost or time the
+log holds that cannot be one (unparsable, negative, infinite) is left out. Every column has one dtype, empty or
+not (figures float with NaN for "none"), so whatever draws the table reads numbers as numbers.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from playground.ratings import Ratings, fit
@@ -21,6 +25,9 @@ from playground.votes import ALL_BAD, TIE
 COLUMNS = ["endpoint", "votes", "wins", "ties", "win_rate", "win_rate_low", "win_rate_high", "bt_rating", "ci_low",
            "ci_high", "all_bad", "mean_cost_usd", "cost_per_win_usd", "cost_basis", "mean_latency_s", "runs",
            "endpoint_id"]
+COUNTS = ["votes", "wins", "ties", "all_bad", "runs"]
+TEXTS = ["endpoint", "cost_basis", "endpoint_id"]
+DTYPES = {column: "int64" if column in COUNTS else "str" if column in TEXTS else "float64" for column in COLUMNS}
 
 
 def _judged(votes: pd.DataFrame) -> list[tuple[str | None, list[str]]]:
@@ -29,12 +36,18 @@ def _judged(votes: pd.DataFrame) -> list[tuple[str | None, list[str]]]:
             for winner, candidates in zip(votes.winner, votes.candidates) if winner != ALL_BAD]
 
 
+def _amounts(column: pd.Series) -> pd.Series:
+    """The column as numbers, NaN where a cell is not a possible amount (unparsable, negative, not finite)."""
+    numbers = pd.to_numeric(column, errors="coerce").astype("float64")
+    return numbers.where(np.isfinite(numbers) & (numbers >= 0))
+
+
 def _cost_columns(endpoint_id: str, done: pd.DataFrame, win_rate: float | None) -> dict[str, object]:
     mine = done[done.endpoint_id == endpoint_id]
-    billed = pd.to_numeric(mine.get("billed_cost_usd", pd.Series(dtype=str)), errors="coerce")
-    cost = billed.fillna(pd.to_numeric(mine.estimated_cost_usd, errors="coerce")).mean()
+    billed = _amounts(mine.get("billed_cost_usd", pd.Series(index=mine.index, dtype=str)))
+    cost = billed.fillna(_amounts(mine.estimated_cost_usd)).mean()
     basis = "billed" if billed.notna().all() else "estimated" if billed.isna().all() else "billed where known"
-    latency = pd.to_numeric(mine.total_s, errors="coerce").mean()
+    latency = _amounts(mine.total_s).mean()
     return {"mean_cost_usd": None if pd.isna(cost) else round(cost, 4),
             "cost_per_win_usd": None if pd.isna(cost) or not win_rate else round(cost / win_rate, 4),
             "cost_basis": basis if len(mine) else "", "mean_latency_s": None if pd.isna(latency) else round(latency, 2),
@@ -57,7 +70,7 @@ def standings(votes: pd.DataFrame, results: pd.DataFrame, labels: dict[str, str]
         votes = votes[votes.backend == backend]
         results = results[results.backend == backend]
     if votes.empty:
-        return pd.DataFrame(columns=COLUMNS), None
+        return pd.DataFrame(columns=COLUMNS).astype(DTYPES), None
     judged = _judged(votes)
     all_bad: Counter[str] = Counter(e for winner, shown in zip(votes.winner, votes.candidates) if winner == ALL_BAD
                                     for e in json.loads(shown))
@@ -80,8 +93,8 @@ def standings(votes: pd.DataFrame, results: pd.DataFrame, labels: dict[str, str]
                        win_rate_high=_round(fitted.win_rate_high[i], 3), bt_rating=_round(fitted.rating[i], 1),
                        ci_low=_round(fitted.rating_low[i], 1), ci_high=_round(fitted.rating_high[i], 1))
         rows.append({**row, **_cost_columns(endpoint_id, done, rate)})
-    table = pd.DataFrame(rows, columns=COLUMNS).sort_values("bt_rating", ascending=False, ignore_index=True,
-                                                             na_position="last")
+    table = pd.DataFrame(rows, columns=COLUMNS).astype(DTYPES).sort_values("bt_rating", ascending=False,
+                                                                            ignore_index=True, na_position="last")
     return table, fitted
 
 
@@ -109,17 +122,80 @@ def leaderboard_note(backend: str, frame: pd.DataFrame) -> str:
     return "⚠️ This includes votes on offline previews (synthetic clips)." if backend != "fal" else ""
 
 
+VEGA_LITE = "https://vega.github.io/schema/vega-lite/v5.json"
+MARK, TEXT = "#4f46e5", "currentColor"  # indigo reads on light and dark pages; text takes the page's own colour
+STYLE: dict[str, Any] = {"$schema": VEGA_LITE, "background": "transparent",
+                         "autosize": {"type": "fit-x", "contains": "padding"},
+                         "usermeta": {"embedOptions": {"actions": False, "renderer": "svg"}}}
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = json.loads(frame[columns].to_json(orient="records"))  # NaN → null
+    return rows
+
+
+def value_chart(priced: pd.DataFrame) -> dict[str, Any] | None:
+    """Rating against mean cost (a Vega-Lite spec): one filled, labelled point per endpoint that has both, on
+    numeric axes; None when there is none to draw."""
+    if priced.empty:
+        return None
+    hover = [{"field": "endpoint"}, {"field": "mean_cost_usd", "title": "mean cost (USD)", "format": "$.4f"},
+             {"field": "bt_rating", "title": "rating"}, {"field": "ci_low", "title": "95 % low"},
+             {"field": "ci_high", "title": "95 % high"}, {"field": "votes"}]
+    return {**STYLE, "height": 300, "data": {"values": _records(priced, ["endpoint", "mean_cost_usd", "bt_rating",
+                                                                          "ci_low", "ci_high", "votes"])},
+            "title": {"text": "Rating against mean cost", "subtitle": "up and to the left is worth the money",
+                      "subtitleColor": TEXT},
+            "encoding": {"x": {"field": "mean_cost_usd", "type": "quantitative", "title": "mean cost per clip (USD)",
+                               "scale": {"zero": False, "padding": 48}, "axis": {"format": "$.3~f", "tickCount": 4}},
+                         "y": {"field": "bt_rating", "type": "quantitative", "title": "rating (1000 = average)",
+                               "scale": {"zero": False, "padding": 28}, "axis": {"tickCount": 5}}},
+            "layer": [{"mark": {"type": "point", "filled": True, "size": 160, "fill": MARK, "opacity": 1,
+                                "fillOpacity": 1, "stroke": "white", "strokeWidth": 1.5},
+                       "encoding": {"description": {"field": "endpoint"}, "tooltip": hover}},
+                      {"mark": {"type": "text", "dy": -15, "fontSize": 12, "fill": TEXT, "strokeWidth": 0},
+                       "encoding": {"text": {"field": "endpoint"}}}]}
+
+
+def win_rate_chart(table: pd.DataFrame) -> dict[str, Any] | None:
+    """Win rate per endpoint (a Vega-Lite spec): horizontal bars on a 0–100 % axis, best first, each with its
+    figure; None when no endpoint has one."""
+    rated = table.dropna(subset=["win_rate"]).sort_values("win_rate", ascending=False, kind="stable")
+    if rated.empty:
+        return None
+    rate = {"field": "win_rate", "type": "quantitative", "title": "win rate (a tie is half a win)",
+            "scale": {"domain": [0, 1]}, "axis": {"format": ".0%", "tickCount": 5}}
+    figure = {"text": {"field": "win_rate", "format": ".0%"}, "x": rate}
+    hover = [{"field": "endpoint"}, {"field": "win_rate", "title": "win rate", "format": ".0%"},
+             {"field": "win_rate_low", "title": "95 % low", "format": ".0%"},
+             {"field": "win_rate_high", "title": "95 % high", "format": ".0%"}, {"field": "votes"}]
+    return {**STYLE, "height": {"step": 34}, "title": {"text": "Win rate"},
+            "data": {"values": _records(rated, ["endpoint", "win_rate", "win_rate_low", "win_rate_high", "votes"])},
+            "encoding": {"y": {"field": "endpoint", "type": "nominal", "title": None, "sort": list(rated.endpoint),
+                               "axis": {"labelLimit": 130, "ticks": False}}},
+            "layer": [{"mark": {"type": "bar", "fill": MARK, "opacity": 1},
+                       "encoding": {"x": rate, "tooltip": hover, "description": {"field": "endpoint"}}},
+                      {"mark": {"type": "text", "align": "right", "dx": -5, "fill": "white", "fontWeight": "bold",
+                                "opacity": 1, "strokeWidth": 0},
+                       "transform": [{"filter": "datum.win_rate >= 0.25"}], "encoding": figure},
+                      {"mark": {"type": "text", "align": "left", "dx": 5, "fill": TEXT, "opacity": 1, "strokeWidth": 0},
+                       "transform": [{"filter": "datum.win_rate < 0.25"}], "encoding": figure}]}
+
+
 @dataclass(frozen=True)
 class LeaderboardView:
     """The Leaderboard tab: a note (with whether the top two are told apart), the table, the endpoints that have a
-    cost (for the value plot), seed stability."""
+    cost and a rating (for the value chart), seed stability, and the two charts as Vega-Lite specs (None: empty)."""
 
     note: str
     table: pd.DataFrame
     priced: pd.DataFrame
     stability: pd.DataFrame
+    win_rate_chart: dict[str, Any] | None
+    value_chart: dict[str, Any] | None
 
     @classmethod
     def of(cls, table: pd.DataFrame, backend: str, stability: pd.DataFrame, separation: str = "") -> LeaderboardView:
         note = "\n\n".join(part for part in (leaderboard_note(backend, table), separation) if part)
-        return cls(note, table, table.dropna(subset=["mean_cost_usd", "bt_rating"]), stability)
+        priced = table.dropna(subset=["mean_cost_usd", "bt_rating"])
+        return cls(note, table, priced, stability, win_rate_chart(table), value_chart(priced))

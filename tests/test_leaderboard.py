@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import pytest
 
-from playground.leaderboard import leaderboard, separation_note, standings
+from playground.leaderboard import LeaderboardView, leaderboard, separation_note, standings
 from playground.results import COLUMNS as RESULT_COLUMNS
 from playground.votes import COLUMNS as VOTE_COLUMNS
 
@@ -40,6 +40,81 @@ def test_leaderboard_columns_from_votes_and_results():
 
 def test_no_votes_is_an_empty_table():
     assert leaderboard(_votes(), _results(), {}).empty
+
+
+FIGURES = ["win_rate", "win_rate_low", "win_rate_high", "bt_rating", "ci_low", "ci_high", "mean_cost_usd",
+           "cost_per_win_usd", "mean_latency_s"]
+
+
+@pytest.mark.parametrize("votes, runs", [
+    ([], []),  # no votes: the empty table a chart may be handed first
+    ([("a", ["a", "b"], "fal")], [("a", "completed", "fal", 0.2, 10)]),  # b has no cost
+    ([("a", ["a", "b"], "fal")], []),  # no completed run at all: no cost anywhere
+    ([("none", ["a", "b"], "fal")], [("a", "completed", "fal", 0.2, 10)]),  # only all-bad votes: no rating anywhere
+])
+def test_every_column_has_one_numeric_or_text_dtype_empty_or_not(votes, runs):
+    """A chart reads a column's dtype to choose its scale: object columns of None would be drawn as categories."""
+    table = leaderboard(_votes(*votes), _results(*runs), {})
+    for column in FIGURES:
+        assert table[column].dtype == "float64", column
+    for column in ("votes", "wins", "ties", "all_bad", "runs"):
+        assert table[column].dtype == "int64", column
+    for column in ("endpoint", "cost_basis", "endpoint_id"):
+        assert pd.api.types.is_string_dtype(table[column]) and table[column].dtype != object, column
+
+
+@pytest.mark.parametrize("estimated, billed, latency, mean_cost, mean_latency", [
+    (["0.2", "0.4"], ["", ""], ["10", "20"], 0.3, 15),
+    (["0.2", "0.4", "-1", "inf", "-inf", "nan", "NaN", "abc", "1e400", ""], [""] * 10,
+     ["10", "20", "-5", "inf", "x", "", "1e999", "nan", "-0.1", "30"], 0.3, 20),  # impossible figures are left out
+    (["0.2", "0.4"], ["-0.5", "inf"], ["10", "20"], 0.3, 15),  # an impossible billed cost falls back to the estimate
+    (["0.2", "0.4"], ["0.6", "oops"], ["10", "20"], 0.5, 15),  # billed 0.6 for one, the estimate 0.4 for the other
+    (["-1", "abc"], ["", ""], ["", ""], None, None),  # nothing possible: no mean at all
+])
+def test_impossible_costs_and_times_in_the_log_are_left_out_of_the_means(estimated, billed, latency, mean_cost,
+                                                                         mean_latency):
+    results = _results(*[("a", "completed", "fal", cost, t) for cost, t in zip(estimated, latency)])
+    results["billed_cost_usd"] = billed + [""] * (len(results) - len(billed))
+    row = leaderboard(_votes(("a", ["a", "b"], "fal")), results, {}).set_index("endpoint_id").loc["a"]
+    for figure, expected in (("mean_cost_usd", mean_cost), ("mean_latency_s", mean_latency)):
+        assert pd.isna(row[figure]) if expected is None else row[figure] == pytest.approx(expected), (figure, row)
+    assert mean_cost is None or row["cost_per_win_usd"] == pytest.approx(mean_cost)  # a won its one vote
+
+
+def test_one_vote_shows_how_unsure_it_is():
+    """1 of 1 and 0 of 1 have Wilson's intervals (0.207–1 and 0–0.793 by hand, see test_ratings); the ratings'
+    intervals are wide and overlap, so the note does not call the winner ahead beyond doubt."""
+    table, fitted = standings(_votes(("a", ["a", "b"], "fal")), _results(), {})
+    board = table.set_index("endpoint_id")
+    assert (board.loc["a", "win_rate_low"], board.loc["a", "win_rate_high"]) == (pytest.approx(0.207), 1.0)
+    assert (board.loc["b", "win_rate_low"], board.loc["b", "win_rate_high"]) == (0.0, pytest.approx(0.793))
+    for endpoint in ("a", "b"):
+        assert board.loc[endpoint, "ci_low"] < board.loc[endpoint, "bt_rating"] - 100
+        assert board.loc[endpoint, "ci_high"] > board.loc[endpoint, "bt_rating"] + 100
+    assert board.loc["a", "ci_low"] < board.loc["b", "ci_high"]
+    assert "not told apart yet" in separation_note(fitted, {})
+
+
+def test_the_charts_plot_numbers_on_numeric_scales():
+    votes = _votes(("a", ["a", "b", "c"], "fal"), ("b", ["a", "b"], "fal"), ("a", ["a", "b"], "fal"),
+                   ("none", ["a", "d"], "fal"))
+    results = _results(("a", "completed", "fal", 0.2, 10), ("b", "completed", "fal", 0.1, 5))
+    table = leaderboard(votes, results, {"a": "Model A"})
+    view = LeaderboardView.of(table, "fal", pd.DataFrame())
+    value = view.value_chart
+    assert {value["encoding"][axis]["type"] for axis in ("x", "y")} == {"quantitative"}
+    assert (value["encoding"]["x"]["field"], value["encoding"]["y"]["field"]) == ("mean_cost_usd", "bt_rating")
+    points = {row["endpoint"]: row for row in value["data"]["values"]}
+    assert set(points) == {"Model A", "b"}  # c has no cost, d no rating: nothing to place
+    assert points["Model A"]["mean_cost_usd"] == 0.2 and isinstance(points["b"]["bt_rating"], float)
+    marks = [layer["mark"] for layer in value["layer"]]
+    assert {"type": "point", "filled": True}.items() <= marks[0].items() and marks[1]["type"] == "text"
+    wins = view.win_rate_chart
+    bar = wins["layer"][0]["encoding"]["x"]
+    assert (bar["field"], bar["type"], bar["scale"]["domain"]) == ("win_rate", "quantitative", [0, 1])
+    assert [row["endpoint"] for row in wins["data"]["values"]] == ["Model A", "b", "c"]  # best first; d unrated
+    empty = LeaderboardView.of(leaderboard(_votes(), _results(), {}), "fal", pd.DataFrame())
+    assert empty.value_chart is None and empty.win_rate_chart is None
 
 
 def test_cost_per_win_uses_what_fal_billed_where_it_is_known():
