@@ -23,9 +23,11 @@ from playground.config import Limits
 from playground.errors import RunError
 from playground.events import Completed
 from playground.media import probe_video
+from playground.small_files import SmallFileError, read_small_text
 
 log = logging.getLogger(__name__)
 GALLERY_DIR = Path(__file__).resolve().parent.parent / "gallery"
+MAX_EXAMPLE_BYTES = 1024 * 1024  # a spec or a rendered snapshot is a few kB; a pipe or device here is never read
 
 
 class Gallery:
@@ -36,7 +38,7 @@ class Gallery:
         self.examples: list[dict[str, Any]] = []
         for path in sorted(Path(source).glob("*.json")) if Path(source).is_dir() else []:
             try:
-                example = json.loads(path.read_text(encoding="utf-8"))
+                example = json.loads(read_small_text(path, MAX_EXAMPLE_BYTES))
                 self.plan(example["spec"])  # valid against today's catalog
             except Exception as exc:  # a broken example must not stop the app
                 log.warning("gallery example %s skipped: %s", path.name, exc)
@@ -53,8 +55,12 @@ class Gallery:
         return [grid_html(self.snapshot(e["name"]), False, set(), file_url) for e in self.examples]
 
     def snapshot(self, name: str) -> dict[str, Any] | None:
-        path = self.out / f"{name}.json"
-        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+        """An example's rendered snapshot, or None when there is none to read (it is rendered again, over it)."""
+        try:
+            snapshot = json.loads(read_small_text(self.out / f"{name}.json", MAX_EXAMPLE_BYTES))
+        except (SmallFileError, ValueError, RecursionError):
+            return None
+        return snapshot if isinstance(snapshot, dict) else None
 
     async def render_missing(self) -> None:
         """Render every example that has no snapshot yet (offline, unlogged)."""
