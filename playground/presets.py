@@ -2,14 +2,21 @@
 
 Built-in presets live in ``presets/`` beside the code, a user's saved ones in ``<data dir>/presets/``.
 Every file is checked against the catalog when loaded (known endpoint, arguments that validate); a
-broken file is reported with its file and key and left out, and everything else still loads.
+broken or odd file (not JSON, a pipe, a link to a device, too big) is reported with its file and key and
+left out, and everything else still loads. A saved preset's file is named by its name: an ASCII slug (safe on
+any file system, never a path) and a short hash of the exact name, so two names never share a file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import os
 import re
+import tempfile
+import threading
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,12 +24,16 @@ from typing import Any
 from playground.catalog import Catalog
 from playground.errors import InputError, PresetError
 from playground.request import validate
+from playground.small_files import SmallFileError, read_small_text
 from playground.text import escape_surrogates, is_blank, surrogate_problem
 
 log = logging.getLogger(__name__)
 BUILT_IN_DIR = Path(__file__).resolve().parent.parent / "presets"
 KEYS = {"name", "endpoint_id", "description", "arguments"}
 MAX_NAME = 80
+MAX_PRESET_BYTES = 16 * 1024 * 1024  # a saved form keeps its uploads inline; more than this is not a preset
+LINE_BREAKS = set("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+DIRECTION_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")  # marks (U+200E/F) are fine
 
 
 @dataclass(frozen=True)
@@ -41,20 +52,92 @@ class Preset:
         return self.name + (" (saved)" if self.source == "saved" else "")
 
 
+@dataclass(frozen=True)
+class Saved:
+    """A preset just written, and the saved preset of the same name it replaced (None when it is new)."""
+
+    preset: Preset
+    replaced: Preset | None
+
+
+def clean_name(name: str) -> str:
+    """A name as it is kept and compared: composed (NFC, so "é" typed two ways is one name), without the blank
+    characters a person cannot see at either end."""
+    text = unicodedata.normalize("NFC", name)
+    start, end = 0, len(text)
+    while start < end and is_blank(text[start]):
+        start += 1
+    while end > start and is_blank(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+def name_problem(name: Any) -> str | None:
+    """Why ``name`` cannot name a preset (None when it can): a name is one visible line of at most MAX_NAME."""
+    if not isinstance(name, str):
+        return "must be text"
+    if broken := surrogate_problem(name):
+        return broken
+    name = clean_name(name)
+    if is_blank(name):
+        return "is empty: give the preset a name you will recognise in the list"
+    if len(name) > MAX_NAME:
+        return f"is {len(name):,} characters long; a preset name holds at most {MAX_NAME}"
+    for at, character in enumerate(name, start=1):
+        code = f"U+{ord(character):04X}"
+        if character in LINE_BREAKS:
+            return f"must be one line: it holds a line break ({code}) at character {at}"
+        if unicodedata.category(character) == "Cc":
+            return f"holds a control character ({code}) at character {at}; type the name again without it"
+        if character in DIRECTION_CONTROLS:
+            return (f"holds a text-direction control ({code}) at character {at}, which would show the name "
+                    "differently from what it is")
+    return None
+
+
 def slugify(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "preset"
+    """The readable, ASCII-only part of a file name: "Café noir" → "cafe-noir", a name in another script → "preset"."""
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:40].strip("-") or "preset"
+
+
+def file_name(name: str) -> str:
+    """The saved file of a (clean) name: slug plus the first 12 hex digits of the name's SHA-256."""
+    return f"{slugify(name)}-{hashlib.sha256(name.encode('utf-8')).hexdigest()[:12]}.json"
+
+
+def markdown_literal(text: str) -> str:
+    """Text shown in Markdown exactly as typed: every ASCII punctuation mark escaped ("**x**" stays stars)."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
+
+
+def save_message(saved: Saved, catalog: Catalog) -> str:
+    """What the save panel says of a save: saved anew, or which earlier preset it replaced."""
+    label = f"**{markdown_literal(saved.preset.label)}**"
+    here = markdown_literal(catalog[saved.preset.endpoint_id].label)
+    if saved.replaced is None:
+        return f"Saved {label}: it is in the {here} tab's preset list now."
+    if saved.replaced.endpoint_id == saved.preset.endpoint_id:
+        return f"Replaced {label}: the saved preset of that name now holds this form."
+    before = markdown_literal(catalog[saved.replaced.endpoint_id].label)
+    return f"Replaced {label}: it was a {before} preset; now it holds this {here} form."
+
+
+def refusal_message(exc: InputError) -> str:
+    """What the save panel says when nothing was saved: every problem, as plain text."""
+    lines = "\n".join(f"- {markdown_literal(f'{where}: {message}')}" for where, message in exc.problems)
+    return f"**Not saved** — nothing was changed:\n\n{lines}"
 
 
 def parse_preset(raw: Any, catalog: Catalog, file: str, source: str) -> Preset:
     """A Preset from a file's JSON, or PresetError naming the file and every offending key."""
     if not isinstance(raw, dict):
         raise PresetError(file, [("-", "must be a JSON object with name, endpoint_id and arguments")])
-    problems = [(escape_surrogates(str(key)), f"unknown key; allowed: {sorted(KEYS)}") for key in raw if key not in KEYS]
+    problems = [(escape_surrogates(str(key)), f"unknown key; allowed: {sorted(KEYS)}")
+                for key in raw if key not in KEYS]
     name = raw.get("name")
-    if not isinstance(name, str) or is_blank(name) or len(name) > MAX_NAME:
-        problems.append(("name", f"must be a non-empty text of at most {MAX_NAME} characters"))
-    elif broken := surrogate_problem(name):
-        problems.append(("name", broken))
+    if problem := name_problem(name):
+        problems.append(("name", problem))
     description = raw.get("description", "")
     if not isinstance(description, str):
         problems.append(("description", "must be text"))
@@ -73,30 +156,34 @@ def parse_preset(raw: Any, catalog: Catalog, file: str, source: str) -> Preset:
             problems += [(f"arguments.{field_name}", message) for field_name, message in exc.problems]
     if problems or not (isinstance(name, str) and isinstance(endpoint_id, str) and isinstance(arguments, dict)):
         raise PresetError(file, problems)  # the types fail only where a problem is listed
-    return Preset(name.strip(), endpoint_id, arguments, description, source, file)
+    return Preset(clean_name(name), endpoint_id, arguments, description, source, file)
 
 
 def read_preset_file(path: Path) -> Any:
-    """A preset file's JSON, or PresetError for anything that is not a readable JSON text file.
+    """A preset file's JSON, or PresetError for anything that is not a small JSON text file.
 
-    Start-up reads every ``*.json`` in the folders, so this must survive whatever is there: a folder or a
-    dangling link with that name, bytes that are not UTF-8, JSON nested too deeply for the parser.
+    Start-up reads every ``*.json`` in the folders, so this must survive whatever is there: a folder, a named pipe
+    or a link to a device (never opened in a way that waits), a dangling link, a huge file, bytes that are not
+    UTF-8, JSON nested too deeply for the parser.
     """
     try:
-        text = path.read_text(encoding="utf-8")
-        return json.loads(text)
+        return json.loads(read_small_text(path, MAX_PRESET_BYTES))
+    except SmallFileError as exc:
+        raise PresetError(str(path), [("-", exc.reason)])
     except json.JSONDecodeError as exc:
         raise PresetError(str(path), [(f"line {exc.lineno}", f"invalid JSON ({exc.msg})")])
-    except UnicodeDecodeError as exc:
-        raise PresetError(str(path), [(f"byte {exc.start}", "not UTF-8 text")])
     except RecursionError:
         raise PresetError(str(path), [("-", "JSON nested too deeply to read")])
-    except IsADirectoryError:
-        raise PresetError(str(path), [("-", "is a folder, not a preset file")])
-    except FileNotFoundError:
-        raise PresetError(str(path), [("-", "cannot be opened (a link to a file that does not exist?)")])
+
+
+def _preset_files(directory: Path | None) -> tuple[list[Path], list[str]]:
+    """The ``*.json`` names in a folder (sorted), and a problem when the folder itself cannot be listed."""
+    if directory is None or not directory.is_dir():
+        return [], []
+    try:
+        return sorted(directory.glob("*.json")), []
     except OSError as exc:
-        raise PresetError(str(path), [("-", f"cannot be read ({exc.strerror or exc.__class__.__name__})")])
+        return [], [f"{directory}: -: the folder cannot be listed ({exc.strerror or exc.__class__.__name__})"]
 
 
 class Presets:
@@ -106,25 +193,31 @@ class Presets:
         self.catalog, self.built_in, self.saved = catalog, Path(built_in), Path(saved) if saved else None
         self.all: list[Preset] = []
         self.problems: list[str] = []
+        self._saving = threading.Lock()  # one save at a time: "replaced" is decided and written together
         self.reload()
 
     def reload(self) -> None:
+        """Read both folders again: built-in presets in file order, then saved ones by name (their files are named
+        by hashes)."""
         presets: list[Preset] = []
         problems: list[str] = []
         for directory, source in ((self.built_in, "built-in"), (self.saved, "saved")):
-            for path in sorted(directory.glob("*.json")) if directory and directory.is_dir() else []:
+            paths, unlisted = _preset_files(directory)
+            problems += unlisted
+            for path in paths:
                 try:
                     preset = parse_preset(read_preset_file(path), self.catalog, str(path), source)
                 except PresetError as exc:
                     problems += exc.lines
                     continue
                 if any(p.label == preset.label for p in presets):
-                    problems.append(f"{path}: name: {preset.name!r} is used by another preset")
+                    problems.append(escape_surrogates(f"{path}: name: {preset.name!r} is used by another preset"))
                     continue
                 presets.append(preset)
         for problem in problems:
             log.warning("preset skipped: %s", problem)
-        self.all, self.problems = presets, problems
+        saved = sorted((p for p in presets if p.source == "saved"), key=lambda p: (p.name.casefold(), p.name))
+        self.all, self.problems = [p for p in presets if p.source != "saved"] + saved, problems  # saved: by name
 
     def for_endpoint(self, endpoint_id: str) -> list[Preset]:
         return [p for p in self.all if p.endpoint_id == endpoint_id]
@@ -138,20 +231,49 @@ class Presets:
             raise InputError([("preset", f"no preset called {label!r}")])
         return preset
 
-    def save(self, name: str, endpoint_id: str, arguments: dict[str, Any], description: str = "") -> Preset:
-        """Validate and write ``<data dir>/presets/<slug>.json``; an existing saved preset of that name is replaced."""
+    def save(self, name: str, endpoint_id: str, arguments: dict[str, Any], description: str = "") -> Saved:
+        """Validate and write a saved preset; a saved preset of the same (clean) name is replaced in its own file,
+        any other name gets a file of its own. Refused (nothing written): a bad name, a built-in's name, a preset
+        that does not validate or is over MAX_PRESET_BYTES."""
         if self.saved is None:
             raise InputError([("preset", "saving presets is not available here")])
-        path = self.saved / f"{slugify(name or '')}.json"
-        raw = {"name": (name or "").strip(), "endpoint_id": endpoint_id, "description": description,
-               "arguments": arguments}
+        if problem := name_problem(name):
+            raise InputError([("preset name", problem)])
+        name = clean_name(name)
+        raw = {"name": name, "endpoint_id": endpoint_id, "description": description, "arguments": arguments}
+        with self._saving:
+            replaced = next((p for p in self.all if p.source == "saved" and p.name == name), None)
+            path = Path(replaced.file) if replaced else self.saved / file_name(name)
+            try:
+                preset = parse_preset(raw, self.catalog, str(path), "saved")
+            except PresetError as exc:
+                raise InputError([(f"preset {key}", message) for key, message in exc.problems])
+            if any(p.name == name and p.source == "built-in" for p in self.all):
+                raise InputError([("preset name", f"{name!r} is a built-in preset; choose another name")])
+            if replaced is None and any(p.file == str(path) for p in self.all):  # a 48-bit hash collision
+                raise InputError([("preset name", "another saved preset has this name's file; choose another name")])
+            self._write(path, json.dumps(raw, indent=2, ensure_ascii=False) + "\n")
+            self.reload()
+        return Saved(preset, replaced)
+
+    def _write(self, path: Path, text: str) -> None:
+        """The whole file or nothing: a new file renamed over the old (a pipe or link there is replaced, never
+        written through)."""
+        data = text.encode("utf-8")
+        if len(data) > MAX_PRESET_BYTES:
+            raise InputError([("preset", f"would be {len(data) / 2**20:.1f} MB with its uploaded files inside; a "
+                                         f"preset holds at most {MAX_PRESET_BYTES // 2**20} MB: give big files as "
+                                         "links (URLs) instead of uploads")])
+        assert self.saved is not None and path.parent == self.saved, path  # names are slugs: never another folder
+        temporary = None
         try:
-            preset = parse_preset(raw, self.catalog, str(path), "saved")
-        except PresetError as exc:
-            raise InputError([(f"preset {key}", message) for key, message in exc.problems])
-        if any(p.name == preset.name and p.source == "built-in" for p in self.all):
-            raise InputError([("preset name", f"{preset.name!r} is a built-in preset; choose another name")])
-        self.saved.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(raw, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        self.reload()
-        return preset
+            self.saved.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("wb", dir=self.saved, prefix=".", suffix=".tmp", delete=False) as handle:
+                temporary = handle.name
+                handle.write(data)
+            os.replace(temporary, path)
+        except OSError as exc:
+            if temporary:
+                Path(temporary).unlink(missing_ok=True)
+            raise InputError([("preset", f"could not be written as {path.name} "
+                                         f"({exc.strerror or exc.__class__.__name__}); nothing was saved")])

@@ -30,13 +30,16 @@ class PresetSaver:
                 self.note = gr.Textbox(label="What it is for", scale=3, elem_id="preset-saver-note")
                 self.save = gr.Button("Save", variant="primary", scale=0, min_width=90, elem_id="preset-saver-save")
                 self.close = gr.Button("Close", scale=0, min_width=90, elem_id="preset-saver-close")
-            self.saved = gr.Markdown(elem_id="preset-saver-result")
+            # no LaTeX: a name like "$$x$$" is shown as typed
+            self.saved = gr.Markdown(elem_id="preset-saver-result", latex_delimiters=[])
 
         @user_errors
         def save(draft: dict | None, name: str, note: str, revision: int):
+            """Say what happened; only a save that wrote a preset makes the built tabs' lists refresh."""
             if not draft:
                 return gr.skip(), gr.skip()
-            return self.playground.save_preset_view(name, draft["endpoint_id"], draft["form"], note), revision + 1
+            message, written = self.playground.save_preset_view(name, draft["endpoint_id"], draft["form"], note)
+            return message, revision + 1 if written else gr.skip()
 
         self.save.click(save, [self.draft, self.name, self.note, self.revision], [self.saved, self.revision],
                         api_name="preset_save", api_visibility="private")
