@@ -32,8 +32,8 @@ class AppProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
 
-    def start(self, timeout_s: float = 90) -> "AppProcess":
-        self.port = free_port()
+    def start(self, timeout_s: float = 90, port: int = 0) -> "AppProcess":
+        self.port = port or free_port()
         env = {**os.environ, "PLAYGROUND_DATA_DIR": str(self.data_dir), "GRADIO_SERVER_NAME": "127.0.0.1",
                "GRADIO_SERVER_PORT": str(self.port), "PYTHONUNBUFFERED": "1", **self.extra_env}
         log = open(self.log_path, "ab")
@@ -64,6 +64,12 @@ class AppProcess:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+    def restart(self, timeout_s: float = 90) -> "AppProcess":
+        """Stop and start again on the same port: what a page left open across a restart meets."""
+        port = self.port
+        self.stop()
+        return self.start(timeout_s, port)
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

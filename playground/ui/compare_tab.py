@@ -4,6 +4,7 @@ run says why in its outcome, and Run is off while the plan lists problems."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,14 +12,16 @@ from typing import Any
 import gradio as gr
 
 from playground.service import Playground
-from playground.ui.errors import user_errors
-from playground.ui.files import served, served_url
+from playground.errors import PlaygroundError
+from playground.ui.errors import said_inline, user_errors
+from playground.ui.files import page_root, served, served_url
 from playground.ui.lean import built_when_opened, opening_box, opens_on_select
 from playground.ui.session import visitor_of
 from playground.ui.widgets import FORM_EVENT, FieldWidgets, build_fields, components, read_form, write_form
 from playground.views import STATUS_HEADERS, BatchView
 
 DEFAULT_MODE = "text-to-video"
+ClipUrl = Callable[[str], str]  # a clip's path → its URL on the visitor's page
 PRIVATE: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
 # A vote key pressed in a row of the grid (judging.js reads it) becomes the grid's "submit" event: {row, key}.
 KEY_VOTES = ("element.addEventListener('keydown', (event) => { const picked = window.seedanceJudging?.keyChoice(event);"
@@ -42,9 +45,10 @@ class BatchPanel:
     sound: gr.Dropdown
     export_button: gr.Button
     exported: gr.File
+    run_state: gr.Markdown  # in the Run bar: the outcome's first line (counts), always in sight
 
     @classmethod
-    def build(cls) -> BatchPanel:
+    def build(cls, run_state: gr.Markdown) -> BatchPanel:
         state, outcome = gr.State(None), gr.Markdown(elem_id="cmp-outcome")
         status = gr.Dataframe(headers=STATUS_HEADERS, interactive=False, wrap=True, elem_id="cmp-status", label="Cells")
         with gr.Row(equal_height=True):
@@ -63,18 +67,19 @@ class BatchPanel:
             export_button = gr.Button("Export this row as one MP4", scale=1, elem_id="cmp-export")
             exported = gr.File(label="Side-by-side MP4", interactive=False, scale=2, elem_id="cmp-export-file")
         return cls(state, outcome, status, cancel_cells, cancel_button, grid, vote_row, vote_choice, vote_button,
-                   vote_said, sound, export_button, exported)
+                   vote_said, sound, export_button, exported, run_state)
 
     @property
     def outputs(self) -> list[gr.components.Component]:
-        return [self.state, self.status, self.outcome, self.grid, self.cancel_cells, self.vote_row, self.vote_choice,
-                self.sound]
+        return [self.state, self.status, self.outcome, self.run_state, self.grid, self.cancel_cells, self.vote_row,
+                self.vote_choice, self.sound]
 
     def shown(self, view: BatchView, first: bool = False) -> dict[gr.components.Component, Any]:
         """The batch's table, outcome and grid; the cells to cancel only once (so a selection survives updates)."""
-        if view.snapshot is None:  # it did not start: said once, where the outcome goes
-            return {self.outcome: view.outcome}
-        update = {self.state: view.snapshot, self.status: view.table, self.outcome: view.outcome, self.grid: view.grid}
+        if view.snapshot is None:  # it did not start: said once, where the outcome goes (its first line in the bar)
+            return {self.outcome: view.outcome, self.run_state: view.outcome}
+        update = {self.state: view.snapshot, self.status: view.table, self.outcome: view.outcome,
+                  self.run_state: view.outcome, self.grid: view.grid}
         if first or view.done:
             update[self.cancel_cells] = gr.update(choices=view.cancellable, value=[])
         if view.done:
@@ -95,6 +100,11 @@ def build_compare_tab(playground: Playground, session: gr.State, tab: gr.Tab) ->
 def build_compare_contents(playground: Playground, session: gr.State) -> None:
     """The tab's form, plan, run bar and batch panel, with their events (for one session)."""
     mode_view = playground.compare_mode(DEFAULT_MODE)
+    with gr.Row(equal_height=True, elem_classes=["run-bar"]):  # above the form, and in sight down to the grid
+        run = gr.Button("Run comparison", variant="primary", elem_id="cmp-run", interactive=False)
+        cancel_all = gr.Button("Cancel all", variant="stop", elem_id="cmp-cancel", scale=0, min_width=140)
+        run_state = gr.Markdown(elem_id="cmp-run-state", elem_classes=["run-state"])  # the outcome's first line
+        cancel_said = gr.Markdown(elem_id="cmp-cancel-result", elem_classes=["run-state"])
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             mode = gr.Radio(list(playground.compare_layouts()), value=DEFAULT_MODE, label="Mode", elem_id="cmp-mode",
@@ -131,20 +141,18 @@ def build_compare_contents(playground: Playground, session: gr.State) -> None:
                 confirm = gr.Checkbox(False, label="Run even though it is above the cost cap", elem_id="cmp-confirm",
                               interactive=True)
         with gr.Column(scale=2):
-            with gr.Row(equal_height=True, elem_classes=["run-bar"]):
-                run = gr.Button("Run comparison", variant="primary", elem_id="cmp-run", interactive=False)
-                cancel_all = gr.Button("Cancel all", variant="stop", elem_id="cmp-cancel", scale=0, min_width=140)
-            cancel_said = gr.Markdown(elem_id="cmp-cancel-result")
             plan_md = gr.Markdown(elem_id="cmp-plan")
-    panel = BatchPanel.build()
+    panel = BatchPanel.build(run_state)
 
     shared_widgets = [c for _, widgets in forms.values() for c in components(widgets)]
     form_inputs = {mode, endpoints, prompts, seeds, overrides, confirm, reuse, extend, panel.state, session,
                    *shared_widgets}
     shown, grid = panel.shown, panel.grid
 
-    def clip_url(path: str) -> str:
-        return served_url(grid, path, "clip" + Path(path).suffix)  # a neutral name: no URL carries a run id
+    def clip_urls(request: gr.Request | None) -> ClipUrl:
+        """Clip path → its URL on this visitor's page (under the page's root, behind a proxy at a subpath)."""
+        root = page_root(request)
+        return lambda path: served_url(grid, path, "clip" + Path(path).suffix, root)  # neutral: no run id in a URL
 
     def read(data: dict) -> dict:
         chosen = data[mode]
@@ -159,7 +167,7 @@ def build_compare_contents(playground: Playground, session: gr.State) -> None:
 
     first = playground.compare_plan(read({c: c.value for c in form_inputs}), playground.visitor())
     plan_md.value, run.interactive = first.markdown, first.can_run
-    grid.value = playground.compare_view(None, False, None, clip_url).grid
+    grid.value = playground.compare_view(None, False, None, clip_urls(None)).grid  # empty: no clip yet
     gr.on([c.change for c in form_inputs if c not in (session, panel.state)], preview, inputs=form_inputs, outputs=[plan_md, run],
           trigger_mode="always_last", api_name="compare_preview", **FORM_EVENT, show_progress="hidden")
 
@@ -185,7 +193,7 @@ def build_compare_contents(playground: Playground, session: gr.State) -> None:
     async def run_compare(data: dict, request: gr.Request):
         first = True
         async for view in playground.run_compare(read(data), visitor_of(playground, data[session], request),
-                                                 data[blind], clip_url):
+                                                 data[blind], clip_urls(request)):
             yield {cancel_said: "" if first else gr.skip(), **shown(view, first)}
             first = False
 
@@ -196,13 +204,15 @@ def build_compare_contents(playground: Playground, session: gr.State) -> None:
     panel.cancel_button.click(lambda snapshot, keys: playground.cancel_cells(snapshot, keys or []),
                               [panel.state, panel.cancel_cells], cancel_said, api_name="compare_cancel_cells",
                               api_visibility="private")
-    blind.change(lambda snapshot, on, row: shown(playground.compare_view(snapshot, on, row, clip_url))
-                 if snapshot else gr.skip(), [panel.state, blind, panel.vote_row], panel.outputs,
-                 api_name="compare_blind", **PRIVATE)
-    _wire_judging(playground, panel, blind, clip_url)
+    def reblind(snapshot, on, row, request: gr.Request):
+        return shown(playground.compare_view(snapshot, on, row, clip_urls(request))) if snapshot else gr.skip()
+
+    blind.change(reblind, [panel.state, blind, panel.vote_row], panel.outputs, api_name="compare_blind", **PRIVATE)
+    _wire_judging(playground, panel, blind, clip_urls)
 
 
-def _wire_judging(playground: Playground, panel: BatchPanel, blind: gr.Checkbox, clip_url) -> None:
+def _wire_judging(playground: Playground, panel: BatchPanel, blind: gr.Checkbox,
+                  clip_urls: Callable[[gr.Request | None], ClipUrl]) -> None:
     """The events under the grid: choosing a row, voting on it, exporting it as one MP4."""
     shown = panel.shown
 
@@ -221,19 +231,24 @@ def _wire_judging(playground: Playground, panel: BatchPanel, blind: gr.Checkbox,
                               api_name="compare_export_row", api_visibility="private", concurrency_id="exports",
                               concurrency_limit=2)
 
-    @user_errors
-    def vote(snapshot, row, choice, blind_on):
-        said, view = playground.vote(snapshot, row, choice, blind_on, clip_url)
+    # A vote that is refused is said under the grid, in the vote's own line; every other field stays as it was.
+    def vote(snapshot, row, choice, blind_on, request: gr.Request):
+        try:
+            said, view = playground.vote(snapshot, row, choice, blind_on, clip_urls(request))
+        except PlaygroundError as exc:
+            return {panel.vote_said: said_inline(exc, "Vote not recorded")}
         return {panel.vote_said: said, **shown(view)}
 
     panel.vote_button.click(vote, [panel.state, panel.vote_row, panel.vote_choice, blind],
                             [panel.vote_said, *panel.outputs], api_name="compare_vote", api_visibility="private")
 
-    @user_errors
-    def vote_key(snapshot, blind_on, pressed: gr.EventData):
+    def vote_key(snapshot, blind_on, pressed: gr.EventData, request: gr.Request):
         data = pressed._data if isinstance(pressed._data, dict) else {}  # what the page sent: {row, key}
-        said, view = playground.vote_key(snapshot, str(data.get("row", "")), str(data.get("key", "")), blind_on,
-                                         clip_url)
+        try:
+            said, view = playground.vote_key(snapshot, str(data.get("row", "")), str(data.get("key", "")), blind_on,
+                                             clip_urls(request))
+        except PlaygroundError as exc:
+            return {panel.vote_said: said_inline(exc, "Vote not recorded")}
         return {panel.vote_said: said, **shown(view)}
 
     panel.grid.submit(vote_key, [panel.state, blind], [panel.vote_said, *panel.outputs], api_name="compare_vote_key",

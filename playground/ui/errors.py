@@ -18,6 +18,13 @@ def to_gr_error(exc: PlaygroundError) -> gr.Error:
     return gr.Error(str(exc), title=title, print_exception=False)
 
 
+def said_inline(exc: PlaygroundError, heading: str) -> str:
+    """An error said where a view has a line for it (Markdown), instead of a pop-up: the heading, then each problem."""
+    problems = exc.problems if isinstance(exc, InputError) else []
+    lines = [f"- `{field}: {message}`" for field, message in problems] or [f"- {exc}"]
+    return f"⚠️ **{heading}:**\n" + "\n".join(lines)
+
+
 def user_errors(fn: Callable) -> Callable:
     """Wrap a handler (plain, async, or async generator) so PlaygroundError surfaces as gr.Error."""
     if inspect.isasyncgenfunction(fn):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from playground.service import Playground
-from playground.ui.files import served_url
+from playground.ui.files import page_root, served_url
 
 EMPTY = '<div class="cmp-empty">Rendering the example on first open…</div>'
 
@@ -18,8 +18,9 @@ def build_gallery_tab(playground: Playground, tab: gr.Tab) -> None:
         gr.Markdown(f"### {example['title']}\n{example['description']}")
         grids.append(gr.HTML(EMPTY, elem_id=f"gallery-{example['name']}"))
 
-    async def show() -> list[str]:
-        return await playground.gallery_grids(lambda path: served_url(grids[0], path))
+    async def show(request: gr.Request) -> list[str]:
+        root = page_root(request)  # behind a proxy at a subpath, the clips' URLs start with it
+        return await playground.gallery_grids(lambda path: served_url(grids[0], path, root=root))
 
     if grids:
         tab.select(show, outputs=grids, api_name="gallery_open", api_visibility="private")

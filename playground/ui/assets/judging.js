@@ -1,6 +1,7 @@
 // Judging tools on the Compare grid, kept as page state (per visitor, per tab) and put back whenever Gradio
 // re-renders the grid (page.js calls reapply on every grid change):
-// - "Enlarge" turns one clip full width; it stays in its row's sync;
+// - "Enlarge" turns one clip full width (on a phone, whose grid is one column already, it fills the screen over
+//   the page: page.css; "Smaller" or Escape puts it back); it stays in its row's sync;
 // - "Sound" turns one clip's sound on or off; "Solo" hears that clip alone in its row (again: all quiet);
 // - "Wipe" lays two clips of a row over one another, a divider dragged across shows the left clip on one side
 //   and the right clip on the other; both stay in the row's sync (they are the row's own <video> elements);
@@ -85,6 +86,13 @@
       soloed.delete(rowId(group));
     } else solo(group, key);
     reapplyRow(group);
+  });
+
+  // Escape puts enlarged clips back (the way out of the phone's full-screen clip without reaching for a button).
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || !enlarged.size) return;
+    enlarged.clear();
+    reapply();
   });
 
   document.addEventListener("change", (event) => {
