@@ -81,8 +81,8 @@
     panel.setAttribute("role", "dialog");
     panel.setAttribute("aria-label", "Copy");
     const said = document.createElement("p");
-    said.textContent = "This page may not use the clipboard here (it is embedded in another site). The text is "
-      + "selected: press Ctrl+C / ⌘C to copy it.";
+    said.textContent = "Your browser does not let this page copy here (it is embedded in another site, or not "
+      + "on https). The text is selected: press Ctrl+C / ⌘C to copy it.";
     said.setAttribute("aria-live", "polite");
     const box = document.createElement("textarea");
     box.readOnly = true;
