@@ -85,9 +85,9 @@ def build_endpoint_tab(playground: Playground, endpoint: Endpoint, session: gr.S
 
     running = run.click(run_tab, inputs={*fields, session}, outputs=[status, logs, result_md, details, video],
                         api_name=f"run_{slug}", concurrency_id="runs", concurrency_limit=4, show_progress="minimal",
-                        **FORM_EVENT)
+                        show_progress_on=[video], **FORM_EVENT)  # the Run bar's status line says it in words
     cancel.click(lambda state: playground.cancel_note((state or {}).get("key")), session, status, cancels=[running],
-                 api_name=f"cancel_{slug}", api_visibility="private")  # what Cancel does on this visitor's backend
+                 api_name=f"cancel_{slug}", api_visibility="private", show_progress="hidden")  # on this backend
     @user_errors
     def load_preset(label: str | None):
         return write_form(widgets, playground.preset_form(label)[1]) if label else gr.skip()
