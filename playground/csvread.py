@@ -87,16 +87,19 @@ def complete_length(data: bytes) -> int:
     return int(ends[-1]) + 1 if len(ends) else 0
 
 
+INCOMPLETE = "an incomplete last row (its writer stopped mid-write; it was never acknowledged)"
+
+
 def _resync(stretch: bytes, width: int, first_line: int) -> tuple[list[bytes], list[Unreadable]]:
     """Rows and unreadable lines of a stretch of malformed records, trying each line as the start of a row. A
-    stretch at the end of a file may lack its last newline: a whole row there is kept (and given one)."""
+    stretch at the end of a file may lack its last newline: a whole row there is kept (and given one), and the
+    unreadable lines that end it with no row after them are one row cut short."""
     lines = stretch.split(b"\n")
     torn = lines.pop()  # b"" when the stretch ends with a newline, else a last line without one
     if torn:
         lines.append(torn)
-    last = len(lines) - 1 if torn else -1
     rows: list[bytes] = []
-    bad: list[Unreadable] = []
+    bad: list[tuple[int, Unreadable]] = []
     i = 0
     while i < len(lines):
         odd, j = 0, i
@@ -105,10 +108,6 @@ def _resync(stretch: bytes, width: int, first_line: int) -> tuple[list[bytes], l
             j += 1
             if not odd:
                 break
-        if odd and j == len(lines) and torn:  # a row cut short by a writer that died: one piece, as it was
-            bad.append(Unreadable(first_line + i, b"\n".join(lines[i:]), "an incomplete last row (its writer "
-                                  "stopped mid-write; it was never acknowledged)"))
-            break
         record = b"\n".join(lines[i:j]) + b"\n"
         if not odd and whole_row(record, width):
             rows.append(record)
@@ -116,12 +115,17 @@ def _resync(stretch: bytes, width: int, first_line: int) -> tuple[list[bytes], l
             continue
         if lines[i].strip():
             found = _fields(lines[i] + b"\n")
-            why = ("an incomplete last row (its writer stopped mid-write; it was never acknowledged)" if i == last else
-                   f"{found} fields where {width} are expected" if found is not None else
+            why = (f"{found} fields where {width} are expected" if found is not None else
                    "an unclosed quote or text after a closing quote")
-            bad.append(Unreadable(first_line + i, lines[i] + (b"" if i == last else b"\n"), why))
+            bad.append((i, Unreadable(first_line + i, lines[i] + b"\n", why)))
         i += 1
-    return rows, bad
+    if torn and bad and bad[-1][0] == len(lines) - 1:  # the end of the file is a row its writer never finished
+        start = len(bad) - 1
+        while start and bad[start - 1][0] == bad[start][0] - 1:
+            start -= 1
+        first = bad[start][0]
+        bad[start:] = [(first, Unreadable(first_line + first, b"\n".join(lines[first:]), INCOMPLETE))]
+    return rows, [unreadable for _, unreadable in bad]
 
 
 @dataclass(frozen=True)

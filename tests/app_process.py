@@ -23,8 +23,10 @@ def free_port() -> int:
 class AppProcess:
     """Start, wait for the first HTTP 200, kill with SIGKILL or stop; the console goes to ``log_path``."""
 
-    def __init__(self, data_dir: Path, env: dict[str, str], log_path: Path):
+    def __init__(self, data_dir: Path, env: dict[str, str], log_path: Path, prefix: tuple[str, ...] = ()):
+        """``prefix``: a command the app runs under (e.g. a mount namespace whose script ends ``exec "$@"``)."""
         self.data_dir, self.extra_env, self.log_path = Path(data_dir), env, Path(log_path)
+        self.prefix = tuple(prefix)
         self.process: subprocess.Popen | None = None
         self.port = 0
 
@@ -37,7 +39,7 @@ class AppProcess:
         env = {**os.environ, "PLAYGROUND_DATA_DIR": str(self.data_dir), "GRADIO_SERVER_NAME": "127.0.0.1",
                "GRADIO_SERVER_PORT": str(self.port), "PYTHONUNBUFFERED": "1", **self.extra_env}
         log = open(self.log_path, "ab")
-        self.process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log,
+        self.process = subprocess.Popen([*self.prefix, sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log,
                                         stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:

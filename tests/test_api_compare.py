@@ -200,3 +200,15 @@ def test_a_vote_on_a_clip_fal_served_with_another_endpoint_credits_that_endpoint
     assert vote["winner"] == "fal-ai/some/other-model" and PRO_FAST_T2V not in vote["candidates"]
     rows = client.predict(json.dumps({"backend": "fal"}), api_name="/leaderboard")
     assert "fal-ai/some/other-model" in {r["endpoint_id"] for r in rows}
+
+
+def test_two_identical_export_rows_at_once_each_get_a_whole_mp4(client):
+    import av
+
+    spec = {"prompts": ["a kite, exported twice"], "endpoints": FOUR[:3], "seeds": [6],
+            "arguments": {"resolution": "480p", "duration": "3", "aspect_ratio": "16:9"}}
+    batch = client.predict(json.dumps(spec), api_name="/compare")["batch_id"]
+    jobs = [client.submit(batch, "1 × 6", "", api_name="/export_row") for _ in range(2)]
+    for path in (job.result(timeout=120) for job in jobs):
+        with av.open(path) as container:
+            assert sum(1 for _ in container.decode(container.streams.video[0])) == 72  # 3 s at 24 fps, whole

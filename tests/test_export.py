@@ -1,12 +1,17 @@
 """A row as one side-by-side MP4: tile sizes, length, hold-last-frame, label strips, blind rows, sound."""
 
+from pathlib import Path
+
 import av
 import numpy as np
 import pytest
 
-from playground.compare.export import RowExports, Tile, side_by_side
+from playground.compare.export import PARTIAL, RowExports, Tile, side_by_side
+from playground.compare.kept import KeptBatches
 from playground.compare.store import BatchStore
 from playground.compare.voting import Voting
+from playground.journal import Journal
+from playground.results import ResultsLog
 from playground.errors import InputError
 from playground.render import ClipSpec, write_clip
 from playground.votes import VotesLog
@@ -98,8 +103,8 @@ def _snapshot(clips):
 def test_a_blind_row_not_yet_voted_shows_letters_only(tmp_path):
     clips = _clips(tmp_path)[:2]
     votes = VotesLog(tmp_path / "votes.csv")
-    store = BatchStore(tmp_path / "batches")
-    exports = RowExports(store, Voting(votes, store), tmp_path / "exports")
+    kept = KeptBatches(BatchStore(tmp_path / "batches"), ResultsLog(tmp_path / "results.csv"), Journal(tmp_path / "j"))
+    exports = RowExports(kept, Voting(votes, kept), tmp_path / "exports")
     snapshot = _snapshot(clips)
     named = _decode(exports.for_page(snapshot, "p1-s7", False, None))[3][0]
     blind = _decode(exports.for_page(snapshot, "p1-s7", True, None))[3][0]
@@ -111,3 +116,40 @@ def test_a_blind_row_not_yet_voted_shows_letters_only(tmp_path):
         exports.for_page(snapshot, "p1-s7", False, "Model Number 9")
     with pytest.raises(InputError, match="row"):
         exports.for_page({**snapshot, "done": False}, "p1-s7", False, None)
+
+
+def test_two_identical_exports_at_once_each_give_a_whole_file(tmp_path):
+    """Two callers export the same row at the same moment (same final name): each gets a whole MP4, never one
+    written over by the other mid-way."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    clips = _clips(tmp_path)
+    tiles = [Tile(p, f"Model {i}") for i, p in enumerate(clips)]
+    out = tmp_path / "exports" / "row.mp4"
+    with ThreadPoolExecutor(2) as pool:
+        paths = list(pool.map(lambda _: side_by_side(tiles, out), range(2)))
+    assert paths == [out, out] and len(_decode(out)[3]) == 96
+    assert not list(out.parent.glob(f"*{PARTIAL}"))  # no partial left behind
+
+
+def test_an_export_stopped_mid_way_leaves_nothing_under_the_final_name(tmp_path):
+    """kill -9 in the middle of an export (a child process exporting long clips): the final name never holds a
+    truncated file."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    clips = [write_clip(ClipSpec(640, 360, 24, 24 * 20, seed=i, prompt="x"), tmp_path / f"long{i}.mp4") for i in range(2)]
+    out = tmp_path / "exports" / "row.mp4"
+    code = ("import sys; from pathlib import Path; from playground.compare.export import Tile, side_by_side; "
+            "side_by_side([Tile(Path(p), 'x') for p in sys.argv[2:]], Path(sys.argv[1]))")
+    child = subprocess.Popen([sys.executable, "-c", code, str(out), *map(str, clips)], cwd=Path(__file__).parent.parent)
+    deadline = time.monotonic() + 60
+    while not list(out.parent.glob(f"*{PARTIAL}")) and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(0.02)
+    assert child.poll() is None, "the export finished before it could be stopped"
+    child.send_signal(signal.SIGKILL)
+    child.wait(10)
+    assert not out.exists()
+    assert side_by_side([Tile(p, "x") for p in clips], out) == out and len(_decode(out)[3]) == 480  # a new one works
