@@ -3,15 +3,14 @@ cell that completed (votable), recovery finishes the paid requests that were in 
 extension submits nothing already paid — each prompt × endpoint × seed reaches fal exactly once."""
 
 import json
-import time
 from collections import Counter
 
-import pandas as pd
 import pytest
 from gradio_client import Client
 
 from app_process import AppProcess
 from conftest import FAKE, LITE_T2V, PRO_FAST_T2V, Script
+from test_restart import _rows, _wait
 
 VISITOR_KEY = "vis-5a6b7c8d:0f1e2d3c4b5a69788796a5b4c3d2e1f0"  # a visitor's own key: their batches follow it
 
@@ -25,21 +24,6 @@ def _client(app) -> Client:
 BASE = {"prompts": ["a kite over a killed app"], "endpoints": [LITE_T2V, PRO_FAST_T2V], "seeds": [1],
         "arguments": {"resolution": "480p", "duration": "2"}}
 EXTENDED = {**BASE, "seeds": [1, 2, 3]}  # four new cells: 2 endpoints × seeds 2 and 3
-
-
-def _wait(condition, timeout_s: float, what: str):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def _rows(data_dir) -> pd.DataFrame:
-    path = data_dir / "results.csv"
-    return pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else pd.DataFrame(columns=["run_id"])
 
 
 def _paid(fake_fal) -> Counter:

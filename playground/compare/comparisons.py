@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 MODES = ("text-to-video", "image-to-video", "reference-to-video")
 COALESCE_S = 0.25  # at most about four snapshots a second while cells report progress
 Snapshot = dict[str, Any]
+RUNNING_ALREADY = "that batch is running or being extended already; wait for it to finish"
 
 
 class Comparisons:
@@ -127,8 +128,7 @@ class Comparisons:
         if isinstance(spec, dict) and spec.get("extend"):
             batch_id = normal_batch_id(spec["extend"], "extend")  # before anything is read, run or paid for
             if batch_id in self._batches:
-                raise InputError([("extend", "that batch is running or being extended already; wait for it to "
-                                             "finish")])
+                raise InputError([("extend", RUNNING_ALREADY)])
             stored = self.kept.get(batch_id, visitor, "extend")
             if recovering := self.kept.in_flight(batch_id):
                 raise InputError([("extend", f"{len(recovering)} paid request(s) of this batch are still being "
@@ -171,6 +171,8 @@ class Comparisons:
         visitor = visitor or Visitor()
         arranged = await asyncio.to_thread(self.arrange, spec, visitor)  # parsing and the log: off the event loop
         planned, cost = arranged.plan, arranged.new_usd
+        if planned.spec.extend in self._batches:  # asked twice at once: from here on no await until it is claimed
+            raise InputError([("extend", RUNNING_ALREADY)])
         backend = self.launcher.backend_for(visitor.key)
         cap = self.limits.max_batch_usd
         if backend.paid and cost > cap and not planned.spec.confirm:
