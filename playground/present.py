@@ -109,7 +109,8 @@ def estimate_markdown(cost: Estimate | None, problems: list[str]) -> str:
                   f"{cost.width}×{cost.height} · {cost.frames} frames at {cost.fps} fps · {cost.seconds:g} s",
                   "", f"`{cost.formula}`"]
         lines += [f"- {note}" for note in cost.notes]
-        lines += ["", "_An estimate from fal's published token formula, not a bill._"]
+        lines += ["", "_An estimate from fal's published prices (its per-second quote where it gives one, else its "
+                      "token formula), not a bill._"]
     return "\n".join(lines)
 
 
@@ -123,7 +124,8 @@ def price_line(cost: Estimate | None, problems: list[str]) -> str:
 
 
 def code_panes(endpoint_id: str, arguments: dict[str, Any]) -> dict[str, str]:
-    """The request as JSON and as client code, one entry per CODE_LANGUAGES (inline files as placeholders)."""
+    """The request as JSON and as client code, one entry per CODE_LANGUAGES (files that are not URLs: uploaded first
+    from a path placeholder in the code, shown as a placeholder in the JSON)."""
     code = snippets(endpoint_id, arguments)
     request_json = json.dumps(display_arguments(arguments), indent=2, ensure_ascii=False)
     return dict(zip(CODE_LANGUAGES, (request_json, code["python"], code["javascript"], code["curl"]), strict=True))

@@ -119,7 +119,7 @@ class Revisits:
         records = string_records(rows)
         table = [table_row(r, self._label(r["endpoint_id"])) for r in records]
         note = self.results.set_aside_note()
-        info = f"page {number} of {pages} · {len(matching)} run(s)" + (f"  \n⚠️ {note}" if note else "")
+        info = f"page {number} of {pages} · {len(matching)} run(s)" + (f"\n\n⚠️ {note}" if note else "")
         return table, number, info, [r["run_id"] for r in records]
 
     def _label(self, endpoint_id: str) -> str:
