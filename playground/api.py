@@ -1,4 +1,4 @@
-"""The named API (DESIGN §6): what `/catalog`, `/estimate`, `/snippets`, `/generate`, `/compare`, `/history`, `/vote`
+"""The named API: what `/catalog`, `/estimate`, `/snippets`, `/generate`, `/compare`, `/history`, `/vote`
 and `/leaderboard` do, JSON text in and JSON out, for ``gradio_client`` users and the page's API tab.
 
 Answers go out as the caller may see them (``shown``: on a public deployment, without server paths).

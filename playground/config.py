@@ -1,4 +1,4 @@
-"""Settings read from the environment, in one place (contract: DESIGN §4–5)."""
+"""Settings read from the environment, in one place (each is listed in the README's settings table)."""
 
 from __future__ import annotations
 

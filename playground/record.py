@@ -2,7 +2,7 @@
 
 Every place that writes or reads a run's row goes through this one type: the launcher fills in what is known
 before the run starts, the runner what it learns, ``to_row`` is what the log stores and ``from_row`` reads it
-back (from the log, or from the in-flight journal). ``as_dict`` is the `/generate` answer (DESIGN §6).
+back (from the log, or from the in-flight journal). ``as_dict`` is the `/generate` answer.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def billed_cost(units: str, usd_per_unit: float | None, estimate_usd: float = 0.
 
 @dataclass
 class RunRecord:
-    """One run, column for column in the results log's order (contract: DESIGN §5; new columns go last)."""
+    """One run, column for column in the results log's order (a contract: users open the log in a spreadsheet; new columns go last)."""
 
     run_id: str = ""
     batch_id: str = ""

@@ -1,4 +1,4 @@
-"""The results log, ``<data dir>/results.csv``: one row per finished run (contract: DESIGN §5).
+"""The results log, ``<data dir>/results.csv``: one row per finished run (a contract: see the README).
 
 Its columns are ``RunRecord``'s fields. Rows are appended by the runner when a run ends and changed only by a
 fetch-again from History (``update``); ``ResultsLog`` is the one piece of code that writes the file.

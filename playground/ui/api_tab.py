@@ -22,7 +22,7 @@ COMPARE_EXAMPLE = {"prompts": ["A paper boat drifts down a rain-soaked street"],
 
 
 def build_api_tab(playground: Playground, session: gr.State) -> None:
-    """Components and the named API's events; every api_name here is part of the contract (DESIGN §6)."""
+    """Components and the named API's events; every api_name here is a contract (README, "Named API")."""
     gr.Markdown("Call any endpoint with JSON arguments, exactly as `gradio_client` users do "
                 "(`/catalog`, `/estimate`, `/snippets`, `/generate`, `/compare`, `/history`, `/vote`, `/leaderboard`, "
                 "`/export_row`). "
