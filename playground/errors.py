@@ -19,6 +19,15 @@ from playground.record import RunRecord, Status
 from playground.text import escape_surrogates
 
 
+MAY_HAVE_RUN = "fal may have accepted it and may bill it"  # a submit whose answer never arrived (said in its row)
+
+
+def may_have_run(error: str) -> bool:
+    """Whether a run's row says fal may have it although its request id never arrived: never sent again
+    automatically (an extension keeps such a cell as it is), since that could pay for it twice."""
+    return MAY_HAVE_RUN in (error or "")
+
+
 class PlaygroundError(Exception):
     """Base class for every error the playground raises on purpose."""
 

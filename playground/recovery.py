@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from playground.backends import Backend
-from playground.errors import RunError
+from playground.errors import MAY_HAVE_RUN, RunError
 from playground.events import Event
 from playground.journal import Journal
 from playground.keys import fingerprint
@@ -33,8 +33,8 @@ BackendForKey = Callable[[str], Backend]  # a fal key → the backend that follo
 async def _unsent(endpoint_id: str, submitted_epoch: float) -> AsyncGenerator[Event, None]:
     """A run the app stopped during while submitting: no events, just why there is no result."""
     sent_at = datetime.fromtimestamp(submitted_epoch, timezone.utc).isoformat(timespec="seconds")
-    raise RunError(f"the app stopped while submitting this request; fal may have accepted it and may bill it, but "
-                   f"its request id never arrived: look for a {endpoint_id} request at {sent_at} UTC in your fal "
+    raise RunError(f"the app stopped while submitting this request; {MAY_HAVE_RUN}, but its request id never "
+                   f"arrived: look for a {endpoint_id} request at {sent_at} UTC in your fal "
                    "dashboard (Requests)")
     yield  # an async generator, like every backend's events
 

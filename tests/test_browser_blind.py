@@ -38,7 +38,7 @@ def test_a_blind_row_gives_nothing_away_before_the_vote(browser, app_url, size):
     for _ in range(20):  # 3 s of playing: every clip at one time, looping on the shortest span
         page.wait_for_timeout(150)
         seen.append([time for time, _ in page.evaluate(CLOCKS)])
-    assert all(max(times) - min(times) < 0.3 for times in seen), seen  # one clock, not a slowed-down 2.0
+    assert all(max(times) - min(times) < 0.5 for times in seen), seen  # one clock, not a slowed-down 2.0
     assert max(max(times) for times in seen) < 2.1  # the 4 s clip never shows its extra length
     assert any(later[0] < earlier[0] - 1 for earlier, later in zip(seen, seen[1:])), seen  # it looped
     row.locator("[data-sync-action=pause]").click()

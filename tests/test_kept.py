@@ -42,3 +42,32 @@ def test_a_cell_still_going_in_the_file_is_settled(rows, journal, status, done):
 def test_a_cell_served_by_another_endpoint_is_warned_about_once_settled():
     now = settled(_snapshot(_cell(0, "queued")), [_row("e1", 1, served_by="other/model")], [])
     assert now["cells"][0]["served_by"] == "other/model" and "other/model" in now["warnings"][0]
+
+
+def test_an_extension_never_sends_again_a_cell_whose_submit_answer_was_lost(playground):
+    """A cell whose row says fal may have it (its request id never arrived) is kept as it is by an extension, and
+    the plan says why; a cell that simply failed runs again."""
+    import asyncio
+    import json
+
+    from conftest import LITE_T2V, PRO_T2V
+    from playground.errors import MAY_HAVE_RUN
+
+    visitor = playground.visitor(session="me")
+    base = {"prompts": ["a kite, lost answers"], "endpoints": [LITE_T2V, PRO_T2V], "seeds": [1, 2],
+            "arguments": {"resolution": "480p", "duration": "2"}}
+
+    async def run():
+        return [s async for s in playground.comparisons.run(base, visitor)][-1]
+
+    final = asyncio.run(run())
+    stored = playground.comparisons.store.load(final["batch_id"], visitor.owner)
+    lost, failed = stored["snapshot"]["cells"][0], stored["snapshot"]["cells"][1]
+    lost.update(status="failed", error=f"the app stopped while submitting this request; {MAY_HAVE_RUN}, but …")
+    failed.update(status="failed", error="fal.ai had a server error (HTTP 500)")
+    playground.comparisons.store.save(stored["snapshot"], visitor.owner, json.loads(json.dumps(stored["spec"])))
+    arranged = playground.comparisons.arrange({**base, "seeds": [1, 2, 3], "extend": final["batch_id"]}, visitor)
+    assert lost["cell"] in arranged.kept and failed["cell"] not in arranged.kept
+    assert len(arranged.new) == 3  # the failed cell and seed 3's two
+    assert "1 of them lost their submit's answer" in playground.comparisons.preview(
+        {**base, "seeds": [1, 2, 3], "extend": final["batch_id"]}, visitor)

@@ -52,8 +52,10 @@ KILL_POINTS = {
 }
 
 
-@pytest.mark.parametrize("moment", KILL_POINTS)
-def test_a_kill_at_any_moment_of_an_extension_loses_nothing_and_pays_nothing_twice(tmp_path, fake_fal, moment):
+@pytest.mark.parametrize("moment, signal", [*((moment, "SIGKILL") for moment in KILL_POINTS),
+                                            ("two held, two waiting", "SIGTERM")])
+def test_a_kill_at_any_moment_of_an_extension_loses_nothing_and_pays_nothing_twice(tmp_path, fake_fal, moment,
+                                                                                    signal):
     data_dir = tmp_path / "data"
     env = {**FAKE.env(), "PLAYGROUND_BATCH_CONCURRENCY": "2"}
     app = AppProcess(data_dir, env, tmp_path / "console.log").start()
@@ -68,7 +70,7 @@ def test_a_kill_at_any_moment_of_an_extension_loses_nothing_and_pays_nothing_twi
             fake_fal.release(next(r for r, job in fake_fal.jobs.items() if job.body.get("seed") == 2))
         _wait(lambda: KILL_POINTS[moment](fake_fal, lambda: _rows(data_dir), data_dir), 60, moment)
     finally:
-        app.kill()
+        app.kill() if signal == "SIGKILL" else app.stop()  # SIGTERM: the app shuts down with cells in flight
     completed_before = set(_rows(data_dir).run_id)
     fake_fal.default = Script()  # cells submitted from now on finish by themselves
     fake_fal.release()  # what was running on fal finishes while the app is down
@@ -78,16 +80,23 @@ def test_a_kill_at_any_moment_of_an_extension_loses_nothing_and_pays_nothing_twi
         _wait(lambda: not list((data_dir / "inflight").glob("*.json")), 60, "recovery to finish the journal")
         assert completed_before <= set(_rows(data_dir).run_id)  # nothing logged before the kill is lost
         again = client.predict(json.dumps({**EXTENDED, "extend": batch + "\n"}), api_name="/compare")
-        assert again["batch_id"] == batch and {c["status"] for c in again["cells"]} == {"completed"}
-        assert len(again["cells"]) == 6
+        assert again["batch_id"] == batch and len(again["cells"]) == 6
         assert set(_paid(fake_fal).values()) == {1}, _paid(fake_fal)  # each cell reached fal exactly once
         assert len(_paid(fake_fal)) == 6
-        for seed in (1, 2, 3):  # every row takes a vote: the batch holds all of its cells
-            vote = client.predict(batch, f"1 × {seed}", "A", api_name="/vote")
-            assert vote["winner"] == LITE_T2V
+        # every cell completed — but for one whose submit answer the kill cut off (the moment between the request
+        # leaving and fal's answer): fal has it, the app cannot know; it is kept as it is, saying so, never resent
+        lost = [c for c in again["cells"] if c["status"] != "completed"]
+        assert all(c["status"] == "failed" and "may bill it" in c["error"] for c in lost), lost
+        assert len(lost) <= 1 and (not lost or moment == "first submit")
+        for seed in (1, 2, 3):  # every row with two clips takes a vote: the batch holds all of its cells
+            if not any(c["seed"] == seed for c in lost):
+                vote = client.predict(batch, f"1 × {seed}", "A", api_name="/vote")
+                assert vote["winner"] == LITE_T2V
         rows = _rows(data_dir)
         assert len(rows) == 6 and rows.run_id.is_unique and set(rows.batch_id) == {batch}
-        assert all((data_dir / "outputs" / f"{run_id}.mp4").is_file() for run_id in rows.run_id)
+        done = rows[rows.status == "completed"]
+        assert len(done) == 6 - len(lost)
+        assert all((data_dir / "outputs" / f"{run_id}.mp4").is_file() for run_id in done.run_id)
     finally:
         restarted.stop()
 

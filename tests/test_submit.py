@@ -97,7 +97,11 @@ def test_a_short_retry_after_is_waited_for_then_resent(monkeypatch):
         async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http:
             return await submit(http, "fal-ai/x/y", {"prompt": "p"}, {}, 5)
 
-    monkeypatch.setattr(asyncio, "sleep", sleep)
+    import types
+
+    import playground.backends.submit as submit_module
+
+    monkeypatch.setattr(submit_module, "asyncio", types.SimpleNamespace(sleep=sleep))  # only the submit's own waits
     assert asyncio.run(go()).request_id == "r1" and waited == [7.0]  # fal's own pause, not our backoff
 
 

@@ -28,7 +28,7 @@ from playground.backends.submit import SubmitUnknown, submit
 from playground.catalog import Endpoint
 from playground.config import FalSettings
 from playground.deadline import Interrupted, remaining, within
-from playground.errors import RunError
+from playground.errors import MAY_HAVE_RUN, RunError
 from playground.events import Completed, Event, InProgress, Queued, Submitted
 from playground.media import MediaError, decode_data_uri, is_data_uri
 from playground.record import Status
@@ -103,8 +103,8 @@ class FalBackend:
             handle = await submit(http, endpoint.endpoint_id, arguments, self.submit_headers(),
                                   timeout_s=min(SUBMIT_TIMEOUT_S, max(1.0, remaining(deadline))))
         except SubmitUnknown as exc:
-            raise RunError(f"the connection to fal.ai broke after the request was sent ({exc}). fal may have "
-                           "accepted it and may bill it; it was not sent again, so there is at most one such "
+            raise RunError(f"the connection to fal.ai broke after the request was sent ({exc}). {MAY_HAVE_RUN}; "
+                           "it was not sent again, so there is at most one such "
                            f"request: look for a {endpoint.endpoint_id} request at {sent_at} UTC in your fal "
                            "dashboard (Requests).") from exc
         except Exception as exc:  # 401/403/422/5xx, or fal unreachable after the safe retries: nothing is queued

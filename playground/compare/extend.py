@@ -19,7 +19,7 @@ import pandas as pd
 
 from playground.compare.plan import Cell, Plan
 from playground.compare.spec import MAX_SEEDS, draw_seeds
-from playground.errors import InputError
+from playground.errors import InputError, may_have_run
 from playground.record import RunRecord, Status
 
 
@@ -70,10 +70,12 @@ def merged_spec(raw: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
 
 
 def kept_cells(plan: Plan, snapshot: dict[str, Any] | None) -> dict[int, RunRecord]:
-    """Cells of ``plan`` the extended batch already completed (same endpoint, prompt and seed)."""
+    """Cells of ``plan`` the extended batch already completed (same endpoint, prompt and seed), and those whose
+    submit answer was lost (fal may have run them: sending them again could pay twice; they stay as they are)."""
     if snapshot is None:
         return {}
-    done = {(c["endpoint_id"], c["prompt"], c["seed"]): c for c in snapshot["cells"] if c["status"] == Status.COMPLETED}
+    done = {(c["endpoint_id"], c["prompt"], c["seed"]): c for c in snapshot["cells"]
+            if c["status"] == Status.COMPLETED or may_have_run(c.get("error", ""))}
     return {cell.index: RunRecord.from_row(done[key]) for cell in plan.cells
             if (key := (cell.endpoint.endpoint_id, cell.prompt, cell.seed)) in done}
 

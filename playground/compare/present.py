@@ -32,9 +32,12 @@ def plan_markdown(arranged: Arrangement, cap_usd: float, paid: bool) -> str:
              f"{len(plan.spec.prompts)} prompt(s) × {len(plan.spec.endpoint_ids)} endpoint(s) × "
              f"{len(plan.spec.seeds)} seed(s): {', '.join(str(s) for s in plan.spec.seeds)}"]
     if plan.spec.extend or plan.spec.reuse:
+        unknown = sum(1 for record in arranged.kept.values() if record.status != Status.COMPLETED)
         lines.append(f"**{new} new** (to run and pay for) · **{reused} reused** from your earlier runs · **{kept} "
                      f"skipped**, already in batch {plan.spec.extend or '—'}"
-                     + ("" if plan.spec.seeded else " · drawn seeds are never reused"))
+                     + ("" if plan.spec.seeded else " · drawn seeds are never reused")
+                     + (f" · {unknown} of them lost their submit's answer (fal may have run them; look in your fal "
+                        "dashboard): not sent again" if unknown else ""))
     if not paid:
         lines.append("_Offline preview: estimates show what fal would charge; nothing is billed._")
         if cost > cap_usd:
