@@ -133,12 +133,29 @@ def browser():
         chromium.close()
 
 
+# Run alone, after the rest (scripts/test.sh): what a person sees in Chromium (clips kept in sync within 0.1 s,
+# playback clocks) and answers timed under load would measure the other test workers instead of the app.
+SERIAL_MODULES = {"test_api_template"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        name = item.module.__name__.rsplit(".", 1)[-1]
+        if name.startswith("test_browser") or name in SERIAL_MODULES:
+            item.add_marker(pytest.mark.serial)
+
+
 def pytest_terminal_summary(terminalreporter):
-    """Say how many cases the reliability matrix holds and how many of them passed."""
-    modules = [sys.modules[name] for name in ("test_reliability", "test_reliability_public") if name in sys.modules]
+    """Say how many cases the reliability matrix holds and how many of them passed (with test workers, the modules
+    ran elsewhere: they are imported here only to read their counts)."""
+    import importlib
+
+    names = ("test_reliability", "test_reliability_public")
+    passed = [r for r in terminalreporter.stats.get("passed", [])
+              if r.nodeid.split("::")[0].rsplit("/", 1)[-1] in {f"{name}.py" for name in names}]
+    ran = {r.nodeid.split("::")[0].rsplit("/", 1)[-1][:-3] for r in passed}
+    modules = [sys.modules.get(name) or importlib.import_module(name) for name in names if name in ran]
     if not modules:
         return
-    passed = [r for r in terminalreporter.stats.get("passed", [])
-              if r.nodeid.split("::")[0].rsplit("/", 1)[-1] in ("test_reliability.py", "test_reliability_public.py")]
     counts = ", ".join(f"{name}: {count}" for module in modules for name, count in module.COUNTS.items())
     terminalreporter.write_line(f"reliability matrix — {counts}; {len(passed)} test(s) passed")
