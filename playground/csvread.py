@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 QUOTE, COMMA, NEWLINE, CARRIAGE = 34, 44, 10, 13
-MAX_RECORD_LINES = 100_000  # a record that spans more lines than this is not one of ours
+MAX_RECORD_LINES = 100_000
+CHUNK = 1 << 22  # bytes read at a time when finding records  # a record that spans more lines than this is not one of ours
 
 
 @dataclass(frozen=True)
@@ -50,29 +51,43 @@ def whole_row(record: bytes, width: int) -> bool:
 
 def _boundaries(data: bytes, strict: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(start, end, commas outside quotes) of every record of ``data``: a record ends at a newline outside
-    quotes (``end`` is that newline's offset). Bytes after the last such newline are not a record. ``strict``: a
+    quotes (``end`` is that newline's offset). Bytes after the last such newline are not a record. Read a few MB at
+    a time (quote parity and commas carried over), so a large log costs no large temporary arrays. ``strict``: a
     record with a quote where CSV allows none (text right after a closing quote, or before an opening one) counts
     -1 commas, so it is never taken for a row (slower; for when the quick reading did not add up)."""
     raw = np.frombuffer(data, dtype=np.uint8)
-    where = np.flatnonzero((raw == QUOTE) | (raw == COMMA) | (raw == NEWLINE))  # only these bytes matter here
-    marks = raw[where]
-    is_quote = marks == QUOTE
-    outside = (np.cumsum(is_quote, dtype=np.int64) & 1) == 0  # after an even number of quotes
-    record_end = outside & (marks == NEWLINE)
-    ends = where[record_end]
-    commas_so_far = np.cumsum(outside & (marks == COMMA), dtype=np.int64)[record_end]
-    separators = np.diff(commas_so_far, prepend=0)
+    ends_parts, commas_parts = [], []
+    odd, commas = 0, 0  # quote parity and commas outside quotes, carried from the chunks before
+    for offset in range(0, len(raw), CHUNK):
+        part = raw[offset:offset + CHUNK]
+        where = np.flatnonzero((part == QUOTE) | (part == COMMA) | (part == NEWLINE))  # only these bytes matter
+        marks = part[where]
+        is_quote = marks == QUOTE
+        outside = ((np.cumsum(is_quote, dtype=np.int64) + odd) & 1) == 0  # after an even number of quotes
+        record_end = outside & (marks == NEWLINE)
+        so_far = np.cumsum(outside & (marks == COMMA), dtype=np.int64) + commas
+        ends_parts.append(where[record_end] + offset)
+        commas_parts.append(so_far[record_end])
+        odd = (odd + int(np.count_nonzero(is_quote))) & 1
+        commas = int(so_far[-1]) if len(so_far) else commas
+    ends = np.concatenate(ends_parts) if ends_parts else np.zeros(0, dtype=np.int64)
+    separators = np.diff(np.concatenate(commas_parts) if commas_parts else ends, prepend=0)
     starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
     if strict and len(ends):
-        quotes = where[is_quote]
-        closing, opening = quotes[1::2], quotes[0::2]
-        after = raw[np.minimum(closing + 1, len(raw) - 1)]  # what follows a closing quote: a comma, a row end, a quote
-        after[closing + 1 >= len(raw)] = NEWLINE
-        before = raw[np.maximum(opening - 1, 0)]  # what precedes an opening quote: a comma, a row start, a quote
-        stray = np.concatenate((closing[~np.isin(after, (COMMA, NEWLINE, CARRIAGE, QUOTE))],
-                                opening[(opening > 0) & ~np.isin(before, (COMMA, NEWLINE, QUOTE))]))
-        separators[np.unique(np.minimum(np.searchsorted(ends, stray), len(ends) - 1))] = -1
+        separators[_strays(raw, ends)] = -1
     return starts, ends, separators
+
+
+def _strays(raw: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Indexes of the records holding a quote where CSV allows none."""
+    quotes = np.flatnonzero(raw == QUOTE)
+    closing, opening = quotes[1::2], quotes[0::2]
+    after = raw[np.minimum(closing + 1, len(raw) - 1)]  # what follows a closing quote: a comma, a row end, a quote
+    after[closing + 1 >= len(raw)] = NEWLINE
+    before = raw[np.maximum(opening - 1, 0)]  # what precedes an opening quote: a comma, a row start, a quote
+    stray = np.concatenate((closing[~np.isin(after, (COMMA, NEWLINE, CARRIAGE, QUOTE))],
+                            opening[(opening > 0) & ~np.isin(before, (COMMA, NEWLINE, QUOTE))]))
+    return np.unique(np.minimum(np.searchsorted(ends, stray), len(ends) - 1))
 
 
 def header_length(data: bytes) -> int:
@@ -175,12 +190,13 @@ def _parse(data: bytes, columns: list[str], first_line: int, strict: bool) -> Pa
         chunks.append(data[done:])
     else:
         chunks.append(data)
-    text = b"".join(chunks)
+    text = data if not stretches else b"".join(chunks)
     if not text.strip():
         return Parsed(pd.DataFrame(columns=columns), b"", bad)
     frame = pd.read_csv(io.BytesIO(text), names=columns, header=None, dtype=str, keep_default_na=False,
                         encoding_errors="backslashreplace", index_col=False)
-    starts, ends, _ = _boundaries(text)
+    if stretches:  # the records of what is kept (when nothing was set apart, they are the ones counted above)
+        starts, ends, _ = _boundaries(text)
     if len(frame) != len(ends):
         if not strict:
             raise _Mismatch
