@@ -6,12 +6,15 @@ Split from ``service`` to keep each file small; the UI still calls them on the `
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing
 from pathlib import Path
 from typing import Any
 
 from playground.catalog import Catalog
 from playground.compare.comparisons import Comparisons
+from playground.compare.form import CompareForm
 from playground.compare.present import BatchView, CompareMode, PlanView, clip_labels, refused_view
+from playground.compare.snapshot import BatchSnapshot
 from playground.compare.spec import draw_seeds
 from playground.errors import PlaygroundError
 from playground.leaderboard import LeaderboardView, separation_note, standings
@@ -36,7 +39,7 @@ class CompareFacade:
         choices, selected = self.comparisons.endpoints_for(mode)
         return CompareMode(choices, selected, [p.label for p in self.presets.for_mode(mode)])
 
-    def compare_plan(self, form: dict[str, Any], visitor: Visitor) -> PlanView:
+    def compare_plan(self, form: CompareForm, visitor: Visitor) -> PlanView:
         return self.comparisons.preview_form(form, visitor)
 
     def compare_preset(self, label: str) -> tuple[str, str, str | None, dict[str, Any]]:
@@ -46,40 +49,41 @@ class CompareFacade:
     def drawn_seeds(self, count: float | None) -> str:
         return ", ".join(str(seed) for seed in draw_seeds(max(1, min(8, int(count or 1)))))
 
-    async def run_compare(self, form: dict[str, Any], visitor: Visitor, blind: bool,
+    async def run_compare(self, form: CompareForm, visitor: Visitor, blind: bool,
                           file_url: FileUrl) -> AsyncIterator[BatchView]:
         """The Compare tab's Run, snapshot by snapshot; a comparison that cannot start says why in its outcome."""
         try:
-            async for snapshot in self.comparisons.run_form(form, visitor):
-                yield self.comparisons.view(snapshot, blind, file_url)
+            async with aclosing(self.comparisons.run_form(form, visitor)) as snapshots:  # leaving stops the batch
+                async for snapshot in snapshots:
+                    yield self.comparisons.view(snapshot, blind, file_url)
         except PlaygroundError as exc:  # nothing was sent
             yield refused_view(exc)
 
-    def compare_view(self, snapshot: dict[str, Any] | None, blind: bool, row: str | None, file_url: FileUrl) -> BatchView:
+    def compare_view(self, snapshot: BatchSnapshot | None, blind: bool, row: str | None, file_url: FileUrl) -> BatchView:
         return self.comparisons.view(snapshot, blind, file_url, row)
 
-    def cancel_cells(self, snapshot: dict[str, Any] | None, cells: list[str] | None = None) -> str:
+    def cancel_cells(self, snapshot: BatchSnapshot | None, cells: list[str] | None = None) -> str:
         """Stop some cells of the batch shown (all when ``cells``, their opaque keys, is None); says what happens."""
-        return self.comparisons.cancel((snapshot or {}).get("batch_id"), cells)
+        return self.comparisons.cancel(snapshot.batch_id if snapshot else None, cells)
 
-    def row_choices(self, snapshot: dict[str, Any] | None, row: str, blind: bool) -> tuple[list[str], list[str]]:
+    def row_choices(self, snapshot: BatchSnapshot | None, row: str, blind: bool) -> tuple[list[str], list[str]]:
         """For a row chosen under the grid: what a vote can say, and the clips an export can take sound from."""
         choices = self.comparisons.voting.choices(snapshot, row, blind)
         return choices, clip_labels(choices)
 
-    def vote(self, snapshot: dict[str, Any] | None, row: str, choice: str, blind: bool,
+    def vote(self, snapshot: BatchSnapshot | None, row: str, choice: str, blind: bool,
              file_url: FileUrl) -> tuple[str, BatchView]:
         """Record a vote; what to say, and the batch as it shows now (a blind row is revealed)."""
         said = self.comparisons.voting.vote(snapshot, row, choice, blind)
         return said, self.comparisons.view(snapshot, blind, file_url, row)
 
-    def vote_key(self, snapshot: dict[str, Any] | None, row: str, key: str, blind: bool,
+    def vote_key(self, snapshot: BatchSnapshot | None, row: str, key: str, blind: bool,
                  file_url: FileUrl) -> tuple[str, BatchView]:
         """A vote given with a key on a row of the grid (1–9 a clip, 0 a tie, x all bad), as ``vote``."""
         return self.vote(snapshot, row, self.comparisons.voting.choice_for_key(snapshot, row, key, blind), blind,
                          file_url)
 
-    def export_row(self, snapshot: dict[str, Any] | None, row: str | None, blind: bool, audio: str | None) -> Path:
+    def export_row(self, snapshot: BatchSnapshot | None, row: str | None, blind: bool, audio: str | None) -> Path:
         """The row shown on the page as one side-by-side MP4 (blind rows not yet voted on show letters only)."""
         return self.comparisons.exports.for_page(snapshot, row or "", blind, audio)
 

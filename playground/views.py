@@ -5,7 +5,9 @@ it translates at its edge) — nothing else from the core.
 """
 
 from playground.catalog import Endpoint
+from playground.compare.form import CompareForm
 from playground.compare.present import STATUS_HEADERS, BatchView, CompareMode, PlanView
+from playground.compare.snapshot import BatchSnapshot
 from playground.history import Filters
 from playground.history_present import KEEP, TABLE_HEADERS, ActionView, PromotionPlan, RunPick
 from playground.leaderboard import LeaderboardView
@@ -22,6 +24,7 @@ from playground.present import (
 from playground.record import FINAL
 from playground.visitor import Visitor
 
-__all__ = ["CODE_LANGUAGES", "FINAL", "KEEP", "STATUS_HEADERS", "TABLE_HEADERS", "ActionView", "Answer", "BatchView",
-           "CompareMode", "Endpoint", "FieldView", "Filters", "FormLayout", "FormView", "KeyChange", "LeaderboardView",
-           "PlanView", "Progress", "PromotionPlan", "RunPick", "RunView", "Visitor"]
+__all__ = ["CODE_LANGUAGES", "FINAL", "KEEP", "STATUS_HEADERS", "TABLE_HEADERS", "ActionView", "Answer",
+           "BatchSnapshot", "BatchView", "CompareForm", "CompareMode", "Endpoint", "FieldView", "Filters", "FormLayout",
+           "FormView", "KeyChange", "LeaderboardView", "PlanView", "Progress", "PromotionPlan", "RunPick", "RunView",
+           "Visitor"]

@@ -1,13 +1,17 @@
 """Votes from comparisons: for one prompt × seed row, which endpoint's clip was best (one CSV row per vote).
 
 A vote can be changed: the log only grows (a changed vote is a new row), and the newest vote on a row is the one
-that counts (``current``), so the file stays an honest record of what was said and when.
+that counts (``current``), so the file stays an honest record of what was said and when. ``Vote`` is a vote's row,
+typed (the CSV columns derive from its fields, as ``RunRecord``'s do for the results log).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -16,21 +20,67 @@ from playground.csvlog import CsvLog
 from playground.record import now_iso
 
 TIE, ALL_BAD = "tie", "none"  # a vote's ``winner`` when no single clip won (no endpoint id is either word)
-COLUMNS = ["vote_id", "created_at", "batch_id", "row", "prompt", "seed", "winner", "candidates", "blind", "backend"]
+
+
+@dataclass(frozen=True)
+class Vote:
+    """One vote, column for column in the log's order (a contract: people open votes.csv in a spreadsheet)."""
+
+    vote_id: str = ""
+    created_at: str = ""
+    batch_id: str = ""
+    row: str = ""  # the prompt × seed row, e.g. "p1-s7"
+    prompt: str = ""
+    seed: int | None = None
+    winner: str = ""  # an endpoint id of ``candidates``, ``tie`` (all equally good) or ``none`` (all bad)
+    candidates: tuple[str, ...] = ()  # the endpoints whose clips were on show (the log holds their JSON list)
+    blind: bool = False
+    backend: str = ""
+
+    @classmethod
+    def cast(cls, batch_id: str, row: str, prompt: str, seed: int | None, winner: str, candidates: list[str],
+             blind: bool, backend: str) -> Vote:
+        """A vote given now, with an id of its own."""
+        return cls(uuid.uuid4().hex[:12], now_iso(), batch_id, row, prompt, seed, winner, tuple(candidates), blind,
+                   backend)
+
+    def to_row(self) -> dict[str, str]:
+        """The row as the log stores it: every column as text."""
+        return {"vote_id": self.vote_id, "created_at": self.created_at, "batch_id": self.batch_id, "row": self.row,
+                "prompt": self.prompt, "seed": "" if self.seed is None else str(self.seed), "winner": self.winner,
+                "candidates": json.dumps(list(self.candidates)), "blind": "true" if self.blind else "false",
+                "backend": self.backend}
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Vote:
+        """A vote from its stored row (text); a missing column keeps its default, a value that does not parse
+        reads as empty."""
+        def text(name: str) -> str:
+            value = row.get(name)
+            return "" if value is None else str(value)
+
+        try:
+            candidates = json.loads(text("candidates") or "[]")
+        except ValueError:
+            candidates = []
+        seed = text("seed").strip()
+        return cls(text("vote_id"), text("created_at"), text("batch_id"), text("row"), text("prompt"),
+                   int(seed) if seed.lstrip("-").isdigit() else None, text("winner"),
+                   tuple(str(c) for c in candidates) if isinstance(candidates, list) else (),
+                   text("blind").strip().lower() == "true", text("backend"))
+
+
+COLUMNS: list[str] = [f.name for f in dataclasses.fields(Vote)]
 
 
 class VotesLog(CsvLog):
-    """``<data dir>/votes.csv``; ``candidates`` is the JSON list of endpoint ids that were on show; ``winner`` is
-    one of them, ``tie`` (all equally good) or ``none`` (all bad)."""
+    """``<data dir>/votes.csv``, one ``Vote`` per row."""
 
     columns = COLUMNS
 
-    def record(self, batch_id: str, row: str, prompt: str, seed: Any, winner: str, candidates: list[str],
-               blind: bool, backend: str) -> dict[str, Any]:
-        vote = {"vote_id": uuid.uuid4().hex[:12], "created_at": now_iso(), "batch_id": batch_id, "row": row,
-                "prompt": prompt, "seed": seed, "winner": winner, "candidates": json.dumps(candidates),
-                "blind": "true" if blind else "false", "backend": backend}
-        self.append(vote)
+    def record(self, vote: Vote) -> Vote:
+        """Append ``vote``; returns once it is on disk."""
+        self.append(vote.to_row())
         return vote
 
     def current(self) -> pd.DataFrame:
@@ -42,8 +92,8 @@ class VotesLog(CsvLog):
         frame = self.read()
         return set(frame[frame.batch_id == batch_id].row)
 
-    def vote_on(self, batch_id: str, row: str) -> dict[str, str] | None:
+    def vote_on(self, batch_id: str, row: str) -> Vote | None:
         """The vote that counts on one row of a batch, or None."""
         frame = self.read()
         mine = frame[(frame.batch_id == batch_id) & (frame.row == row)]
-        return None if mine.empty else {str(k): str(v) for k, v in mine.iloc[-1].items()}
+        return None if mine.empty else Vote.from_row({str(k): v for k, v in mine.iloc[-1].items()})

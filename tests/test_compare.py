@@ -70,10 +70,10 @@ def test_fairness_report_pro_fast_vs_2_0_fast(catalog):
                        "arguments": {"resolution": "1080p", "duration": "2", "camera_fixed": True}}, catalog, 32)
     planned = plan(spec, catalog)
     pro_fast, fast = (cell.fairness() for cell in planned.cells)
-    assert pro_fast["changed"] == [] and pro_fast["sent"]["resolution"] == "1080p"
-    changed = {c["field"]: (c["asked"], c["sent"]) for c in fast["changed"]}
+    assert pro_fast.changed == () and pro_fast.sent["resolution"] == "1080p"
+    changed = {c.field: (c.asked, c.sent) for c in fast.changed}
     assert changed == {"resolution": ("1080p", "720p"), "duration": ("2", "4"), "camera_fixed": (True, None)}
-    assert fast["sent"] == {"prompt": "a boat", "resolution": "720p", "duration": "4", "seed": 7}
+    assert fast.sent == {"prompt": "a boat", "resolution": "720p", "duration": "4", "seed": 7}
     assert all(any(w.startswith(f"{name}:") for w in planned.warnings) for name in changed)
     assert any(w.startswith("output:") for w in planned.warnings)
 
@@ -265,11 +265,12 @@ def test_offline_says_when_a_batch_would_pass_the_cap_on_fal(playground):
 
 def test_a_blind_row_shows_letters_and_bare_statuses_only(playground):
     from playground.compare.present import cancel_choices, status_rows
+    from playground.compare.snapshot import BatchSnapshot
 
-    snapshot = {"batch_id": "b1", "cells": [
+    snapshot = BatchSnapshot.from_dict({"batch_id": "b1", "cells": [
         {"cell": i, "row": "p1-s1", "row_label": "prompt 1 · seed 1", "label": label, "status": "running",
          "position": 2, "last_log": f"offline preview of {label}", "estimated_cost_usd": 0.5, "error": f"{label} x",
-         "endpoint_id": label} for i, label in enumerate(["1.0 Lite", "2.0"])]}
+         "endpoint_id": label} for i, label in enumerate(["1.0 Lite", "2.0"])]})
     table = status_rows(snapshot, True, set())
     assert [row[1] for row in table] == ["Clip A", "Clip B"] and all(row[3:] == [""] * 5 for row in table)
     assert not any("Lite" in str(row) or "2.0" in str(row) for row in table)

@@ -1,5 +1,6 @@
 """A row as one side-by-side MP4: tile sizes, length, hold-last-frame, label strips, blind rows, sound."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import av
@@ -8,6 +9,7 @@ import pytest
 
 from playground.compare.export import PARTIAL, RowExports, Tile, side_by_side
 from playground.compare.kept import KeptBatches
+from playground.compare.snapshot import BatchSnapshot
 from playground.compare.store import BatchStore
 from playground.compare.voting import Voting
 from playground.journal import Journal
@@ -97,7 +99,7 @@ def _snapshot(clips):
     cells = [{"cell": i, "row": "p1-s7", "row_label": "prompt 1 · seed 7", "prompt": "x", "seed": 7, "status": "completed",
               "endpoint_id": f"model-{i}", "label": f"Model Number {i}", "estimated_cost_usd": 0.25,
               "video_path": str(path)} for i, path in enumerate(clips)]
-    return {"batch_id": "0123456789ab", "done": True, "backend": "offline", "cells": cells}
+    return BatchSnapshot.from_dict({"batch_id": "0123456789ab", "done": True, "backend": "offline", "cells": cells})
 
 
 def test_a_blind_row_not_yet_voted_shows_letters_only(tmp_path):
@@ -115,7 +117,7 @@ def test_a_blind_row_not_yet_voted_shows_letters_only(tmp_path):
     with pytest.raises(InputError, match="audio"):
         exports.for_page(snapshot, "p1-s7", False, "Model Number 9")
     with pytest.raises(InputError, match="row"):
-        exports.for_page({**snapshot, "done": False}, "p1-s7", False, None)
+        exports.for_page(replace(snapshot, done=False), "p1-s7", False, None)
 
 
 def test_two_identical_exports_at_once_each_give_a_whole_file(tmp_path):

@@ -4,6 +4,7 @@
 import pytest
 
 from playground.compare.kept import RECOVERING, settled
+from playground.compare.snapshot import BatchSnapshot
 from playground.record import RunRecord
 
 
@@ -13,8 +14,14 @@ def _cell(n, status, endpoint="e1", seed=1, **more):
 
 
 def _snapshot(*cells):
-    return {"batch_id": "0123456789ab", "backend": "fal", "paid": True, "done": False, "cells": list(cells),
-            "warnings": []}
+    return BatchSnapshot.from_dict({"batch_id": "0123456789ab", "backend": "fal", "paid": True, "done": False,
+                                    "cells": list(cells), "warnings": []})
+
+
+def _settled(snapshot, rows, journal):
+    """``settled`` on the log's rows and the journal's entries as KeptBatches.get reads them."""
+    return settled(snapshot, [RunRecord.from_row(row) for row in rows],
+                   [RunRecord.from_row(entry["row"]) for entry in journal])
 
 
 def _row(endpoint, seed, status="completed", **more):
@@ -31,26 +38,27 @@ def _row(endpoint, seed, status="completed", **more):
 ])
 def test_a_cell_still_going_in_the_file_is_settled(rows, journal, status, done):
     snapshot = _snapshot(_cell(0, "completed", billed_cost_usd=0.25), _cell(1, "running", "e2"))
-    now = settled(snapshot, rows, journal)
-    assert now["cells"][0] == snapshot["cells"][0]  # what had ended stays as it was
-    assert now["cells"][1]["status"] == status and now["done"] is done
-    assert now["cells"][1]["cell"] == 1 and now["cells"][1]["row"] == "p1-s1"  # its place in the grid is kept
+    now = _settled(snapshot, rows, journal)
+    assert now.cells[0] == snapshot.cells[0]  # what had ended stays as it was
+    assert now.cells[1].status == status and now.done is done
+    assert now.cells[1].index == 1 and now.cells[1].row == "p1-s1"  # its place in the grid is kept
     completed = 1 + (status == "completed")
-    assert now["counts"]["completed"] == completed and now["spent_usd"] == pytest.approx(0.5 * completed)
+    assert now.totals.counts["completed"] == completed and now.totals.spent_usd == pytest.approx(0.5 * completed)
 
 
 def test_a_cell_served_by_another_endpoint_is_warned_about_once_settled():
-    now = settled(_snapshot(_cell(0, "queued")), [_row("e1", 1, served_by="other/model")], [])
-    assert now["cells"][0]["served_by"] == "other/model" and "other/model" in now["warnings"][0]
+    now = _settled(_snapshot(_cell(0, "queued")), [_row("e1", 1, served_by="other/model")], [])
+    assert now.cells[0].served_by == "other/model" and "other/model" in now.warnings[0]
 
 
 def test_an_extension_never_sends_again_a_cell_whose_submit_answer_was_lost(playground):
     """A cell whose row says fal may have it (its request id never arrived) is kept as it is by an extension, and
     the plan says why; a cell that simply failed runs again."""
     import asyncio
-    import json
+    from dataclasses import replace
 
     from conftest import LITE_T2V, PRO_T2V
+    from playground.compare.cells import CellStatus
     from playground.errors import MAY_HAVE_RUN
 
     visitor = playground.visitor(session="me")
@@ -62,12 +70,14 @@ def test_an_extension_never_sends_again_a_cell_whose_submit_answer_was_lost(play
 
     final = asyncio.run(run())
     stored = playground.comparisons.store.load(final["batch_id"], visitor.owner)
-    lost, failed = stored["snapshot"]["cells"][0], stored["snapshot"]["cells"][1]
-    lost.update(status="failed", error=f"the app stopped while submitting this request; {MAY_HAVE_RUN}, but …")
-    failed.update(status="failed", error="fal.ai had a server error (HTTP 500)")
-    playground.comparisons.store.save(stored["snapshot"], visitor.owner, json.loads(json.dumps(stored["spec"])))
+    lost, failed, *others = stored.snapshot.cells
+    lost = replace(lost, status=CellStatus.FAILED,
+                   error=f"the app stopped while submitting this request; {MAY_HAVE_RUN}, but …")
+    failed = replace(failed, status=CellStatus.FAILED, error="fal.ai had a server error (HTTP 500)")
+    playground.comparisons.store.save(replace(stored.snapshot, cells=(lost, failed, *others)), visitor.owner,
+                                      stored.spec)
     arranged = playground.comparisons.arrange({**base, "seeds": [1, 2, 3], "extend": final["batch_id"]}, visitor)
-    assert lost["cell"] in arranged.kept and failed["cell"] not in arranged.kept
+    assert lost.index in arranged.kept and failed.index not in arranged.kept
     assert len(arranged.new) == 3  # the failed cell and seed 3's two
     assert "1 of them lost their submit's answer" in playground.comparisons.preview(
         {**base, "seeds": [1, 2, 3], "extend": final["batch_id"]}, visitor)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,11 @@ class Change:
 
     def as_dict(self) -> dict[str, Any]:
         return {"field": self.field, "asked": self.asked, "sent": self.sent, "why": self.why}
+
+    @classmethod
+    def from_dict(cls, change: Mapping[str, Any]) -> Change:
+        """A change as a kept batch's fairness report holds it."""
+        return cls(str(change.get("field", "")), change.get("asked"), change.get("sent"), str(change.get("why", "")))
 
 
 def scale(value: str) -> tuple[str, float] | None:

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from contextlib import aclosing
+from dataclasses import replace
 from typing import Any
 
 from playground.catalog import Endpoint
 from playground.compare.batch import Batch, CellState
 from playground.compare.export import RowExports
-from playground.compare.extend import Arrangement, canonical, kept_cells, merged_spec, reusable_runs
+from playground.compare.extend import Arrangement, canonical, kept_cells, reusable_runs
+from playground.compare.form import CompareForm, form_request
 from playground.compare.kept import KeptBatches
 from playground.compare.plan import Plan, one_per_family, plan, union_endpoint
 from playground.compare.present import (
@@ -28,23 +30,22 @@ from playground.compare.present import (
     plan_markdown,
     problems_markdown,
 )
-from playground.compare.spec import parse_spec
-from playground.compare.store import BatchStore, normal_batch_id
+from playground.compare.snapshot import BatchSnapshot
+from playground.compare.spec import StoredSpec, extension_of, parse_spec
+from playground.compare.store import BatchStore, KeptBatch
 from playground.compare.voting import Voting
 from playground.config import Limits
 from playground.errors import InputError, PlaygroundError, RunError
-from playground.form import form_from_arguments, read_form
+from playground.form import form_from_arguments
 from playground.launcher import Launcher
 from playground.presets import Presets
-from playground.record import FINAL, Status
-from playground.request import parse_arguments
+from playground.record import RunRecord, Status
 from playground.visitor import Visitor
 from playground.votes import VotesLog
 
 log = logging.getLogger(__name__)
 MODES = ("text-to-video", "image-to-video", "reference-to-video")
 COALESCE_S = 0.25  # at most about four snapshots a second while cells report progress
-Snapshot = dict[str, Any]
 RUNNING_ALREADY = "that batch is running or being extended already; wait for it to finish"
 
 
@@ -62,7 +63,7 @@ class Comparisons:
         self._batches: dict[str, Batch] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def _live(self, batch_id: str) -> Snapshot | None:
+    def _live(self, batch_id: str) -> BatchSnapshot | None:
         """A batch running in this process, as it is now."""
         batch = self._batches.get(batch_id)
         return batch.snapshot() if batch else None
@@ -73,31 +74,14 @@ class Comparisons:
         choices = [(e.label, e.endpoint_id) for e in self.launcher.catalog.values() if e.mode == mode]
         return choices, one_per_family(self.launcher.catalog, mode)
 
-    def spec_from_form(self, mode: str, endpoint_ids: list[str], prompts: str, seeds: str, shared: dict[str, Any],
-                       overrides: str, confirm: bool, reuse: bool = False, extend: str = "") -> dict[str, Any]:
-        """The `/compare` spec a filled-in Compare tab stands for (files inlined as data URIs)."""
-        if mode not in self.forms:
-            raise InputError([("mode", f"choose one of {list(self.forms)}")])
-        problems: list[tuple[str, str]] = []
-        seed_list = []
-        for word in re.split(r"[\s,;]+", seeds or ""):
-            if word:
-                try:
-                    seed_list.append(int(word))
-                except ValueError:
-                    problems.append(("seeds", f"{word!r} is not a whole number"))
-        try:
-            override_map = parse_arguments(overrides, "overrides") if (overrides or "").strip() else {}
-        except InputError as exc:
-            problems += exc.problems
-            override_map = {}
-        arguments, form_problems = read_form(self.forms[mode], shared, self.launcher.inputs.file_data_uri)
-        problems += form_problems
-        if problems:
-            raise InputError(problems)
-        return {"prompts": prompts or "", "endpoints": list(endpoint_ids or []), "seeds": seed_list,
-                "arguments": arguments, "overrides": override_map, "confirm": bool(confirm), "reuse": bool(reuse),
-                **({"extend": extend} if extend else {})}
+    def request_for(self, form: CompareForm) -> dict[str, Any]:
+        """The `/compare` request a filled-in Compare tab stands for (files inlined as data URIs)."""
+        return form_request(form, self.forms, self.launcher.inputs.file_data_uri)
+
+    def spec_from_form(self, *fields: Any) -> dict[str, Any]:
+        """``request_for`` from the form's fields in order (mode, endpoint ids, prompts, seeds, shared, overrides,
+        confirm, reuse, extend), for callers that do not build a ``CompareForm``."""
+        return self.request_for(CompareForm(*fields))
 
     def preset_form(self, label: str) -> tuple[str, str, str | None, dict[str, Any]]:
         """A preset as the Compare tab shows it: (mode, prompt, seed or None, shared-settings form)."""
@@ -110,66 +94,77 @@ class Comparisons:
         seed = preset.arguments.get("seed")
         return endpoint.mode, preset.arguments.get("prompt", ""), None if seed is None else str(seed), form
 
-    def preview_form(self, form: dict[str, Any], visitor: Visitor) -> PlanView:
+    def preview_form(self, form: CompareForm, visitor: Visitor) -> PlanView:
         """The plan for a filled-in tab, or what to fix in it (never raises: it runs on every keystroke)."""
         try:
-            arranged = self.arrange(self.spec_from_form(**form), visitor)
+            arranged = self.arrange(self.request_for(form), visitor)
             paid = self.launcher.backend_for(visitor.key).paid
         except PlaygroundError as exc:
             return PlanView(problems_markdown(exc), False)
         return PlanView(plan_markdown(arranged, self.limits.max_batch_usd, paid), True)
 
-    def plan(self, spec: Any) -> Plan:
-        return plan(parse_spec(spec, self.launcher.catalog, self.limits.max_batch_cells), self.launcher.catalog)
-
-    def arrange(self, spec: Any, visitor: Visitor) -> Arrangement:
-        """The plan, with the cells an extended batch already has (kept) and, when asked, runs to reuse."""
-        stored = None
-        if isinstance(spec, dict) and spec.get("extend"):
-            batch_id = normal_batch_id(spec["extend"], "extend")  # before anything is read, run or paid for
-            if batch_id in self._batches:
-                raise InputError([("extend", RUNNING_ALREADY)])
-            stored = self.kept.get(batch_id, visitor, "extend")
-            if recovering := self.kept.in_flight(batch_id):
-                raise InputError([("extend", f"{len(recovering)} paid request(s) of this batch are still being "
-                                             "finished from fal after a restart (runs made with your own key wait "
-                                             "until you enter it again); extend it once they are in, so nothing is "
-                                             "paid for twice")])
-            spec = merged_spec({**spec, "extend": batch_id}, {**stored["spec"], "arguments": (
-                self.launcher.inputs.to_data_uris(stored["spec"]["arguments"]))})
-        planned = self.plan(spec)
-        kept = kept_cells(planned, stored["snapshot"] if stored else None)
-        reused: dict[int, Any] = {}
-        if planned.spec.reuse and planned.spec.seeded:
+    def arrange(self, asked: Any, visitor: Visitor) -> Arrangement:
+        """The plan for a `/compare` request (read once, with the spec of the batch it extends), with the cells
+        that batch already has (kept) and, when asked, runs to reuse."""
+        catalog = self.launcher.catalog
+        batch_id = extension_of(asked)  # before anything is read, run or paid for
+        extended = self._extended(batch_id, visitor) if batch_id else None
+        base = None if extended is None else replace(  # its inputs inline again, as the request has them
+            extended.spec, arguments=self.launcher.inputs.to_data_uris(extended.spec.arguments))
+        spec = parse_spec(asked, catalog, self.limits.max_batch_cells, base)
+        planned = plan(spec, catalog)
+        kept = kept_cells(planned, extended.snapshot if extended else None)
+        reused: dict[int, RunRecord] = {}
+        if spec.reuse and spec.seeded:
             wanted = {cell.index: (cell.endpoint.endpoint_id, canonical(self.launcher.inputs.to_references(
                 cell.arguments))) for cell in planned.cells if cell.index not in kept}
             runs = reusable_runs(self.launcher.runner.results.read(), visitor.owner, set(wanted.values()))
             reused = {index: runs[key] for index, key in wanted.items() if key in runs}
         return Arrangement(planned, kept, reused)
 
-    def preview(self, spec: Any, visitor: Visitor) -> str:
+    def _extended(self, batch_id: str, visitor: Visitor) -> KeptBatch:
+        """The batch an extension joins, or InputError on ``extend`` while it runs or is still being recovered."""
+        if batch_id in self._batches:
+            raise InputError([("extend", RUNNING_ALREADY)])
+        extended = self.kept.get(batch_id, visitor, "extend")
+        if recovering := self.kept.in_flight(batch_id):
+            raise InputError([("extend", f"{len(recovering)} paid request(s) of this batch are still being "
+                                         "finished from fal after a restart (runs made with your own key wait "
+                                         "until you enter it again); extend it once they are in, so nothing is "
+                                         "paid for twice")])
+        return extended
+
+    def preview(self, asked: Any, visitor: Visitor) -> str:
         """The plan as the tab shows it before running: cells, costs, the cap, the fairness report."""
         try:
-            arranged = self.arrange(spec, visitor)
+            arranged = self.arrange(asked, visitor)
             paid = self.launcher.backend_for(visitor.key).paid
         except PlaygroundError as exc:
             return problems_markdown(exc)
         return plan_markdown(arranged, self.limits.max_batch_usd, paid)
 
     # -- running ---------------------------------------------------------------------------------------
-    async def run_form(self, form: dict[str, Any], visitor: Visitor) -> AsyncIterator[Snapshot]:
-        """The Compare tab's Run: its form as a spec, run (see ``run``)."""
-        async for snapshot in self.run(self.spec_from_form(**form), visitor):
-            yield snapshot
+    async def run_form(self, form: CompareForm, visitor: Visitor) -> AsyncGenerator[BatchSnapshot, None]:
+        """The Compare tab's Run: its form as a request, run (see ``batches``)."""
+        async with aclosing(self.batches(self.request_for(form), visitor)) as snapshots:  # leaving cancels at once
+            async for snapshot in snapshots:
+                yield snapshot
 
-    async def run(self, spec: Any, visitor: Visitor | None = None) -> AsyncIterator[Snapshot]:
-        """Run every cell concurrently; yields the batch snapshot at each change, the last one when all are done.
+    async def run(self, asked: Any, visitor: Visitor | None = None) -> AsyncIterator[dict[str, Any]]:
+        """`/compare`: ``batches``, each snapshot as the answer's JSON (``BatchSnapshot.as_dict``)."""
+        async with aclosing(self.batches(asked, visitor)) as snapshots:
+            async for snapshot in snapshots:
+                yield snapshot.as_dict()
+
+    async def batches(self, asked: Any, visitor: Visitor | None = None) -> AsyncGenerator[BatchSnapshot, None]:
+        """Run every cell of a `/compare` request concurrently; yields the batch at each change, the last time when
+        all are done.
 
         Nothing is submitted when the spec is invalid, or when a paid batch is estimated above the cap
         without ``confirm``. Leaving early cancels every cell still going (each still ends as a row).
         """
         visitor = visitor or Visitor()
-        arranged = await asyncio.to_thread(self.arrange, spec, visitor)  # parsing and the log: off the event loop
+        arranged = await asyncio.to_thread(self.arrange, asked, visitor)  # parsing and the log: off the event loop
         planned, cost = arranged.plan, arranged.new_usd
         if planned.spec.extend in self._batches:  # asked twice at once: from here on no await until it is claimed
             raise InputError([("extend", RUNNING_ALREADY)])
@@ -186,7 +181,7 @@ class Comparisons:
         batch.changed = changed.set
         slots = asyncio.Semaphore(self.limits.batch_concurrency)
         for state in batch.cells:
-            if state.status in FINAL:  # kept or reused: nothing to run, nothing to pay
+            if state.status.final:  # kept or reused: nothing to run, nothing to pay
                 continue
             task = asyncio.create_task(self._cell(batch, state, visitor, server_billed, slots, changed))
             self._tasks.add(task)
@@ -195,12 +190,12 @@ class Comparisons:
         try:
             while True:
                 snapshot = batch.snapshot()
-                ended = sum(1 for state in batch.cells if state.status in FINAL)
-                if ended != kept_at or snapshot["done"]:  # a batch stopped at any moment holds what it finished
+                ended = sum(1 for state in batch.cells if state.status.final)
+                if ended != kept_at or snapshot.done:  # a batch stopped at any moment holds what it finished
                     self._keep(snapshot, visitor, planned)
                     kept_at = ended
                 yield snapshot
-                if snapshot["done"]:  # decided from what was yielded, so the last word is always "done"
+                if snapshot.done:  # decided from what was yielded, so the last word is always "done"
                     break
                 await changed.wait()
                 if not batch.done:
@@ -212,15 +207,15 @@ class Comparisons:
         finally:
             self._batches.pop(batch.batch_id, None)
 
-    def _keep(self, snapshot: Snapshot, visitor: Visitor, planned: Plan) -> None:
+    def _keep(self, snapshot: BatchSnapshot, visitor: Visitor, planned: Plan) -> None:
         """The batch on disk as it is now, for `/vote`, exports and extensions (its runs are in the results log
         whatever happens). Never raises: cells already paid for are answered even if the disk refuses."""
-        spec = planned.spec.as_stored()
+        spec: StoredSpec = planned.spec.as_stored()
         try:
-            self.store.save(snapshot, visitor.owner, {**spec, "arguments": self.launcher.inputs.to_references(
-                spec["arguments"])})
+            self.store.save(snapshot, visitor.owner, replace(spec, arguments=self.launcher.inputs.to_references(
+                spec.arguments)))
         except Exception as exc:
-            log.error("batch %s not kept for votes and extensions: %s: %s", snapshot["batch_id"],
+            log.error("batch %s not kept for votes and extensions: %s: %s", snapshot.batch_id,
                       exc.__class__.__name__, exc)
 
     async def _cell(self, batch: Batch, state: CellState, visitor: Visitor, server_billed: bool,
@@ -247,7 +242,7 @@ class Comparisons:
             log.error("cell %d of batch %s: %s: %s", cell.index, batch.batch_id, exc.__class__.__name__, exc)
             state.finish(None, Status.FAILED, f"{exc.__class__.__name__}: {exc}")
         finally:
-            if state.status not in FINAL:
+            if not state.status.final:
                 state.finish(None, Status.FAILED, "the cell ended without a result")
             changed.set()
 
@@ -259,8 +254,8 @@ class Comparisons:
         return cancel_said(*batch.cancel(None if cells is None else set(cells)), paid=batch.paid)
 
     # -- showing and judging ------------------------------------------------------------------------------
-    def view(self, snapshot: Snapshot | None, blind: bool, file_url: Callable[[str], str],
+    def view(self, snapshot: BatchSnapshot | None, blind: bool, file_url: Callable[[str], str],
              row: str | None = None) -> BatchView:
         """What the tab shows of a batch (blind rows stay blind until voted on), with ``row`` chosen for the vote."""
-        revealed = self.voting.revealed(snapshot) if snapshot and snapshot.get("done") else set()
+        revealed = self.voting.revealed(snapshot) if snapshot and snapshot.done else set()
         return batch_view(snapshot, blind, revealed, file_url, row)

@@ -21,12 +21,13 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from playground.compare.grid import rows, shown_cells
+from playground.compare.cells import CellStatus
+from playground.compare.grid import Labelled, shown_cells
 from playground.compare.kept import KeptBatches
+from playground.compare.snapshot import BatchSnapshot
 from playground.compare.voting import Voting, lettered, row_key
 from playground.errors import InputError
 from playground.media import probe_video
-from playground.record import Status
 from playground.visitor import Visitor
 
 MAX_HEIGHT = 720
@@ -160,9 +161,9 @@ class RowExports:
     def __init__(self, kept: KeptBatches, voting: Voting, directory: Path):
         self.kept, self.voting, self.directory = kept, voting, directory
 
-    def for_page(self, snapshot: dict[str, Any] | None, row: str, blind: bool, audio: str | None) -> Path:
+    def for_page(self, snapshot: BatchSnapshot | None, row: str, blind: bool, audio: str | None) -> Path:
         """The row as the page shows it: blind letters (no names) until it has a vote; ``audio`` a label or None."""
-        if not snapshot or not snapshot.get("done") or row not in rows(snapshot):
+        if snapshot is None or not snapshot.done or row not in snapshot.rows():
             raise InputError([("row", "choose a row of a finished comparison")])
         revealed = self.voting.revealed(snapshot)
         return self._write(snapshot, row, shown_cells(snapshot, row, blind, revealed), blind and row not in revealed,
@@ -170,22 +171,21 @@ class RowExports:
 
     def by_id(self, batch_id: str, row: str, audio: str | None, visitor: Visitor) -> Path:
         """`/export_row`: a kept batch of the caller's, clips lettered as `/compare` listed them, names shown."""
-        snapshot = self.kept.get(batch_id, visitor)["snapshot"]
+        snapshot = self.kept.get(batch_id, visitor).snapshot
         key = row_key(snapshot, row)
         return self._write(snapshot, key, lettered(snapshot, key), False, (audio or "").strip().upper() or None)
 
-    def _write(self, snapshot: dict[str, Any], row: str, labelled: list[tuple[str, dict[str, Any]]], hidden: bool,
-               audio: str | None) -> Path:
+    def _write(self, snapshot: BatchSnapshot, row: str, labelled: Labelled, hidden: bool, audio: str | None) -> Path:
         finished = [(label, cell) for label, cell in labelled
-                    if cell["status"] == Status.COMPLETED and cell.get("video_path") and Path(cell["video_path"]).is_file()]
+                    if cell.status is CellStatus.COMPLETED and cell.run.video_path and Path(cell.run.video_path).is_file()]
         if not finished:
             raise InputError([("row", "this row has no finished clip on disk to export")])
         labels = [label for label, _ in finished]
         if audio not in (None, "", "NONE", "none") and audio not in labels:
             raise InputError([("audio", f"the sound of one of {labels}, or none")])
-        tiles = [Tile(Path(cell["video_path"]), label if hidden else
-                      f"{cell['label']} · seed {cell['seed']} · ${cell['estimated_cost_usd'] or 0:.4f}")
+        tiles = [Tile(Path(cell.run.video_path), label if hidden else
+                      f"{cell.label} · seed {cell.seed} · ${cell.run.estimated_cost_usd or 0:.4f}")
                  for label, cell in finished]
         sound = labels.index(audio) if audio in labels else None
-        name = f"{snapshot['batch_id']}-{row}-{'blind' if hidden else 'named'}-{'silent' if sound is None else sound}"
+        name = f"{snapshot.batch_id}-{row}-{'blind' if hidden else 'named'}-{'silent' if sound is None else sound}"
         return side_by_side(tiles, self.directory / f"{name}.mp4", sound)

@@ -13,37 +13,32 @@ import hashlib
 import html
 import random
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from playground.compare.cells import BatchCell, CellStatus
+from playground.compare.snapshot import BatchSnapshot, typed_snapshot
+
 SPEEDS = (0.25, 0.5, 1, 1.5, 2)
+Labelled = list[tuple[str, BatchCell]]  # a row's cells, each with the label it shows under
 
 
-def rows(snapshot: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """Cells grouped by prompt × seed, in plan order."""
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for cell in snapshot["cells"]:
-        grouped.setdefault(cell["row"], []).append(cell)
-    return grouped
-
-
-def blind_order(batch_id: str, row: str, cells: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
+def blind_order(batch_id: str, row: str, cells: list[BatchCell]) -> Labelled:
     """("Clip A", cell)… in a shuffled order that is the same every time for this batch and row."""
     shuffled = list(cells)
     random.Random(f"{batch_id}/{row}").shuffle(shuffled)
     return [(f"Clip {string.ascii_uppercase[i]}", cell) for i, cell in enumerate(shuffled)]
 
 
-def shown_cells(snapshot: dict[str, Any], row: str, blind: bool,
-                revealed: set[str]) -> list[tuple[str, dict[str, Any]]]:
+def shown_cells(snapshot: BatchSnapshot, row: str, blind: bool, revealed: set[str]) -> Labelled:
     """(label, cell) for a row as the page shows it: blind letters until revealed, then the endpoint beside its
     letter in the same order (the clips do not move when a vote reveals them); plan order with names otherwise."""
-    cells = rows(snapshot).get(row, [])
+    cells = snapshot.rows().get(row, [])
     if not blind:
-        return [(cell["label"], cell) for cell in cells]
-    shuffled = blind_order(snapshot["batch_id"], row, cells)
+        return [(cell.label, cell) for cell in cells]
+    shuffled = blind_order(snapshot.batch_id, row, cells)
     if row in revealed:
-        return [(f"{cell['label']} ({letter})", cell) for letter, cell in shuffled]
+        return [(f"{cell.label} ({letter})", cell) for letter, cell in shuffled]
     return shuffled
 
 
@@ -62,59 +57,60 @@ def clip_key(batch_id: str, index: int) -> str:
     return hashlib.sha256(f"{batch_id}/{index}".encode()).hexdigest()[:16]
 
 
-def _caption(label: str, cell: dict[str, Any], hidden: bool) -> str:
+def _caption(label: str, cell: BatchCell, hidden: bool) -> str:
     if hidden:
         return html.escape(label)
-    parts = [label, f"seed {cell['seed']}", f"${cell['estimated_cost_usd']:.4f}"]
-    if cell.get("billed_cost_usd") is not None:
-        parts.append(f"billed ${cell['billed_cost_usd']:.4f}")
-    if cell.get("served_by"):
-        parts.append(f"⚠️ served by {cell['served_by']}")
-    if cell.get("total_s") is not None:
-        parts.append(f"{cell['total_s']:.1f} s")
-    if cell.get("width"):
-        parts.append(f"{cell['width']}×{cell['height']}, {cell['duration_s']:g} s clip")
+    run = cell.run
+    parts = [label, f"seed {cell.seed}", f"${run.estimated_cost_usd:.4f}"]
+    if run.billed_cost_usd is not None:
+        parts.append(f"billed ${run.billed_cost_usd:.4f}")
+    if run.served_by:
+        parts.append(f"⚠️ served by {run.served_by}")
+    if run.total_s is not None:
+        parts.append(f"{run.total_s:.1f} s")
+    if run.width:
+        parts.append(f"{run.width}×{run.height}, {run.duration_s:g} s clip")
     return html.escape(" · ".join(parts))
 
 
-def _has_audio(cell: dict[str, Any]) -> bool:
-    return cell.get("has_audio") in (True, "true")
+def _has_audio(cell: BatchCell) -> bool:
+    return cell.run.has_audio is True
 
 
-def _buttons(cell: dict[str, Any], blind_sound: bool) -> str:
+def _buttons(cell: BatchCell, blind_sound: bool) -> str:
     """Enlarge, and sound and solo for a clip that has a sound track (1.5 Pro and 2.0 make one); on a blind row
     whose clips differ in sound (``blind_sound``), the same neutral button on every clip."""
-    if cell["status"] != "completed":
+    if cell.status is not CellStatus.COMPLETED:
         return ""
     if blind_sound:
         return ENLARGE + SOUND_AFTER_VOTE
     return ENLARGE + (SOUND if _has_audio(cell) else SILENT)
 
 
-def _cell(label: str, cell: dict[str, Any], hidden: bool, batch_id: str, file_url: Callable[[str], str],
+def _cell(label: str, cell: BatchCell, hidden: bool, batch_id: str, file_url: Callable[[str], str],
           vote_key: str, blind_sound: bool = False) -> str:
     """One clip (or where it stands), with the key that votes for it when the row takes votes. A hidden (blind)
     cell shows its letter and its bare status, nothing more: its log, error, queue and cost could each tell
     which endpoint it is."""
-    badge = (f'<kbd title="Press {vote_key} to vote for this clip">{vote_key}</kbd>' if vote_key and _playable(cell)
+    badge = (f'<kbd title="Press {vote_key} to vote for this clip">{vote_key}</kbd>' if vote_key and cell.playable
              else "<kbd hidden></kbd>")
     caption = (f'<figcaption>{badge}<span class="cmp-caption">{_caption(label, cell, hidden)}</span>'
                f'{_buttons(cell, blind_sound)}</figcaption>')
-    if _playable(cell):
-        source, key = html.escape(file_url(cell["video_path"]), quote=True), clip_key(batch_id, cell["cell"])
+    if cell.playable:
+        source, key = html.escape(file_url(cell.run.video_path), quote=True), clip_key(batch_id, cell.index)
         return (f'<figure class="cmp-cell"><video muted playsinline preload="none" data-clip="{key}" src="{source}">'
                 f"</video>{caption}</figure>")
-    detail = cell["status"]
-    if not hidden and cell.get("error"):
-        detail += f": {cell['error']}"
-    if cell["status"] == "queued" and cell.get("position") is not None:
-        detail += f" (position {cell['position']})"
+    detail = cell.status.value
+    if not hidden and cell.error:
+        detail += f": {cell.error}"
+    if cell.status is CellStatus.QUEUED and cell.position is not None:
+        detail += f" (position {cell.position})"
     return f'<figure class="cmp-cell"><div class="cmp-placeholder">{html.escape(detail)}</div>{caption}</figure>'
 
 
-def _wipe(shown: list[tuple[str, dict[str, Any]]], batch_id: str) -> str:
+def _wipe(shown: Labelled, batch_id: str) -> str:
     """Two clips of the row over one another, a divider to drag between them: which two (the first two at first)."""
-    done = [(label, clip_key(batch_id, cell["cell"])) for label, cell in shown if _playable(cell)]
+    done = [(label, clip_key(batch_id, cell.index)) for label, cell in shown if cell.playable]
     if len(done) < 2:
         return ""
     sides = "".join(
@@ -126,16 +122,12 @@ def _wipe(shown: list[tuple[str, dict[str, Any]]], batch_id: str) -> str:
             f'drag between them">◧ Wipe</button><span class="wipe-pick">{sides}</span>')
 
 
-def _playable(cell: dict[str, Any]) -> bool:
-    return cell["status"] == "completed" and bool(cell.get("video_path"))
-
-
-def timing_note(cells: list[dict[str, Any]]) -> str:
+def timing_note(cells: list[BatchCell]) -> str:
     """What the row says when its clips differ in length or frame rate ('' when they agree): then they play on
     normalised time, each at the same fraction of its own length, rather than the shorter ones stopping early."""
-    done = [cell for cell in cells if _playable(cell)]
-    lengths = sorted({round(float(cell["duration_s"]), 2) for cell in done if cell.get("duration_s")})
-    rates = sorted({round(float(cell["fps"]), 2) for cell in done if cell.get("fps")})
+    done = [cell.run for cell in cells if cell.playable]
+    lengths = sorted({round(run.duration_s, 2) for run in done if run.duration_s})
+    rates = sorted({round(run.fps, 2) for run in done if run.fps})
     differs = []
     if lengths and lengths[-1] - lengths[0] > SAME_LENGTH_S:
         differs.append("length (" + ", ".join(f"{v:g} s" for v in lengths) + ")")
@@ -163,7 +155,7 @@ def _note(note: str) -> str:
     return f'<p class="sync-note"{"" if note else " hidden"}>{html.escape(note)}</p>'
 
 
-def _keys(shown: list[tuple[str, dict[str, Any]]], keyed: bool, voted: bool) -> str:
+def _keys(shown: Labelled, keyed: bool, voted: bool) -> str:
     if not keyed:
         return '<p class="vote-keys" hidden></p>'
     how = (f'<kbd>1</kbd>–<kbd>{min(len(shown), 9)}</kbd> the clip, <kbd>0</kbd> a tie, <kbd>x</kbd> all bad '
@@ -172,27 +164,29 @@ def _keys(shown: list[tuple[str, dict[str, Any]]], keyed: bool, voted: bool) -> 
             f'<p class="vote-keys">Vote with the keys: {how}</p>')
 
 
-def grid_html(snapshot: dict[str, Any] | None, blind: bool, revealed: set[str], file_url: Callable[[str], str],
-              votes: bool = False) -> str:
+def grid_html(snapshot: BatchSnapshot | Mapping[str, Any] | None, blind: bool, revealed: set[str],
+              file_url: Callable[[str], str], votes: bool = False) -> str:
     """The whole grid; an empty-state hint before any comparison ran. With ``votes`` (a finished batch on the
-    Compare tab), each row not yet voted on names the keys that vote on it.
+    Compare tab), each row not yet voted on names the keys that vote on it. (The examples gallery hands its
+    rendered batches as their dict form.)
 
     A vote can be changed, so a voted row keeps its keys (and says it was voted on).
 
     Every row has the same elements in the same places whatever it says (empty ones hidden): Gradio patches
     the grid's HTML position by position, and an element that moves is replaced, which stops its clips."""
-    if not snapshot or not snapshot.get("cells"):
+    snapshot = typed_snapshot(snapshot)
+    if snapshot is None or not snapshot.cells:
         return '<div class="cmp-empty">Run a comparison to see its clips here, side by side.</div>'
     sections = []
-    for row, cells in rows(snapshot).items():
+    for row, cells in snapshot.rows().items():
         hidden = blind and row not in revealed
         shown = shown_cells(snapshot, row, blind, revealed)
-        keyed = votes and sum(_playable(cell) for _, cell in shown) >= 2
-        prompt = html.escape(cells[0]["prompt"])
-        title = html.escape(cells[0]["row_label"]) + (" · blind until you vote" if hidden else "")
-        done = [cell for cell in cells if _playable(cell)]
+        keyed = votes and sum(cell.playable for _, cell in shown) >= 2
+        prompt = html.escape(cells[0].prompt)
+        title = html.escape(cells[0].row_label) + (" · blind until you vote" if hidden else "")
+        done = [cell for cell in cells if cell.playable]
         blind_sound = hidden and len({_has_audio(cell) for cell in done}) > 1
-        body = "".join(_cell(label, cell, hidden, snapshot["batch_id"], file_url, str(n) if keyed and n <= 9 else "",
+        body = "".join(_cell(label, cell, hidden, snapshot.batch_id, file_url, str(n) if keyed and n <= 9 else "",
                              blind_sound) for n, (label, cell) in enumerate(shown, 1))
         note = timing_note(cells)
         mode = ("shortest" if hidden else "normalised") if note else "plain"
@@ -201,6 +195,6 @@ def grid_html(snapshot: dict[str, Any] | None, blind: bool, revealed: set[str], 
                         f' data-sync="{mode}"{" data-votes" if keyed else ""}>'
                         f'<header><b>{title}</b> <span class="cmp-prompt">{prompt}</span></header>'
                         f'{_note("" if hidden else note)}'
-                        f'{_keys(shown, keyed, row in revealed)}{_controls(_wipe(shown, snapshot["batch_id"]))}'
+                        f'{_keys(shown, keyed, row in revealed)}{_controls(_wipe(shown, snapshot.batch_id))}'
                         f'<div class="cmp-cells" style="--cols: {columns}">{body}</div></section>')
-    return f'<div class="cmp-grid" data-batch="{html.escape(snapshot["batch_id"], quote=True)}">{"".join(sections)}</div>'
+    return f'<div class="cmp-grid" data-batch="{html.escape(snapshot.batch_id, quote=True)}">{"".join(sections)}</div>'

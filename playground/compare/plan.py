@@ -11,6 +11,7 @@ from typing import Any
 
 from playground.catalog import Catalog, Endpoint, Field
 from playground.compare.adapt import Change, adapt, scale
+from playground.compare.cells import Fairness
 from playground.compare.spec import Spec
 from playground.errors import InputError
 from playground.estimate import Estimate, estimate
@@ -40,13 +41,12 @@ class Cell:
     def row_label(self) -> str:
         return f"prompt {self.prompt_index + 1} · seed {self.seed}"
 
-    def fairness(self) -> dict[str, Any]:
+    def fairness(self) -> Fairness:
         """What this cell asked for, what it sends, and each change with its reason (contract: `/compare`)."""
-        return {"cell": self.index, "endpoint_id": self.endpoint.endpoint_id, "label": self.endpoint.label,
-                "prompt_index": self.prompt_index, "seed": self.seed, "asked": display_arguments(self.asked),
-                "sent": display_arguments(self.arguments), "changed": [c.as_dict() for c in self.changes],
-                "output": f"{self.estimate.width}×{self.estimate.height}, {self.estimate.frames} frames "
-                          f"({self.estimate.seconds:g} s)"}
+        return Fairness(self.index, self.endpoint.endpoint_id, self.endpoint.label, self.prompt_index, self.seed,
+                        display_arguments(self.asked), display_arguments(self.arguments), self.changes,
+                        f"{self.estimate.width}×{self.estimate.height}, {self.estimate.frames} frames "
+                        f"({self.estimate.seconds:g} s)")
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from playground.compare.cells import CellStatus
 from playground.compare.extend import Arrangement
-from playground.compare.grid import clip_key, grid_html, rows, shown_cells
+from playground.compare.grid import clip_key, grid_html, shown_cells
 from playground.compare.plan import Plan
-from playground.record import FINAL, Status
+from playground.compare.snapshot import BatchSnapshot, typed_snapshot
+from playground.record import RunRecord, Status
 
 STATUS_HEADERS = ["prompt × seed", "clip", "status", "queue", "last log", "est. cost", "billed", "error"]
 UNIT_PRICE_UNKNOWN = "unit price unknown"
@@ -77,40 +79,42 @@ def fairness_markdown(plan: Plan) -> str:
     return "\n".join(lines)
 
 
-def status_rows(snapshot: dict[str, Any] | None, blind: bool, revealed: set[str]) -> list[list[Any]]:
+def status_rows(snapshot: BatchSnapshot | None, blind: bool, revealed: set[str]) -> list[list[Any]]:
     """One row per cell for the live status table, in the order the grid shows them. A blind row not yet voted
     on shows its clip letters and bare statuses only: a log line, an error, a queue place or a cost could each
     tell which endpoint a clip is."""
-    if not snapshot:
+    if snapshot is None:
         return []
-    table = []
-    for row in rows(snapshot):
+    table: list[list[Any]] = []
+    for row in snapshot.rows():
         hidden = blind and row not in revealed
         for label, cell in shown_cells(snapshot, row, blind, revealed):
-            table.append([cell["row_label"], label, cell["status"],
-                          "" if hidden or cell["position"] is None else cell["position"],
-                          "" if hidden else cell["last_log"][:80],
-                          "" if hidden else f"{cell['estimated_cost_usd']:.4f}", "" if hidden else billed_text(cell),
-                          "" if hidden else cell["error"][:200]])
+            table.append([cell.row_label, label, cell.status.value,
+                          "" if hidden or cell.position is None else cell.position,
+                          "" if hidden else cell.last_log[:80],
+                          "" if hidden else f"{cell.run.estimated_cost_usd:.4f}",
+                          "" if hidden else billed_text(cell.run), "" if hidden else cell.error[:200]])
     return table
 
 
-def billed_text(cell: dict[str, Any]) -> str:
-    """What fal billed a cell: dollars where the unit price is known, the units alone where it is not."""
-    if cell.get("billed_cost_usd") is not None:
-        return f"{cell['billed_cost_usd']:.4f}"
-    if cell.get("billed_units"):
-        return f"{cell['billed_units']} units ({UNIT_PRICE_UNKNOWN})"
+def billed_text(run: RunRecord | Mapping[str, Any]) -> str:
+    """What fal billed a run: dollars where the unit price is known, the units alone where it is not (a run's
+    `/generate` answer is read as a row)."""
+    run = run if isinstance(run, RunRecord) else RunRecord.from_row(run)
+    if run.billed_cost_usd is not None:
+        return f"{run.billed_cost_usd:.4f}"
+    if run.billed_units:
+        return f"{run.billed_units} units ({UNIT_PRICE_UNKNOWN})"
     return ""
 
 
-def cancel_choices(snapshot: dict[str, Any] | None, blind: bool, revealed: set[str]) -> list[tuple[str, str]]:
+def cancel_choices(snapshot: BatchSnapshot | None, blind: bool, revealed: set[str]) -> list[tuple[str, str]]:
     """(label, opaque value) per cell still going, for "Cancel these cells" (no endpoint order in the values)."""
-    if not snapshot:
+    if snapshot is None:
         return []
-    return [(f"{cell['row_label']} · {label}", clip_key(snapshot["batch_id"], cell["cell"]))
-            for row in rows(snapshot) for label, cell in shown_cells(snapshot, row, blind, revealed)
-            if cell["status"] not in FINAL]
+    return [(f"{cell.row_label} · {label}", clip_key(snapshot.batch_id, cell.index))
+            for row in snapshot.rows() for label, cell in shown_cells(snapshot, row, blind, revealed)
+            if not cell.status.final]
 
 
 def problems_markdown(exc: Exception) -> str:
@@ -132,10 +136,11 @@ def cancel_said(started: int, waiting: int, paid: bool) -> str:
 TIE_CHOICE, ALL_BAD_CHOICE = "Tie: equally good", "All bad"
 
 
-def vote_choices(snapshot: dict[str, Any], row: str, blind: bool, revealed: set[str]) -> list[str]:
+def vote_choices(snapshot: BatchSnapshot, row: str, blind: bool, revealed: set[str]) -> list[str]:
     """What a vote on a row can name: its finished clips, labelled as the page shows them, then a tie and "all
     bad" (only where there are two clips to judge)."""
-    clips = [label for label, cell in shown_cells(snapshot, row, blind, revealed) if cell["status"] == Status.COMPLETED]
+    clips = [label for label, cell in shown_cells(snapshot, row, blind, revealed)
+             if cell.status is CellStatus.COMPLETED]
     return clips + [TIE_CHOICE, ALL_BAD_CHOICE] if len(clips) >= 2 else clips
 
 
@@ -162,7 +167,7 @@ class BatchView:
     and (once it is done) the rows to vote on, the one chosen and its clips. ``snapshot`` is the batch itself, for
     the tab to keep and hand back."""
 
-    snapshot: dict[str, Any] | None
+    snapshot: BatchSnapshot | None
     table: list[list[Any]]
     outcome: str
     grid: str
@@ -188,36 +193,39 @@ def refused_view(exc: Exception) -> BatchView:
     return BatchView(None, [], problems_markdown(exc), "", [], [], None, [], True)
 
 
-def batch_view(snapshot: dict[str, Any] | None, blind: bool, revealed: set[str], file_url: Callable[[str], str],
+def batch_view(snapshot: BatchSnapshot | None, blind: bool, revealed: set[str], file_url: Callable[[str], str],
                row: str | None = None) -> BatchView:
     """The batch as the tab shows it; ``row`` stays the vote's row if it is one of this batch's, else the first."""
-    if not snapshot:
+    if snapshot is None:
         return BatchView(None, [], "", grid_html(None, blind, revealed, file_url), [], [], None, [], False)
-    done = bool(snapshot.get("done"))
-    vote_rows = [(cells[0]["row_label"], key) for key, cells in rows(snapshot).items()] if done else []
+    done = snapshot.done
+    vote_rows = [(cells[0].row_label, key) for key, cells in snapshot.rows().items()] if done else []
     chosen = row if row in {key for _, key in vote_rows} else (vote_rows[0][1] if vote_rows else None)
     return BatchView(snapshot, status_rows(snapshot, blind, revealed), outcome_markdown(snapshot, blind),
                      grid_html(snapshot, blind, revealed, file_url, votes=done), cancel_choices(snapshot, blind, revealed),
                      vote_rows, chosen, vote_choices(snapshot, chosen, blind, revealed) if chosen else [], done)
 
 
-def outcome_markdown(snapshot: dict[str, Any], blind: bool = False) -> str:
-    """After (or during) the run: counts, the cost after, and what each endpoint actually produced."""
-    counts = ", ".join(f"{n} {status}" for status, n in snapshot["counts"].items() if n)
-    spent = (f"estimated spend ${snapshot['spent_usd']:.4f} of ${snapshot['total_usd']:.4f} planned"
-             if snapshot["backend"] == "fal" else "offline preview: nothing billed")
-    if snapshot["backend"] == "fal" and snapshot.get("billed_usd") is not None:
-        spent += f" · billed ${snapshot['billed_usd']:.4f}"
-    if snapshot.get("billed_unknown"):
-        spent += f" ({snapshot['billed_unknown']} cell(s) without a billed cost: {UNIT_PRICE_UNKNOWN} or not reported)"
-    lines = [f"**Batch `{snapshot['batch_id']}`** · {counts or 'starting'} · {spent}"]
-    rerouted = [c for c in snapshot["cells"] if c.get("served_by")]
+def outcome_markdown(snapshot: BatchSnapshot | Mapping[str, Any], blind: bool = False) -> str:
+    """After (or during) the run: counts, the cost after (on a paid backend), and what each endpoint actually
+    produced. (The `/compare` answer is read as its snapshot.)"""
+    batch = typed_snapshot(snapshot)
+    assert batch is not None
+    totals = batch.totals
+    counts = ", ".join(f"{n} {status}" for status, n in totals.counts.items() if n)
+    spent = (f"estimated spend ${totals.spent_usd:.4f} of ${batch.total_usd:.4f} planned"
+             if batch.paid else "offline preview: nothing billed")
+    if batch.paid and totals.billed_usd is not None:
+        spent += f" · billed ${totals.billed_usd:.4f}"
+    if totals.billed_unknown:
+        spent += f" ({totals.billed_unknown} cell(s) without a billed cost: {UNIT_PRICE_UNKNOWN} or not reported)"
+    lines = [f"**Batch `{batch.batch_id}`** · {counts or 'starting'} · {spent}"]
+    rerouted = [c for c in batch.cells if c.served_by]
     if rerouted:
         lines.append("⚠️ " + ("a clip was served by another endpoint than asked (named once you vote)" if blind else
-                             "; ".join(f"{c['label']} ({c['row_label']}) was served by {c['served_by']}"
-                                       for c in rerouted)))
-    produced = [c for c in snapshot["cells"] if c.get("width")]
-    shapes = {c["label"]: f"{c['width']}×{c['height']}, {c['frames']} frames" for c in produced}
+                             "; ".join(f"{c.label} ({c.row_label}) was served by {c.served_by}" for c in rerouted)))
+    produced = [c for c in batch.cells if c.run.width]
+    shapes = {c.label: f"{c.run.width}×{c.run.height}, {c.run.frames} frames" for c in produced}
     if len(set(shapes.values())) == 1:
         lines.append(f"What each endpoint produced (probed): all {next(iter(shapes.values()))}")
     elif shapes:

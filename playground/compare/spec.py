@@ -1,20 +1,24 @@
 """A comparison as asked: prompt variants × endpoints × fixed seeds, shared settings, per-endpoint overrides.
 
-Read from the `/compare` JSON (or the Compare tab, which builds the same dict); every problem is reported
-at once as ``field: message`` before anything runs.
+Read once, here, from the `/compare` JSON (the Compare tab builds the same JSON from its form, see form.py): every
+problem is reported at once as ``field: message`` before anything runs, and what comes out is a ``Spec``. An
+extension is merged into the spec its batch kept (``StoredSpec``) before it is read, so the whole is checked as one
+comparison.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from playground.catalog import Catalog
 from playground.compare.template import COUNT_CEILING, TemplateError, parse
 from playground.errors import InputError
-from playground.text import is_blank
+from playground.text import escape_surrogates, is_blank
 
 MAX_PROMPTS = 8
 # The prompts field as a whole (text, or listed prompts with a break between each), checked before any line is
@@ -26,6 +30,45 @@ COUNTED = 1_000  # prompts counted before a list far too long is refused without
 MAX_SEEDS = 8
 SEED_MAX = 2**31 - 1
 KEYS = {"prompts", "endpoints", "seeds", "random_seeds", "arguments", "overrides", "confirm", "extend", "reuse"}
+BATCH_ID = re.compile(r"[0-9a-f]{12}")
+
+
+def normal_batch_id(raw: Any, field: str = "batch_id") -> str:
+    """A batch id as typed or pasted (spaces, line breaks, capitals around it) made exact, or InputError on
+    ``field``: checked before anything is sent or any path is built from it."""
+    text = raw.strip().lower() if isinstance(raw, str) else ""
+    if not BATCH_ID.fullmatch(text):
+        shown = escape_surrogates(raw[:40]) if isinstance(raw, str) else type(raw).__name__
+        raise InputError([(field, f"{shown!r} is not a batch id: 12 characters 0-9 a-f, as /compare's batch_id")])
+    return text
+
+
+@dataclass(frozen=True)
+class StoredSpec:
+    """The spec a batch keeps (its seeds fixed), to be extended later; ``as_dict`` is the kept file's ``spec``."""
+
+    prompts: tuple[str, ...] = ()
+    endpoint_ids: tuple[str, ...] = ()
+    seeds: tuple[int, ...] = ()
+    arguments: dict[str, Any] = field(default_factory=dict)  # inline files as data URIs, or references on disk
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"prompts": list(self.prompts), "endpoints": list(self.endpoint_ids), "seeds": list(self.seeds),
+                "arguments": self.arguments, "overrides": self.overrides}
+
+    @classmethod
+    def from_dict(cls, spec: Mapping[str, Any]) -> StoredSpec:
+        """The kept file's ``spec`` (a missing key is empty); what it holds is checked when an extension of it is
+        read, as one comparison with what the extension adds."""
+        def listed(key: str) -> tuple[Any, ...]:
+            value = spec.get(key)
+            return tuple(value) if isinstance(value, list) else ()
+
+        arguments, overrides = spec.get("arguments"), spec.get("overrides")
+        return cls(listed("prompts"), listed("endpoints"), listed("seeds"),
+                   dict(arguments) if isinstance(arguments, dict) else {},
+                   dict(overrides) if isinstance(overrides, dict) else {})
 
 
 @dataclass(frozen=True)
@@ -42,10 +85,9 @@ class Spec:
     reuse: bool = False  # take a completed run with the same sent arguments instead of paying again
     seeded: bool = True  # seeds the person chose (drawn ones are random: never reused)
 
-    def as_stored(self) -> dict[str, Any]:
-        """The spec as a finished batch keeps it (seeds fixed), to be extended later."""
-        return {"prompts": list(self.prompts), "endpoints": list(self.endpoint_ids), "seeds": list(self.seeds),
-                "arguments": self.arguments, "overrides": self.overrides}
+    def as_stored(self) -> StoredSpec:
+        """The spec as its batch keeps it (seeds fixed), to be extended later."""
+        return StoredSpec(self.prompts, self.endpoint_ids, self.seeds, self.arguments, self.overrides)
 
     @property
     def cell_count(self) -> int:
@@ -141,8 +183,47 @@ def _endpoints(raw: Any, catalog: Catalog, problems: list[tuple[str, str]]) -> t
     return ids
 
 
-def parse_spec(raw: Any, catalog: Catalog, max_cells: int) -> Spec:
-    """A Spec, or InputError listing every problem with the request."""
+def extension_of(raw: Any) -> str:
+    """The batch a `/compare` request extends, its id made exact ('' for a new comparison), or InputError on
+    ``extend``: read first, so a bad id stops the request before anything is read, run or paid for."""
+    extend = raw.get("extend") if isinstance(raw, dict) else None
+    return normal_batch_id(extend, "extend") if extend else ""
+
+
+def _merged(raw: dict[str, Any], stored: StoredSpec) -> dict[str, Any]:
+    """``raw`` (an extension of a batch) merged into the batch's stored spec: its prompts, endpoints and seeds
+    first, then the new ones (its rows and votes stay where they were); InputError if the shared settings differ."""
+    if (raw.get("arguments") or {}) != stored.arguments:
+        raise InputError([("arguments", "an extension keeps the batch's shared settings "
+                                        f"({json.dumps(stored.arguments, ensure_ascii=False)[:200]}); start a "
+                                        "new comparison to change them")])
+    asked = raw.get("overrides") or {}
+    overrides = dict(asked) if isinstance(asked, dict) else {}
+    changed = [e for e, o in overrides.items() if e in stored.overrides and o != stored.overrides[e]]
+    if changed:
+        raise InputError([("overrides", f"an extension keeps the overrides of the batch's endpoints: {changed}")])
+
+    def joined(new: Any, kept: tuple[Any, ...]) -> Any:
+        return [*kept, *(v for v in new if v not in kept)] if isinstance(new, list) else new
+
+    prompts = raw.get("prompts")
+    merged = {**raw, "prompts": joined(prompts.splitlines() if isinstance(prompts, str) else prompts, stored.prompts),
+              "endpoints": joined(raw.get("endpoints"), stored.endpoint_ids),
+              "overrides": {**stored.overrides, **overrides}, "extend": extension_of(raw)}
+    drawn = raw.get("random_seeds")
+    if drawn is None:
+        merged["seeds"] = joined(raw.get("seeds"), stored.seeds) if raw.get("seeds") is not None else list(stored.seeds)
+    elif isinstance(drawn, int) and not isinstance(drawn, bool) and 1 <= drawn <= MAX_SEEDS:
+        merged.pop("random_seeds")  # drawn here to join the batch's own; drawn seeds are never reused
+        merged.update(seeds=[*stored.seeds, *draw_seeds(drawn)], reuse=False)
+    return merged
+
+
+def parse_spec(raw: Any, catalog: Catalog, max_cells: int, extending: StoredSpec | None = None) -> Spec:
+    """A Spec, or InputError listing every problem with the request; ``extending``: the spec kept by the batch
+    the request extends (see ``extension_of``), merged with it first and read as one."""
+    if extending is not None and isinstance(raw, dict):
+        raw = _merged(raw, extending)
     if not isinstance(raw, dict):
         raise InputError([("spec", f"must be a JSON object, got {type(raw).__name__}")])
     problems: list[tuple[str, str]] = [(k, f"unknown key; allowed: {sorted(KEYS)}") for k in raw if k not in KEYS]

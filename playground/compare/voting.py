@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Mapping
 from typing import Any
 
-from playground.compare.grid import rows, shown_cells
+from playground.compare.cells import CellStatus
+from playground.compare.grid import Labelled, shown_cells
 from playground.compare.kept import KeptBatches
 from playground.compare.present import ALL_BAD_CHOICE, TIE_CHOICE, vote_choices
+from playground.compare.snapshot import BatchSnapshot, typed_snapshot
 from playground.errors import InputError
-from playground.record import Status
 from playground.visitor import Visitor
-from playground.votes import ALL_BAD, TIE, VotesLog
+from playground.votes import ALL_BAD, TIE, Vote, VotesLog
 
 ROW = re.compile(r"\s*p?(\d+)\s*(?:[×xX*,·]|-s|\s)\s*(?:seed\s*)?(\d+)\s*")
 KEYS = {"0": TIE_CHOICE, "x": ALL_BAD_CHOICE}  # and 1–9: the clip in that place
@@ -34,39 +36,41 @@ class Voting:
     def __init__(self, votes: VotesLog, kept: KeptBatches):
         self.votes, self.kept = votes, kept
 
-    def revealed(self, snapshot: dict[str, Any] | None) -> set[str]:
+    def revealed(self, snapshot: BatchSnapshot | None) -> set[str]:
         """Rows of this batch that already have a vote (blind mode shows their labels)."""
-        return self.votes.voted_rows(snapshot["batch_id"]) if snapshot else set()
+        return self.votes.voted_rows(snapshot.batch_id) if snapshot else set()
 
-    def choices(self, snapshot: dict[str, Any] | None, row: str, blind: bool) -> list[str]:
+    def choices(self, snapshot: BatchSnapshot | None, row: str, blind: bool) -> list[str]:
         """What a vote on a row can say, as the page labels it: each finished clip, then tie and all bad."""
         return vote_choices(snapshot, row, blind, self.revealed(snapshot)) if snapshot else []
 
-    def vote(self, snapshot: dict[str, Any] | None, row: str, choice: str, blind: bool) -> str:
-        """Record the page's vote on a row; the message says what was recorded."""
-        if not snapshot or not snapshot.get("done"):
+    def vote(self, snapshot: BatchSnapshot | Mapping[str, Any] | None, row: str, choice: str, blind: bool) -> str:
+        """Record the page's vote on a row (``snapshot`` may be the `/compare` answer); the message says what was
+        recorded."""
+        batch = typed_snapshot(snapshot)
+        if batch is None or not batch.done:
             raise InputError([("vote", "run a comparison and let it finish first")])
-        shown = self._on_show(snapshot, row, shown_cells(snapshot, row, blind, self.revealed(snapshot)))
+        shown = self._on_show(shown_cells(batch, row, blind, self.revealed(batch)))
         word = WORDS.get(choice)
         winner = None if word else next((cell for label, cell in shown if label == choice), None)
         if word is None and winner is None:
             raise InputError([("vote", f"choose one of {[label for label, _ in shown] + [TIE_CHOICE, ALL_BAD_CHOICE]}")])
-        earlier = self.votes.vote_on(snapshot["batch_id"], row)
-        self._record(snapshot, row, shown, word or credited(winner), blind)  # type: ignore[arg-type]
+        earlier = self.votes.vote_on(batch.batch_id, row)
+        self._record(batch, row, shown, word or (winner.credited if winner else ""), blind)
         said = "Vote changed" if earlier else "Vote recorded"
-        row_label = shown[0][1]["row_label"]
+        row_label = shown[0][1].row_label
         if word == TIE:
             return f"{said}: a **tie** on {row_label} (half a win each)"
         if word == ALL_BAD:
             return f"{said}: **all bad** on {row_label} (left out of ratings, counted per endpoint)"
         assert winner is not None
-        served = f", served by {winner['served_by']}" if winner.get("served_by") else ""
-        return f"{said}: **{winner['label']}**{served} wins {row_label}" + (f" (it was {choice})" if blind else "")
+        served = f", served by {winner.served_by}" if winner.served_by else ""
+        return f"{said}: **{winner.label}**{served} wins {row_label}" + (f" (it was {choice})" if blind else "")
 
-    def choice_for_key(self, snapshot: dict[str, Any] | None, row: str, key: str, blind: bool) -> str:
+    def choice_for_key(self, snapshot: BatchSnapshot | None, row: str, key: str, blind: bool) -> str:
         """The vote a key pressed on a row of the grid stands for: 1–9 the clip in that place (as the row shows
         them), 0 a tie, x all bad; InputError for any other key or a place with no clip."""
-        if not snapshot or not snapshot.get("done"):
+        if snapshot is None or not snapshot.done:
             raise InputError([("vote", "run a comparison and let it finish first")])
         shown = shown_cells(snapshot, row, blind, self.revealed(snapshot))
         text = (key or "").strip().lower()
@@ -79,10 +83,11 @@ class Voting:
         return shown[int(text) - 1][0]
 
     def vote_by_id(self, batch_id: str, row: str, choice: str, visitor: Visitor) -> dict[str, Any]:
-        """`/vote`: a kept batch of the caller's; ``row`` as "prompt index × seed", ``choice`` a letter, tie or none."""
-        snapshot = self.kept.get(batch_id, visitor)["snapshot"]
+        """`/vote`: a kept batch of the caller's; ``row`` as "prompt index × seed", ``choice`` a letter, tie or none.
+        The answer: the vote's id, its row and winner, the endpoints on show, and the vote it replaced."""
+        snapshot = self.kept.get(batch_id, visitor).snapshot
         key = row_key(snapshot, row)
-        shown = self._on_show(snapshot, key, lettered(snapshot, key))
+        shown = self._on_show(lettered(snapshot, key))
         text = (choice or "").strip()
         word = WORDS.get(text.lower())
         letter = text.upper().removeprefix("CLIP ").strip()
@@ -90,51 +95,44 @@ class Voting:
         if word is None and winner is None:
             raise InputError([("choice", f"a clip letter of this row ({[label for label, _ in shown]}), "
                                          f"\"{TIE}\" or \"{ALL_BAD}\"")])
-        earlier = self.votes.vote_on(snapshot["batch_id"], key)
-        vote = self._record(snapshot, key, shown, word or credited(winner), False)  # type: ignore[arg-type]
-        return {"vote_id": vote["vote_id"], "batch_id": snapshot["batch_id"], "row": _row_name(key),
-                "winner": vote["winner"], "candidates": [credited(cell) for _, cell in shown],
-                "replaced": earlier["vote_id"] if earlier else ""}
+        earlier = self.votes.vote_on(snapshot.batch_id, key)
+        vote = self._record(snapshot, key, shown, word or (winner.credited if winner else ""), False)
+        return {"vote_id": vote.vote_id, "batch_id": snapshot.batch_id, "row": _row_name(key),
+                "winner": vote.winner, "candidates": list(vote.candidates),
+                "replaced": earlier.vote_id if earlier else ""}
 
-    def _on_show(self, snapshot: dict[str, Any], row: str,
-                 labelled: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
-        shown = [(label, cell) for label, cell in labelled if cell["status"] == Status.COMPLETED]
+    def _on_show(self, labelled: Labelled) -> Labelled:
+        shown = [(label, cell) for label, cell in labelled if cell.status is CellStatus.COMPLETED]
         if len(shown) < 2:
             raise InputError([("vote", "needs at least two finished clips in this row")])
         makers: dict[str, str] = {}
         for label, cell in shown:
-            other = makers.setdefault(credited(cell), label)
+            other = makers.setdefault(cell.credited, label)
             if other != label:
-                raise InputError([("vote", f"{label} was made by {credited(cell)}, as was {other} (fal served a clip "
+                raise InputError([("vote", f"{label} was made by {cell.credited}, as was {other} (fal served a clip "
                                            "with another endpoint than asked): this row compares that model with "
                                            "itself, so it takes no vote")])
         return shown
 
-    def _record(self, snapshot: dict[str, Any], row: str, shown: list[tuple[str, dict[str, Any]]], winner: str,
-                blind: bool) -> dict[str, Any]:
+    def _record(self, snapshot: BatchSnapshot, row: str, shown: Labelled, winner: str, blind: bool) -> Vote:
         first = shown[0][1]
-        return self.votes.record(snapshot["batch_id"], row, first["prompt"], first["seed"], winner,
-                                 [credited(cell) for _, cell in shown], blind, snapshot["backend"])
+        return self.votes.record(Vote.cast(snapshot.batch_id, row, first.prompt, first.seed, winner,
+                                           [cell.credited for _, cell in shown], blind, snapshot.backend))
 
 
-def credited(cell: dict[str, Any]) -> str:
-    """The endpoint a clip's vote counts for: the one fal says served it, else the one asked."""
-    return str(cell.get("served_by") or cell["endpoint_id"])
-
-
-def row_key(snapshot: dict[str, Any], row: str) -> str:
+def row_key(snapshot: BatchSnapshot, row: str) -> str:
     """"2 × 7" (or "2x7", "p2-s7") → the row's key in ``snapshot``, or InputError naming the rows there are."""
     match = ROW.fullmatch(row or "")
     key = f"p{int(match[1])}-s{int(match[2])}" if match else ""
-    if key not in rows(snapshot):
-        raise InputError([("row", f"give the row as prompt index × seed, one of "
-                                  f"{[_row_name(k) for k in rows(snapshot)]}")])
+    rows = snapshot.rows()
+    if key not in rows:
+        raise InputError([("row", f"give the row as prompt index × seed, one of {[_row_name(k) for k in rows]}")])
     return key
 
 
-def lettered(snapshot: dict[str, Any], key: str) -> list[tuple[str, dict[str, Any]]]:
+def lettered(snapshot: BatchSnapshot, key: str) -> Labelled:
     """A row's cells as the API names them: A, B, … in the order `/compare` listed them."""
-    return [(string.ascii_uppercase[i], cell) for i, cell in enumerate(rows(snapshot)[key])]
+    return [(string.ascii_uppercase[i], cell) for i, cell in enumerate(snapshot.rows()[key])]
 
 
 def _row_name(key: str) -> str:

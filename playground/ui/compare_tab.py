@@ -18,7 +18,7 @@ from playground.ui.files import page_root, served, served_url
 from playground.ui.lean import built_when_opened, opening_box, opens_on_select
 from playground.ui.session import visitor_of
 from playground.ui.widgets import FORM_EVENT, FieldWidgets, build_fields, components, read_form, write_form
-from playground.views import STATUS_HEADERS, BatchView
+from playground.views import STATUS_HEADERS, BatchView, CompareForm
 
 DEFAULT_MODE = "text-to-video"
 ClipUrl = Callable[[str], str]  # a clip's path → its URL on the visitor's page
@@ -154,12 +154,12 @@ def build_compare_contents(playground: Playground, session: gr.State) -> None:
         root = page_root(request)
         return lambda path: served_url(grid, path, "clip" + Path(path).suffix, root)  # neutral: no run id in a URL
 
-    def read(data: dict) -> dict:
-        chosen = data[mode]
-        return {"mode": chosen, "endpoint_ids": data[endpoints], "prompts": data[prompts], "seeds": data[seeds],
-                "shared": read_form(forms[chosen][1], data) if chosen in forms else {},
-                "overrides": data[overrides], "confirm": data[confirm], "reuse": data[reuse],
-                "extend": (data[panel.state] or {}).get("batch_id", "") if data[extend] else ""}
+    def read(data: dict) -> CompareForm:
+        chosen, below = data[mode], data[panel.state]  # the batch below the form, which an extension joins
+        return CompareForm(mode=chosen, endpoint_ids=data[endpoints] or [], prompts=data[prompts] or "",
+                           seeds=data[seeds] or "", shared=read_form(forms[chosen][1], data) if chosen in forms else {},
+                           overrides=data[overrides] or "", confirm=bool(data[confirm]), reuse=bool(data[reuse]),
+                           extend=below.batch_id if below is not None and data[extend] else "")
 
     def preview(data: dict, request: gr.Request):  # the request names the visitor: reuse and extend are per owner
         view = playground.compare_plan(read(data), visitor_of(playground, data[session], request))
