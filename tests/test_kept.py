@@ -81,3 +81,38 @@ def test_an_extension_never_sends_again_a_cell_whose_submit_answer_was_lost(play
     assert len(arranged.new) == 3  # the failed cell and seed 3's two
     assert "1 of them lost their submit's answer" in playground.comparisons.preview(
         {**base, "seeds": [1, 2, 3], "extend": final["batch_id"]}, visitor)
+
+
+def test_a_batch_kept_by_an_earlier_version_is_voted_on_and_extended(playground):
+    """A file as the first kept batches were written (no "paid", no cell "origin", no billed cost or served_by):
+    `/vote` takes a vote on it and an extension keeps its two cells and runs only the new seed's."""
+    import json
+
+    from conftest import LITE_T2V, PRO_T2V
+
+    visitor = playground.visitor(session="me")
+    arguments = {"resolution": "480p", "duration": "2"}
+    cells = [{"run_id": f"r{i}", "request_id": "", "endpoint_id": endpoint, "backend": "offline", "status": "completed",
+              "seed": 7, "width": 864, "height": 480, "fps": 24.0, "frames": 49, "duration_s": 2.04,
+              "estimated_cost_usd": 0.1, "video_path": f"/nowhere/r{i}.mp4", "video_url": "", "error": "",
+              "batch_id": "00000000abcd", "queue_s": None, "run_s": 1.0, "total_s": 1.0, "billed_units": "",
+              "checks": "ok", "has_audio": False, "reused_from": "", "reused_on": "", "cell": i, "row": "p1-s7",
+              "row_label": "prompt 1 · seed 7", "prompt_index": 0, "prompt": "an old kite", "label": label,
+              "position": None, "last_log": ""} for i, (endpoint, label) in enumerate([(LITE_T2V, "1.0 Lite"),
+                                                                                        (PRO_T2V, "1.0 Pro")])]
+    record = {"owner": visitor.owner, "spec": {"prompts": ["an old kite"], "endpoints": [LITE_T2V, PRO_T2V],
+                                               "seeds": [7], "arguments": arguments, "overrides": {}},
+              "snapshot": {"batch_id": "00000000abcd", "backend": "offline", "done": True, "cells": cells,
+                           "fairness": [], "total_usd": 0.2, "warnings": [], "notes": [], "spent_usd": 0.0,
+                           "billed_usd": None, "billed_unknown": 0,
+                           "counts": {"completed": 2, "failed": 0, "cancelled": 0, "timed_out": 0}}}
+    folder = playground.comparisons.store.directory
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "00000000abcd.json").write_text(json.dumps(record), encoding="ascii")
+    said = playground.comparisons.voting.vote_by_id("00000000abcd", "1 × 7", "B", visitor)
+    assert (said["winner"], said["candidates"], said["replaced"]) == (PRO_T2V, [LITE_T2V, PRO_T2V], "")
+    arranged = playground.comparisons.arrange({"prompts": ["an old kite"], "endpoints": [LITE_T2V, PRO_T2V],
+                                               "seeds": [7, 8], "arguments": arguments, "extend": "00000000abcd"},
+                                              visitor)
+    assert sorted(arranged.kept) == [0, 1] and [c.seed for c in arranged.new] == [8, 8]
+    assert arranged.kept[1].run_id == "r1" and arranged.kept[1].status == "completed"

@@ -17,6 +17,8 @@ from typing import Any
 from playground.compare.adapt import Change
 from playground.record import FINAL, RunRecord, Status
 
+_LOGGED = frozenset(status.value for status in FINAL)
+
 
 class CellStatus(StrEnum):
     """Where a cell is: the steps before its run ends, the ways a kept batch can find it, and how its run ended."""
@@ -51,7 +53,7 @@ class CellStatus(StrEnum):
     @property
     def final(self) -> bool:
         """Ended as a run ends (a logged status): what a batch waits for before it is done."""
-        return self.value in {status.value for status in FINAL}
+        return self.value in _LOGGED
 
 
 class Origin(StrEnum):
