@@ -74,10 +74,11 @@ class BatchSnapshot:
     @classmethod
     def from_dict(cls, snapshot: Mapping[str, Any]) -> BatchSnapshot:
         """A snapshot from its dict form; the counts and cost after are worked out again from its cells. Batches
-        kept before ``paid`` was written were paid unless they ran on the offline preview."""
+        kept before ``paid`` was written were paid unless they ran on the offline preview (the only free backend
+        then)."""
         batch_id, backend = str(snapshot.get("batch_id", "")), str(snapshot.get("backend", ""))
-        return cls(batch_id=batch_id, backend=backend,
-                   paid=backend != "offline" and bool(snapshot.get("paid", True)), done=bool(snapshot.get("done")),
+        paid = snapshot.get("paid", backend != "offline")  # before "paid": fal or the (free) offline preview
+        return cls(batch_id=batch_id, backend=backend, paid=bool(paid), done=bool(snapshot.get("done")),
                    cells=tuple(BatchCell.from_dict(cell, batch_id) for cell in snapshot.get("cells") or ()),
                    fairness=tuple(Fairness.from_dict(row) for row in snapshot.get("fairness") or ()),
                    total_usd=float(snapshot.get("total_usd") or 0.0),
