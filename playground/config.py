@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 from playground.errors import PlaygroundError
-
-BACKEND_CHOICES = ("auto", "fal", "offline")
 
 
 @dataclass(frozen=True)
@@ -54,11 +53,12 @@ def openapi_base_url() -> str | None:
     return (os.environ.get("PLAYGROUND_OPENAPI_BASE_URL") or "").strip() or None
 
 
-def backend_choice() -> str:
-    """``PLAYGROUND_BACKEND=auto|fal|offline``; anything else stops start-up with a clear message."""
+def backend_choice(known: Collection[str]) -> str:
+    """``PLAYGROUND_BACKEND=auto|fal|offline`` (``known``: the backends' names, ``backends.registry.names()``);
+    anything else stops start-up with a clear message."""
     choice = (os.environ.get("PLAYGROUND_BACKEND") or "auto").strip().lower()
-    if choice not in BACKEND_CHOICES:
-        raise PlaygroundError(f"PLAYGROUND_BACKEND={choice!r}: must be one of {', '.join(BACKEND_CHOICES)}")
+    if choice != "auto" and choice not in known:
+        raise PlaygroundError(f"PLAYGROUND_BACKEND={choice!r}: must be one of {', '.join(['auto', *known])}")
     return choice
 
 

@@ -2,7 +2,9 @@
 
 Built first, and handed to everything else that starts runs (the facade, Comparisons, Revisits) so that every
 run — a tab's, a comparison cell's, a re-run from History — goes through the same checks and ends as one row.
-A visitor's key arrives with each call and is used for that call only.
+A visitor's key arrives with each call and is used for that call only. Which backends there are is not decided
+here: the launcher is given the route (``backends.registry.Route``), a key → backend function for runs with a key
+and the backend for runs without one.
 """
 
 from __future__ import annotations
@@ -13,11 +15,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from playground.backends import Backend
-from playground.backends.connections import FalConnections
-from playground.backends.fal import FalBackend
+from playground.backends import Backend, BackendForKey
+from playground.backends.registry import Route, kind, refetchable
 from playground.catalog import Catalog, Endpoint
-from playground.config import FalSettings, PublicMode
+from playground.config import PublicMode
 from playground.errors import InputError, RunError
 from playground.estimate import Estimate, estimate, output_shape
 from playground.events import Event
@@ -44,12 +45,13 @@ class Draft:
 class Launcher:
     """Which backend and key a run uses, and the one way a run starts."""
 
-    def __init__(self, catalog: Catalog, inputs: Inputs, runner: Runner, guard: Guard, offline: Backend,
-                 fal_settings: FalSettings, backend_choice: str = "auto", server_key: str | None = None,
+    def __init__(self, catalog: Catalog, inputs: Inputs, runner: Runner, guard: Guard, route: Route,
+                 for_key: BackendForKey | None, offline: Backend | None, server_key: str | None = None,
                  public: PublicMode | None = None):
-        self.catalog, self.inputs, self.runner, self.guard, self.offline = catalog, inputs, runner, guard, offline
-        self.fal, self.fal_settings = FalConnections(), fal_settings
-        self.backend_choice, self.public = backend_choice, public or PublicMode()
+        """``for_key`` builds the backend of ``route.keyed`` for a key; ``offline`` is ``route.keyless``'s."""
+        self.catalog, self.inputs, self.runner, self.guard = catalog, inputs, runner, guard
+        self.route, self.for_key, self.offline = route, for_key, offline
+        self.public = public or PublicMode()
         self._server_key = server_key or None
 
     # -- what a request is and costs ------------------------------------------------------------------------
@@ -95,18 +97,17 @@ class Launcher:
         """Every key a message about this session's runs could contain (scrubbed before it is shown or written)."""
         return session_key, self._server_key
 
-    def fal_backend(self, key: str) -> FalBackend:
-        return FalBackend(self.fal, key, self.fal_settings)
-
     def backend_for(self, session_key: str | None) -> Backend:
-        """PLAYGROUND_BACKEND: ``offline`` always; ``fal`` always (a key is required); ``auto`` fal when a key is known."""
+        """The route's keyed backend when a key is known (PLAYGROUND_BACKEND=auto or fal), else its keyless one
+        (auto or offline); RunError when the route needs a key and none is known (fal)."""
         key = self.key_for(session_key)
-        if self.backend_choice == "offline" or (self.backend_choice == "auto" and not key):
+        if key and self.for_key:
+            return self.for_key(key)
+        if self.offline:
             return self.offline
-        if not key:
-            raise RunError("PLAYGROUND_BACKEND=fal and no fal key is set: enter your key at the top of the page "
-                           "(or the operator sets FAL_KEY)")
-        return self.fal_backend(key)
+        needed = self.route.keyed.name if self.route.keyed else "backend"
+        raise RunError(f"PLAYGROUND_BACKEND={self.route.choice} and no {needed} key is set: enter your key at the top "
+                       "of the page (or the operator sets FAL_KEY)")
 
     def billed_to(self, session_key: str | None) -> str:
         """Who pays for a run of this session: "server", "visitor" or "" (offline)."""
@@ -149,11 +150,15 @@ class Launcher:
             yield item
 
     async def fetch_again(self, logged: RunRecord, visitor: Visitor, expected: dict[str, Any]) -> RunRecord:
-        """A logged fal run's result fetched and saved again by its request id (no new run, no new charge); its
-        output is checked against ``expected`` (the size, frame rate and frames its request implies)."""
-        if logged.backend != "fal" or not logged.request_id:
-            raise InputError([("run", "only fal runs with a request id can be fetched again")])
+        """A logged run's result fetched and saved again by its request id (no new run, no new charge), where its
+        backend declares it can be and this session's runs go to that backend; its output is checked against
+        ``expected`` (the size, frame rate and frames its request implies)."""
+        made_by = kind(logged.backend)
+        if made_by is None or not made_by.can_refetch or not logged.request_id:
+            raise InputError([("run", f"only {refetchable()} runs with a request id can be fetched again")])
         backend = self.backend_for(visitor.key)
-        if not backend.paid:
-            raise InputError([("fal_key", "fetching from fal needs a fal key (yours or the server's)")])
+        if backend.name != made_by.name:
+            needs = (f"a {made_by.name} key (yours or the server's)" if made_by.needs_key
+                     else f"PLAYGROUND_BACKEND={made_by.name}")
+            raise InputError([("fal_key", f"fetching from {made_by.name} needs {needs}")])
         return await self.runner.outputs.collect(backend, logged, expected, (visitor.key, self.key_for(visitor.key)))

@@ -88,7 +88,7 @@ class Outputs:
         """A logged run's result fetched again by its request id and saved (no new run, no new charge): the run's
         record as it is now. Billed units fal does not repeat are kept from the first time."""
         try:
-            completed = await backend.fetch(logged.endpoint_id, logged.request_id)
+            completed = await backend.fetch(endpoint_id=logged.endpoint_id, request_id=logged.request_id)
         except RunError as exc:
             raise RunError(redact(str(exc), secrets), exc.status) from exc
         record = RunRecord(**{name: getattr(logged, name) for name in (

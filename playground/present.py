@@ -1,5 +1,5 @@
-"""What the page shows, as plain text and values: where runs go, a form's fields, problems and estimate, a run's
-progress and result. The UI only puts these into components (plain Python, testable)."""
+"""What the page shows, as plain text and values: a form's fields, problems and estimate, a run's progress and
+result (where runs go: ``backend_present``). The UI only puts these into components (plain Python, testable)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
+from playground.backends.registry import label
 from playground.catalog import Endpoint, Field
-from playground.config import PublicMode
 from playground.errors import InputError, PlaygroundError, RunError
 from playground.estimate import Estimate
 from playground.events import Event, InProgress, Queued, Submitted
 from playground.form import is_toggled
 from playground.snippets import display_arguments, snippets
 
-BACKEND_LABELS = {"offline": "offline preview (synthetic clip, not model output)", "fal": "fal.ai (billed)"}
 CODE_LANGUAGES = ("Request JSON", "Python", "JavaScript", "cURL")
 MAX_LOG_LINES = 200
 SEED_INFO = ("Fixed seeds make runs comparable. With Random seed ticked the model picks one, and the result shows "
@@ -30,24 +29,6 @@ Shown = Callable[[dict[str, Any]], dict[str, Any]]  # an answer as this visitor 
 
 def _seconds(value: Any) -> str:
     return "–" if value is None else f"{value:g} s"
-
-
-def backend_line(choice: str, own_key: bool, server_key: bool, public: PublicMode) -> str:
-    """One line saying where a session's runs go and who pays (``server_key``: the server's key is theirs to use)."""
-    if choice == "offline":
-        return ("**Backend: offline preview** (PLAYGROUND_BACKEND=offline): labelled synthetic clips at the "
-                "requested size, length and frame rate; not model output, no cost.")
-    if own_key:
-        return "**Backend: fal.ai**, billed to **your key** (held in this browser session only)."
-    if server_key and public.on:
-        return (f"**Backend: fal.ai**, on **the demo's shared key**: up to ${public.session_cap_usd:.2f} per "
-                f"visitor and ${public.daily_cap_usd:.2f} a day in all. Enter your own key to go further.")
-    if server_key:
-        return "**Backend: fal.ai**, billed to **the server's key** (FAL_KEY). Enter your own key to use it instead."
-    if choice == "fal":
-        return "**Backend: fal.ai** (PLAYGROUND_BACKEND=fal), but **no key yet**: enter yours to run."
-    return ("**Backend: offline preview** — labelled synthetic clips at the requested size, length and frame "
-            "rate; not model output, no cost. Enter your fal key to run on fal.ai.")
 
 
 # -- fields ------------------------------------------------------------------------------------------------
@@ -163,7 +144,7 @@ def event_text(event: Event) -> str:
 def result_markdown(result: dict[str, Any]) -> str:
     if result.get("status") != "completed":
         return f"**{result.get('status', 'failed')}** · {result.get('error', '')}"
-    backend = BACKEND_LABELS.get(result["backend"], result["backend"])
+    backend = label(result["backend"])
     lines = [f"**Completed** with seed **{result['seed']}** · backend: {backend}"
              + (f" · request `{result['request_id']}`" if result.get("request_id") else "")]
     billed = ""
@@ -199,17 +180,6 @@ def outcome_line(result: dict[str, Any]) -> str:
     if status == "completed":
         return f"✅ **Completed** · seed {result.get('seed')} · the result is below"
     return f"⚠️ **{status.replace('_', ' ').capitalize()}** · why is said below"
-
-
-def cancel_line(backend: str) -> str:
-    """What a tab's Cancel did, for the backend its runs go to (``backend``: "fal", "offline", or "" for none)."""
-    if not backend:
-        return "**cancelled** · no run could start here (fal.ai needs a key), so nothing was sent"
-    if backend == "fal":
-        return ("**cancelled** · a cancel was sent to fal.ai; a result fal had already finished is kept · the run's "
-                "row in History says how it ended")
-    return ("**cancelled** · the offline preview stopped rendering on this server (nothing was sent to fal.ai, "
-            "nothing is charged) · the run's row in History says how it ended")
 
 
 @dataclass

@@ -27,7 +27,7 @@ from playground.results import ResultsLog
 from playground.runner import Flight, Runner
 
 log = logging.getLogger(__name__)
-BackendForKey = Callable[[str], Backend]  # a fal key → the backend that follows that key's requests
+BackendOf = Callable[[str, str], Backend]  # (the kind's name in the run's row, a key) → the backend to follow it
 
 
 async def _unsent(endpoint_id: str, submitted_epoch: float) -> AsyncGenerator[Event, None]:
@@ -42,10 +42,11 @@ async def _unsent(endpoint_id: str, submitted_epoch: float) -> AsyncGenerator[Ev
 class Recovery:
     """The journal's leftovers, finished into the results log through the runner."""
 
-    def __init__(self, journal: Journal, results: ResultsLog, runner: Runner, backend_for_key: BackendForKey,
+    def __init__(self, journal: Journal, results: ResultsLog, runner: Runner, backend_of: BackendOf,
                  server_key: str | None = None):
+        """``backend_of`` builds the backend of the kind that made a run (whatever PLAYGROUND_BACKEND says now)."""
         self.journal, self.results, self.runner = journal, results, runner
-        self.backend_for_key, self.server_key = backend_for_key, server_key
+        self.backend_of, self.server_key = backend_of, server_key
         self._background: set[asyncio.Task[RunRecord | None]] = set()
 
     def pending(self) -> int:
@@ -128,8 +129,9 @@ class Recovery:
         if entry["request_id"]:
             if not key:  # claimed only with its key: this is a mistake in the caller
                 raise RunError(f"run {record.run_id} can only be followed with the key it was submitted with")
-            events = self.backend_for_key(key).resume(record.endpoint_id, entry["request_id"], entry["resume"],
-                                                      flight.stop, flight.deadline)
+            events = self.backend_of(record.backend, key).resume(
+                endpoint_id=record.endpoint_id, request_id=entry["request_id"], urls=entry["resume"], stop=flight.stop,
+                deadline=flight.deadline)
         else:
             events = _unsent(record.endpoint_id, submitted)
         result = await self.runner.drive(flight, events, journal=False)

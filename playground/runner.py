@@ -147,8 +147,8 @@ class Runner:
                 except OSError as exc:
                     raise RunError(f"nothing was sent: the app could not write its in-flight journal, which keeps a "
                                    f"paid request safe until its row is written: {disk_problem(exc)}") from exc
-            async for event in backend.run(endpoint, sent, self.outputs.directory, flight.record.run_id, flight.stop,
-                                           flight.deadline):
+            async for event in backend.run(endpoint=endpoint, arguments=sent, outputs=self.outputs.directory,
+                                           run_id=flight.record.run_id, stop=flight.stop, deadline=flight.deadline):
                 yield event
 
     # -- one run, start to row ---------------------------------------------------------------------------

@@ -14,8 +14,9 @@ from typing import Any, TypeVar
 
 from playground import config
 from playground.api import NamedApi
-from playground.backends import Backend
-from playground.backends.offline import OfflineBackend
+from playground.backend_present import backend_line, cancel_line
+from playground.backends import Backend, registry
+from playground.backends.registry import Built, Route
 from playground.catalog import Catalog, Endpoint, load_catalog
 from playground.compare.comparisons import Comparisons
 from playground.compare.store import BatchStore
@@ -40,8 +41,6 @@ from playground.present import (
     KeyChange,
     RunView,
     RunWatcher,
-    backend_line,
-    cancel_line,
     code_panes,
     endpoint_title,
     form_layout,
@@ -80,9 +79,12 @@ class Playground(CompareFacade):
         self.guard = Guard(self.public, self.results)
         outputs = Outputs(self.data_dir / "outputs", settings, catalog.unit_price)
         self.runner = Runner(outputs, self.results, self.journal, settings, self.limits.max_runs, self.inputs)
-        self.launcher = Launcher(catalog, self.inputs, self.runner, self.guard, offline or OfflineBackend(), settings,
-                                 backend_choice, server_key, self.public)
-        self.recovery = Recovery(self.journal, self.results, self.runner, self.launcher.fal_backend, server_key)
+        route, built = Route.of(backend_choice), Built(settings, given=offline)  # `offline`: tests' quicker one
+        keyed = built.for_key(route.keyed.name) if route.keyed else None  # a key → the backend billed to it
+        keyless = built.backend(route.keyless.name, "") if route.keyless else None
+        self.launcher = Launcher(catalog, self.inputs, self.runner, self.guard, route, keyed, keyless, server_key,
+                                 self.public)
+        self.recovery = Recovery(self.journal, self.results, self.runner, built.backend, server_key)
         self.comparisons = Comparisons(self.launcher, self.presets, self.limits, VotesLog(self.data_dir / "votes.csv"),
                                        BatchStore(self.data_dir / "batches"))
         self.revisits = Revisits(self.launcher, self.results, SeedChecksLog(self.data_dir / "seed_checks.csv"),
@@ -130,7 +132,15 @@ class Playground(CompareFacade):
 
     @property
     def asks_for_key(self) -> bool:
-        return self.launcher.backend_choice != "offline"
+        return self.launcher.route.keyed is not None  # PLAYGROUND_BACKEND=auto or a backend that needs a key
+
+    def backend_names(self) -> list[str]:
+        """The backends a run's row can name (History's filter)."""
+        return registry.names()
+
+    def leaderboard_filters(self) -> tuple[list[str], str]:
+        """The Leaderboard's backend filter: its choices (each backend, then "all") and the one it opens on."""
+        return [*registry.names(), registry.ALL], registry.judged_first()
 
     @property
     def can_save_presets(self) -> bool:
@@ -147,16 +157,15 @@ class Playground(CompareFacade):
     def backend_status(self, session_key: str | None) -> str:
         """One line saying where this session's runs go and who pays (shown at the top of every page)."""
         launcher = self.launcher
-        return backend_line(launcher.backend_choice, bool(session_key), launcher.key_for(None) is not None,
-                            self.public)
+        return backend_line(launcher.route, bool(session_key), launcher.key_for(None) is not None, self.public)
 
     def cancel_note(self, session_key: str | None) -> str:
         """What a tab's Cancel does for this session's runs: stop a render here, or send a cancel to fal.ai."""
         try:
-            backend = self.launcher.backend_for(session_key).name
+            backend = registry.kind(self.launcher.backend_for(session_key).name)
         except RunError:  # PLAYGROUND_BACKEND=fal without a key: no run can start
-            backend = ""
-        return cancel_line(backend)
+            backend = None
+        return cancel_line(backend, self.launcher.route)
 
     def use_key(self, raw: str | None) -> str:
         """Check a visitor's key and return it for their session; runs of theirs still in the journal resume."""
@@ -265,5 +274,5 @@ def create_playground(data_dir: Path | None = None) -> Playground:
     data_dir = data_dir or config.data_dir()
     check_writable(data_dir)  # refuse to start rather than lose a paid result later
     return Playground(load_catalog(catalog_dir) if catalog_dir else load_catalog(), data_dir,
-                      config.backend_choice(), server_key=config.server_key(), fal_settings=config.fal_settings(),
-                      limits=config.limits(), public=config.public_mode())
+                      config.backend_choice(registry.names()), server_key=config.server_key(),
+                      fal_settings=config.fal_settings(), limits=config.limits(), public=config.public_mode())

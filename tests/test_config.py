@@ -3,6 +3,7 @@
 import pytest
 
 from playground import config
+from playground.backends import registry
 from playground.errors import PlaygroundError
 
 
@@ -35,7 +36,7 @@ def test_fal_settings_defaults_and_overrides(monkeypatch):
 def test_bad_settings_stop_start_up_with_the_name(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     with pytest.raises(PlaygroundError, match=name):
-        config.fal_settings() if name != "PLAYGROUND_BACKEND" else config.backend_choice()
+        config.fal_settings() if name != "PLAYGROUND_BACKEND" else config.backend_choice(registry.names())
 
 
 @pytest.mark.parametrize("env, proxies", [({}, 0), ({"SYSTEM": "spaces"}, 1), ({"PLAYGROUND_TRUSTED_PROXIES": "2"}, 2),

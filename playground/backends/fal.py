@@ -21,6 +21,7 @@ from typing import Any
 import fal_client
 from fal_client import AsyncRequestHandle, FalClientHTTPError
 
+from playground.backends import BackendForKey, BackendKind
 from playground.backends.connections import FalConnections
 from playground.backends.fal_errors import describe, failed_run_message
 from playground.backends.fal_status import FalStatus, StatusWatch, Transient
@@ -48,11 +49,20 @@ async def _next_or_stop(statuses: AsyncGenerator[FalStatus | Transient, None], s
         return None
 
 
+def _build(settings: FalSettings) -> BackendForKey:
+    """One app's fal backends: one per key, all sharing the app's connections (clients, uploads, billing seen)."""
+    connections = FalConnections()
+    return lambda key: FalBackend(connections, key, settings)
+
+
+KIND = BackendKind(name="fal", title="fal.ai", label="fal.ai (billed)", about="", paid=True, needs_key=True,
+                   can_cancel=True, can_refetch=True, model_output=True, build=_build)
+
+
 class FalBackend:
     """Runs on fal.ai, billed to ``key`` (the session's own or the server's)."""
 
-    name = "fal"
-    paid = True
+    name, paid = KIND.name, KIND.paid
 
     def __init__(self, connections: FalConnections, key: str, settings: FalSettings):
         self.connections, self.key, self.settings = connections, key, settings
@@ -94,9 +104,10 @@ class FalBackend:
         return prepared
 
     # -- a run ---------------------------------------------------------------------------------------
-    async def run(self, endpoint: Endpoint, arguments: dict[str, Any], outputs: Path, run_id: str,
+    async def run(self, *, endpoint: Endpoint, arguments: dict[str, Any], outputs: Path, run_id: str,
                   stop: asyncio.Event, deadline: float) -> AsyncGenerator[Event, None]:
-        """Submit (sent again only where fal certainly did not get it), then follow the run to its result."""
+        """Submit (sent again only where fal certainly did not get it), then follow the run to its result (fal
+        answers with the video's URL: ``outputs`` and ``run_id`` are for backends that make it here)."""
         sent_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         http = await self.connections.http(self.key)
         try:
@@ -114,7 +125,7 @@ class FalBackend:
         async for event in self._follow(handle, stop, deadline):
             yield event
 
-    async def resume(self, endpoint_id: str, request_id: str, urls: dict[str, str], stop: asyncio.Event,
+    async def resume(self, *, endpoint_id: str, request_id: str, urls: dict[str, str], stop: asyncio.Event,
                      deadline: float) -> AsyncGenerator[Event, None]:
         """Follow a request submitted earlier (by a previous process), from the URLs fal gave back then."""
         handle = await self.connections.client(self.key).get_handle(endpoint_id, request_id)
@@ -125,7 +136,7 @@ class FalBackend:
         async for event in self._follow(handle, stop, deadline):
             yield event
 
-    async def fetch(self, endpoint_id: str, request_id: str) -> Completed:
+    async def fetch(self, *, endpoint_id: str, request_id: str) -> Completed:
         """A finished request's result, fetched again by id (no new run, no new charge), within the run timeout."""
         handle = await self.connections.client(self.key).get_handle(endpoint_id, request_id)
         self.connections.watch_billing(handle.client)

@@ -10,7 +10,9 @@ from typing import Any
 
 from PIL import Image
 
+from playground.backends import BackendForKey, BackendKind
 from playground.catalog import Endpoint
+from playground.config import FalSettings
 from playground.errors import RunError
 from playground.estimate import makes_sound, output_shape
 from playground.events import Completed, Event, InProgress, Queued, Submitted
@@ -63,11 +65,22 @@ def _check(stop: asyncio.Event) -> None:
         raise RunError("cancelled by the user", status=Status.CANCELLED)
 
 
+def _build(settings: FalSettings) -> BackendForKey:
+    """One preview renderer per app, whatever the key (it uses none)."""
+    backend = OfflineBackend()
+    return lambda key: backend
+
+
+KIND = BackendKind(name="offline", title="offline preview", label="offline preview (synthetic clip, not model output)",
+                   about="labelled synthetic clips at the requested size, length and frame rate; not model output, "
+                         "no cost", paid=False, needs_key=False, can_cancel=False, can_refetch=False,
+                   model_output=False, build=_build)
+
+
 class OfflineBackend:
     """Renders an honest, clearly labelled stand-in clip at the exact requested size, length and frame rate."""
 
-    name = "offline"
-    paid = False
+    name, paid = KIND.name, KIND.paid
 
     def __init__(self, step_delay_s: float = 0.1, guard: UrlGuard | None = None):
         self.step_delay_s = step_delay_s
@@ -78,6 +91,8 @@ class OfflineBackend:
 
     async def run(self, endpoint: Endpoint, arguments: dict[str, Any], outputs: Path, run_id: str,
                   stop: asyncio.Event, deadline: float = float("inf")) -> AsyncGenerator[Event, None]:
+        """The preview's events and clip (``deadline`` unused: a render takes seconds). Positional arguments are
+        still accepted for the Examples gallery, which renders with this class directly."""
         request_id = f"offline-{run_id}"
         yield Submitted(request_id)
         for position in SIMULATED_QUEUE:
@@ -116,12 +131,12 @@ class OfflineBackend:
                   "seed": seed}
         yield Completed(request_id=request_id, result=result, warnings=tuple(missed))
 
-    async def resume(self, endpoint_id: str, request_id: str, urls: dict[str, str], stop: asyncio.Event,
+    async def resume(self, *, endpoint_id: str, request_id: str, urls: dict[str, str], stop: asyncio.Event,
                      deadline: float) -> AsyncGenerator[Event, None]:
         """Never needed: an offline run is not journaled (it costs nothing and cannot outlive its process)."""
         raise RunError("an offline preview cannot be resumed after a restart; run it again")
         yield  # an async generator, like ``run``
 
-    async def fetch(self, endpoint_id: str, request_id: str) -> Completed:
+    async def fetch(self, *, endpoint_id: str, request_id: str) -> Completed:
         """Nothing to fetch: an offline clip is rendered straight into the outputs folder, or not at all."""
         raise RunError("an offline preview has no remote result to fetch again; run it again")
