@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from playground.backends.registry import ALL, names
 from playground.compare.comparisons import Comparisons
 from playground.errors import InputError, RunError
 from playground.events import Queued, Submitted
@@ -44,13 +45,16 @@ class NamedApi:
         return self.comparisons.exports.by_id(batch_id, row, audio, visitor)
 
     def leaderboard(self, query: dict[str, Any] | str) -> list[dict[str, Any]]:
-        """The leaderboard rows (``{"backend": "fal" | "offline" | "all"}``, all by default), with the rating's
-        95 % interval as ``ci_low``/``ci_high``; missing figures are null."""
+        """The leaderboard rows (``{"backend": <a backend's name, e.g. fal or offline> | "all"}``, all by default),
+        with the rating's 95 % interval as ``ci_low``/``ci_high``; missing figures are null."""
         asked = {} if isinstance(query, str) and is_blank(query) else _arguments(query)
-        backend = asked.get("backend", "all")
-        unknown = [k for k in asked if k != "backend"]
-        if unknown or backend not in ("fal", "offline", "all"):
-            raise InputError([("backend", 'give {"backend": "fal"}, "offline" or "all" (or nothing for all)')])
+        backend = asked.get("backend", ALL)
+        allowed = [*names(), ALL]
+        if any(k != "backend" for k in asked) or not isinstance(backend, str) or backend not in allowed:
+            quoted = [f'"{name}"' for name in allowed]  # the names in double quotes, as JSON has them
+            said = f'{{"backend": {quoted[0]}}}' + "".join(f", {q}" for q in quoted[1:-1]) + (
+                f" or {quoted[-1]}" if len(quoted) > 1 else "")
+            raise InputError([("backend", f"give {said} (or nothing for all)")])
         labels = self.launcher.catalog.short_labels()
         table = leaderboard(self.comparisons.votes.current(), self.launcher.runner.results.read(), labels, backend)
         rows: list[dict[str, Any]] = json.loads(table.to_json(orient="records"))  # NaN → null, numpy → JSON numbers

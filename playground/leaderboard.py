@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from playground.backends import BackendKind
+from playground.backends.registry import kind, stand_ins
 from playground.ratings import Ratings, fit
 from playground.votes import ALL_BAD, TIE
 
@@ -113,13 +115,21 @@ def separation_note(ratings: Ratings | None, labels: dict[str, str]) -> str:
 
 
 def leaderboard_note(backend: str, frame: pd.DataFrame) -> str:
-    """What to say above the leaderboard when it is empty (or mixes synthetic clips in)."""
-    if frame.empty and backend == "fal":
-        return ("No votes on fal runs yet. Votes on offline previews judge synthetic clips, not models: choose "
-                "*offline* to see them anyway.")
+    """What to say above the leaderboard when it is empty (or mixes synthetic clips in), from what the backends
+    declare: the filter is a backend whose clips are a model's, or covers one (or more) whose clips are stand-ins."""
+    chosen, previews = kind(backend), stand_ins()
+    if frame.empty and chosen is not None and chosen.model_output:
+        return f"No votes on {backend} runs yet." + (
+            f" Votes on {_plural(previews)} judge synthetic clips, not models: choose "
+            f"{' or '.join(f'*{k.name}*' for k in previews)} to see them anyway." if previews else "")
     if frame.empty:
         return "No votes yet: run a comparison and vote on its rows."
-    return "⚠️ This includes votes on offline previews (synthetic clips)." if backend != "fal" else ""
+    included = stand_ins(backend)
+    return f"⚠️ This includes votes on {_plural(included)} (synthetic clips)." if included else ""
+
+
+def _plural(kinds: list[BackendKind]) -> str:
+    return " and ".join(f"{k.title}s" for k in kinds)  # "offline previews"
 
 
 VEGA_LITE = "https://vega.github.io/schema/vega-lite/v5.json"

@@ -1,4 +1,4 @@
-"""Coming back to a logged run: find it, restore it into its tab, run it again, re-fetch it from fal,
+"""Coming back to a logged run: find it, restore it into its tab, run it again, re-fetch it (from fal),
 check that its seed reproduces it, or promote it to another endpoint.
 
 Everything starts from the run's row: ``arguments_json`` is exactly what was sent, so it rebuilds the run.
@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from playground.backends.registry import kind
 from playground.catalog import Endpoint
 from playground.checks import compare_clips
 from playground.compare.adapt import Change, adapt
@@ -136,10 +137,12 @@ class Revisits:
             cost = None
         seed = self._seed(row, arguments)
         can_seed_check = seed is not None and row["status"] == Status.COMPLETED and bool(row["video_path"])
+        made_by = kind(row["backend"])  # whether its result can be fetched again is its backend's to say
+        can_refetch = made_by is not None and made_by.can_refetch and bool(row["request_id"])
         return RunPick(run_id, details_markdown(row, self._label(row["endpoint_id"])), row["video_path"],
                        code_panes(endpoint.endpoint_id, arguments), price_label("Run again", cost),
                        price_label("Check the seed", cost if can_seed_check else None),
-                       can_seed_check, row["backend"] == "fal" and bool(row["request_id"]),
+                       can_seed_check, can_refetch,
                        [(e.label, e.endpoint_id) for e in self.launcher.catalog.values() if e.mode == endpoint.mode])
 
     def promotion_plan(self, run_id: str, target_id: str, resolution: str, duration: str,

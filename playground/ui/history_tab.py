@@ -76,8 +76,8 @@ def build_history_tab(playground: Playground, session: gr.State, history_tab: gr
         endpoint = gr.Dropdown([("any endpoint", ""), *playground.endpoint_choices()], value="", label="Endpoint",
                                scale=3, elem_id="history-endpoint")
         status = gr.Dropdown([("any status", ""), *(str(s) for s in FINAL)], value="", label="Status", scale=1, elem_id="history-status")
-        backend = gr.Dropdown([("any backend", ""), "fal", "offline"], value="", label="Backend", scale=1,
-                              elem_id="history-backend")
+        backend = gr.Dropdown([("any backend", ""), *playground.backend_names()], value="", label="Backend",
+                              scale=1, elem_id="history-backend")
         batch = gr.Textbox(label="Batch id", scale=1, elem_id="history-batch")
         text = gr.Textbox(label="Prompt contains", scale=2, elem_id="history-text")
     table = gr.Dataframe(headers=TABLE_HEADERS, interactive=False, wrap=True, elem_id="history-table",

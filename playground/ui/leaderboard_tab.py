@@ -32,7 +32,8 @@ def vega_lite(spec: dict | None, kind: str) -> AltairPlotData | None:
 def build_leaderboard_tab(playground: Playground, tab: gr.Tab) -> None:
     gr.Markdown(EXPLAINER)
     with gr.Row(equal_height=True):
-        backend = gr.Dropdown(["fal", "offline", "all"], value="fal", label="Votes on runs from", scale=2,
+        choices, first = playground.leaderboard_filters()
+        backend = gr.Dropdown(choices, value=first, label="Votes on runs from", scale=2,
                               elem_id="leaderboard-backend", info="fal by default: offline votes judge synthetic clips")
         refresh = gr.Button("Refresh", scale=1, elem_id="leaderboard-refresh")
     note = gr.Markdown(elem_id="leaderboard-note")
