@@ -38,7 +38,7 @@ def write_flat_clip(path: Path, width: int, height: int, fps: int, frames: int, 
 
     colour = np.array(random.Random(seed).choices(range(40, 216), k=3), dtype=np.uint8)
     picture = np.broadcast_to(colour, (height, width, 3)).copy()
-    with av.open(str(path), "w") as container:
+    with av.open(str(path), "w", container_options={"movflags": "+faststart"}) as container:
         stream = container.add_stream("libx264", rate=fps, options={"preset": "ultrafast"})
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         for _ in range(frames):
