@@ -74,7 +74,9 @@ class Gallery:
         cells = []
         for cell in planned.cells:
             completed = None
-            async for event in backend.run(cell.endpoint, cell.arguments, folder, f"cell{cell.index}", asyncio.Event()):
+            async for event in backend.run(endpoint=cell.endpoint, arguments=cell.arguments, outputs=folder,
+                                           run_id=f"cell{cell.index}", stop=asyncio.Event(),
+                                           deadline=float("inf")):
                 completed = event if isinstance(event, Completed) else completed
             if completed is None:
                 raise RunError(f"the offline preview made no clip for the example {example['name']!r}")

@@ -105,9 +105,9 @@ def test_public_fetch_follows_a_public_redirect_and_caps_size(sites):
 
 def _preview(backend, catalog, tmp_path, url):
     async def run():
-        return [e async for e in backend.run(catalog[LITE_I2V], {"prompt": "x", "image_url": url, "resolution": "480p",
-                                                                 "duration": "2", "seed": 1}, tmp_path, "r1",
-                                             asyncio.Event())]
+        arguments = {"prompt": "x", "image_url": url, "resolution": "480p", "duration": "2", "seed": 1}
+        return [e async for e in backend.run(endpoint=catalog[LITE_I2V], arguments=arguments, outputs=tmp_path,
+                                             run_id="r1", stop=asyncio.Event(), deadline=float("inf"))]
     return asyncio.run(run())
 
 

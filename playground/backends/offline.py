@@ -89,10 +89,9 @@ class OfflineBackend:
     async def prepare(self, endpoint: Endpoint, arguments: dict[str, Any]) -> dict[str, Any]:
         return arguments  # inline files are read locally, nothing is uploaded
 
-    async def run(self, endpoint: Endpoint, arguments: dict[str, Any], outputs: Path, run_id: str,
-                  stop: asyncio.Event, deadline: float = float("inf")) -> AsyncGenerator[Event, None]:
-        """The preview's events and clip (``deadline`` unused: a render takes seconds). Positional arguments are
-        still accepted for the Examples gallery, which renders with this class directly."""
+    async def run(self, *, endpoint: Endpoint, arguments: dict[str, Any], outputs: Path, run_id: str,
+                  stop: asyncio.Event, deadline: float) -> AsyncGenerator[Event, None]:
+        """The preview's events and clip (``deadline`` unused: a render takes seconds)."""
         request_id = f"offline-{run_id}"
         yield Submitted(request_id)
         for position in SIMULATED_QUEUE:

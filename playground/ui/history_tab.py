@@ -51,7 +51,7 @@ class RunPanel:
                     rerun = gr.Button("Run again", elem_id="history-rerun")
                 with gr.Row():
                     seed_check = gr.Button("Check the seed", elem_id="history-seed-check")
-                    refetch = gr.Button("Fetch again from fal", elem_id="history-refetch")
+                    refetch = gr.Button("Fetch again", elem_id="history-refetch")
                 with gr.Accordion("Promote: the same prompt, images and seed on another endpoint", open=False):
                     with gr.Row(equal_height=True):
                         target = gr.Dropdown([], label="Endpoint", scale=3, elem_id="history-promote-target")
