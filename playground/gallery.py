@@ -17,6 +17,7 @@ from typing import Any
 from playground.backends.offline import OfflineBackend
 from playground.catalog import Catalog
 from playground.compare.grid import grid_html
+from playground.compare.snapshot import BatchSnapshot
 from playground.compare.plan import Plan, plan
 from playground.compare.spec import parse_spec
 from playground.config import Limits
@@ -52,7 +53,7 @@ class Gallery:
     async def grids(self, file_url: Callable[[str], str]) -> list[str]:
         """Every example's grid, rendering the ones not rendered yet (``file_url``: a clip's path → its page URL)."""
         await self.render_missing()
-        return [grid_html(self.snapshot(e["name"]), False, set(), file_url) for e in self.examples]
+        return [grid_html(_typed(self.snapshot(e["name"])), False, set(), file_url) for e in self.examples]
 
     def snapshot(self, name: str) -> dict[str, Any] | None:
         """An example's rendered snapshot, or None when there is none to read (it is rendered again, over it)."""
@@ -92,3 +93,8 @@ class Gallery:
         temporary = self.out / f"{example['name']}.json.tmp"
         temporary.write_text(json.dumps(snapshot, ensure_ascii=False), encoding="utf-8")
         os.replace(temporary, self.out / f"{example['name']}.json")
+
+
+def _typed(snapshot: dict[str, Any] | None) -> BatchSnapshot | None:
+    """A rendered example as the grid draws it (its file is the `/compare` answer's form)."""
+    return BatchSnapshot.from_dict(snapshot) if snapshot else None

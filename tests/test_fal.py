@@ -296,8 +296,10 @@ def test_a_cell_fal_served_with_another_endpoint_is_flagged(fal_playground, fake
     assert fairness[PRO_FAST_T2V]["served_by"] == LITE_T2V and fairness[LITE_T2V]["served_by"] == ""
     assert any("was served by fal-ai/bytedance/seedance/v1/lite/text-to-video" in w for w in final["warnings"])
     from playground.compare.present import outcome_markdown
+    from playground.compare.snapshot import BatchSnapshot
 
-    assert "served by" in outcome_markdown(final) and LITE_T2V not in outcome_markdown(final, blind=True)
+    typed = BatchSnapshot.from_dict(final)
+    assert "served by" in outcome_markdown(typed) and LITE_T2V not in outcome_markdown(typed, blind=True)
     rows = _rows(fal_playground).set_index("endpoint_id")
     assert rows.served_by[PRO_FAST_T2V] == LITE_T2V and rows.served_by[LITE_T2V] == ""
 
@@ -393,7 +395,7 @@ def test_billed_cost_stays_empty_where_the_unit_price_is_unknown(fal_playground,
     assert error is None and events[-1].billed_cost_usd is None
     assert _rows(fal_playground).iloc[-1].billed_cost_usd == ""
     assert "unit price unknown" in result_markdown(events[-1].as_dict())
-    assert billed_text(events[-1].as_dict()) == "42 units (unit price unknown)"
+    assert billed_text(events[-1]) == "42 units (unit price unknown)"
 
 
 @pytest.mark.parametrize("units", ["-5000", "1e309", "inf", "nan", "abc", "1e6", "-0.5"])

@@ -17,6 +17,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from playground.compare.form import CompareForm
+from playground.compare.snapshot import BatchSnapshot
 from playground.config import FalSettings, Limits, PublicMode
 from playground.errors import PlaygroundError
 from playground.form import arguments_from_form
@@ -75,12 +77,12 @@ BAD = (
     + [(f"compare: {case}", _compare(spec), field) for case, spec, field in BAD_SPECS]
     + [("compare: over the cost cap", _compare({"prompts": ["x"], "endpoints": FOUR_T2V, "seeds": [1, 2, 3, 4],
                                                 "arguments": {"resolution": "1080p", "duration": "12"}}), "confirm"),
-       ("compare form: seeds", _sync(lambda p: p.comparisons.spec_from_form(
-           "text-to-video", FOUR_T2V, "x", "7, seven", {}, "{}", False)), "seeds"),
-       ("compare form: overrides", _sync(lambda p: p.comparisons.spec_from_form(
-           "text-to-video", FOUR_T2V, "x", "7", {}, "{not json", False)), "overrides"),
-       ("compare form: mode", _sync(lambda p: p.comparisons.spec_from_form(
-           "sound-to-video", FOUR_T2V, "x", "7", {}, "", False)), "mode")]
+       ("compare form: seeds", _sync(lambda p: p.comparisons.request_for(CompareForm(
+           "text-to-video", FOUR_T2V, "x", "7, seven", {}, "{}"))), "seeds"),
+       ("compare form: overrides", _sync(lambda p: p.comparisons.request_for(CompareForm(
+           "text-to-video", FOUR_T2V, "x", "7", {}, "{not json"))), "overrides"),
+       ("compare form: mode", _sync(lambda p: p.comparisons.request_for(CompareForm(
+           "sound-to-video", FOUR_T2V, "x", "7", {}, ""))), "mode")]
     + [("upload: text file", _upload(LITE_I2V, "image_url", "notes.png", b"just some text"), "image_url"),
        ("upload: truncated JPEG", _upload(LITE_I2V, "image_url", "cut.jpg", image_bytes(200, 100, "JPEG")[:300]),
         "image_url"),
@@ -261,7 +263,8 @@ def test_every_line_break_round_trips_through_the_log_and_votes(playground, brea
             "arguments": {"resolution": "480p", "duration": "2"}}
     snapshot = _final(playground, spec)
     assert snapshot["counts"]["completed"] == 2
-    playground.comparisons.voting.vote(snapshot, snapshot["cells"][0]["row"], snapshot["cells"][0]["label"], False)
+    playground.comparisons.voting.vote(BatchSnapshot.from_dict(snapshot), snapshot["cells"][0]["row"],
+                                       snapshot["cells"][0]["label"], False)
     rows = pd.read_csv(playground.results.path, dtype=str, keep_default_na=False)
     votes = pd.read_csv(playground.data_dir / "votes.csv", dtype=str, keep_default_na=False)
     assert len(rows) == 2 and set(rows.prompt) == {prompt.strip()} and set(rows.endpoint_id) == {LITE_T2V, PRO_FAST_T2V}

@@ -9,7 +9,7 @@ import pytest
 from playground.compare.cells import BatchCell, CellStatus, Origin
 from playground.compare.grid import grid_html
 from playground.compare.present import outcome_markdown
-from playground.compare.snapshot import BatchSnapshot, typed_snapshot
+from playground.compare.snapshot import BatchSnapshot
 from playground.record import RunRecord
 
 from conftest import LITE_T2V, PRO_T2V
@@ -139,17 +139,25 @@ def test_totals_count_only_the_new_cells_spend(paid, spent, billed, unknown):
 def test_the_outcome_says_what_was_spent_where_the_backend_bills(backend, paid, said):
     snapshot = BatchSnapshot("0123456789ab", backend, paid, True, (_cell(0, billed=0.25), _cell(1)), total_usd=2.0)
     assert said in outcome_markdown(snapshot)
-    assert outcome_markdown(snapshot) == outcome_markdown(snapshot.as_dict())  # the answer reads the same
+    assert outcome_markdown(snapshot) == outcome_markdown(BatchSnapshot.from_dict(snapshot.as_dict()))  # read back
 
 
-def test_the_gallery_s_rendered_dicts_draw_the_grid_they_stand_for():
-    """gallery.py keeps its rendered examples as dicts on disk and hands them to grid_html as they are."""
+def test_the_gallery_s_rendered_dicts_draw_the_grid_they_stand_for(tmp_path, catalog):
+    """gallery.py keeps its rendered examples as the answer's dicts on disk and reads them back to draw them."""
+    import asyncio
+    import json
+
+    from playground.gallery import Gallery
+
     rendered = {"batch_id": "gallery-x", "backend": "offline", "done": True, "warnings": [], "total_usd": 0.1,
                 "cells": [{"cell": i, "row": "p1-s1", "row_label": "prompt 1 · seed 1", "prompt": "x", "prompt_index": 0,
                            "seed": 1, "label": f"E{i}", "endpoint_id": f"e{i}", "status": "completed", "error": "",
                            "estimated_cost_usd": 0.05, "video_path": f"/g/{i}.mp4", "width": 864, "height": 480,
                            "duration_s": 2.0, "total_s": None, "position": None} for i in range(2)]}
-    page = grid_html(rendered, False, set(), lambda path: "/file=" + path)
+    gallery = Gallery(catalog, tmp_path)
+    gallery.examples = [{"name": "x"}]
+    gallery.out.mkdir(parents=True, exist_ok=True)
+    (gallery.out / "x.json").write_text(json.dumps(rendered))
+    page = asyncio.run(gallery.grids(lambda path: "/file=" + path))[0]  # rendered already: nothing renders again
     assert page == grid_html(BatchSnapshot.from_dict(rendered), False, set(), lambda path: "/file=" + path)
     assert page.count("<video") == 2 and "/file=/g/1.mp4" in page and "864×480, 2 s clip" in page
-    assert typed_snapshot(None) is None

@@ -13,11 +13,10 @@ import hashlib
 import html
 import random
 import string
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 from playground.compare.cells import BatchCell, CellStatus
-from playground.compare.snapshot import BatchSnapshot, typed_snapshot
+from playground.compare.snapshot import BatchSnapshot
 
 SPEEDS = (0.25, 0.5, 1, 1.5, 2)
 Labelled = list[tuple[str, BatchCell]]  # a row's cells, each with the label it shows under
@@ -164,17 +163,15 @@ def _keys(shown: Labelled, keyed: bool, voted: bool) -> str:
             f'<p class="vote-keys">Vote with the keys: {how}</p>')
 
 
-def grid_html(snapshot: BatchSnapshot | Mapping[str, Any] | None, blind: bool, revealed: set[str],
+def grid_html(snapshot: BatchSnapshot | None, blind: bool, revealed: set[str],
               file_url: Callable[[str], str], votes: bool = False) -> str:
     """The whole grid; an empty-state hint before any comparison ran. With ``votes`` (a finished batch on the
-    Compare tab), each row not yet voted on names the keys that vote on it. (The examples gallery hands its
-    rendered batches as their dict form.)
+    Compare tab), each row not yet voted on names the keys that vote on it.
 
     A vote can be changed, so a voted row keeps its keys (and says it was voted on).
 
     Every row has the same elements in the same places whatever it says (empty ones hidden): Gradio patches
     the grid's HTML position by position, and an element that moves is replaced, which stops its clips."""
-    snapshot = typed_snapshot(snapshot)
     if snapshot is None or not snapshot.cells:
         return '<div class="cmp-empty">Run a comparison to see its clips here, side by side.</div>'
     sections = []

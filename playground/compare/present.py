@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +11,7 @@ from playground.compare.cells import CellStatus
 from playground.compare.extend import Arrangement
 from playground.compare.grid import clip_key, grid_html, shown_cells
 from playground.compare.plan import Plan
-from playground.compare.snapshot import BatchSnapshot, typed_snapshot
+from playground.compare.snapshot import BatchSnapshot
 from playground.record import RunRecord, Status
 
 STATUS_HEADERS = ["prompt × seed", "clip", "status", "queue", "last log", "est. cost", "billed", "error"]
@@ -97,10 +97,8 @@ def status_rows(snapshot: BatchSnapshot | None, blind: bool, revealed: set[str])
     return table
 
 
-def billed_text(run: RunRecord | Mapping[str, Any]) -> str:
-    """What fal billed a run: dollars where the unit price is known, the units alone where it is not (a run's
-    `/generate` answer is read as a row)."""
-    run = run if isinstance(run, RunRecord) else RunRecord.from_row(run)
+def billed_text(run: RunRecord) -> str:
+    """What fal billed a run: dollars where the unit price is known, the units alone where it is not."""
     if run.billed_cost_usd is not None:
         return f"{run.billed_cost_usd:.4f}"
     if run.billed_units:
@@ -206,11 +204,9 @@ def batch_view(snapshot: BatchSnapshot | None, blind: bool, revealed: set[str], 
                      vote_rows, chosen, vote_choices(snapshot, chosen, blind, revealed) if chosen else [], done)
 
 
-def outcome_markdown(snapshot: BatchSnapshot | Mapping[str, Any], blind: bool = False) -> str:
+def outcome_markdown(batch: BatchSnapshot, blind: bool = False) -> str:
     """After (or during) the run: counts, the cost after (on a paid backend), and what each endpoint actually
-    produced. (The `/compare` answer is read as its snapshot.)"""
-    batch = typed_snapshot(snapshot)
-    assert batch is not None
+    produced."""
     totals = batch.totals
     counts = ", ".join(f"{n} {status}" for status, n in totals.counts.items() if n)
     spent = (f"estimated spend ${totals.spent_usd:.4f} of ${batch.total_usd:.4f} planned"

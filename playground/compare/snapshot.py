@@ -84,9 +84,3 @@ class BatchSnapshot:
                    total_usd=float(snapshot.get("total_usd") or 0.0),
                    warnings=tuple(str(w) for w in snapshot.get("warnings") or ()),
                    notes=tuple(str(n) for n in snapshot.get("notes") or ()))
-
-
-def typed_snapshot(snapshot: BatchSnapshot | Mapping[str, Any] | None) -> BatchSnapshot | None:
-    """``snapshot``, read with ``from_dict`` when it comes as the `/compare` answer: the examples gallery renders
-    its batches to JSON files, and callers holding the answer (tests, scripts) pass it back as they got it."""
-    return BatchSnapshot.from_dict(snapshot) if isinstance(snapshot, Mapping) else snapshot

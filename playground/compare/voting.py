@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Mapping
 from typing import Any
 
 from playground.compare.cells import CellStatus
 from playground.compare.grid import Labelled, shown_cells
 from playground.compare.kept import KeptBatches
 from playground.compare.present import ALL_BAD_CHOICE, TIE_CHOICE, vote_choices
-from playground.compare.snapshot import BatchSnapshot, typed_snapshot
+from playground.compare.snapshot import BatchSnapshot
 from playground.errors import InputError
 from playground.visitor import Visitor
 from playground.votes import ALL_BAD, TIE, Vote, VotesLog
@@ -44,10 +43,8 @@ class Voting:
         """What a vote on a row can say, as the page labels it: each finished clip, then tie and all bad."""
         return vote_choices(snapshot, row, blind, self.revealed(snapshot)) if snapshot else []
 
-    def vote(self, snapshot: BatchSnapshot | Mapping[str, Any] | None, row: str, choice: str, blind: bool) -> str:
-        """Record the page's vote on a row (``snapshot`` may be the `/compare` answer); the message says what was
-        recorded."""
-        batch = typed_snapshot(snapshot)
+    def vote(self, batch: BatchSnapshot | None, row: str, choice: str, blind: bool) -> str:
+        """Record the page's vote on a row; the message says what was recorded."""
         if batch is None or not batch.done:
             raise InputError([("vote", "run a comparison and let it finish first")])
         shown = self._on_show(shown_cells(batch, row, blind, self.revealed(batch)))
