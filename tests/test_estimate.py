@@ -1,5 +1,5 @@
-"""Output sizes (DESIGN §3 table, typed in here from the spec), fal's per-second quotes (typed in from the reference
-table, /work/shared/reference/fal-endpoints.md "2.0 pricing") and the token-formula estimate."""
+"""Output sizes (the 1.x size table as fal's pages publish it, typed in here), fal's per-second quotes (typed in from
+fal's 2.0 pricing pages, as the facts files cite them) and the token-formula estimate."""
 
 import io
 import json
@@ -49,12 +49,12 @@ def _mp4(seconds, fps=24):
             c.mux(p)
     return data_uri(buffer.getvalue(), "video/mp4")
 
-DESIGN_TABLE = {
+PUBLISHED_SIZES = {
     "480p": {"21:9": (960, 416), "16:9": (864, 480), "4:3": (736, 544), "1:1": (640, 640), "3:4": (544, 736), "9:16": (480, 864), "9:21": (416, 960)},
     "720p": {"21:9": (1504, 640), "16:9": (1248, 704), "4:3": (1120, 832), "1:1": (960, 960), "3:4": (832, 1120), "9:16": (704, 1248), "9:21": (640, 1504)},
     "1080p": {"21:9": (2176, 928), "16:9": (1920, 1088), "4:3": (1664, 1248), "1:1": (1440, 1440), "3:4": (1248, 1664), "9:16": (1088, 1920), "9:21": (928, 2176)},
 }
-CELLS = [(r, a, wh) for r, row in DESIGN_TABLE.items() for a, wh in row.items()]
+CELLS = [(r, a, wh) for r, row in PUBLISHED_SIZES.items() for a, wh in row.items()]
 
 
 @pytest.mark.parametrize("resolution, aspect, size", CELLS)
