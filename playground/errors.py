@@ -18,7 +18,6 @@ from typing import TypeGuard
 from playground.record import RunRecord, Status
 from playground.text import escape_surrogates
 
-
 MAY_HAVE_RUN = "fal may have accepted it and may bill it"  # a submit whose answer never arrived (said in its row)
 
 

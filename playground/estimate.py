@@ -76,7 +76,7 @@ def snap_aspect(width: int, height: int, ratios: list[str]) -> str:
     return min(ratios, key=distance)
 
 
-def _source_image(endpoint: Endpoint, arguments: dict[str, Any]) -> str | None:
+def _source_image(arguments: dict[str, Any]) -> str | None:
     for name in ("image_url", "reference_image_urls", "image_urls"):
         value = arguments.get(name)
         if value:
@@ -92,7 +92,7 @@ def output_shape(endpoint: Endpoint, arguments: dict[str, Any]) -> Shape:
     aspect = _value(endpoint, arguments, "aspect_ratio") or TEXT_DEFAULT_ASPECT
     size_known = True
     if aspect == "auto":
-        image = _source_image(endpoint, arguments)
+        image = _source_image(arguments)
         shape = image_shape(image) if image else None
         if shape:
             aspect = snap_aspect(shape[0], shape[1], list(row))

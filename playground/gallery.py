@@ -17,8 +17,8 @@ from typing import Any
 from playground.backends.offline import OfflineBackend
 from playground.catalog import Catalog
 from playground.compare.grid import grid_html
-from playground.compare.snapshot import BatchSnapshot
 from playground.compare.plan import Plan, plan
+from playground.compare.snapshot import BatchSnapshot
 from playground.compare.spec import parse_spec
 from playground.config import Limits
 from playground.errors import RunError

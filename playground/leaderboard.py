@@ -35,7 +35,7 @@ DTYPES = {column: "int64" if column in COUNTS else "str" if column in TEXTS else
 def _judged(votes: pd.DataFrame) -> list[tuple[str | None, list[str]]]:
     """(winner or None for a tie, endpoints on show) of every vote that picked a winner or a tie."""
     return [(None if winner == TIE else winner, json.loads(candidates))
-            for winner, candidates in zip(votes.winner, votes.candidates) if winner != ALL_BAD]
+            for winner, candidates in zip(votes.winner, votes.candidates, strict=True) if winner != ALL_BAD]
 
 
 def _amounts(column: pd.Series) -> pd.Series:
@@ -74,7 +74,8 @@ def standings(votes: pd.DataFrame, results: pd.DataFrame, labels: dict[str, str]
     if votes.empty:
         return pd.DataFrame(columns=COLUMNS).astype(DTYPES), None
     judged = _judged(votes)
-    all_bad: Counter[str] = Counter(e for winner, shown in zip(votes.winner, votes.candidates) if winner == ALL_BAD
+    all_bad: Counter[str] = Counter(e for winner, shown in zip(votes.winner, votes.candidates, strict=True)
+                                    if winner == ALL_BAD
                                     for e in json.loads(shown))
     wins = Counter(winner for winner, _ in judged if winner is not None)
     ties = Counter(e for winner, shown in judged if winner is None for e in shown)

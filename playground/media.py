@@ -58,7 +58,7 @@ def decode_data_uri(value: str) -> tuple[str, bytes]:
     try:
         data = base64.b64decode(match["data"], validate=True) if match["b64"] else match["data"].encode()
     except (binascii.Error, ValueError):
-        raise MediaError("data URI is not valid base64")
+        raise MediaError("data URI is not valid base64") from None
     if len(data) > MAX_INPUT_BYTES:
         raise MediaError(f"larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB")
     return (match["mime"] or "text/plain").lower(), data
@@ -84,11 +84,13 @@ def open_checked_image(data: bytes, formats: tuple[str, ...]) -> Image.Image:
         except MediaError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise MediaError("image is too large (decompression bomb?)")
+            raise MediaError("image is too large (decompression bomb?)") from None
         except UnidentifiedImageError:
-            raise MediaError("not a readable image: its content is not in any image format, whatever its name says")
+            raise MediaError("not a readable image: its content is not in any image format, whatever its name "
+                             "says") from None
         except (OSError, SyntaxError, ValueError) as exc:  # truncated or corrupt
-            raise MediaError(f"not a readable image: it is damaged or cut short ({str(exc)[:80] or exc.__class__.__name__})")
+            raise MediaError("not a readable image: it is damaged or cut short "
+                             f"({str(exc)[:80] or exc.__class__.__name__})") from None
     return ImageOps.exif_transpose(image).convert("RGB")  # upright, as the photo is shown
 
 

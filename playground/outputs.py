@@ -36,7 +36,7 @@ UnitPrice = Callable[[str], "float | None"]  # endpoint id → fal's price per b
 class Outputs:
     """The outputs folder of one data directory, and how a result gets into it."""
 
-    def __init__(self, directory: Path, settings: FalSettings, unit_price: UnitPrice = lambda endpoint_id: None):
+    def __init__(self, directory: Path, settings: FalSettings, unit_price: UnitPrice = lambda _endpoint_id: None):
         self.directory, self.settings, self.unit_price = Path(directory), settings, unit_price
         self._downloaders: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
             weakref.WeakKeyDictionary())

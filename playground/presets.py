@@ -169,11 +169,11 @@ def read_preset_file(path: Path) -> Any:
     try:
         return json.loads(read_small_text(path, MAX_PRESET_BYTES))
     except SmallFileError as exc:
-        raise PresetError(str(path), [("-", exc.reason)])
+        raise PresetError(str(path), [("-", exc.reason)]) from None
     except json.JSONDecodeError as exc:
-        raise PresetError(str(path), [(f"line {exc.lineno}", f"invalid JSON ({exc.msg})")])
+        raise PresetError(str(path), [(f"line {exc.lineno}", f"invalid JSON ({exc.msg})")]) from None
     except RecursionError:
-        raise PresetError(str(path), [("-", "JSON nested too deeply to read")])
+        raise PresetError(str(path), [("-", "JSON nested too deeply to read")]) from None
 
 
 def _preset_files(directory: Path | None) -> tuple[list[Path], list[str]]:
@@ -247,7 +247,7 @@ class Presets:
             try:
                 preset = parse_preset(raw, self.catalog, str(path), "saved")
             except PresetError as exc:
-                raise InputError([(f"preset {key}", message) for key, message in exc.problems])
+                raise InputError([(f"preset {key}", message) for key, message in exc.problems]) from None
             if any(p.name == name and p.source == "built-in" for p in self.all):
                 raise InputError([("preset name", f"{name!r} is a built-in preset; choose another name")])
             if replaced is None and any(p.file == str(path) for p in self.all):  # a 48-bit hash collision
@@ -276,4 +276,4 @@ class Presets:
             if temporary:
                 Path(temporary).unlink(missing_ok=True)
             raise InputError([("preset", f"could not be written as {path.name} "
-                                         f"({exc.strerror or exc.__class__.__name__}); nothing was saved")])
+                                         f"({exc.strerror or exc.__class__.__name__}); nothing was saved")]) from None

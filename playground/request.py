@@ -34,9 +34,10 @@ def parse_arguments(text: str | dict[str, Any] | None, name: str = "arguments") 
     try:
         value = json.loads(text or "{}")
     except json.JSONDecodeError as exc:
-        raise InputError([(name, f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")])
+        raise InputError([(name, f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")]) from None
     except RecursionError:
-        raise InputError([(name, "nested too deeply to read (thousands of [ or { levels); send a flat JSON object")])
+        raise InputError([(name, "nested too deeply to read (thousands of [ or { levels); send a flat JSON "
+                                 "object")]) from None
     if not isinstance(value, dict):
         raise InputError([(name, f"must be a JSON object, got {type(value).__name__}")])
     broken = surrogate_problems(value)
@@ -45,7 +46,7 @@ def parse_arguments(text: str | dict[str, Any] | None, name: str = "arguments") 
     return value
 
 
-def _check_media(field: Field, value: str, endpoint: Endpoint, mime_prefix: str = "image/") -> str | None:
+def _check_media(value: str, endpoint: Endpoint, mime_prefix: str = "image/") -> str | None:
     if broken := surrogate_problem(value):
         return broken
     if is_http_url(value):
@@ -84,7 +85,7 @@ def _check_one(field: Field, value: Any, endpoint: Endpoint) -> str | None:
         if (low is not None and value < low) or (high is not None and value > high):
             return f"{value} is out of range {low}–{high}"
     if kind == "image_url":
-        return _check_media(field, value, endpoint)
+        return _check_media(value, endpoint)
     if kind in MEDIA_MIME_PREFIX:
         return _check_list(field, value, endpoint)
     return None
@@ -98,7 +99,7 @@ def _check_list(field: Field, value: Any, endpoint: Endpoint) -> str | None:
     if field.max_items is not None and len(value) > field.max_items:
         return f"takes at most {field.max_items} item(s), got {len(value)}"
     for i, item in enumerate(value):
-        problem = _check_media(field, item, endpoint, MEDIA_MIME_PREFIX[field.kind])
+        problem = _check_media(item, endpoint, MEDIA_MIME_PREFIX[field.kind])
         if problem:
             return f"item {i + 1}: {problem}"
     return None

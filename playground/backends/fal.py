@@ -88,7 +88,7 @@ class FalBackend:
             try:
                 mime, data = decode_data_uri(value)
             except MediaError as exc:
-                raise RunError(f"{name}: {exc}")
+                raise RunError(f"{name}: {exc}") from None
             file_name = f"{name}{mimetypes.guess_extension(mime) or '.bin'}"
             try:
                 return await self.connections.upload(self.key, data, mime, file_name)

@@ -65,10 +65,10 @@ def _check(stop: asyncio.Event) -> None:
         raise RunError("cancelled by the user", status=Status.CANCELLED)
 
 
-def _build(settings: FalSettings) -> BackendForKey:
+def _build(_settings: FalSettings) -> BackendForKey:
     """One preview renderer per app, whatever the key (it uses none)."""
     backend = OfflineBackend()
-    return lambda key: backend
+    return lambda _key: backend
 
 
 KIND = BackendKind(name="offline", title="offline preview", label="offline preview (synthetic clip, not model output)",

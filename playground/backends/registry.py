@@ -77,7 +77,7 @@ class Built:
         self._for_key = {name: k.build(settings) for name, k in KINDS.items()}
         if given is not None:
             fixed: Backend = given
-            self._for_key[fixed.name] = lambda key: fixed
+            self._for_key[fixed.name] = lambda _key: fixed
 
     def for_key(self, name: str) -> BackendForKey:
         return self._for_key[name]

@@ -60,7 +60,7 @@ class KeptBatches:
     """Kept batches found by id for their owner, as they stand now (see ``settled``)."""
 
     def __init__(self, store: BatchStore, results: ResultsLog, journal: Journal,
-                 live: Callable[[str], BatchSnapshot | None] = lambda batch_id: None):
+                 live: Callable[[str], BatchSnapshot | None] = lambda _batch_id: None):
         self.store, self.results, self.journal, self.live = store, results, journal, live
 
     def in_flight(self, batch_id: str) -> list[RunRecord]:

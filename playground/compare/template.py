@@ -61,7 +61,7 @@ def parse(line: str) -> Template:
     barred: list[bool] = []  # whether it has a "|" of its own (not inside a brace within it)
     bar_outside = "|" in texts_and_braces[0]  # a "|" outside every brace since the last "}": a lone "}" then errs
     at, previous = len(texts_and_braces[0]), -1  # where the brace being read is, and the brace before it
-    for brace, text in zip(texts_and_braces[1::2], texts_and_braces[2::2]):
+    for brace, text in zip(texts_and_braces[1::2], texts_and_braces[2::2], strict=True):
         if brace == "{":
             opened.append(at)
             barred.append(False)
