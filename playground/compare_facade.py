@@ -1,7 +1,5 @@
-"""The facade's Compare and Leaderboard calls (``Playground`` inherits them): one method per page event.
-
-Split from ``service`` to keep each file small; the UI still calls them on the ``Playground``.
-"""
+"""The facade's calls for the Compare and Leaderboard tabs (``Playground.compare``): one method per page event,
+returning what the tab shows (``compare.present``, ``leaderboard``)."""
 
 from __future__ import annotations
 
@@ -10,7 +8,7 @@ from contextlib import aclosing
 from pathlib import Path
 from typing import Any
 
-from playground.catalog import Catalog
+from playground.backends import registry
 from playground.compare.comparisons import Comparisons
 from playground.compare.form import CompareForm
 from playground.compare.present import BatchView, CompareMode, PlanView, clip_labels, refused_view
@@ -18,39 +16,41 @@ from playground.compare.snapshot import BatchSnapshot
 from playground.compare.spec import draw_seeds
 from playground.errors import PlaygroundError
 from playground.leaderboard import LeaderboardView, separation_note, standings
-from playground.presets import Presets
-from playground.results import ResultsLog
+from playground.present import FormLayout, form_layout
 from playground.revisit import Revisits
 from playground.visitor import Visitor
 
 FileUrl = Callable[[str], str]  # a local file → the URL the page loads it from (the UI serves a copy)
 
 
-class CompareFacade:
-    """Compare and Leaderboard, on the parts ``Playground`` builds."""
+class CompareCalls:
+    """Compare (plan, run, cancel, judge, export a row) and the Leaderboard its votes make."""
 
-    catalog: Catalog
-    comparisons: Comparisons
-    presets: Presets
-    results: ResultsLog
-    revisits: Revisits
+    def __init__(self, comparisons: Comparisons, revisits: Revisits):
+        self.comparisons, self.revisits = comparisons, revisits  # revisits: the seed checks beside the standings
 
-    def compare_mode(self, mode: str) -> CompareMode:
+    # -- the form ------------------------------------------------------------------------------------------
+    def layouts(self) -> dict[str, FormLayout]:
+        """Per mode, in the catalog's order of modes, the shared settings (every field any endpoint of that mode
+        has); the first mode is the one the tab opens on."""
+        return {mode: form_layout(union) for mode, union in self.comparisons.forms.items()}
+
+    def mode(self, mode: str) -> CompareMode:
         choices, selected = self.comparisons.endpoints_for(mode)
-        return CompareMode(choices, selected, [p.label for p in self.presets.for_mode(mode)])
+        return CompareMode(choices, selected, [p.label for p in self.comparisons.presets.for_mode(mode)])
 
-    def compare_plan(self, form: CompareForm, visitor: Visitor) -> PlanView:
+    def plan(self, form: CompareForm, visitor: Visitor) -> PlanView:
         return self.comparisons.preview_form(form, visitor)
 
-    def compare_preset(self, label: str) -> tuple[str, str, str | None, dict[str, Any]]:
+    def preset(self, label: str) -> tuple[str, str, str | None, dict[str, Any]]:
         """A preset as the Compare tab shows it: (mode, prompt, seed or None, shared-settings form)."""
         return self.comparisons.preset_form(label)
 
     def drawn_seeds(self, count: float | None) -> str:
         return ", ".join(str(seed) for seed in draw_seeds(max(1, min(8, int(count or 1)))))
 
-    async def run_compare(self, form: CompareForm, visitor: Visitor, blind: bool,
-                          file_url: FileUrl) -> AsyncIterator[BatchView]:
+    # -- a batch -------------------------------------------------------------------------------------------
+    async def run(self, form: CompareForm, visitor: Visitor, blind: bool, file_url: FileUrl) -> AsyncIterator[BatchView]:
         """The Compare tab's Run, snapshot by snapshot; a comparison that cannot start says why in its outcome."""
         try:
             async with aclosing(self.comparisons.run_form(form, visitor)) as snapshots:  # leaving stops the batch
@@ -59,13 +59,14 @@ class CompareFacade:
         except PlaygroundError as exc:  # nothing was sent
             yield refused_view(exc)
 
-    def compare_view(self, snapshot: BatchSnapshot | None, blind: bool, row: str | None, file_url: FileUrl) -> BatchView:
+    def view(self, snapshot: BatchSnapshot | None, blind: bool, row: str | None, file_url: FileUrl) -> BatchView:
         return self.comparisons.view(snapshot, blind, file_url, row)
 
     def cancel_cells(self, snapshot: BatchSnapshot | None, cells: list[str] | None = None) -> str:
         """Stop some cells of the batch shown (all when ``cells``, their opaque keys, is None); says what happens."""
         return self.comparisons.cancel(snapshot.batch_id if snapshot else None, cells)
 
+    # -- judging -------------------------------------------------------------------------------------------
     def row_choices(self, snapshot: BatchSnapshot | None, row: str, blind: bool) -> tuple[list[str], list[str]]:
         """For a row chosen under the grid: what a vote can say, and the clips an export can take sound from."""
         choices = self.comparisons.voting.choices(snapshot, row, blind)
@@ -87,7 +88,12 @@ class CompareFacade:
         """The row shown on the page as one side-by-side MP4 (blind rows not yet voted on show letters only)."""
         return self.comparisons.exports.for_page(snapshot, row or "", blind, audio)
 
-    def leaderboard_view(self, backend: str) -> LeaderboardView:
-        labels = self.catalog.short_labels()
-        table, fitted = standings(self.comparisons.votes.current(), self.results.read(), labels, backend)
+    # -- the Leaderboard -----------------------------------------------------------------------------------
+    def leaderboard_filters(self) -> tuple[list[str], str]:
+        """The backend filter: its choices (each backend, then "all") and the one it opens on."""
+        return [*registry.names(), registry.ALL], registry.judged_first()
+
+    def leaderboard(self, backend: str) -> LeaderboardView:
+        labels = self.comparisons.launcher.catalog.short_labels()
+        table, fitted = standings(self.comparisons.votes.current(), self.revisits.results.read(), labels, backend)
         return LeaderboardView.of(table, backend, self.revisits.seed_stability(), separation_note(fitted, labels))

@@ -18,8 +18,6 @@ import pandas as pd
 from playground.csvlog import write_frame
 
 PAGE_SIZE = 25
-SHOWN = ["created_at", "endpoint_id", "status", "backend", "seed", "prompt", "checks", "estimated_cost_usd", "total_s",
-         "batch_id", "run_id"]
 _FORMULA_START = re.compile(r"^[=+\-@\t\r]")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 

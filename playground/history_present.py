@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+from playground.catalog import Catalog
 from playground.checks import SeedVerdict
 from playground.compare.adapt import Change
 from playground.errors import PlaygroundError
@@ -15,27 +16,30 @@ from playground.present import RunWatcher, Shown, event_text, result_markdown
 from playground.record import RunRecord
 
 TABLE_HEADERS = ["when (UTC)", "endpoint", "status", "backend", "seed", "prompt", "est. $", "time"]
-MODE_SHORT = {"text-to-video": "T2V", "image-to-video": "I2V", "reference-to-video": "R2V"}
 KEEP = "keep"
 
 
-def table_row(row: dict[str, str], endpoint_label: str) -> list[Any]:
+def run_label(catalog: Catalog, endpoint_id: str) -> str:
+    """A run's endpoint, short: "1.0 Lite · T2V" (an endpoint no longer in the catalog by its id)."""
+    endpoint = catalog.get(endpoint_id)
+    return f"{endpoint.short_label} · {endpoint.mode_short}" if endpoint else endpoint_id
+
+
+def table_row(run: RunRecord, endpoint_label: str) -> list[Any]:
     """One run as a short table row: month-day time, a short endpoint name, the prompt cut to a line."""
-    when = row["created_at"][5:16].replace("T", " ")
-    prompt = row["prompt"] if len(row["prompt"]) <= 70 else row["prompt"][:69] + "…"
-    cost = f"{float(row['estimated_cost_usd']):.4f}" if row["estimated_cost_usd"] else ""
-    total = f"{float(row['total_s']):.1f} s" if row["total_s"] else ""
-    return [when, endpoint_label, row["status"], row["backend"], row["seed"], prompt, cost, total]
+    when = run.created_at[5:16].replace("T", " ")
+    prompt = run.prompt if len(run.prompt) <= 70 else run.prompt[:69] + "…"
+    total = "" if run.total_s is None else f"{run.total_s:.1f} s"
+    return [when, endpoint_label, str(run.status), run.backend, "" if run.seed is None else str(run.seed), prompt,
+            f"{run.estimated_cost_usd:.4f}", total]
 
 
-def details_markdown(row: dict[str, str], endpoint_label: str) -> str:
-    result = {**row, "seed": row["seed"] or "?", "estimated_cost_usd": float(row["estimated_cost_usd"] or 0),
-              "width": int(row["width"]) if row["width"] else None, "height": row["height"],
-              "fps": float(row["fps"] or 0), "duration_s": float(row["duration_s"] or 0),
-              "queue_s": float(row["queue_s"]) if row["queue_s"] else None,
-              "run_s": float(row["run_s"]) if row["run_s"] else None, "has_audio": row.get("has_audio") == "true"}
-    head = (f"**{endpoint_label}** `{row['endpoint_id']}` · run `{row['run_id']}` · "
-            f"{row['created_at'][:19].replace('T', ' ')} UTC")
+def details_markdown(run: RunRecord, endpoint_label: str) -> str:
+    """The run as its tab said it when it ended (what the log does not know: a seed as "?", rates as 0)."""
+    result = {**run.as_dict(), "seed": "?" if run.seed is None else run.seed, "fps": run.fps or 0.0,
+              "duration_s": run.duration_s or 0.0, "frames": "" if run.frames is None else run.frames}
+    head = (f"**{endpoint_label}** `{run.endpoint_id}` · run `{run.run_id}` · "
+            f"{run.created_at[:19].replace('T', ' ')} UTC")
     return head + "\n\n" + result_markdown(result)
 
 

@@ -6,7 +6,7 @@ fetch-again from History (``update``); ``ResultsLog`` is the one piece of code t
 
 from __future__ import annotations
 
-from playground.csvlog import CsvLog, string_records
+from playground.csvlog import CsvLog
 from playground.record import COLUMNS, RunRecord
 
 
@@ -18,8 +18,3 @@ class ResultsLog(CsvLog):
     def add(self, record: RunRecord) -> None:
         """Write a finished run's row; returns once it is on disk."""
         self.append(record.to_row())
-
-    def newest(self, limit: int) -> list[dict[str, str]]:
-        """The last ``limit`` rows, newest first."""
-        frame = self.read()
-        return string_records(frame.iloc[::-1].head(max(0, int(limit))))

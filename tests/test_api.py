@@ -69,14 +69,15 @@ def test_every_event_has_a_unique_explicit_name(catalog):
     assert {f"open_{e.slug}" for e in catalog.values()} | {"open_compare"} <= opens  # page-side first showings
 
     with gr.Blocks() as compare:  # Compare as a visitor's session builds it
-        build_compare_contents(playground, gr.State({}))
+        build_compare_contents(playground.compare, playground.sessions, gr.State({}))
     in_compare = [d["api_name"] for d in compare.config["dependencies"] if d.get("backend_fn")]
     assert set(in_compare) == compare_events and len(in_compare) == len(compare_events)
 
     per_tab = ("preview", "run", "cancel", "preset_load", "preset_draft", "preset_list")
     for endpoint in catalog.values():  # a tab as a visitor's session builds it
         with gr.Blocks() as tab:
-            build_endpoint_tab(playground, endpoint, gr.State({}), PresetSaver(playground))
+            build_endpoint_tab(playground.tabs, playground.sessions, endpoint, gr.State({}),
+                               PresetSaver(playground.tabs))
         in_tab = [d["api_name"] for d in tab.config["dependencies"] if d.get("backend_fn")]
         assert {f"{name}_{endpoint.slug}" for name in per_tab} <= set(in_tab), in_tab
         assert len(in_tab) == len(set(in_tab))

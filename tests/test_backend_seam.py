@@ -109,12 +109,12 @@ def test_a_registered_backend_is_a_choice_everywhere(echo, monkeypatch, tmp_path
     monkeypatch.setenv("PLAYGROUND_BACKEND", "echo")
     assert config.backend_choice(registry.names()) == "echo"
     playground = Playground(catalog, tmp_path / "data", "echo", server_key="srv-1234:abcdef0123456789")
-    assert playground.backend_names() == ["fal", "offline", "echo"]
-    assert playground.leaderboard_filters() == (["fal", "offline", "echo", "all"], "fal")  # fal: a model's clips
-    assert not playground.asks_for_key
+    assert playground.history.backend_names() == ["fal", "offline", "echo"]
+    assert playground.compare.leaderboard_filters() == (["fal", "offline", "echo", "all"], "fal")  # fal: a model's clips
+    assert not playground.sessions.asks_for_key
     assert playground.launcher.backend_for("visitor:0123456789abcdef").name == "echo"  # a key changes nothing
-    assert playground.backend_status(None).startswith("**Backend: echo clip** (PLAYGROUND_BACKEND=echo): one flat")
-    assert playground.cancel_note(None) == ("**cancelled** · the echo clip stopped rendering on this server (nothing "
+    assert playground.sessions.backend_status(None).startswith("**Backend: echo clip** (PLAYGROUND_BACKEND=echo): one flat")
+    assert playground.tabs.cancel_note(None) == ("**cancelled** · the echo clip stopped rendering on this server (nothing "
                                             "was sent to fal.ai, nothing is charged) · the run's row in History says "
                                             "how it ended")
     with pytest.raises(InputError, match="echo"):
@@ -127,15 +127,15 @@ def test_fetch_again_is_offered_where_the_backend_declares_it(echo, tmp_path, ca
     playground, visitor = Playground(catalog, tmp_path / "data", "echo"), Visitor()
     made = _drain(playground.generate(LITE_T2V, {"prompt": "a kite", **QUICK, "seed": 4}, visitor))[-1]
     assert made.backend == "echo" and made.width == 864 and made.frames == 48 and made.checks
-    picked = playground.pick(made.run_id, visitor)
+    picked = playground.history.pick(made.run_id, visitor)
     assert picked.can_refetch and "echo (a test backend" in picked.details
-    again = asyncio.run(playground.refetch(made.run_id, visitor))
+    again = asyncio.run(playground.history.refetch(made.run_id, visitor))
     assert again.video_path == made.video_path and len(_rows(playground.data_dir)) == 1  # no new run
     offline = Playground(catalog, tmp_path / "other", "offline")
     preview = _drain(offline.generate(LITE_T2V, {"prompt": "a kite", **QUICK}, visitor))[-1]
-    assert not offline.pick(preview.run_id, visitor).can_refetch
+    assert not offline.history.pick(preview.run_id, visitor).can_refetch
     with pytest.raises(InputError, match="only fal or echo runs"):
-        asyncio.run(offline.refetch(preview.run_id, visitor))
+        asyncio.run(offline.history.refetch(preview.run_id, visitor))
 
 
 def test_the_leaderboard_note_follows_the_declarations(echo):

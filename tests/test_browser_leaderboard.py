@@ -66,7 +66,7 @@ def board(tmp_path_factory, catalog):
         row = [c["endpoint_id"] for c in final["cells"] if c["seed"] == seed]
         choice = "none" if winner is None else "ABCD"[row.index(winner)]
         playground.api.vote(final["batch_id"], f"1 × {seed}", choice, visitor)
-    table = playground.leaderboard_view("offline").table.set_index("endpoint")
+    table = playground.compare.leaderboard("offline").table.set_index("endpoint")
     assert len(table) == 4 and table.bt_rating.notna().all() and table.mean_cost_usd.notna().all()
 
     demo = build_app(playground)

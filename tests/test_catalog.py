@@ -74,6 +74,9 @@ def _edit(path, fn):
 BROKEN = [
     ("unknown facts key", lambda f, d: _edit(f, lambda x: x.update(colour="red")), "facts/seedance-v1-pro-text-to-video.json", "colour"),
     ("bad tier", lambda f, d: _edit(f, lambda x: x.update(tier="turbo")), "facts/seedance-v1-pro-text-to-video.json", "tier"),
+    ("unknown mode", lambda f, d: _edit(f, lambda x: x.update(mode="sound-to-video")),
+     "facts/seedance-v1-pro-text-to-video.json",
+     "mode: must be one of ['text-to-video', 'image-to-video', 'reference-to-video'], got 'sound-to-video'"),
     ("no price", lambda f, d: _edit(f, lambda x: x["pricing"].pop("usd_per_million_tokens")), "facts/", "pricing.usd_per_million_tokens"),
     ("invalid JSON", lambda f, d: d.write_text("{"), "openapi/seedance-v1-pro-text-to-video.json", "line 1"),
     ("unsupported shape", lambda f, d: _edit(d, lambda x: _input_schema(x)["properties"].update(mask={"type": "object"})),
@@ -189,3 +192,33 @@ def test_a_price_variant_prices_the_request_that_matches_it(tmp_path):
     still = estimate(endpoint, {"prompt": "x", "resolution": "480p", "duration": "5", "camera_fixed": True})
     assert still.usd == pytest.approx(moving.usd / 2) and "priced for camera_fixed true" in still.notes
     assert "$1.25 per million" in still.formula and "$2.5 per million" in moving.formula
+
+
+# The mode vocabulary as people read it (the tabs' labels, History's endpoint column), written out by hand.
+MODE_WORDS = {"text-to-video": ("Text → Video", "T2V"), "image-to-video": ("Image → Video", "I2V"),
+              "reference-to-video": ("Reference → Video", "R2V")}
+
+
+def test_every_endpoint_says_its_mode_in_the_catalogs_words(catalog):
+    assert {endpoint.mode for endpoint in catalog.values()} == set(MODE_WORDS)
+    for endpoint in catalog.values():
+        assert (endpoint.mode_title, endpoint.mode_short) == MODE_WORDS[endpoint.mode], endpoint.endpoint_id
+    order = [endpoint.mode for endpoint in catalog.families()["2.0"] if endpoint.tier == "standard"]
+    assert order == list(MODE_WORDS)  # within a family and tier, modes in the vocabulary's order
+
+
+def test_the_mode_vocabulary_has_one_home():
+    """No module but catalog/modes.py spells a mode, its title or its short form (docstrings quoting one aside):
+    the loader, Compare's forms, the tabs' labels and History's column all derive from it."""
+    import ast
+    from pathlib import Path
+
+    words = {word for name, (title, short) in MODE_WORDS.items() for word in (name, title, short)}
+    home = Path(CATALOG_DIR) / "modes.py"
+    spelled = sorted(f"{path.relative_to(home.parent.parent.parent)}:{node.lineno} {node.value!r}"
+                     for path in home.parent.parent.rglob("*.py") if path != home
+                     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                     if isinstance(node, ast.Constant) and node.value in words)
+    assert spelled == []
+    assert {word for node in ast.walk(ast.parse(home.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Constant) and (word := node.value) in words} == words

@@ -7,6 +7,7 @@ import pytest
 
 from playground.compare import adapt, one_per_family, parse_spec, plan, union_endpoint
 from playground.compare.grid import clip_key
+from playground.compare.present import plan_markdown
 from playground.config import FalSettings, Limits
 from playground.errors import InputError
 from playground.service import Playground
@@ -117,9 +118,15 @@ BAD_SPECS = [
 ]
 
 
+def plan_text(playground, asked, visitor):
+    """The plan the Compare tab shows for a `/compare` request (``Comparisons.preview_form`` shows it for a form)."""
+    paid = playground.launcher.backend_for(visitor.key).paid
+    return plan_markdown(playground.comparisons.arrange(asked, visitor), playground.limits.max_batch_usd, paid)
+
+
 def test_the_plan_shows_and_counts_a_templates_variants(playground):
-    text = playground.comparisons.preview({"prompts": "{dusk|dawn} over {the *sea*|a city}", "endpoints": [LITE_T2V, PRO_T2V],
-                                           "seeds": [1]}, playground.visitor())
+    text = plan_text(playground, {"prompts": "{dusk|dawn} over {the *sea*|a city}", "endpoints": [LITE_T2V, PRO_T2V],
+                                  "seeds": [1]}, playground.sessions.visitor())
     assert "8 cells" in text and "4 prompt(s) × 2 endpoint(s) × 1 seed(s)" in text
     for n, prompt in enumerate(["dusk over the \\*sea\\*", "dusk over a city", "dawn over the \\*sea\\*",
                                 "dawn over a city"], 1):
@@ -254,11 +261,9 @@ def test_cancel_all_shows_at_once_even_while_fal_takes_its_time_to_answer(tmp_pa
 
 
 def test_offline_says_when_a_batch_would_pass_the_cap_on_fal(playground):
-    from playground.compare.present import plan_markdown
-
     planned = playground.comparisons.arrange({"prompts": ["x"], "endpoints": [LITE_T2V, PRO_T2V], "seeds": [1, 2],
                                               "arguments": {"resolution": "1080p", "duration": "12"}},
-                                             playground.visitor())
+                                             playground.sessions.visitor())
     assert "would be above the $1.00 batch cap" in plan_markdown(planned, 1.0, paid=False)
     assert "would be above" not in plan_markdown(planned, 100.0, paid=False)
 
@@ -282,7 +287,7 @@ def test_a_blind_row_shows_letters_and_bare_statuses_only(playground):
 def test_the_plan_counts_new_reused_and_skipped_cells_and_prices_only_the_new(playground):
     """An extension adds a prompt variant and a seed: the batch's own cells are skipped, the rest priced; a fresh
     spec asking to reuse finds the extended batch's runs (same visitor), a drawn seed never."""
-    visitor = playground.visitor(session="me")
+    visitor = playground.sessions.visitor(session="me")
     base = {"prompts": ["a kite at dusk"], "endpoints": [LITE_T2V, PRO_T2V], "seeds": [1],
             "arguments": {"resolution": "480p", "duration": "2"}}
     first, _ = asyncio.run(_run(playground, base, visitor=visitor))
@@ -290,11 +295,11 @@ def test_the_plan_counts_new_reused_and_skipped_cells_and_prices_only_the_new(pl
     arranged = playground.comparisons.arrange(grown, visitor)
     assert (len(arranged.new), len(arranged.kept), len(arranged.reused)) == (6, 2, 0)
     assert arranged.plan.cells[0].prompt == "a kite at dusk"  # the batch's prompt keeps its number (its rows stay)
-    text = playground.comparisons.preview(grown, visitor)
+    text = plan_text(playground, grown, visitor)
     assert "**6 new**" in text and "**2 skipped**" in text and f"${arranged.new_usd:.4f} for the 6 new" in text
     assert arranged.new_usd == pytest.approx(sum(c.estimate.usd for c in arranged.plan.cells[2:]))
-    again = playground.comparisons.preview({**base, "reuse": True}, visitor)
+    again = plan_text(playground, {**base, "reuse": True}, visitor)
     assert "**0 new**" in again and "**2 reused**" in again and "$0.0000" in again
-    assert "**0 reused**" in playground.comparisons.preview({**base, "reuse": True}, playground.visitor(session="you"))
+    assert "**0 reused**" in plan_text(playground, {**base, "reuse": True}, playground.sessions.visitor(session="you"))
     with pytest.raises(InputError, match="shared settings"):
         playground.comparisons.arrange({**grown, "arguments": {"resolution": "720p"}}, visitor)

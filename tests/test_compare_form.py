@@ -50,6 +50,6 @@ def test_odd_text_in_the_prompts_and_seeds_fields_is_read_or_refused_with_a_reas
     assert request["prompts"] == text
     if text in BREAKS:
         assert request["seeds"] == [7, 9]
-    view = playground.compare_plan(CompareForm("text-to-video", TWO, text, "7"), playground.visitor())
+    view = playground.compare.plan(CompareForm("text-to-video", TWO, text, "7"), playground.sessions.visitor())
     assert view.can_run == (text == "x" * 100_000)  # no prompt at all, or a broken character: said, not run
     assert view.can_run or view.markdown.startswith("**Fix before running:**\n- `prompt")

@@ -88,7 +88,8 @@ def test_history_reads_a_read_only_results_log_with_malformed_rows(tmp_path, cat
     (data_dir / "results.csv").write_text("\n".join(lines) + "\n")
     script = ("import json, sys; from playground.catalog import load_catalog; from playground.service import "
               "Playground; from playground.history import Filters; p = Playground(load_catalog(), sys.argv[1]); "
-              "table, number, info, ids = p.revisits.page_view(Filters()); print(json.dumps([ids, info]))")
+              "table, number, info, ids = p.history.page(Filters(), 1, p.sessions.visitor()); "
+              "print(json.dumps([ids, info]))")
     done = subprocess.run([*namespace(read_only(data_dir / "results.csv")), sys.executable, "-c", script,
                            str(data_dir)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -111,9 +111,9 @@ def _public_playground(tmp_path, catalog, **changes):
 def test_public_mode_keeps_the_server_key_unless_shared(tmp_path, catalog, fake_fal):
     closed = _public_playground(tmp_path, catalog, share_server_key=False)
     assert closed.launcher.backend_for(None).name == "offline" and closed.launcher.backend_for("visitor:1234567890").name == "fal"
-    assert closed.backend_status(None).startswith("**Backend: offline preview**")
+    assert closed.sessions.backend_status(None).startswith("**Backend: offline preview**")
     shared = _public_playground(tmp_path, catalog)
-    assert shared.launcher.backend_for(None).name == "fal" and "$0.50 per visitor" in shared.backend_status(None)
+    assert shared.launcher.backend_for(None).name == "fal" and "$0.50 per visitor" in shared.sessions.backend_status(None)
 
 
 def test_each_visitor_sees_only_their_own_history(tmp_path, catalog):
@@ -129,7 +129,7 @@ def test_each_visitor_sees_only_their_own_history(tmp_path, catalog):
     asyncio.run(run("session-a", "alpha two"))
     mine = Visitor(session="session-a").owner
     rows, _, _, total = playground.revisits.page(Filters(), owner=mine)
-    assert total == 2 and {r["prompt"] for r in rows} == {"alpha one", "alpha two"}
+    assert total == 2 and {r.prompt for r in rows} == {"alpha one", "alpha two"}
     exported = playground.revisits.export(Filters(), "json", owner=mine).read_text()
     assert "alpha" in exported and "bravo" not in exported
     assert [r["prompt"] for r in playground.api.history(10, Visitor(session="session-b"))] == ["bravo one"]
@@ -145,5 +145,5 @@ def test_presets_cannot_be_saved_on_a_public_demo(tmp_path, catalog):
 
     playground = _public_playground(tmp_path, catalog)
     with pytest.raises(InputError, match="public demo"):
-        playground.save_preset("mine", LITE_T2V, {"prompt": "x"})
+        playground.tabs.save_preset("mine", LITE_T2V, {"prompt": "x"})
     assert not (tmp_path / "data" / "presets").exists()

@@ -1,12 +1,22 @@
-"""Browsing the results log: filters, newest-first paging, and exports safe for spreadsheets but exact in JSON."""
+"""Browsing the results log: filters, newest-first paging, exports safe for spreadsheets but exact in JSON, and a
+run read as its RunRecord for the table and the details."""
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_typed_state import string_key_reads
 
 from playground.history import Filters, export, page, select, spreadsheet_safe
+from playground.history_present import details_markdown, run_label, table_row
+from playground.record import RunRecord, Status
 from playground.results import COLUMNS, ResultsLog
+
+PLAYGROUND = Path(__file__).resolve().parent.parent / "playground"
+# module: the functions that may read a dict by a string key, and what they read
+EDGES = {"history_present": {}, "history_facade": {},
+         "revisit": {"Revisits._seed": "the seed in the run's own arguments (what was sent)"}}
 
 ROWS = [  # run_id, endpoint, status, backend, batch, prompt
     ("r1", "lite", "completed", "offline", "", "A red kite"),
@@ -78,4 +88,52 @@ def test_revisits_page_shows_the_history_columns(playground):
 
     asyncio.run(two())
     rows, number, pages, total = playground.revisits.page(Filters(), 1, size=1)
-    assert (number, pages, total) == (1, 2, 2) and rows[0]["prompt"] == "p2" and rows[0]["checks"] == "ok"
+    assert (number, pages, total) == (1, 2, 2) and rows[0].prompt == "p2" and rows[0].checks == "ok"
+
+
+LITE = "fal-ai/bytedance/seedance/v1/lite/text-to-video"
+LOGGED = RunRecord(run_id="r1", created_at="2026-12-01T10:05:09.123+00:00", backend="offline", endpoint_id=LITE,
+                   status=Status.COMPLETED, prompt="a kite " * 30, seed=7, width=864, height=480, fps=24.0, frames=48,
+                   duration_s=2.0, queue_s=1.2, run_s=29.8, total_s=31.04, estimated_cost_usd=0.0875, checks="ok",
+                   has_audio=False, video_path="/data/outputs/r1.mp4")
+
+
+def test_a_run_is_one_short_table_row(catalog):
+    prompt = ("a kite " * 30)[:69] + "…"  # a line of 70 characters
+    assert table_row(LOGGED, run_label(catalog, LITE)) == [
+        "12-01 10:05", "1.0 Lite · T2V", "completed", "offline", "7", prompt, "0.0875", "31.0 s"]
+    unknown = RunRecord(created_at="2026-12-01T10:05:09", endpoint_id="gone/endpoint", status=Status.FAILED,
+                        prompt="short")
+    assert table_row(unknown, run_label(catalog, "gone/endpoint")) == [
+        "12-01 10:05", "gone/endpoint", "failed", "", "", "short", "0.0000", ""]
+
+
+def test_a_chosen_run_is_said_as_its_tab_said_it(catalog):
+    said = details_markdown(LOGGED, run_label(catalog, LITE))
+    assert said.startswith(f"**1.0 Lite · T2V** `{LITE}` · run `r1` · 2026-12-01 10:05:09 UTC\n\n")
+    assert "**Completed** with seed **7** · backend: offline preview (synthetic clip, not model output)" in said
+    assert ("Probed: 864×480 · 24 fps · 48 frames · 2 s · estimated cost $0.0875 · queue 1.2 s, run 29.8 s"
+            in said)
+    assert "Checks: ✅ matches the request · no audio track" in said and "`r1.mp4`" in said
+
+
+def test_a_row_whose_numbers_cannot_be_read_is_still_said(catalog):
+    """Read as a RunRecord, what does not parse is unknown (it made History's details fail before)."""
+    row = {**LOGGED.to_row(), "seed": "seven", "width": "864", "fps": "fast", "frames": "", "duration_s": "\u2028",
+           "estimated_cost_usd": "a lot", "queue_s": "", "run_s": "1e400"}
+    said = details_markdown(RunRecord.from_row(row), LITE)
+    assert "with seed **?**" in said and "Probed: 864×480 · 0 fps ·  frames · 0 s · estimated cost $0.0000" in said
+    assert "queue –, run inf s" in said  # no queue time; a run time too large for a float reads as infinite
+
+
+@pytest.mark.parametrize("path", sorted(PLAYGROUND / f"{name}.py" for name in EDGES), ids=lambda p: p.name)
+def test_history_reads_a_run_only_through_its_record(path):
+    """History's table, details and actions read a run's fields from its RunRecord: nothing in these modules reads a
+    dict by a string key except the named edges."""
+    reads = string_key_reads(path.read_text(encoding="utf-8"))
+    allowed = EDGES[path.stem]
+    stray = [f"{path.name}:{line} in {where}: {key}" for where, line, key in reads
+             if not any(where == name or where.startswith(f"{name}.") for name in allowed)]
+    assert stray == []
+    for name in allowed:  # an edge that reads nothing any more comes off the list
+        assert any(where == name or where.startswith(f"{name}.") for where, _, _ in reads), name

@@ -57,11 +57,13 @@ def test_an_extension_never_sends_again_a_cell_whose_submit_answer_was_lost(play
     import asyncio
     from dataclasses import replace
 
-    from conftest import LITE_T2V, PRO_T2V
     from playground.compare.cells import CellStatus
     from playground.errors import MAY_HAVE_RUN
 
-    visitor = playground.visitor(session="me")
+    from conftest import LITE_T2V, PRO_T2V
+    from test_compare import plan_text
+
+    visitor = playground.sessions.visitor(session="me")
     base = {"prompts": ["a kite, lost answers"], "endpoints": [LITE_T2V, PRO_T2V], "seeds": [1, 2],
             "arguments": {"resolution": "480p", "duration": "2"}}
 
@@ -79,8 +81,8 @@ def test_an_extension_never_sends_again_a_cell_whose_submit_answer_was_lost(play
     arranged = playground.comparisons.arrange({**base, "seeds": [1, 2, 3], "extend": final["batch_id"]}, visitor)
     assert lost.index in arranged.kept and failed.index not in arranged.kept
     assert len(arranged.new) == 3  # the failed cell and seed 3's two
-    assert "1 of them lost their submit's answer" in playground.comparisons.preview(
-        {**base, "seeds": [1, 2, 3], "extend": final["batch_id"]}, visitor)
+    assert "1 of them lost their submit's answer" in plan_text(
+        playground, {**base, "seeds": [1, 2, 3], "extend": final["batch_id"]}, visitor)
 
 
 def test_a_batch_kept_by_an_earlier_version_is_voted_on_and_extended(playground):
@@ -90,7 +92,7 @@ def test_a_batch_kept_by_an_earlier_version_is_voted_on_and_extended(playground)
 
     from conftest import LITE_T2V, PRO_T2V
 
-    visitor = playground.visitor(session="me")
+    visitor = playground.sessions.visitor(session="me")
     arguments = {"resolution": "480p", "duration": "2"}
     cells = [{"run_id": f"r{i}", "request_id": "", "endpoint_id": endpoint, "backend": "offline", "status": "completed",
               "seed": 7, "width": 864, "height": 480, "fps": 24.0, "frames": 49, "duration_s": 2.04,

@@ -34,7 +34,7 @@ def test_at_least_eight_built_in_presets_cover_what_users_ask_for(catalog):
 @pytest.mark.parametrize("stem", BUILT_IN)
 def test_built_in_preset_loads_into_its_tab_and_runs_offline(playground, stem):
     preset = next(p for p in playground.presets.all if p.file.endswith(f"{stem}.json"))
-    endpoint, form = playground.preset_form(preset.label)
+    endpoint, form = playground.tabs.preset_form(preset.label)
     arguments = arguments_from_form(endpoint, form)
     untouched = arguments_from_form(endpoint, form_from_arguments(endpoint, {}, playground.data_dir / "uploads"))
     assert arguments == {**untouched, **preset.arguments}  # the preset's values, the tab's own defaults elsewhere
@@ -104,13 +104,13 @@ def saved_files(playground):
 
 def test_save_as_preset_round_trips_under_a_file_named_by_slug_and_hash(playground):
     form = lite_form("saved prompt")
-    saved = playground.save_preset("My square draft", LITE, form, "mine")
+    saved = playground.tabs.save_preset("My square draft", LITE, form, "mine")
     assert saved.preset.label == "My square draft (saved)" and saved.replaced is None
     digest = hashlib.sha256("My square draft".encode("utf-8")).hexdigest()[:12]
     assert [name for name, _ in saved_files(playground)] == [f"my-square-draft-{digest}.json"]
-    endpoint, restored = playground.preset_form("My square draft (saved)")
+    endpoint, restored = playground.tabs.preset_form("My square draft (saved)")
     assert arguments_from_form(endpoint, restored) == arguments_from_form(endpoint, form)
-    assert "My square draft (saved)" in playground.preset_labels(LITE)
+    assert "My square draft (saved)" in playground.tabs.preset_labels(LITE)
 
 
 # Names a person may type, each saved under its own file and listed under its own label, as typed
@@ -139,57 +139,57 @@ REFUSED_NAMES = [
 
 def test_every_name_gets_its_own_file_and_label_and_loads_back_its_own_form(playground):
     for number, (typed, _) in enumerate(SAVED_NAMES):
-        message, written = playground.save_preset_view(typed, LITE, lite_form(f"prompt number {number}"), "")
+        message, written = playground.tabs.save_preset_view(typed, LITE, lite_form(f"prompt number {number}"), "")
         assert written and message.startswith("Saved **"), (typed, message)
     files = [name for name, _ in saved_files(playground)]
     assert len(files) == len(SAVED_NAMES)  # none shares a file
     assert all(re.fullmatch(r"[a-z0-9-]{1,40}-[0-9a-f]{12}\.json", name) for name in files), files
     assert len({name.lower() for name in files}) == len(files)  # apart on a case-blind file system too
     assert playground.presets.problems == []
-    labels = playground.preset_labels(LITE)
+    labels = playground.tabs.preset_labels(LITE)
     for number, (_, kept) in enumerate(SAVED_NAMES):
         assert labels.count(f"{kept} (saved)") == 1, kept
-        endpoint, form = playground.preset_form(f"{kept} (saved)")
+        endpoint, form = playground.tabs.preset_form(f"{kept} (saved)")
         assert form["prompt"] == f"prompt number {number}", kept
     again = Playground(playground.catalog, playground.data_dir)  # a restart reads them all back
-    assert sorted(again.preset_labels(LITE)) == sorted(labels) and again.presets.problems == []
+    assert sorted(again.tabs.preset_labels(LITE)) == sorted(labels) and again.presets.problems == []
 
 
 @pytest.mark.parametrize("typed, says", REFUSED_NAMES, ids=[repr(name)[:40] for name, _ in REFUSED_NAMES])
 def test_a_name_that_cannot_be_a_preset_is_refused_with_why_and_changes_nothing(playground, typed, says):
-    playground.save_preset("Already here", LITE, lite_form("kept"), "")
-    before, labels = saved_files(playground), playground.preset_labels(LITE)
-    message, written = playground.save_preset_view(typed, LITE, lite_form("refused"), "")
+    playground.tabs.save_preset("Already here", LITE, lite_form("kept"), "")
+    before, labels = saved_files(playground), playground.tabs.preset_labels(LITE)
+    message, written = playground.tabs.save_preset_view(typed, LITE, lite_form("refused"), "")
     assert not written and message.startswith("**Not saved** — nothing was changed")
     assert says in shown(message), message
-    assert saved_files(playground) == before and playground.preset_labels(LITE) == labels
+    assert saved_files(playground) == before and playground.tabs.preset_labels(LITE) == labels
     assert len(message) < 400  # a 100k-character name is not echoed back
 
 
 def test_the_same_name_replaces_its_own_preset_and_says_so(playground):
-    message, written = playground.save_preset_view("My Preset", LITE, lite_form("first"), "")
+    message, written = playground.tabs.save_preset_view("My Preset", LITE, lite_form("first"), "")
     lite = playground.catalog[LITE].label
     assert written and shown(message) == f"Saved **My Preset (saved)**: it is in the {lite} tab's preset list now."
-    playground.save_preset_view("my-preset!", LITE, lite_form("other"), "")
-    message, written = playground.save_preset_view("  My Preset\u3000", LITE, lite_form("second"), "")
+    playground.tabs.save_preset_view("my-preset!", LITE, lite_form("other"), "")
+    message, written = playground.tabs.save_preset_view("  My Preset\u3000", LITE, lite_form("second"), "")
     assert written
     assert shown(message) == "Replaced **My Preset (saved)**: the saved preset of that name now holds this form."
     decomposed = unicodedata.normalize("NFD", "Café")  # typed another way, shown the same
-    playground.save_preset_view("Café", LITE, lite_form("composed"), "")
-    assert playground.save_preset_view(decomposed, LITE, lite_form("decomposed"), "")[0].startswith("Replaced")
+    playground.tabs.save_preset_view("Café", LITE, lite_form("composed"), "")
+    assert playground.tabs.save_preset_view(decomposed, LITE, lite_form("decomposed"), "")[0].startswith("Replaced")
     assert len(saved_files(playground)) == 3
-    assert playground.preset_form("My Preset (saved)")[1]["prompt"] == "second"
-    assert playground.preset_form("my-preset! (saved)")[1]["prompt"] == "other"
-    assert playground.preset_form("Café (saved)")[1]["prompt"] == "decomposed"
+    assert playground.tabs.preset_form("My Preset (saved)")[1]["prompt"] == "second"
+    assert playground.tabs.preset_form("my-preset! (saved)")[1]["prompt"] == "other"
+    assert playground.tabs.preset_form("Café (saved)")[1]["prompt"] == "decomposed"
 
 
 def test_replacing_with_another_endpoints_form_says_where_it_was_and_moves_it(playground):
-    playground.save_preset("Night drive", LITE, lite_form("on Lite"), "")
-    message, _ = playground.save_preset_view("Night drive", PRO, {"prompt": "on Pro", "resolution": "480p"}, "")
+    playground.tabs.save_preset("Night drive", LITE, lite_form("on Lite"), "")
+    message, _ = playground.tabs.save_preset_view("Night drive", PRO, {"prompt": "on Pro", "resolution": "480p"}, "")
     lite, pro = (playground.catalog[e].label for e in (LITE, PRO))
     assert shown(message) == f"Replaced **Night drive (saved)**: it was a {lite} preset; now it holds this {pro} form."
-    assert "Night drive (saved)" not in playground.preset_labels(LITE)
-    assert "Night drive (saved)" in playground.preset_labels(PRO) and len(saved_files(playground)) == 1
+    assert "Night drive (saved)" not in playground.tabs.preset_labels(LITE)
+    assert "Night drive (saved)" in playground.tabs.preset_labels(PRO) and len(saved_files(playground)) == 1
 
 
 def test_a_preset_saved_before_names_were_hashed_is_replaced_in_place_and_others_get_their_own(playground):
@@ -198,16 +198,16 @@ def test_a_preset_saved_before_names_were_hashed_is_replaced_in_place_and_others
     (folder / "my-preset.json").write_text(json.dumps({"name": "My Preset", "endpoint_id": LITE,
                                                        "arguments": {"prompt": "old"}}))
     playground.presets.reload()
-    assert playground.save_preset_view("my-preset!", LITE, lite_form("new name"), "")[0].startswith("Saved")
-    assert playground.save_preset_view("My Preset", LITE, lite_form("replaced"), "")[0].startswith("Replaced")
+    assert playground.tabs.save_preset_view("my-preset!", LITE, lite_form("new name"), "")[0].startswith("Saved")
+    assert playground.tabs.save_preset_view("My Preset", LITE, lite_form("replaced"), "")[0].startswith("Replaced")
     assert json.loads((folder / "my-preset.json").read_text())["arguments"]["prompt"] == "replaced"
     assert len(saved_files(playground)) == 2 and playground.presets.problems == []
 
 
 def test_a_preset_too_big_to_read_back_is_refused_before_it_is_written(playground, monkeypatch):
     monkeypatch.setattr(presets_module, "MAX_PRESET_BYTES", 4096)
-    assert playground.save_preset_view("Small", LITE, lite_form("short"), "")[1]
-    message, written = playground.save_preset_view("Big", LITE, lite_form("long " * 1000), "")
+    assert playground.tabs.save_preset_view("Small", LITE, lite_form("short"), "")[1]
+    message, written = playground.tabs.save_preset_view("Big", LITE, lite_form("long " * 1000), "")
     assert not written and "a preset holds at most" in shown(message)
     assert "give big files as links (URLs) instead of uploads" in shown(message)
     assert [name.startswith("small-") for name, _ in saved_files(playground)] == [True]
@@ -222,7 +222,7 @@ def test_saving_over_a_pipe_or_a_link_replaces_it_and_never_writes_through(playg
     os.mkfifo(folder / presets_module.file_name("Piped"))
     try:
         for name in ("Linked", "Piped"):
-            message, written = promptly(lambda: playground.save_preset_view(name, LITE, lite_form(name), ""))
+            message, written = promptly(lambda: playground.tabs.save_preset_view(name, LITE, lite_form(name), ""))
             assert written, message
             assert (folder / presets_module.file_name(name)).is_file()
             assert not (folder / presets_module.file_name(name)).is_symlink()

@@ -11,6 +11,7 @@ from playground.errors import InputError
 from playground.form import arguments_from_form
 from playground.history import Filters
 from playground.record import RunRecord
+from playground.seed_checks import SeedCheck
 from playground.service import Playground
 from playground.visitor import Visitor
 
@@ -32,9 +33,9 @@ def test_every_endpoint_restores_field_for_field_from_the_log(playground, catalo
     for endpoint in catalog.values():
         arguments = full_arguments(endpoint)
         result = _run(playground, endpoint.endpoint_id, arguments)
-        row = playground.revisits.row(result.run_id)
-        assert "data:" not in row["arguments_json"]  # inline images are kept as files, referenced from the log
-        assert playground.inputs.to_data_uris(json.loads(row["arguments_json"])) == arguments
+        logged = playground.revisits.record(result.run_id)
+        assert "data:" not in logged.arguments_json  # inline images are kept as files, referenced from the log
+        assert playground.inputs.to_data_uris(json.loads(logged.arguments_json)) == arguments
         restored_endpoint, form = playground.revisits.restore(result.run_id)
         assert restored_endpoint is endpoint
         assert arguments_from_form(endpoint, form) == arguments, endpoint.endpoint_id
@@ -68,6 +69,29 @@ def test_a_random_seed_run_is_seed_checked_with_the_seed_it_got(playground):
     assert second.seed == first.seed
     stability = playground.revisits.seed_stability().set_index("endpoint")
     assert stability.loc["1.0 Lite", "identical"] == 1 and stability.loc["1.0 Lite", "checks"] == 1
+    (check,) = playground.revisits.seed_checks.checks()  # one SeedCheck row, naming both runs
+    assert (check.endpoint_id, check.backend, check.first_run, check.second_run, check.seed) == \
+        (LITE_T2V, "offline", first.run_id, second.run_id, first.seed)
+    assert (check.verdict, check.frames_equal, check.frames, check.psnr_db) == ("identical", 48, 48, None)
+
+
+def test_seed_stability_counts_each_endpoint_and_backends_verdicts(playground):
+    """Checks by hand: Lite on offline 2 identical + 1 near, Lite on fal 1 different, Pro on offline 1 near and
+    one verdict no check gives (counted nowhere), an endpoint no longer in the catalog by its id."""
+    made = [(LITE_T2V, "offline", "identical"), (LITE_T2V, "offline", "near"), (LITE_T2V, "offline", "identical"),
+            (LITE_T2V, "fal", "different"), (PRO_T2V, "offline", "near"), (PRO_T2V, "offline", "odd"),
+            ("gone/endpoint", "offline", "different")]
+    for i, (endpoint_id, backend, verdict) in enumerate(made):
+        playground.revisits.seed_checks.record(SeedCheck(f"c{i}", "", endpoint_id, backend, "a", "b", 1, verdict))
+    table = playground.revisits.seed_stability()
+    assert list(table.columns) == ["endpoint", "backend", "checks", "identical", "near", "different"]
+    assert table.values.tolist() == [["1.0 Lite", "fal", 1, 0, 0, 1], ["1.0 Lite", "offline", 3, 2, 1, 0],
+                                     ["1.0 Pro", "offline", 1, 0, 1, 0], ["gone/endpoint", "offline", 1, 0, 0, 1]]
+
+
+def test_seed_stability_of_no_checks_is_an_empty_table(playground):
+    table = playground.revisits.seed_stability()
+    assert table.empty and list(table.columns) == ["endpoint", "backend", "checks", "identical", "near", "different"]
 
 
 def test_seed_check_needs_a_finished_run(playground):
@@ -82,11 +106,11 @@ def test_fetch_again_saves_a_video_that_was_missing(tmp_path, catalog, fake_fal)
     assert result.status == "completed" and not result.video_path and "HTTP 404" in result.error
     fake_fal.jobs[result.request_id].script.video_missing = False  # the CDN has it now
     submits = len(fake_fal.seen("POST"))
-    row = asyncio.run(playground.revisits.refetch(result.run_id, Visitor()))
-    assert row["video_path"].endswith(".mp4") and row["error"] == "" and row["checks"]
+    now = asyncio.run(playground.revisits.refetch(result.run_id, Visitor()))
+    assert now.video_path.endswith(".mp4") and now.error == "" and now.checks
     assert len(fake_fal.seen("POST")) == submits  # no new run was submitted
     rows = playground.results.read()
-    assert len(rows) == 1 and rows.iloc[0].video_path == row["video_path"] and rows.iloc[0].width == "160"
+    assert len(rows) == 1 and rows.iloc[0].video_path == now.video_path and rows.iloc[0].width == "160"
 
 
 def test_fetch_again_is_for_fal_runs(playground):
@@ -113,7 +137,7 @@ def test_a_promotion_is_fitted_priced_and_checked_before_it_is_sent(playground):
 
 def test_the_history_page_is_short_rows(playground):
     _run(playground, LITE_T2V, {"prompt": "x" * 200, "resolution": "480p", "duration": "2", "seed": 1})
-    table, number, info, ids = playground.revisits.page_view(Filters(), 1)
+    table, number, info, ids = playground.history.page(Filters(), 1, Visitor())
     (row,) = table
     assert number == 1 and info == "page 1 of 1 · 1 run(s)" and len(ids) == 1
     assert row[1] == "1.0 Lite · T2V" and len(row[0]) == 11 and len(row[5]) == 70 and row[5].endswith("…")

@@ -29,7 +29,7 @@ FAIRNESS_KEYS = ["cell", "endpoint_id", "label", "prompt_index", "seed", "asked"
 
 def _answers(playground, spec):
     async def run():
-        return [answer async for answer in playground.comparisons.run(spec, playground.visitor(session="me"))]
+        return [answer async for answer in playground.comparisons.run(spec, playground.sessions.visitor(session="me"))]
     return asyncio.run(run())
 
 

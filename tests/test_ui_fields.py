@@ -37,10 +37,10 @@ def rendered(catalog):
 
     playground = Playground(catalog, "unused")
     with gr.Blocks() as demo:
-        session, saver = gr.State({}), PresetSaver(playground)
+        session, saver = gr.State({}), PresetSaver(playground.tabs)
         for endpoint in catalog.values():
             with gr.Column():
-                build_endpoint_tab(playground, endpoint, session, saver)
+                build_endpoint_tab(playground.tabs, playground.sessions, endpoint, session, saver)
     return {c["props"].get("elem_id"): c for c in demo.config["components"] if c["props"].get("elem_id")}
 
 

@@ -2,5 +2,6 @@
 
 from playground.catalog.loader import CATALOG_DIR, Catalog, load_catalog
 from playground.catalog.model import Endpoint, Field, Pricing
+from playground.catalog.modes import MODE_NAMES
 
-__all__ = ["CATALOG_DIR", "Catalog", "Endpoint", "Field", "Pricing", "load_catalog"]
+__all__ = ["CATALOG_DIR", "MODE_NAMES", "Catalog", "Endpoint", "Field", "Pricing", "load_catalog"]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from playground.catalog.model import Billing, Endpoint, PriceVariant, Pricing, SecondQuote
+from playground.catalog.modes import MODE_NAMES
 from playground.catalog.schema import parse_fields
 from playground.errors import CatalogError
 
@@ -15,7 +16,6 @@ CATALOG_DIR = Path(__file__).parent
 FACT_KEYS = {"endpoint_id", "openapi", "label", "family", "tier", "mode", "size_table", "pricing", "notes", "constraints",
              "image_formats", "compare_aliases", "retired"}
 TIERS = ("standard", "fast", "mini")
-MODES = ("text-to-video", "image-to-video", "reference-to-video")
 PRICING_KEYS = {"rule", "fps", "usd_per_million_tokens", "confidence", "source", "quoted",
                 "video_input_multiplier", "adds_input_video_seconds", "variants", "billing", "per_second_quotes"}
 BILLING_KEYS = {"unit", "usd_per_unit", "source"}
@@ -266,7 +266,7 @@ def build_endpoint(facts: dict[str, Any], facts_path: Path, doc: Any, doc_path: 
         raise CatalogError(file, "retired", "must be text saying since when and why")
     endpoint = Endpoint(
         endpoint_id=endpoint_id, label=_require(facts, "label", file), family=_require(facts, "family", file),
-        tier=_require(facts, "tier", file, TIERS), mode=_require(facts, "mode", file, MODES), fields=fields,
+        tier=_require(facts, "tier", file, TIERS), mode=_require(facts, "mode", file, MODE_NAMES), fields=fields,
         pricing=_pricing(facts.get("pricing"), file), sizes=sizes, notes=tuple(facts.get("notes") or ()),
         constraints=_check_constraints(facts.get("constraints"), {f.name for f in fields}, file),
         image_formats=tuple(facts.get("image_formats") or ("JPEG", "PNG", "WEBP")), slug=Path(file).stem,
@@ -293,6 +293,6 @@ def load_catalog(root: Path = CATALOG_DIR) -> Catalog:
         raise CatalogError(str(root / "families.json"), "order", "must be a list of family names")
     family_order = {name: i for i, name in enumerate(listed)}
     tier_order = {t: i for i, t in enumerate(TIERS)}
-    mode_order = {m: i for i, m in enumerate(MODES)}
+    mode_order = {m: i for i, m in enumerate(MODE_NAMES)}
     endpoints.sort(key=lambda e: (family_order.get(e.family, 99), e.family, tier_order[e.tier], mode_order[e.mode]))
     return Catalog(endpoints)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from playground.catalog.modes import BY_NAME
+
 Kind = Literal["prompt", "seed", "enum", "boolean", "integer_range", "integer", "text",
                "image_url", "image_urls", "video_urls", "audio_urls"]
 
@@ -119,6 +121,16 @@ class Endpoint:
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def mode_title(self) -> str:
+        """The mode as a tab says it: "Text → Video"."""
+        return BY_NAME[self.mode].title
+
+    @property
+    def mode_short(self) -> str:
+        """The mode as History's table says it: "T2V"."""
+        return BY_NAME[self.mode].short
 
     @property
     def short_label(self) -> str:

@@ -15,7 +15,7 @@ from contextlib import aclosing
 from dataclasses import replace
 from typing import Any
 
-from playground.catalog import Endpoint
+from playground.catalog import MODE_NAMES, Endpoint
 from playground.compare.batch import Batch, CellState
 from playground.compare.export import RowExports
 from playground.compare.extend import Arrangement, canonical, kept_cells, reusable_runs
@@ -44,7 +44,6 @@ from playground.visitor import Visitor
 from playground.votes import VotesLog
 
 log = logging.getLogger(__name__)
-MODES = ("text-to-video", "image-to-video", "reference-to-video")
 COALESCE_S = 0.25  # at most about four snapshots a second while cells report progress
 RUNNING_ALREADY = "that batch is running or being extended already; wait for it to finish"
 
@@ -58,7 +57,7 @@ class Comparisons:
         self.voting = Voting(votes, self.kept)
         self.exports = RowExports(self.kept, self.voting, store.directory.parent / "exports")
         catalog = launcher.catalog
-        self.forms: dict[str, Endpoint] = {mode: union_endpoint(catalog, mode) for mode in MODES
+        self.forms: dict[str, Endpoint] = {mode: union_endpoint(catalog, mode) for mode in MODE_NAMES
                                            if any(e.mode == mode for e in catalog.values())}
         self._batches: dict[str, Batch] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -133,15 +132,6 @@ class Comparisons:
                                          "until you enter it again); extend it once they are in, so nothing is "
                                          "paid for twice")])
         return extended
-
-    def preview(self, asked: Any, visitor: Visitor) -> str:
-        """The plan as the tab shows it before running: cells, costs, the cap, the fairness report."""
-        try:
-            arranged = self.arrange(asked, visitor)
-            paid = self.launcher.backend_for(visitor.key).paid
-        except PlaygroundError as exc:
-            return problems_markdown(exc)
-        return plan_markdown(arranged, self.limits.max_batch_usd, paid)
 
     # -- running ---------------------------------------------------------------------------------------
     async def run_form(self, form: CompareForm, visitor: Visitor) -> AsyncGenerator[BatchSnapshot, None]:

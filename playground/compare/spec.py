@@ -89,10 +89,6 @@ class Spec:
         """The spec as its batch keeps it (seeds fixed), to be extended later."""
         return StoredSpec(self.prompts, self.endpoint_ids, self.seeds, self.arguments, self.overrides)
 
-    @property
-    def cell_count(self) -> int:
-        return len(self.prompts) * len(self.endpoint_ids) * len(self.seeds)
-
 
 def draw_seeds(count: int) -> list[int]:
     """``count`` distinct random seeds, to be fixed from then on."""

@@ -22,29 +22,31 @@ from playground.ui.presets import PresetSaver
 ASSETS = Path(__file__).parent / "assets"
 
 def build_app(playground: Playground) -> gr.Blocks:
-    """All endpoint tabs (grouped by family), Compare, Leaderboard, History and the API tab, on one Playground."""
+    """All endpoint tabs (grouped by family), Compare, Leaderboard, History and the API tab, on one Playground: each
+    builder is handed its part of the facade (and ``sessions``, who is calling, where an event runs for a visitor)."""
+    sessions = playground.sessions
     with LeanBlocks(title="Seedance Playground") as demo:
         session = gr.State({})  # per browser session (a visitor's key lands here, never in globals)
-        backend_line = build_key_panel(playground, session)
-        problems = playground.preset_problems()
+        backend_line = build_key_panel(sessions, session)
+        problems = playground.tabs.preset_problems()
         if problems:
             with gr.Accordion(f"⚠️ {len(problems)} preset problem(s): some presets were not loaded", open=False):
                 gr.Markdown("\n".join(f"- `{problem}`" for problem in problems), elem_id="preset-problems")
-        saver = PresetSaver(playground)
+        saver = PresetSaver(playground.tabs)
         restores = gr.State({})  # endpoint id → the form a History restore asked its tab to show
         with gr.Tabs(overflow_behavior="wrap", elem_id="main-tabs") as outer:  # every tab in sight, even on a phone
-            targets = build_endpoint_tabs(playground, demo, session, saver, restores)
+            targets = build_endpoint_tabs(playground.tabs, sessions, demo, session, saver, restores)
             with gr.Tab("Compare", id="tab-compare", elem_id="tab-compare") as compare:
-                build_compare_tab(playground, session, compare)
+                build_compare_tab(playground.compare, sessions, session, compare)
             with gr.Tab("Leaderboard", id="tab-leaderboard", elem_id="tab-leaderboard") as leaderboard:
-                build_leaderboard_tab(playground, leaderboard)
+                build_leaderboard_tab(playground.compare, leaderboard)
             with gr.Tab("History", id="tab-history", elem_id="tab-history") as history:
-                build_history_tab(playground, session, history, outer, targets, restores)
+                build_history_tab(playground.history, sessions, session, history, outer, targets, restores)
             with gr.Tab("Examples", id="tab-examples", elem_id="tab-examples") as examples:
-                build_gallery_tab(playground, examples)
+                build_gallery_tab(playground.gallery, examples)
             with gr.Tab("API", id="tab-api", elem_id="tab-api"):
-                build_api_tab(playground, session)
-        demo.load(lambda state: playground.backend_status((state or {}).get("key")), session, backend_line,
+                build_api_tab(playground.api, sessions, session)
+        demo.load(lambda state: sessions.backend_status((state or {}).get("key")), session, backend_line,
                   api_name="backend_status", api_visibility="private", show_progress="hidden")
     return demo
 

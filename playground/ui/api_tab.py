@@ -7,11 +7,10 @@ import json
 
 import gradio as gr
 
-from playground.service import Playground
 from playground.ui.errors import user_errors
 from playground.ui.files import served
 from playground.ui.session import visitor_of
-from playground.views import Answer
+from playground.views import Answer, NamedApi, SessionCalls
 
 EXAMPLE = {"prompt": "A paper boat drifts down a rain-soaked street, reflections shimmering", "resolution": "480p",
            "aspect_ratio": "16:9", "duration": "2", "seed": 7}
@@ -21,14 +20,13 @@ COMPARE_EXAMPLE = {"prompts": ["A paper boat drifts down a rain-soaked street"],
                    "seeds": [7], "arguments": {"resolution": "480p", "duration": "2"}}
 
 
-def build_api_tab(playground: Playground, session: gr.State) -> None:
+def build_api_tab(api: NamedApi, sessions: SessionCalls, session: gr.State) -> None:
     """Components and the named API's events; every api_name here is a contract (README, "Named API")."""
     gr.Markdown("Call any endpoint with JSON arguments, exactly as `gradio_client` users do "
                 "(`/catalog`, `/estimate`, `/snippets`, `/generate`, `/compare`, `/history`, `/vote`, `/leaderboard`, "
                 "`/export_row`). "
                 "Image fields take a URL or a data URI.")
-    api = playground.api
-    ids = [endpoint_id for _, endpoint_id in playground.endpoint_choices()]
+    ids = [row["endpoint_id"] for row in api.catalog()]
     with gr.Row():
         endpoint = gr.Dropdown(ids, value=ids[0], allow_custom_value=True, label="endpoint_id", elem_id="api-endpoint")
         # Text, not gr.Number: Gradio's number box refuses "abc" with its own opaque error before the core can say
@@ -71,29 +69,29 @@ def build_api_tab(playground: Playground, session: gr.State) -> None:
     @user_errors
     async def generate(endpoint_id: str, arguments_json: str, state: dict, request: gr.Request,
                        progress=gr.Progress()):
-        async for step in api.generate(endpoint_id, arguments_json, visitor_of(playground, state, request)):
+        async for step in api.generate(endpoint_id, arguments_json, visitor_of(sessions, state, request)):
             if isinstance(step, Answer):
                 return served(video, step.video), step.value
             progress(step.done, desc=step.text)
 
     @user_errors
     async def compare(spec_json: str, state: dict, request: gr.Request, progress=gr.Progress()) -> dict:
-        async for step in api.compare(spec_json, visitor_of(playground, state, request)):
+        async for step in api.compare(spec_json, visitor_of(sessions, state, request)):
             if isinstance(step, Answer):
                 return step.value
             progress(step.done, desc=step.text)
 
     @user_errors
     def history(count: str | float | None, state: dict, request: gr.Request) -> list[dict]:
-        return api.history(count, visitor_of(playground, state, request))
+        return api.history(count, visitor_of(sessions, state, request))
 
     @user_errors
     def vote(batch: str, row_name: str, said: str, state: dict, request: gr.Request) -> dict:
-        return api.vote(batch, row_name, said, visitor_of(playground, state, request))
+        return api.vote(batch, row_name, said, visitor_of(sessions, state, request))
 
     @user_errors
     def export_row(batch: str, row_name: str, sound: str, state: dict, request: gr.Request) -> str | None:
-        return served(exported, str(api.export_row(batch, row_name, sound, visitor_of(playground, state, request))))
+        return served(exported, str(api.export_row(batch, row_name, sound, visitor_of(sessions, state, request))))
 
     @user_errors
     def board(query: str) -> list[dict]:

@@ -4,23 +4,21 @@ run says why in its outcome, and Run is off while the plan lists problems."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from playground.service import Playground
 from playground.errors import PlaygroundError
 from playground.ui.errors import said_inline, user_errors
 from playground.ui.files import page_root, served, served_url
 from playground.ui.lean import built_when_opened, opening_box, opens_on_select
 from playground.ui.session import visitor_of
 from playground.ui.widgets import FORM_EVENT, FieldWidgets, build_fields, components, read_form, write_form
-from playground.views import STATUS_HEADERS, BatchView, CompareForm
+from playground.views import STATUS_HEADERS, BatchSnapshot, BatchView, CompareCalls, CompareForm, SessionCalls
 
-DEFAULT_MODE = "text-to-video"
 ClipUrl = Callable[[str], str]  # a clip's path → its URL on the visitor's page
 PRIVATE: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
 # A vote key pressed in a row of the grid (judging.js reads it) becomes the grid's "submit" event: {row, key}.
@@ -89,17 +87,19 @@ class BatchPanel:
         return update
 
 
-def build_compare_tab(playground: Playground, session: gr.State, tab: gr.Tab) -> None:
+def build_compare_tab(compare: CompareCalls, sessions: SessionCalls, session: gr.State, tab: gr.Tab) -> None:
     """Built the first time a visitor opens the tab: its hundred components need not weigh on every page load.
     Its inputs say ``interactive=True``: Gradio infers interactivity only for components that exist at start-up."""
     opening = opening_box("compare-opening")
     opens_on_select(tab, opening, "open_compare")
-    built_when_opened(opening, lambda mark: build_compare_contents(playground, session))
+    built_when_opened(opening, lambda mark: build_compare_contents(compare, sessions, session))
 
 
-def build_compare_contents(playground: Playground, session: gr.State) -> None:
+def build_compare_contents(compare: CompareCalls, sessions: SessionCalls, session: gr.State) -> None:
     """The tab's form, plan, run bar and batch panel, with their events (for one session)."""
-    mode_view = playground.compare_mode(DEFAULT_MODE)
+    layouts = compare.layouts()
+    opening_mode = next(iter(layouts))  # the catalog's first mode
+    mode_view = compare.mode(opening_mode)
     with gr.Row(equal_height=True, elem_classes=["run-bar"]):  # above the form, and in sight down to the grid
         run = gr.Button("Run comparison", variant="primary", elem_id="cmp-run", interactive=False)
         cancel_all = gr.Button("Cancel all", variant="stop", elem_id="cmp-cancel", scale=0, min_width=140)
@@ -107,8 +107,7 @@ def build_compare_contents(playground: Playground, session: gr.State) -> None:
         cancel_said = gr.Markdown(elem_id="cmp-cancel-result", elem_classes=["run-state"])
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
-            mode = gr.Radio(list(playground.compare_layouts()), value=DEFAULT_MODE, label="Mode", elem_id="cmp-mode",
-                            interactive=True)
+            mode = gr.Radio(list(layouts), value=opening_mode, label="Mode", elem_id="cmp-mode", interactive=True)
             endpoints = gr.CheckboxGroup(mode_view.endpoints, value=mode_view.selected, label="Endpoints to compare",
                                          elem_id="cmp-endpoints", interactive=True,
                                          info="Default: one per family. The same prompt and seed go to each.")
@@ -124,8 +123,8 @@ def build_compare_contents(playground: Playground, session: gr.State) -> None:
                                      elem_id="cmp-random-count", interactive=True)
                 draw = gr.Button("Draw", scale=0, min_width=80, elem_id="cmp-draw")
             forms: dict[str, tuple[gr.Group, list[FieldWidgets]]] = {}
-            for form_mode, layout in playground.compare_layouts().items():
-                with gr.Group(visible=form_mode == DEFAULT_MODE) as group:
+            for form_mode, layout in layouts.items():
+                with gr.Group(visible=form_mode == opening_mode) as group:
                     gr.Markdown("**Shared settings**, mapped onto each endpoint's own schema")
                     forms[form_mode] = (group, build_fields(layout))
             with gr.Accordion("Per-endpoint overrides (JSON)", open=False):
@@ -161,18 +160,18 @@ def build_compare_contents(playground: Playground, session: gr.State) -> None:
                            overrides=data[overrides] or "", confirm=bool(data[confirm]), reuse=bool(data[reuse]),
                            extend=below.batch_id if below is not None and data[extend] else "")
 
-    def preview(data: dict, request: gr.Request):  # the request names the visitor: reuse and extend are per owner
-        view = playground.compare_plan(read(data), visitor_of(playground, data[session], request))
+    def preview(data: dict, request: gr.Request) -> tuple[str, Any]:  # the visitor: reuse and extend are per owner
+        view = compare.plan(read(data), visitor_of(sessions, data[session], request))
         return view.markdown, gr.update(interactive=view.can_run)
 
-    first = playground.compare_plan(read({c: c.value for c in form_inputs}), playground.visitor())
+    first = compare.plan(read({c: c.value for c in form_inputs}), sessions.visitor())
     plan_md.value, run.interactive = first.markdown, first.can_run
-    grid.value = playground.compare_view(None, False, None, clip_urls(None)).grid  # empty: no clip yet
+    grid.value = compare.view(None, False, None, clip_urls(None)).grid  # empty: no clip yet
     gr.on([c.change for c in form_inputs if c not in (session, panel.state)], preview, inputs=form_inputs, outputs=[plan_md, run],
           trigger_mode="always_last", api_name="compare_preview", **FORM_EVENT, show_progress="hidden")
 
-    def switch_mode(chosen: str):
-        offered = playground.compare_mode(chosen)
+    def switch_mode(chosen: str) -> list[Any]:
+        offered = compare.mode(chosen)
         return ([gr.update(choices=offered.endpoints, value=offered.selected),
                  gr.update(choices=offered.presets, value=None)] + [gr.update(visible=m == chosen) for m in forms])
 
@@ -180,61 +179,62 @@ def build_compare_contents(playground: Playground, session: gr.State) -> None:
                 api_name="compare_mode", **PRIVATE)
 
     @user_errors
-    def load_preset(label: str | None, current_seeds: str):
+    def load_preset(label: str | None, current_seeds: str) -> Any:
         if not label:
             return gr.skip()
-        chosen, prompt, seed, form = playground.compare_preset(label)
+        chosen, prompt, seed, form = compare.preset(label)
         return {prompts: prompt, seeds: seed or current_seeds, **write_form(forms[chosen][1], form)}
 
     preset.input(load_preset, [preset, seeds], [prompts, seeds, *shared_widgets], api_name="compare_preset_load",
                  api_visibility="private")
-    draw.click(playground.drawn_seeds, how_many, seeds, api_name="compare_draw_seeds", **PRIVATE)
+    draw.click(compare.drawn_seeds, how_many, seeds, api_name="compare_draw_seeds", **PRIVATE)
 
-    async def run_compare(data: dict, request: gr.Request):
+    async def run_compare(data: dict, request: gr.Request) -> AsyncIterator[dict[gr.components.Component, Any]]:
         first = True
-        async for view in playground.run_compare(read(data), visitor_of(playground, data[session], request),
-                                                 data[blind], clip_urls(request)):
+        async for view in compare.run(read(data), visitor_of(sessions, data[session], request), data[blind],
+                                      clip_urls(request)):
             yield {cancel_said: "" if first else gr.skip(), **shown(view, first)}
             first = False
 
     run.click(run_compare, inputs=form_inputs | {blind}, outputs=[cancel_said, *panel.outputs], api_name="run_compare",
               concurrency_id="compare", concurrency_limit=4, **FORM_EVENT, show_progress="minimal")
-    cancel_all.click(playground.cancel_cells, panel.state, cancel_said, api_name="compare_cancel_all",
+    cancel_all.click(compare.cancel_cells, panel.state, cancel_said, api_name="compare_cancel_all",
                      api_visibility="private")
-    panel.cancel_button.click(lambda snapshot, keys: playground.cancel_cells(snapshot, keys or []),
+    panel.cancel_button.click(lambda snapshot, keys: compare.cancel_cells(snapshot, keys or []),
                               [panel.state, panel.cancel_cells], cancel_said, api_name="compare_cancel_cells",
                               api_visibility="private")
-    def reblind(snapshot, on, row, request: gr.Request):
-        return shown(playground.compare_view(snapshot, on, row, clip_urls(request))) if snapshot else gr.skip()
+    def reblind(snapshot: BatchSnapshot | None, on: bool, row: str | None, request: gr.Request) -> Any:
+        return shown(compare.view(snapshot, on, row, clip_urls(request))) if snapshot else gr.skip()
 
     blind.change(reblind, [panel.state, blind, panel.vote_row], panel.outputs, api_name="compare_blind", **PRIVATE)
-    _wire_judging(playground, panel, blind, clip_urls)
+    _wire_judging(compare, panel, blind, clip_urls)
 
 
-def _wire_judging(playground: Playground, panel: BatchPanel, blind: gr.Checkbox,
+def _wire_judging(compare: CompareCalls, panel: BatchPanel, blind: gr.Checkbox,
                   clip_urls: Callable[[gr.Request | None], ClipUrl]) -> None:
     """The events under the grid: choosing a row, voting on it, exporting it as one MP4."""
     shown = panel.shown
 
-    def choose_row(snapshot, row, on):
-        choices, clips = playground.row_choices(snapshot, row, on)
+    def choose_row(snapshot: BatchSnapshot | None, row: str, on: bool) -> tuple[Any, Any]:
+        choices, clips = compare.row_choices(snapshot, row, on)
         return gr.update(choices=choices, value=None), gr.update(choices=["none", *clips], value="none")
 
     panel.vote_row.input(choose_row, [panel.state, panel.vote_row, blind], [panel.vote_choice, panel.sound],
                          api_name="compare_vote_row", **PRIVATE)
 
     @user_errors
-    def export_row(snapshot, row, on, sound):
-        return served(panel.exported, str(playground.export_row(snapshot, row, on, None if sound == "none" else sound)))
+    def export_row(snapshot: BatchSnapshot | None, row: str | None, on: bool, sound: str) -> str | None:
+        return served(panel.exported, str(compare.export_row(snapshot, row, on, None if sound == "none" else sound)))
 
     panel.export_button.click(export_row, [panel.state, panel.vote_row, blind, panel.sound], panel.exported,
                               api_name="compare_export_row", api_visibility="private", concurrency_id="exports",
                               concurrency_limit=2)
 
     # A vote that is refused is said under the grid, in the vote's own line; every other field stays as it was.
-    def vote(snapshot, row, choice, blind_on, request: gr.Request):
+    def vote(snapshot: BatchSnapshot | None, row: str, choice: str, blind_on: bool,
+             request: gr.Request) -> dict[gr.components.Component, Any]:
         try:
-            said, view = playground.vote(snapshot, row, choice, blind_on, clip_urls(request))
+            said, view = compare.vote(snapshot, row, choice, blind_on, clip_urls(request))
         except PlaygroundError as exc:
             return {panel.vote_said: said_inline(exc, "Vote not recorded")}
         return {panel.vote_said: said, **shown(view)}
@@ -242,11 +242,12 @@ def _wire_judging(playground: Playground, panel: BatchPanel, blind: gr.Checkbox,
     panel.vote_button.click(vote, [panel.state, panel.vote_row, panel.vote_choice, blind],
                             [panel.vote_said, *panel.outputs], api_name="compare_vote", api_visibility="private")
 
-    def vote_key(snapshot, blind_on, pressed: gr.EventData, request: gr.Request):
+    def vote_key(snapshot: BatchSnapshot | None, blind_on: bool, pressed: gr.EventData,
+                 request: gr.Request) -> dict[gr.components.Component, Any]:
         data = pressed._data if isinstance(pressed._data, dict) else {}  # what the page sent: {row, key}
         try:
-            said, view = playground.vote_key(snapshot, str(data.get("row", "")), str(data.get("key", "")), blind_on,
-                                             clip_urls(request))
+            said, view = compare.vote_key(snapshot, str(data.get("row", "")), str(data.get("key", "")), blind_on,
+                                          clip_urls(request))
         except PlaygroundError as exc:
             return {panel.vote_said: said_inline(exc, "Vote not recorded")}
         return {panel.vote_said: said, **shown(view)}

@@ -6,9 +6,11 @@ listed (and Run is off) before anything is sent; a refused run says why in its r
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from typing import Any
+
 import gradio as gr
 
-from playground.service import Playground
 from playground.ui.errors import user_errors
 from playground.ui.files import served
 from playground.ui.presets import PresetSaver
@@ -22,17 +24,17 @@ from playground.ui.widgets import (
     read_form,
     write_form,
 )
-from playground.views import CODE_LANGUAGES, Endpoint
+from playground.views import CODE_LANGUAGES, Endpoint, EndpointTabCalls, SessionCalls
 
 CODE_SYNTAX = {"Request JSON": "json", "Python": "python", "JavaScript": "javascript", "cURL": "shell"}
 
 
-def build_endpoint_tab(playground: Playground, endpoint: Endpoint, session: gr.State, saver: PresetSaver,
-                       form: dict | None = None) -> None:
+def build_endpoint_tab(tabs: EndpointTabCalls, sessions: SessionCalls, endpoint: Endpoint, session: gr.State,
+                       saver: PresetSaver, form: dict | None = None) -> None:
     """Lay out one endpoint's tab, its fields showing ``form`` (a restored run) or their defaults, and wire its
     events."""
     slug = endpoint.slug
-    title = gr.Markdown(playground.tab_title(endpoint), elem_id=f"{slug}-title")
+    title = gr.Markdown(tabs.title(endpoint), elem_id=f"{slug}-title")
     with gr.Row(equal_height=True, elem_classes=["run-bar"]):  # stays in sight: the price, Run, and how the run goes
         price = gr.Markdown(elem_id=f"{slug}-price", elem_classes=["run-price"])
         run = gr.Button("Run", variant="primary", elem_id=f"{slug}-run", scale=0, min_width=120)
@@ -40,9 +42,9 @@ def build_endpoint_tab(playground: Playground, endpoint: Endpoint, session: gr.S
         status = gr.Markdown(elem_id=f"{slug}-status", elem_classes=["run-state"])
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
-            preset = gr.Dropdown(playground.preset_labels(endpoint.endpoint_id), value=None, interactive=True,
+            preset = gr.Dropdown(tabs.preset_labels(endpoint.endpoint_id), value=None, interactive=True,
                                  label="Start from a preset", elem_id=f"{slug}-preset")
-            widgets = build_fields(playground.form_layout(endpoint.endpoint_id), Start(form, anchor=title))
+            widgets = build_fields(tabs.form_layout(endpoint.endpoint_id), Start(form, anchor=title))
             save = gr.Button("Save this form as a preset…", size="sm", elem_id=f"{slug}-preset-save",
                              visible=saver.available)
         with gr.Column(scale=2):
@@ -59,13 +61,13 @@ def build_endpoint_tab(playground: Playground, endpoint: Endpoint, session: gr.S
                 logs = gr.Textbox(label="Logs", lines=6, max_lines=12, interactive=False, elem_id=f"{slug}-logs")
                 details = gr.JSON(label="Run details", elem_id=f"{slug}-details")
 
-    first = playground.form_view(endpoint.endpoint_id, default_form(widgets))
+    first = tabs.form_view(endpoint.endpoint_id, default_form(widgets))
     price.value, estimate_md.value, code.value, run.interactive = (first.price, first.estimate,
                                                                    first.code[CODE_LANGUAGES[0]], first.can_run)
     fields = components(widgets)
 
-    def show_form(data: dict):
-        view = playground.form_view(endpoint.endpoint_id, read_form(widgets, data))
+    def show_form(data: dict) -> tuple[str, str, Any, Any]:
+        view = tabs.form_view(endpoint.endpoint_id, read_form(widgets, data))
         chosen = data[language] or CODE_LANGUAGES[0]
         return (view.price, view.estimate, gr.update(value=view.code[chosen], language=CODE_SYNTAX[chosen]),
                 gr.update(interactive=view.can_run))
@@ -74,9 +76,9 @@ def build_endpoint_tab(playground: Playground, endpoint: Endpoint, session: gr.S
           outputs=[price, estimate_md, code, run], show_progress="hidden", trigger_mode="always_last",
           api_name=f"preview_{slug}", **FORM_EVENT)
 
-    async def run_tab(data: dict, request: gr.Request):
-        visitor = visitor_of(playground, data[session], request)
-        async for view in playground.run_form(endpoint.endpoint_id, read_form(widgets, data), visitor):
+    async def run_tab(data: dict, request: gr.Request) -> AsyncIterator[dict[gr.components.Component, Any]]:
+        visitor = visitor_of(sessions, data[session], request)
+        async for view in tabs.run_form(endpoint.endpoint_id, read_form(widgets, data), visitor):
             yield {status: gr.skip() if view.status is None else view.status,
                    logs: gr.skip() if view.logs is None else view.logs,
                    result_md: gr.skip() if view.result is None else view.result,
@@ -86,11 +88,11 @@ def build_endpoint_tab(playground: Playground, endpoint: Endpoint, session: gr.S
     running = run.click(run_tab, inputs={*fields, session}, outputs=[status, logs, result_md, details, video],
                         api_name=f"run_{slug}", concurrency_id="runs", concurrency_limit=4, show_progress="minimal",
                         show_progress_on=[video], **FORM_EVENT)  # the Run bar's status line says it in words
-    cancel.click(lambda state: playground.cancel_note((state or {}).get("key")), session, status, cancels=[running],
+    cancel.click(lambda state: tabs.cancel_note((state or {}).get("key")), session, status, cancels=[running],
                  api_name=f"cancel_{slug}", api_visibility="private", show_progress="hidden")  # on this backend
     @user_errors
-    def load_preset(label: str | None):
-        return write_form(widgets, playground.preset_form(label)[1]) if label else gr.skip()
+    def load_preset(label: str | None) -> Any:
+        return write_form(widgets, tabs.preset_form(label)[1]) if label else gr.skip()
 
     preset.input(load_preset, preset, fields, api_name=f"preset_load_{slug}", api_visibility="private")
     saver.wire(save, endpoint, widgets, preset)

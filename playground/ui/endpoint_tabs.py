@@ -15,13 +15,10 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from playground.service import Playground
 from playground.ui.endpoint_tab import build_endpoint_tab
 from playground.ui.lean import built_when_opened, opening_box, opens_on_select
 from playground.ui.presets import PresetSaver
-from playground.views import Endpoint
-
-MODE_TITLES = {"text-to-video": "Text → Video", "image-to-video": "Image → Video", "reference-to-video": "Reference → Video"}
+from playground.views import Endpoint, EndpointTabCalls, SessionCalls
 
 
 @dataclass
@@ -41,7 +38,7 @@ class TabTarget:
 
 def tab_label(endpoint: Endpoint, family: list[Endpoint]) -> str:
     """"Text → Video"; in a family with several tiers, the cheaper tiers say which ("Fast · Text → Video")."""
-    mode = MODE_TITLES[endpoint.mode]
+    mode = endpoint.mode_title
     return mode if endpoint.tier == "standard" or len({e.tier for e in family}) == 1 else f"{endpoint.tier.title()} · {mode}"
 
 
@@ -49,12 +46,12 @@ def _slug(text: str) -> str:
     return text.replace(" ", "-").replace(".", "-").lower()
 
 
-def build_endpoint_tabs(playground: Playground, demo: gr.Blocks, session: gr.State, saver: PresetSaver,
-                        restores: gr.State) -> dict[str, TabTarget]:
+def build_endpoint_tabs(tabs: EndpointTabCalls, sessions: SessionCalls, demo: gr.Blocks, session: gr.State,
+                        saver: PresetSaver, restores: gr.State) -> dict[str, TabTarget]:
     """A tab per family, a tab per endpoint inside it, each built on first sight; returns where each endpoint is.
     ``restores`` holds, per endpoint id, the form a History restore last asked its tab to show."""
     targets: dict[str, TabTarget] = {}
-    for family, endpoints in playground.families().items():
+    for family, endpoints in tabs.families().items():
         family_id = f"family-{_slug(family)}"
         with gr.Tab(family, id=family_id, elem_id=family_id) as family_tab:
             with gr.Tabs(overflow_behavior="wrap") as family_tabs:
@@ -62,7 +59,7 @@ def build_endpoint_tabs(playground: Playground, demo: gr.Blocks, session: gr.Sta
                     tab_id = f"tab-{endpoint.slug}"
                     with gr.Tab(tab_label(endpoint, endpoints), id=tab_id, elem_id=tab_id) as tab:
                         opening = opening_box(f"{endpoint.slug}-opening")
-                        _lazy_tab(playground, endpoint, session, saver, opening, restores,
+                        _lazy_tab(tabs, sessions, endpoint, session, saver, opening, restores,
                                   demo if not targets else None)
                     opens_on_select(tab, opening, f"open_{endpoint.slug}")
                     targets[endpoint.endpoint_id] = TabTarget(family_id, family_tabs, tab_id, opening)
@@ -71,12 +68,12 @@ def build_endpoint_tabs(playground: Playground, demo: gr.Blocks, session: gr.Sta
     return targets
 
 
-def _lazy_tab(playground: Playground, endpoint: Endpoint, session: gr.State, saver: PresetSaver,
-              opening: gr.Textbox, restores: gr.State, built_on_load: gr.Blocks | None) -> None:
+def _lazy_tab(tabs: EndpointTabCalls, sessions: SessionCalls, endpoint: Endpoint, session: gr.State,
+              saver: PresetSaver, opening: gr.Textbox, restores: gr.State, built_on_load: gr.Blocks | None) -> None:
     """The tab's content, built for a session when ``opening`` changes (and on page load for the first tab)."""
 
     def build(mark: str, forms: dict | None) -> None:
         form = (forms or {}).get(endpoint.endpoint_id) if (mark or "").startswith("restore-") else None
-        build_endpoint_tab(playground, endpoint, session, saver, form)
+        build_endpoint_tab(tabs, sessions, endpoint, session, saver, form)
 
     built_when_opened(opening, build, [restores], [built_on_load.load] if built_on_load is not None else [])

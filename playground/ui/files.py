@@ -20,7 +20,6 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-
 from urllib.parse import urlsplit
 
 import gradio as gr

@@ -10,12 +10,11 @@ from typing import Any
 
 import gradio as gr
 
-from playground.service import Playground
 from playground.ui.endpoint_tabs import TabTarget
 from playground.ui.errors import user_errors
 from playground.ui.files import served
 from playground.ui.session import visitor_of
-from playground.views import CODE_LANGUAGES, FINAL, KEEP, TABLE_HEADERS, ActionView, Filters
+from playground.views import CODE_LANGUAGES, FINAL, KEEP, TABLE_HEADERS, ActionView, Filters, HistoryCalls, SessionCalls
 
 RUNS: dict[str, Any] = {"api_visibility": "private", "concurrency_id": "runs", "concurrency_limit": 4}
 
@@ -70,13 +69,15 @@ class RunPanel:
                    outcome, language, code)
 
 
-def build_history_tab(playground: Playground, session: gr.State, history_tab: gr.Tab, outer_tabs: gr.Tabs,
-                      targets: dict[str, TabTarget], restores: gr.State) -> None:
+def build_history_tab(history: HistoryCalls, sessions: SessionCalls, session: gr.State, history_tab: gr.Tab,
+                      outer_tabs: gr.Tabs, targets: dict[str, TabTarget], restores: gr.State) -> None:
+    """The filters, the paged table and the chosen run's panel, with their events (``targets``: where each endpoint's
+    tab is, for Restore)."""
     with gr.Row(equal_height=True):
-        endpoint = gr.Dropdown([("any endpoint", ""), *playground.endpoint_choices()], value="", label="Endpoint",
+        endpoint = gr.Dropdown([("any endpoint", ""), *history.endpoint_choices()], value="", label="Endpoint",
                                scale=3, elem_id="history-endpoint")
         status = gr.Dropdown([("any status", ""), *(str(s) for s in FINAL)], value="", label="Status", scale=1, elem_id="history-status")
-        backend = gr.Dropdown([("any backend", ""), *playground.backend_names()], value="", label="Backend",
+        backend = gr.Dropdown([("any backend", ""), *history.backend_names()], value="", label="Backend",
                               scale=1, elem_id="history-backend")
         batch = gr.Textbox(label="Batch id", scale=1, elem_id="history-batch")
         text = gr.Textbox(label="Prompt contains", scale=2, elem_id="history-text")
@@ -98,10 +99,11 @@ def build_history_tab(playground: Playground, session: gr.State, history_tab: gr
 
     def page_of(step: int | None) -> Callable[..., Any]:
         """A page handler: ``step`` pages from the current one, the first page (None), or the current one (0)."""
-        def show(endpoint_id, status_, backend_, batch_, text_, page_number, state, request: gr.Request):
+        def show(endpoint_id: str | None, status_: str | None, backend_: str | None, batch_: str | None,
+                 text_: str | None, page_number: float | None, state: dict, request: gr.Request) -> tuple:
             wanted = 1 if step is None else (page_number or 1) + step
             filters = Filters(endpoint_id or "", status_ or "", batch_ or "", backend_ or "", text_ or "")
-            return playground.history_page(filters, wanted, visitor_of(playground, state, request))
+            return history.page(filters, wanted, visitor_of(sessions, state, request))
         return show
 
     for name, triggers, step in (("open", [history_tab.select], 0), ("page", [number.submit], 0),
@@ -111,9 +113,10 @@ def build_history_tab(playground: Playground, session: gr.State, history_tab: gr
               api_name=f"history_{name}", api_visibility="private", show_progress="hidden", trigger_mode="always_last")
 
     def export(fmt: str) -> Callable[..., Any]:
-        def run_export(endpoint_id, status_, backend_, batch_, text_, state, request: gr.Request):
+        def run_export(endpoint_id: str | None, status_: str | None, backend_: str | None, batch_: str | None,
+                       text_: str | None, state: dict, request: gr.Request) -> Any:
             filters = Filters(endpoint_id or "", status_ or "", batch_ or "", backend_ or "", text_ or "")
-            path = playground.history_export(filters, fmt, visitor_of(playground, state, request))
+            path = history.export(filters, fmt, visitor_of(sessions, state, request))
             return gr.update(value=served(exported, str(path)), visible=True)
         return run_export
 
@@ -122,9 +125,9 @@ def build_history_tab(playground: Playground, session: gr.State, history_tab: gr
                      api_visibility="private")
 
     @user_errors
-    def choose(ids: list, state: dict, chosen_language: str, event: gr.SelectData, request: gr.Request):
+    def choose(ids: list, state: dict, chosen_language: str, event: gr.SelectData, request: gr.Request) -> tuple:
         run_id = ids[event.index[0]] if ids and event.index and event.index[0] < len(ids) else ""
-        picked = playground.pick(run_id, visitor_of(playground, state, request))
+        picked = history.pick(run_id, visitor_of(sessions, state, request))
         return (run_id, picked.details, served(run.video, picked.video_path), picked.code, picked.code[chosen_language],
                 picked.rerun_label, gr.update(value=picked.seed_check_label, interactive=picked.can_seed_check),
                 gr.update(interactive=picked.can_refetch), gr.update(choices=picked.targets, value=None), "",
@@ -137,10 +140,11 @@ def build_history_tab(playground: Playground, session: gr.State, history_tab: gr
                         api_name="history_language", api_visibility="private", show_progress="hidden")
 
     @user_errors
-    def plan_promotion(run_id, target_id, resolution_, duration_, state, request: gr.Request):
+    def plan_promotion(run_id: str, target_id: str | None, resolution_: str, duration_: str, state: dict,
+                       request: gr.Request) -> tuple:
         if not run_id or not target_id:
             return "", gr.update(value="Promote", interactive=False), gr.skip(), gr.skip()
-        p = playground.promotion_plan(run_id, target_id, resolution_, duration_, visitor_of(playground, state, request))
+        p = history.promotion_plan(run_id, target_id, resolution_, duration_, visitor_of(sessions, state, request))
         return (p.note, gr.update(value=p.label, interactive=p.can_promote),
                 gr.update(choices=p.resolutions, value=resolution_ if resolution_ in p.resolutions else KEEP),
                 gr.update(choices=p.durations, value=duration_ if duration_ in p.durations else KEEP))
@@ -149,9 +153,9 @@ def build_history_tab(playground: Playground, session: gr.State, history_tab: gr
           [selected, run.target, run.resolution, run.duration, session], [run.plan, run.promote, run.resolution,
                                                                            run.duration],
           api_name="history_promote_plan", api_visibility="private", show_progress="hidden")
-    wire_restore(playground, run.restore, selected, session, outer_tabs, targets, restores)
+    wire_restore(history, sessions, run.restore, selected, session, outer_tabs, targets, restores)
     refresh = Refresh(page_of(None), [*filtering, number, session], [table, number, info, page_ids])
-    wire_run_actions(playground, run, selected, session, refresh)
+    wire_run_actions(history, sessions, run, selected, session, refresh)
 
 @dataclass
 class Refresh:
@@ -166,26 +170,26 @@ class Refresh:
                    api_visibility="private", show_progress="hidden")
 
 
-def wire_run_actions(playground: Playground, run: RunPanel, selected: gr.State, session: gr.State,
-                     refresh: Refresh) -> None:
+def wire_run_actions(history: HistoryCalls, sessions: SessionCalls, run: RunPanel, selected: gr.State,
+                     session: gr.State, refresh: Refresh) -> None:
     """Run again, check the seed, promote (each a new run: the table shows it when it ends), fetch again."""
 
-    async def shown(views: AsyncIterator[ActionView]):
+    async def shown(views: AsyncIterator[ActionView]) -> AsyncIterator[tuple[str, Any]]:
         async for view in views:
             yield view.outcome, gr.skip() if view.video is None else served(run.video, view.video)
 
-    async def run_again(run_id: str, state: dict, request: gr.Request):
-        async for update in shown(playground.rerun(run_id, visitor_of(playground, state, request))):
+    async def run_again(run_id: str, state: dict, request: gr.Request) -> AsyncIterator[tuple[str, Any]]:
+        async for update in shown(history.rerun(run_id, visitor_of(sessions, state, request))):
             yield update
 
-    async def check_seed(run_id: str, state: dict, request: gr.Request):
-        async for update in shown(playground.seed_check(run_id, visitor_of(playground, state, request))):
+    async def check_seed(run_id: str, state: dict, request: gr.Request) -> AsyncIterator[tuple[str, Any]]:
+        async for update in shown(history.seed_check(run_id, visitor_of(sessions, state, request))):
             yield update
 
     async def promote_run(run_id: str, target_id: str, resolution_: str, duration_: str, state: dict,
-                          request: gr.Request):
-        visitor = visitor_of(playground, state, request)
-        async for update in shown(playground.promote(run_id, target_id, resolution_, duration_, visitor)):
+                          request: gr.Request) -> AsyncIterator[tuple[str, Any]]:
+        visitor = visitor_of(sessions, state, request)
+        async for update in shown(history.promote(run_id, target_id, resolution_, duration_, visitor)):
             yield update
 
     refresh.after(run.rerun.click(run_again, [selected, session], [run.outcome, run.video],
@@ -196,21 +200,22 @@ def wire_run_actions(playground: Playground, run: RunPanel, selected: gr.State, 
                                     [run.outcome, run.video], api_name="history_promote", **RUNS), "promote")
 
     @user_errors
-    async def fetch_again(run_id: str, state: dict, request: gr.Request):
-        picked = await playground.refetch(run_id, visitor_of(playground, state, request))
+    async def fetch_again(run_id: str, state: dict, request: gr.Request) -> tuple[str, str | None]:
+        picked = await history.refetch(run_id, visitor_of(sessions, state, request))
         return picked.details, served(run.video, picked.video_path)
 
     run.refetch.click(fetch_again, [selected, session], [run.details, run.video], api_name="history_refetch", **RUNS)
 
-def wire_restore(playground: Playground, button: gr.Button, selected: gr.State, session: gr.State,
-                 outer_tabs: gr.Tabs, targets: dict[str, TabTarget], restores: gr.State) -> None:
+def wire_restore(history: HistoryCalls, sessions: SessionCalls, button: gr.Button, selected: gr.State,
+                 session: gr.State, outer_tabs: gr.Tabs, targets: dict[str, TabTarget], restores: gr.State) -> None:
     """Restore: switch to the run's own tab and rebuild it showing the run's form, field for field."""
     openings = [t.opening for t in targets.values()]
     family_tabs = list({id(t.family_tabs): t.family_tabs for t in targets.values()}.values())
 
     @user_errors
-    def restore_run(run_id: str, state: dict, forms: dict | None, request: gr.Request):
-        endpoint, form = playground.restore(run_id, visitor_of(playground, state, request))
+    def restore_run(run_id: str, state: dict, forms: dict | None,
+                    request: gr.Request) -> dict[gr.blocks.Block, Any]:
+        endpoint, form = history.restore(run_id, visitor_of(sessions, state, request))
         where = targets[endpoint.endpoint_id]
         return {outer_tabs: gr.Tabs(selected=where.outer_id), where.family_tabs: gr.Tabs(selected=where.tab_id),
                 restores: {**(forms or {}), endpoint.endpoint_id: form}, where.opening: TabTarget.restoring()}

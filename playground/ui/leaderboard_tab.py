@@ -7,7 +7,7 @@ import json
 import gradio as gr
 from gradio.components.plot import AltairPlotData
 
-from playground.service import Playground
+from playground.views import CompareCalls
 
 EXPLAINER = ("Each vote judges one prompt × seed row: the best clip beat every other clip of the row, a **tie** is "
              "half a win each way, **all bad** is counted per endpoint and left out of ratings. **bt_rating** is a "
@@ -29,10 +29,11 @@ def vega_lite(spec: dict | None, kind: str) -> AltairPlotData | None:
     return None if spec is None else AltairPlotData(chart=kind, plot=json.dumps(spec))
 
 
-def build_leaderboard_tab(playground: Playground, tab: gr.Tab) -> None:
+def build_leaderboard_tab(compare: CompareCalls, tab: gr.Tab) -> None:
+    """The standings from Compare's votes (the Compare part holds both), their charts and the seed checks."""
     gr.Markdown(EXPLAINER)
     with gr.Row(equal_height=True):
-        choices, first = playground.leaderboard_filters()
+        choices, first = compare.leaderboard_filters()
         backend = gr.Dropdown(choices, value=first, label="Votes on runs from", scale=2,
                               elem_id="leaderboard-backend", info="fal by default: offline votes judge synthetic clips")
         refresh = gr.Button("Refresh", scale=1, elem_id="leaderboard-refresh")
@@ -47,8 +48,8 @@ def build_leaderboard_tab(playground: Playground, tab: gr.Tab) -> None:
                 "frame: identical (every frame hash equal), near (mean PSNR ≥ 35 dB) or different.")
     stability = gr.Dataframe(interactive=False, elem_id="leaderboard-seeds", label="Same seed, same clip?")
 
-    def show(chosen: str):
-        view = playground.leaderboard_view(chosen)
+    def show(chosen: str) -> tuple:
+        view = compare.leaderboard(chosen)
         wins_chart, value_chart = vega_lite(view.win_rate_chart, "bar"), vega_lite(view.value_chart, "scatter")
         return view.note, view.table, wins_chart, value_chart, view.stability
 

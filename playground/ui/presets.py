@@ -5,12 +5,13 @@ update their preset lists itself: it bumps ``revision``, which every built tab's
 
 from __future__ import annotations
 
+from typing import Any
+
 import gradio as gr
 
-from playground.service import Playground
 from playground.ui.errors import user_errors
 from playground.ui.widgets import FORM_EVENT, FieldWidgets, components, read_form
-from playground.views import Endpoint
+from playground.views import Endpoint, EndpointTabCalls
 
 SCROLL_TO_PANEL = "() => document.getElementById('preset-saver')?.scrollIntoView({behavior: 'smooth', block: 'center'})"
 
@@ -18,9 +19,9 @@ SCROLL_TO_PANEL = "() => document.getElementById('preset-saver')?.scrollIntoView
 class PresetSaver:
     """The panel (hidden until a tab asks), the draft it would save, and a revision the tabs' lists follow."""
 
-    def __init__(self, playground: Playground):
-        self.playground = playground
-        self.available = playground.can_save_presets
+    def __init__(self, tabs: EndpointTabCalls):
+        self.tabs = tabs
+        self.available = tabs.can_save_presets
         self.revision = gr.State(0)  # bumped by every save
         self.draft = gr.State(None)  # {"endpoint_id", "form"} of the tab that opened the panel
         with gr.Group(visible=False, elem_id="preset-saver") as self.panel:
@@ -34,11 +35,11 @@ class PresetSaver:
             self.saved = gr.Markdown(elem_id="preset-saver-result", latex_delimiters=[])
 
         @user_errors
-        def save(draft: dict | None, name: str, note: str, revision: int):
+        def save(draft: dict | None, name: str, note: str, revision: int) -> tuple[Any, Any]:
             """Say what happened; only a save that wrote a preset makes the built tabs' lists refresh."""
             if not draft:
                 return gr.skip(), gr.skip()
-            message, written = self.playground.save_preset_view(name, draft["endpoint_id"], draft["form"], note)
+            message, written = self.tabs.save_preset_view(name, draft["endpoint_id"], draft["form"], note)
             return message, revision + 1 if written else gr.skip()
 
         self.save.click(save, [self.draft, self.name, self.note, self.revision], [self.saved, self.revision],
@@ -49,11 +50,11 @@ class PresetSaver:
     def wire(self, button: gr.Button, endpoint: Endpoint, widgets: list[FieldWidgets], choices: gr.Dropdown) -> None:
         """A tab's "Save this form as a preset…" button opens the panel with that tab's form; its preset list
         follows every save."""
-        self.revision.change(lambda: gr.update(choices=self.playground.preset_labels(endpoint.endpoint_id)),
+        self.revision.change(lambda: gr.update(choices=self.tabs.preset_labels(endpoint.endpoint_id)),
                              outputs=choices, api_name=f"preset_list_{endpoint.slug}", api_visibility="private",
                              show_progress="hidden")
 
-        def open_panel(data: dict):
+        def open_panel(data: dict) -> tuple[Any, str, dict, str]:
             draft = {"endpoint_id": endpoint.endpoint_id, "form": read_form(widgets, data)}
             return gr.update(visible=True), f"Save the **{endpoint.label}** form as a preset", draft, ""
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import gradio as gr
 
-from playground.service import Playground
-from playground.views import Visitor
+from playground.views import SessionCalls, Visitor
 
 
-def visitor_of(playground: Playground, state: dict | None, request: gr.Request | None) -> Visitor:
+def visitor_of(sessions: SessionCalls, state: dict | None, request: gr.Request | None) -> Visitor:
     """Who is calling this event: the key from their session state, their session hash and their address."""
     if request is None:
-        return playground.visitor((state or {}).get("key"))
+        return sessions.visitor((state or {}).get("key"))
     headers = request.headers or {}
     peer = request.client.host if request.client else ""
-    return playground.visitor((state or {}).get("key"), request.session_hash or "", peer,
-                              headers.get("x-forwarded-for", ""))
+    return sessions.visitor((state or {}).get("key"), request.session_hash or "", peer,
+                            headers.get("x-forwarded-for", ""))
