@@ -90,7 +90,7 @@ class Revisits:
         try:
             arguments = json.loads(run.arguments_json)
         except (json.JSONDecodeError, RecursionError):
-            raise InputError([("arguments_json", "this row's arguments cannot be read")])
+            raise InputError([("arguments_json", "this row's arguments cannot be read")]) from None
         if not isinstance(arguments, dict):
             raise InputError([("arguments_json", "this row's arguments are not a JSON object")])
         return endpoint, self.launcher.inputs.to_data_uris(arguments)

@@ -92,7 +92,7 @@ def build_compare_tab(compare: CompareCalls, sessions: SessionCalls, session: gr
     Its inputs say ``interactive=True``: Gradio infers interactivity only for components that exist at start-up."""
     opening = opening_box("compare-opening")
     opens_on_select(tab, opening, "open_compare")
-    built_when_opened(opening, lambda mark: build_compare_contents(compare, sessions, session))
+    built_when_opened(opening, lambda _mark: build_compare_contents(compare, sessions, session))
 
 
 def build_compare_contents(compare: CompareCalls, sessions: SessionCalls, session: gr.State) -> None:
