@@ -24,7 +24,7 @@ SEED_INFO = ("Fixed seeds make runs comparable. With Random seed ticked the mode
              "which, so you can fix it later.")
 _SCHEMA_NOTE = re.compile(r"\s*\[[^\]]*(minimum|maximum|item count)[^\]]*\]", re.I)
 PRIMARY_COUNT = 6  # fields past this position in x-fal-order-properties, unless required, fold into "Advanced"
-Shown = Callable[[dict[str, Any]], dict[str, Any]]  # an answer as this visitor may see it (see Playground.for_visitor)
+Shown = Callable[[dict[str, Any]], dict[str, Any]]  # an answer as this visitor may see it (see SessionCalls.for_visitor)
 
 
 def _seconds(value: Any) -> str:

@@ -32,7 +32,7 @@ from playground.inputs import Inputs
 from playground.journal import Journal
 from playground.launcher import Launcher
 from playground.outputs import Outputs
-from playground.presets import BUILT_IN_DIR, Presets, Saved
+from playground.presets import BUILT_IN_DIR, Presets
 from playground.record import RunRecord
 from playground.recovery import Recovery
 from playground.results import ResultsLog
@@ -102,16 +102,6 @@ class Playground:
     def start_recovery(self) -> None:
         """At start-up, in the background: finish what the last process left in flight."""
         self.recovery.start()
-
-    # -- kept for tests/test_fal.py and tests/test_reliability.py until they call the parts ---------------------
-    def backend_status(self, session_key: str | None) -> str:
-        return self.sessions.backend_status(session_key)
-
-    def use_key(self, raw: str | None) -> str:
-        return self.sessions.use_key(raw)
-
-    def save_preset(self, name: str, endpoint_id: str, form: dict[str, Any], description: str = "") -> Saved:
-        return self.tabs.save_preset(name, endpoint_id, form, description)
 
 
 def create_playground(data_dir: Path | None = None) -> Playground:

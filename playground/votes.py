@@ -63,9 +63,12 @@ class Vote:
             candidates = json.loads(text("candidates") or "[]")
         except ValueError:
             candidates = []
-        seed = text("seed").strip()
-        return cls(text("vote_id"), text("created_at"), text("batch_id"), text("row"), text("prompt"),
-                   int(seed) if seed.lstrip("-").isdigit() else None, text("winner"),
+        try:  # a hand-edited seed ("²", thousands of digits) reads as none rather than failing the read
+            seed: int | None = int(text("seed").strip())
+        except ValueError:
+            seed = None
+        return cls(text("vote_id"), text("created_at"), text("batch_id"), text("row"), text("prompt"), seed,
+                   text("winner"),
                    tuple(str(c) for c in candidates) if isinstance(candidates, list) else (),
                    text("blind").strip().lower() == "true", text("backend"))
 

@@ -210,7 +210,7 @@ def test_fal_backend_needs_a_key_when_forced(tmp_path, catalog, fake_fal):
 def test_backend_selection(tmp_path, catalog, choice, session_key, server_key, expected):
     playground = Playground(catalog, tmp_path, choice, server_key=server_key)
     assert playground.launcher.backend_for(session_key).name == expected
-    status = playground.backend_status(session_key)
+    status = playground.sessions.backend_status(session_key)
     assert ("fal.ai" in status.split("**")[1]) == (expected == "fal")
     assert (session_key or "§") not in status and (server_key or "§") not in status
 
@@ -250,7 +250,7 @@ def test_restart_recovery_finishes_journaled_runs_once(tmp_path, catalog, fake_f
     assert [r.run_id for r in results] == ["run-server-1"] and results[0].status == "completed"
     assert asyncio.run(playground.recover()) == []  # nothing left for the server key
     assert [e["run_id"] for e in journal.pending()] == ["run-visitor-1"]
-    playground.use_key(visitor)  # the visitor comes back with their key
+    playground.sessions.use_key(visitor)  # the visitor comes back with their key
     for _ in range(100):
         if not journal.pending():
             break

@@ -92,10 +92,10 @@ BAD = (
        ("upload: file vanished", _sync(lambda p: arguments_from_form(
            p.catalog[LITE_I2V], {"prompt": "x", "image_url": {"upload": "/nonexistent/a.png", "url": ""}})),
         "image_url")]
-    + [(f"key: {case}", _sync(lambda p, raw=raw: p.use_key(raw)), "fal_key")
+    + [(f"key: {case}", _sync(lambda p, raw=raw: p.sessions.use_key(raw)), "fal_key")
        for case, raw in (("empty", ""), ("spaces inside", "abc def:123"), ("too long", "k" * 600))]
-    + [("preset: blank name", _sync(lambda p: p.save_preset(" ", LITE_T2V, {"prompt": "x"})), "preset"),
-       ("preset: invalid value", _sync(lambda p: p.save_preset("bad", LITE_T2V, {"prompt": "x", "resolution": "8k"})),
+    + [("preset: blank name", _sync(lambda p: p.tabs.save_preset(" ", LITE_T2V, {"prompt": "x"})), "preset"),
+       ("preset: invalid value", _sync(lambda p: p.tabs.save_preset("bad", LITE_T2V, {"prompt": "x", "resolution": "8k"})),
         "preset"),
        ("history: not a run", _sync(lambda p: p.revisits.restore("no-such-run")), "run"),
        ("promote: another mode", _sync(lambda p: p.revisits.promotion("no-such-run", V2_I2V, {})), "run")]
@@ -109,7 +109,7 @@ BAD = (
         "image_url"),
        ("text: comparison prompt with a lone surrogate", _compare({"prompts": ["fine", "x\udc00"], "seeds": [1],
                                                                    "endpoints": [LITE_T2V]}), "prompt"),
-       ("text: preset name with a lone surrogate", _sync(lambda p: p.save_preset("n\ud800", LITE_T2V, {"prompt": "x"})),
+       ("text: preset name with a lone surrogate", _sync(lambda p: p.tabs.save_preset("n\ud800", LITE_T2V, {"prompt": "x"})),
         "preset name"),
        ("text: prompt of zero-width characters only", _generate(LITE_T2V, {"prompt": "\u200b\u200d\ufeff\u2060 "}),
         "prompt"),

@@ -184,3 +184,12 @@ def test_odd_vote_rows_read_without_raising(row, seed, candidates, blind):
 
     vote = Vote.from_row({"vote_id": "v1", "winner": "tie", **row})
     assert (vote.vote_id, vote.winner, vote.seed, vote.candidates, vote.blind) == ("v1", "tie", seed, candidates, blind)
+
+
+@pytest.mark.parametrize("seed", ["²", "1" * 5000, "", "abc", "7.5", "\u2028"])
+def test_a_vote_row_with_an_odd_seed_reads_with_no_seed(seed):
+    from playground.votes import Vote
+
+    vote = Vote.from_row({"vote_id": "v1", "batch_id": "0123456789ab", "row": "p1-s7", "seed": seed, "winner": "tie",
+                          "candidates": "[\"a\", \"b\"]"})
+    assert vote.seed is None and vote.winner == "tie" and vote.candidates == ("a", "b")
