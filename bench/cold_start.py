@@ -16,9 +16,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from common import ROOT, report
-
 from app_process import free_port
+from common import ROOT, report
 
 HELLO = "import gradio as gr\nwith gr.Blocks() as demo:\n    gr.Markdown('hello')\ndemo.launch()\n"
 ROUNDS = 3

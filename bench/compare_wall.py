@@ -18,10 +18,10 @@ from common import report, start_fake
 
 FAKE = start_fake()
 
-from fake_fal import Script  # noqa: E402
-
 from playground.catalog import load_catalog  # noqa: E402
 from playground.service import Playground  # noqa: E402
+
+from fake_fal import Script  # noqa: E402
 
 LATENCY_S = {"fal-ai/bytedance/seedance/v1/lite/text-to-video": 1.0,
              "fal-ai/bytedance/seedance/v1/pro/text-to-video": 2.0,

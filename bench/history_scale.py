@@ -16,14 +16,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import report
-
 import pandas as pd  # noqa: E402
 
 from playground.catalog import load_catalog  # noqa: E402
 from playground.history import Filters  # noqa: E402
 from playground.results import COLUMNS, ResultsLog  # noqa: E402
 from playground.service import Playground  # noqa: E402
+
+from common import report
 
 APPENDS = 60
 

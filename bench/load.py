@@ -48,11 +48,12 @@ def measure() -> dict:
 
 
 def _measure() -> dict:
-    from app_process import free_port
     from playground.catalog import load_catalog
     from playground.config import FalSettings, Limits
     from playground.service import Playground
     from playground.ui import build_app, launch_options
+
+    from app_process import free_port
 
     limits = Limits(max_runs=JOBS, batch_concurrency=JOBS, max_batch_cells=JOBS)
     playground = Playground(load_catalog(), Path(tempfile.mkdtemp()) / "data", server_key="load:0123456789abcdef",

@@ -10,9 +10,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import report
-
 from playground.render import ClipSpec, write_clip
+
+from common import report
 
 ROUNDS = 3
 

@@ -16,9 +16,8 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-from common import report
-
 from app_process import AppProcess
+from common import report
 
 SWITCH_JS = """async ([tabs, slug]) => {
   // click each tab on the way (family, then endpoint) and wait, frame by frame, for its Run button and estimate
@@ -53,11 +52,12 @@ def fetch(url: str, encoding: str) -> tuple[int, bytes]:
 
 def tab_switches(url: str) -> list[tuple[str, float]]:
     """(endpoint slug, ms) for the first switch into each endpoint tab, in page order, in one fresh page."""
-    from browser_kit import launch
     from playwright.sync_api import sync_playwright
 
     from playground.catalog import load_catalog
     from playground.ui.endpoint_tabs import tab_label
+
+    from browser_kit import launch
 
     catalog = load_catalog()
     timings = []

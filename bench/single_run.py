@@ -20,10 +20,11 @@ from common import report, start_fake
 FAKE = start_fake()
 
 import fal_client  # noqa: E402
-from fake_fal import Script  # noqa: E402
 
 from playground.catalog import load_catalog  # noqa: E402
 from playground.service import Playground  # noqa: E402
+
+from fake_fal import Script  # noqa: E402
 
 ENDPOINT = "fal-ai/bytedance/seedance/v1/lite/text-to-video"
 ARGS = {"prompt": "a lighthouse at dusk", "resolution": "480p", "duration": "4", "seed": 7}

@@ -23,12 +23,13 @@ FAKE = start_fake()
 
 import fal_client  # noqa: E402
 import numpy as np  # noqa: E402
-from fake_fal import Script  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from playground.backends.connections import FalConnections  # noqa: E402
 from playground.catalog import load_catalog  # noqa: E402
 from playground.service import Playground  # noqa: E402
+
+from fake_fal import Script  # noqa: E402
 
 ENDPOINT, CELLS, KEY = "bytedance/seedance-2.0/image-to-video", 4, "bench:0123456789"
 I2V = ["fal-ai/bytedance/seedance/v1/lite/image-to-video", "fal-ai/bytedance/seedance/v1/pro/image-to-video",

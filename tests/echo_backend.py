@@ -23,7 +23,7 @@ from playground.events import Completed, InProgress, Submitted
 
 def _build(settings):
     backend = EchoBackend()  # one per app: it remembers the clips it made, to fetch them again
-    return lambda key: backend
+    return lambda _key: backend
 
 
 KIND = BackendKind(name="echo", title="echo clip", label="echo (a test backend: one flat colour, not model output)",

@@ -37,7 +37,7 @@ def test_a_hostile_template_is_refused_at_once_and_holds_no_one_up(app_url):
         return done
 
     jobs = []
-    for client, (template, _) in zip(senders, HOSTILE):
+    for client, (template, _) in zip(senders, HOSTILE, strict=True):
         spec, sent = {"prompts": template, "endpoints": [LITE_T2V], "seeds": [1]}, time.monotonic()
         jobs.append(client.submit(json.dumps(spec), api_name="/compare"))
         jobs[-1].add_done_callback(timed(sent))
@@ -53,7 +53,7 @@ def test_a_hostile_template_is_refused_at_once_and_holds_no_one_up(app_url):
         assert answer["usd"] == pytest.approx(0.2448, abs=1e-6)  # 1920×1088×24×5/1024 tokens at Pro Fast's price
     assert max(waits) < 1.0, f"an /estimate waited {max(waits):.2f} s behind a template: {waits}"
 
-    for job, (_, words) in zip(jobs, HOSTILE):
+    for job, (_, words) in zip(jobs, HOSTILE, strict=True):
         with pytest.raises(AppError) as err:
             job.result(timeout=10)
         assert "prompts: the template '{" in str(err.value) and words in str(err.value)

@@ -13,7 +13,6 @@ from pathlib import Path
 import av
 import pandas as pd
 import pytest
-from echo_backend import KIND as ECHO
 from gradio_client import Client
 from gradio_client.exceptions import AppError
 
@@ -26,6 +25,7 @@ from playground.visitor import Visitor
 
 from browser_kit import DESKTOP, PHONE, open_page, shoot, wait
 from conftest import LITE_T2V, PRO_FAST_T2V
+from echo_backend import KIND as ECHO
 
 ROOT = Path(__file__).parent.parent
 LITE = "seedance-v1-lite-text-to-video"

@@ -3,6 +3,7 @@
 import re
 
 import pandas as pd
+
 from browser_kit import ARTIFACTS, open_page, wait
 from conftest import Script
 

@@ -2,7 +2,10 @@
 nothing that differs by tier — no "No sound" beside the silent 1.0 clips, no "clips differ in length (2 s, 4 s)",
 and the clips play on one span so no clip stops early or crawls in slow motion. After the vote, all of it shows."""
 
+import itertools
+
 import pytest
+
 from browser_kit import DESKTOP, PHONE, open_page, shoot
 
 ROW = "#cmp-grid .sync-group"
@@ -40,7 +43,7 @@ def test_a_blind_row_gives_nothing_away_before_the_vote(browser, app_url, size):
         seen.append([time for time, _ in page.evaluate(CLOCKS)])
     assert all(max(times) - min(times) < 0.5 for times in seen), seen  # one clock, not a slowed-down 2.0
     assert max(max(times) for times in seen) < 2.1  # the 4 s clip never shows its extra length
-    assert any(later[0] < earlier[0] - 1 for earlier, later in zip(seen, seen[1:])), seen  # it looped
+    assert any(later[0] < earlier[0] - 1 for earlier, later in itertools.pairwise(seen)), seen  # it looped
     row.locator("[data-sync-action=pause]").click()
     shoot(page, f"blind-row-before-vote-{size[0]}", full_page=True)
 

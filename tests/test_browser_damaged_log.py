@@ -2,10 +2,11 @@
 and the page says that unreadable rows were set aside (and where), instead of failing or showing nothing."""
 
 import pytest
-from browser_kit import DESKTOP, PHONE, open_page, shoot
-from test_damaged_log import _row
 
 from playground.record import COLUMNS
+
+from browser_kit import DESKTOP, PHONE, open_page, shoot
+from test_damaged_log import _row
 
 
 @pytest.fixture(scope="module")

@@ -92,7 +92,7 @@ def test_a_row_of_unequal_clips_says_so_and_plays_on_normalised_time(judged):
     seen = _in_sync(page, rows[0], "play")
     lengths = seen[-1]["lengths"]
     assert max(lengths) > 1.8 * min(lengths), lengths  # the 2 s clip runs at half speed beside the 4 s ones
-    short = [t for t, n in zip(seen[-1]["times"], lengths) if n < 3]
+    short = [t for t, n in zip(seen[-1]["times"], lengths, strict=True) if n < 3]
     assert short and all(abs(t - seen[-1]["lead"] / 2) <= 0.1 for t in short), seen[-1]
 
 

@@ -88,7 +88,8 @@ def _open_leaderboard(browser, url, size, count):
     page.locator("#leaderboard-backend input").click()
     page.get_by_role("option", name="offline", exact=True).click()
     for chart, role in (("leaderboard-value", "point"), ("leaderboard-wins", "bar")):
-        wait(lambda: len(page.evaluate(MARKS, [chart, role])) == count, 30, f"{count} {role}s in #{chart}")
+        wait(lambda chart=chart, role=role: len(page.evaluate(MARKS, [chart, role])) == count, 30,
+             f"{count} {role}s in #{chart}")
     return page
 
 
@@ -121,7 +122,8 @@ def _painted(page, chart, marks):
     for name, mark in marks.items():
         assert _alpha(mark["fill"]) > 0.5 and mark["opacity"] >= 0.5 and mark["fillOpacity"] >= 0.5, (chart, name, mark)
         pixel = shot.getpixel((round(mark["x"] * scale), round(mark["y"] * scale)))
-        assert sum(abs(a - b) for a, b in zip(pixel, _rgb(mark["fill"]))) < 60, (chart, name, pixel, mark["fill"])
+        assert sum(abs(a - b) for a, b in zip(pixel[:3], _rgb(mark["fill"]), strict=True)) < 60, (
+            chart, name, pixel, mark["fill"])
 
 
 def _linear(positions, figures, what):

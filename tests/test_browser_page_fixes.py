@@ -66,7 +66,7 @@ def test_the_run_bar_stays_at_the_top_when_the_page_is_scrolled_down(browser, ap
             _open_compare(page)
         _scroll_far(page)
         bar = page.locator(".run-bar", has=page.locator(run))
-        wait(lambda: abs(bar.bounding_box()["y"]) <= 1, 5, f"the {where} Run bar at the top of the viewport")
+        wait(lambda bar=bar: abs(bar.bounding_box()["y"]) <= 1, 5, f"the {where} Run bar at the top of the viewport")
         assert _in_sight(page, run), (where, page.locator(run).bounding_box())
         shoot(page, f"run-bar-scrolled-{where}-{_name(size)}")
 

@@ -72,31 +72,31 @@ def _edit(path, fn):
 
 
 BROKEN = [
-    ("unknown facts key", lambda f, d: _edit(f, lambda x: x.update(colour="red")), "facts/seedance-v1-pro-text-to-video.json", "colour"),
-    ("bad tier", lambda f, d: _edit(f, lambda x: x.update(tier="turbo")), "facts/seedance-v1-pro-text-to-video.json", "tier"),
-    ("unknown mode", lambda f, d: _edit(f, lambda x: x.update(mode="sound-to-video")),
+    ("unknown facts key", lambda f, _d: _edit(f, lambda x: x.update(colour="red")), "facts/seedance-v1-pro-text-to-video.json", "colour"),
+    ("bad tier", lambda f, _d: _edit(f, lambda x: x.update(tier="turbo")), "facts/seedance-v1-pro-text-to-video.json", "tier"),
+    ("unknown mode", lambda f, _d: _edit(f, lambda x: x.update(mode="sound-to-video")),
      "facts/seedance-v1-pro-text-to-video.json",
      "mode: must be one of ['text-to-video', 'image-to-video', 'reference-to-video'], got 'sound-to-video'"),
-    ("no price", lambda f, d: _edit(f, lambda x: x["pricing"].pop("usd_per_million_tokens")), "facts/", "pricing.usd_per_million_tokens"),
-    ("invalid JSON", lambda f, d: d.write_text("{"), "openapi/seedance-v1-pro-text-to-video.json", "line 1"),
-    ("unsupported shape", lambda f, d: _edit(d, lambda x: _input_schema(x)["properties"].update(mask={"type": "object"})),
+    ("no price", lambda f, _d: _edit(f, lambda x: x["pricing"].pop("usd_per_million_tokens")), "facts/", "pricing.usd_per_million_tokens"),
+    ("invalid JSON", lambda _f, d: d.write_text("{"), "openapi/seedance-v1-pro-text-to-video.json", "line 1"),
+    ("unsupported shape", lambda _f, d: _edit(d, lambda x: _input_schema(x)["properties"].update(mask={"type": "object"})),
      "openapi/seedance-v1-pro-text-to-video.json", "properties.mask"),
-    ("default outside enum", lambda f, d: _edit(d, lambda x: _input_schema(x)["properties"]["resolution"].update(default="2k")),
+    ("default outside enum", lambda _f, d: _edit(d, lambda x: _input_schema(x)["properties"]["resolution"].update(default="2k")),
      "openapi/", "properties.resolution.default"),
-    ("resolution without a size", lambda f, d: _edit(d, lambda x: _input_schema(x)["properties"]["resolution"]["enum"].append("4k")),
+    ("resolution without a size", lambda _f, d: _edit(d, lambda x: _input_schema(x)["properties"]["resolution"]["enum"].append("4k")),
      "openapi/", "resolution.enum"),
-    ("order names unknown field", lambda f, d: _edit(d, lambda x: _input_schema(x)["x-fal-order-properties"].append("ghost")),
+    ("order names unknown field", lambda _f, d: _edit(d, lambda x: _input_schema(x)["x-fal-order-properties"].append("ghost")),
      "openapi/", "x-fal-order-properties"),
-    ("id mismatch", lambda f, d: _edit(f, lambda x: x.update(endpoint_id="fal-ai/other")), "openapi/", "endpointId"),
-    ("price variant names an unknown field", lambda f, d: _edit(f, lambda x: x["pricing"].update(
+    ("id mismatch", lambda f, _d: _edit(f, lambda x: x.update(endpoint_id="fal-ai/other")), "openapi/", "endpointId"),
+    ("price variant names an unknown field", lambda f, _d: _edit(f, lambda x: x["pricing"].update(
         variants=[{"when": {"ghost": True}, "usd_per_million_tokens": 1}])), "facts/", "pricing.variants[0].when"),
-    ("price variant without a price", lambda f, d: _edit(f, lambda x: x["pricing"].update(
+    ("price variant without a price", lambda f, _d: _edit(f, lambda x: x["pricing"].update(
         variants=[{"when": {"camera_fixed": True}}])), "facts/", "pricing.variants[0]"),
-    ("billing without a price", lambda f, d: _edit(f, lambda x: x["pricing"].update(billing={"unit": "s"})),
+    ("billing without a price", lambda f, _d: _edit(f, lambda x: x["pricing"].update(billing={"unit": "s"})),
      "facts/", "pricing.billing"),
-    ("billing at a negative price", lambda f, d: _edit(f, lambda x: x["pricing"].update(
+    ("billing at a negative price", lambda f, _d: _edit(f, lambda x: x["pricing"].update(
         billing={"unit": "s", "usd_per_unit": -1})), "facts/", "pricing.billing.usd_per_unit"),
-    ("family order not a list", lambda f, d: (f.parent.parent / "families.json").write_text('{"order": "2.0"}'),
+    ("family order not a list", lambda f, _d: (f.parent.parent / "families.json").write_text('{"order": "2.0"}'),
      "families.json", "order"),
 ]
 
@@ -117,7 +117,7 @@ def _quote(**change):
 
 
 def _sizes(fn):
-    return lambda f, d: _edit(f.parent.parent / "sizes.json", fn)
+    return lambda f, _d: _edit(f.parent.parent / "sizes.json", fn)
 
 
 BROKEN += [
@@ -132,12 +132,12 @@ BROKEN += [
     ("quote with an empty aspect list", _quote(aspect_ratios=[]), V2_T2V_FACTS,
      "pricing.per_second_quotes[0].aspect_ratios"),
     ("quote with an unknown key", _quote(currency="EUR"), V2_T2V_FACTS, "pricing.per_second_quotes[0]: needs"),
-    ("quotes not a list", lambda f, d: _edit(f.parent / "seedance-2-0-text-to-video.json", lambda x: x["pricing"].update(
+    ("quotes not a list", lambda f, _d: _edit(f.parent / "seedance-2-0-text-to-video.json", lambda x: x["pricing"].update(
         per_second_quotes={"720p": 0.3})), V2_T2V_FACTS, "pricing.per_second_quotes: must be a list"),
-    ("resolution quoted twice", lambda f, d: _edit(f.parent / "seedance-2-0-text-to-video.json", lambda x: x["pricing"][
+    ("resolution quoted twice", lambda f, _d: _edit(f.parent / "seedance-2-0-text-to-video.json", lambda x: x["pricing"][
         "per_second_quotes"].append(dict(x["pricing"]["per_second_quotes"][0]))), V2_T2V_FACTS,
      "pricing.per_second_quotes[1].resolution"),
-    ("quote beside price variants", lambda f, d: _edit(f.parent / "seedance-2-0-text-to-video.json", lambda x: x[
+    ("quote beside price variants", lambda f, _d: _edit(f.parent / "seedance-2-0-text-to-video.json", lambda x: x[
         "pricing"].update(variants=[{"when": {"generate_audio": False}, "usd_per_million_tokens": 7}])), V2_T2V_FACTS,
      "pricing.per_second_quotes: cannot sit beside price variants"),
     ("odd output size", _sizes(lambda x: x["seedance"]["sizes"]["720p"].update({"16:9": [1248, 703]})), "sizes.json",
@@ -165,7 +165,7 @@ def test_a_per_second_quote_is_data(tmp_path):
     """A quote added to a facts file prices its resolution (and only it) with no new code."""
     from playground.estimate import estimate
 
-    root = _break_pro_t2v(tmp_path, lambda f, d: _edit(f, lambda x: x["pricing"].update(per_second_quotes=[
+    root = _break_pro_t2v(tmp_path, lambda f, _d: _edit(f, lambda x: x["pricing"].update(per_second_quotes=[
         {"resolution": "480p", "usd_per_second": 0.05, "source": "a test page", "aspect_ratios": ["16:9"]}])))
     endpoint = load_catalog(root)["fal-ai/bytedance/seedance/v1/pro/text-to-video"]
     quoted = estimate(endpoint, {"prompt": "x", "resolution": "480p", "aspect_ratio": "16:9", "duration": "6"})
@@ -176,7 +176,7 @@ def test_a_per_second_quote_is_data(tmp_path):
 
 
 def test_family_order_comes_from_the_data(tmp_path):
-    root = _break_pro_t2v(tmp_path, lambda f, d: (f.parent.parent / "families.json").write_text(
+    root = _break_pro_t2v(tmp_path, lambda f, _d: (f.parent.parent / "families.json").write_text(
         json.dumps({"order": ["2.0", "1.0 Pro"]})))
     families = list(load_catalog(root).families())
     assert families[:2] == ["2.0", "1.0 Pro"] and families[2:] == ["1.0 Lite", "1.0 Pro Fast", "1.5 Pro"]  # by name
@@ -185,7 +185,7 @@ def test_family_order_comes_from_the_data(tmp_path):
 def test_a_price_variant_prices_the_request_that_matches_it(tmp_path):
     from playground.estimate import estimate
 
-    root = _break_pro_t2v(tmp_path, lambda f, d: _edit(f, lambda x: x["pricing"].update(
+    root = _break_pro_t2v(tmp_path, lambda f, _d: _edit(f, lambda x: x["pricing"].update(
         variants=[{"when": {"camera_fixed": True}, "usd_per_million_tokens": 1.25}])))
     endpoint = load_catalog(root)["fal-ai/bytedance/seedance/v1/pro/text-to-video"]
     moving = estimate(endpoint, {"prompt": "x", "resolution": "480p", "duration": "5"})

@@ -8,10 +8,11 @@ import time
 
 from gradio_client import Client
 
-from app_process import AppProcess
-from conftest import FAKE, LITE_T2V, SERVER_KEY
 from playground.keys import owner_id
 from playground.record import COLUMNS, RunRecord
+
+from app_process import AppProcess
+from conftest import FAKE, LITE_T2V, SERVER_KEY
 
 VISITOR_KEY = "vis-1a2b3c4d:9f8e7d6c5b4a39281706f5e4d3c2b1a0"
 PUBLIC = {"PLAYGROUND_PUBLIC": "1", "PLAYGROUND_SHARE_SERVER_KEY": "1", "FAL_KEY": SERVER_KEY}

@@ -67,7 +67,7 @@ def test_a_data_directory_that_cannot_be_written_stops_the_app_with_a_clear_mess
     for log in ("results.csv", "votes.csv"):
         (data_dir / log).write_text('"run_id"\n')
     app = AppProcess(data_dir, {}, tmp_path / "console.log", prefix=namespace(read_only(data_dir / what)))
-    with pytest.raises(RuntimeError, match="exited with 1") as stopped:
+    with pytest.raises(RuntimeError, match="exited with 1"):
         app.start(timeout_s=60)
     said = app.output()
     assert "Seedance Playground cannot start" in said and expected in said, said[-2000:]

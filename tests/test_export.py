@@ -1,5 +1,6 @@
 """A row as one side-by-side MP4: tile sizes, length, hold-last-frame, label strips, blind rows, sound."""
 
+import itertools
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,10 +13,10 @@ from playground.compare.kept import KeptBatches
 from playground.compare.snapshot import BatchSnapshot
 from playground.compare.store import BatchStore
 from playground.compare.voting import Voting
-from playground.journal import Journal
-from playground.results import ResultsLog
 from playground.errors import InputError
+from playground.journal import Journal
 from playground.render import ClipSpec, write_clip
+from playground.results import ResultsLog
 from playground.votes import VotesLog
 
 SHAPES = [(320, 180, 24, 48), (240, 240, 24, 24), (180, 320, 30, 75), (320, 180, 24, 96)]  # w, h, fps, frames
@@ -48,7 +49,7 @@ def test_four_clips_side_by_side_at_one_height_for_the_longest_clip(tmp_path):
     strip_h = height - tile_h
     assert strip_h >= 28
     edges = np.cumsum([0, *tiles])
-    for left, right in zip(edges, edges[1:]):
+    for left, right in itertools.pairwise(edges):
         strip = frames[0][tile_h + 2:height - 2, left:right]
         assert np.median(strip) < 60 and _bright_columns(strip) > 20  # dark strip, white text on it
     second = slice(edges[1], edges[2])  # a 1 s clip holds its last frame to the end

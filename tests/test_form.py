@@ -2,8 +2,9 @@
 
 import pytest
 
-from conftest import LITE_I2V
 from playground.form import arguments_from_form
+
+from conftest import LITE_I2V
 
 
 @pytest.mark.parametrize("form, expected", [

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_typed_state import string_key_reads
 
 from playground.history import Filters, export, page, select, spreadsheet_safe
 from playground.history_present import details_markdown, run_label, table_row
 from playground.record import RunRecord, Status
 from playground.results import COLUMNS, ResultsLog
+
+from test_typed_state import string_key_reads
 
 PLAYGROUND = Path(__file__).resolve().parent.parent / "playground"
 # module: the functions that may read a dict by a string key, and what they read

@@ -35,7 +35,7 @@ def test_uploads_are_read_once_and_capped(tmp_path, monkeypatch):
     path.write_bytes(image_bytes(10, 10))
     inputs = Inputs(tmp_path / "inputs")
     first = inputs.file_data_uri(path)
-    monkeypatch.setattr("pathlib.Path.read_bytes", lambda self: pytest.fail("read twice"))
+    monkeypatch.setattr("pathlib.Path.read_bytes", lambda _self: pytest.fail("read twice"))
     assert inputs.file_data_uri(path) == first
     monkeypatch.undo()
     monkeypatch.setattr("playground.inputs.MAX_INPUT_BYTES", 5)

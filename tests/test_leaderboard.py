@@ -73,7 +73,7 @@ def test_every_column_has_one_numeric_or_text_dtype_empty_or_not(votes, runs):
 ])
 def test_impossible_costs_and_times_in_the_log_are_left_out_of_the_means(estimated, billed, latency, mean_cost,
                                                                          mean_latency):
-    results = _results(*[("a", "completed", "fal", cost, t) for cost, t in zip(estimated, latency)])
+    results = _results(*[("a", "completed", "fal", cost, t) for cost, t in zip(estimated, latency, strict=True)])
     results["billed_cost_usd"] = billed + [""] * (len(results) - len(billed))
     row = leaderboard(_votes(("a", ["a", "b"], "fal")), results, {}).set_index("endpoint_id").loc["a"]
     for figure, expected in (("mean_cost_usd", mean_cost), ("mean_latency_s", mean_latency)):

@@ -84,7 +84,7 @@ def test_only_the_page_config_and_api_description_are_gzipped_here(path, media_t
     from playground.ui.lean import compression
 
     body = b"x" * 50_000
-    app = Starlette(routes=[Route(path, lambda request: Response(body, media_type=media_type))],
+    app = Starlette(routes=[Route(path, lambda _request: Response(body, media_type=media_type))],
                     middleware=compression()["middleware"])
     response = TestClient(app).get(path, headers={"Accept-Encoding": "gzip"})
     assert response.content == body

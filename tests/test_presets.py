@@ -15,6 +15,7 @@ from playground import presets as presets_module
 from playground.form import arguments_from_form, form_from_arguments
 from playground.presets import BUILT_IN_DIR, Presets
 from playground.service import Playground
+
 from test_small_files import make_link_to_fifo, make_socket, make_sparse, promptly, release_pipes
 
 BUILT_IN = sorted(path.stem for path in BUILT_IN_DIR.glob("*.json"))
@@ -222,7 +223,8 @@ def test_saving_over_a_pipe_or_a_link_replaces_it_and_never_writes_through(playg
     os.mkfifo(folder / presets_module.file_name("Piped"))
     try:
         for name in ("Linked", "Piped"):
-            message, written = promptly(lambda: playground.tabs.save_preset_view(name, LITE, lite_form(name), ""))
+            message, written = promptly(lambda name=name: playground.tabs.save_preset_view(name, LITE, lite_form(name),
+                                                                                            ""))
             assert written, message
             assert (folder / presets_module.file_name(name)).is_file()
             assert not (folder / presets_module.file_name(name)).is_symlink()

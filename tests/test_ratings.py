@@ -1,6 +1,7 @@
 """Bradley–Terry ratings, ties as half wins, bootstrap intervals and the votes-to-separate figure, on synthetic
 votes whose answer is known in closed form."""
 
+import itertools
 import math
 
 import numpy as np
@@ -54,7 +55,7 @@ def test_intervals_cover_the_truth_and_narrow_as_one_over_root_votes():
         assert ratings.rating_low[0] <= truth <= ratings.rating_high[0], n
         assert ratings.win_rate_low[0] <= 0.65 <= ratings.win_rate_high[0], n
         widths.append(ratings.rating_high[0] - ratings.rating_low[0])
-    for wide, narrow in zip(widths, widths[1:]):
+    for wide, narrow in itertools.pairwise(widths):
         assert 0.35 < narrow / wide < 0.7, widths  # four times the votes: about half the width
 
 

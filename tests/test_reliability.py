@@ -70,10 +70,10 @@ FOUR_T2V = [LITE_T2V, "fal-ai/bytedance/seedance/v1/pro/text-to-video", PRO_FAST
 # (case, action, the field the message must name)
 BAD = (
     [(f"generate: {case}", _generate(endpoint, arguments), field) for case, endpoint, arguments, field in BAD_INPUTS]
-    + [("API: bad JSON", _sync(lambda p: parse_arguments("{prompt: x")), "arguments"),
-       ("API: a JSON list", _sync(lambda p: parse_arguments("[]")), "arguments"),
+    + [("API: bad JSON", _sync(lambda _p: parse_arguments("{prompt: x")), "arguments"),
+       ("API: a JSON list", _sync(lambda _p: parse_arguments("[]")), "arguments"),
        ("API: unknown endpoint", _generate("fal-ai/bytedance/seedance/v9/text-to-video", {"prompt": "x"}), "endpoint_id"),
-       ("API: spec not JSON", _sync(lambda p: parse_arguments("{", "spec")), "spec")]
+       ("API: spec not JSON", _sync(lambda _p: parse_arguments("{", "spec")), "spec")]
     + [(f"compare: {case}", _compare(spec), field) for case, spec, field in BAD_SPECS]
     + [("compare: over the cost cap", _compare({"prompts": ["x"], "endpoints": FOUR_T2V, "seeds": [1, 2, 3, 4],
                                                 "arguments": {"resolution": "1080p", "duration": "12"}}), "confirm"),
@@ -101,9 +101,9 @@ BAD = (
        ("promote: another mode", _sync(lambda p: p.revisits.promotion("no-such-run", V2_I2V, {})), "run")]
     + [("text: prompt with a lone surrogate", _generate(LITE_T2V, {"prompt": "a\ud800b"}), "prompt"),
        ("text: low surrogate at the end", _generate(LITE_T2V, {"prompt": "ok \udfff"}), "prompt"),
-       ("text: API JSON escaping a lone surrogate", _sync(lambda p: parse_arguments('{"prompt": "x\\ud83d"}')),
+       ("text: API JSON escaping a lone surrogate", _sync(lambda _p: parse_arguments('{"prompt": "x\\ud83d"}')),
         "prompt"),
-       ("text: a field name with a lone surrogate", _sync(lambda p: parse_arguments('{"\\udc00": 1}')), "udc00"),
+       ("text: a field name with a lone surrogate", _sync(lambda _p: parse_arguments('{"\\udc00": 1}')), "udc00"),
        ("text: image URL with a lone surrogate", _generate(LITE_I2V, {"prompt": "x",
                                                                       "image_url": "https://a.example/\ud800.png"}),
         "image_url"),
@@ -113,8 +113,8 @@ BAD = (
         "preset name"),
        ("text: prompt of zero-width characters only", _generate(LITE_T2V, {"prompt": "\u200b\u200d\ufeff\u2060 "}),
         "prompt"),
-       ("text: arguments nested 100,000 deep", _sync(lambda p: parse_arguments("[" * 100_000)), "arguments"),
-       ("text: a spec nested 100,000 deep", _sync(lambda p: parse_arguments('{"a":' * 100_000, "spec")), "spec")]
+       ("text: arguments nested 100,000 deep", _sync(lambda _p: parse_arguments("[" * 100_000)), "arguments"),
+       ("text: a spec nested 100,000 deep", _sync(lambda _p: parse_arguments('{"a":' * 100_000, "spec")), "spec")]
 )
 
 
@@ -220,7 +220,7 @@ def test_a_remote_fault_stays_in_its_cell(tmp_path, catalog, fake_fal, case, scr
     assert cells[PRO_FAST_T2V]["status"] == "completed" and cells[PRO_FAST_T2V]["video_path"]
     rows = pd.read_csv(playground.results.path, dtype=str, keep_default_na=False)  # as any reader sees the file
     assert len(rows) == 2 and rows.batch_id.nunique() == 1
-    assert dict(zip(rows.endpoint_id, rows.status)) == {LITE_T2V: status, PRO_FAST_T2V: "completed"}
+    assert dict(zip(rows.endpoint_id, rows.status, strict=True)) == {LITE_T2V: status, PRO_FAST_T2V: "completed"}
     assert ERROR_SAYS.get(case, "") in rows.set_index("endpoint_id").error[LITE_T2V]
     assert len([s for s in fake_fal.seen("POST") if s.path == f"/{LITE_T2V}"]) == 1 + len(script.submit_faults)
     assert not list((playground.data_dir / "inflight").glob("*.json"))  # every run settled
@@ -348,7 +348,7 @@ def test_one_bad_journal_entry_cannot_spoil_recovery(tmp_path, catalog, fake_fal
     assert results["unsent-1"].status == "failed" and "may have accepted it" in results["unsent-1"].error
     rows = pd.read_csv(playground.results.path, dtype=str, keep_default_na=False)
     assert sorted(rows.run_id) == ["broken-1", "healthy-1", "unsent-1"]
-    assert dict(zip(rows.run_id, rows.request_id))["healthy-1"] == healthy and broken in set(rows.request_id)
+    assert dict(zip(rows.run_id, rows.request_id, strict=True))["healthy-1"] == healthy and broken in set(rows.request_id)
     assert sorted(p.name for p in (data / "inflight").glob("*.json")) == sorted(n for n, _ in BAD_JOURNAL)
     assert asyncio.run(Playground(catalog, data, server_key=SERVER_KEY).recover()) == []  # none twice
 
@@ -401,10 +401,10 @@ def test_auto_aspect_follows_how_a_photo_is_shown(playground, orientation, aspec
 
 
 async def _last(events):
-    item = None
+    last = None
     async for item in events:
-        pass
-    return item
+        last = item
+    return last
 
 
 @pytest.mark.parametrize("address", ["64:ff9b::7f00:1", "64:ff9b::a00:1", "64:ff9b:1::1", "2002:7f00:1::1",
@@ -438,7 +438,7 @@ def _verify(path) -> pd.DataFrame:
 
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     assert frame.run_id.is_unique
-    assert all(hashlib.sha1(p.encode()).hexdigest() == e for p, e in zip(frame.prompt, frame.error))  # no torn row
+    assert all(hashlib.sha1(p.encode()).hexdigest() == e for p, e in zip(frame.prompt, frame.error, strict=True))  # no torn row
     return frame
 
 

@@ -5,10 +5,10 @@ import io
 import pytest
 from PIL import Image
 
-from conftest import (LITE_I2V, LITE_T2V, PRO_FAST_T2V, PRO_T2V, V2_FAST_T2V, V2_I2V, V2_R2V, data_uri,
-                      image_bytes)
 from playground.errors import InputError
 from playground.request import parse_arguments, validate
+
+from conftest import LITE_I2V, LITE_T2V, PRO_FAST_T2V, PRO_T2V, V2_FAST_T2V, V2_I2V, V2_R2V, data_uri, image_bytes
 
 PNG = data_uri(image_bytes(64, 48))
 

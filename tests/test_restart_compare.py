@@ -45,8 +45,8 @@ def _journaled(data_dir) -> int:
 # waiting; with one of them finished and logged and the next one submitted. (Between a submit leaving and fal's
 # answer arriving, a kill leaves a request fal may or may not have: that run is logged saying so, see README.)
 KILL_POINTS = {
-    "first submit": lambda fake, rows, data_dir: _journaled(data_dir) >= 1,
-    "two held, two waiting": lambda fake, rows, data_dir: _followed(fake, 4) and _journaled(data_dir) == 2,
+    "first submit": lambda _fake, _rows, data_dir: _journaled(data_dir) >= 1,
+    "two held, two waiting": lambda fake, _rows, data_dir: _followed(fake, 4) and _journaled(data_dir) == 2,
     "one logged, one more submitted": lambda fake, rows, data_dir: len(rows()) >= 3 and _followed(fake, 5)
     and _journaled(data_dir) == 2,
 }

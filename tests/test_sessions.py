@@ -39,7 +39,7 @@ def test_two_sessions_two_keys_and_no_key_anywhere(tmp_path, fake_fal):
     finally:
         app.stop()
     seen["console"] = app.output()
-    for result, key in zip(results, [KEY_A, KEY_B, SERVER_KEY]):
+    for result, key in zip(results, [KEY_A, KEY_B, SERVER_KEY], strict=True):
         assert result["status"] == "completed" and result["backend"] == "fal"
         requests = fake_fal.job_requests(result["request_id"])
         assert len(requests) >= 3  # submit, status polls, result

@@ -82,7 +82,7 @@ REFUSED = [
     ("a socket", make_socket, "is a socket, not a regular file"),
     ("a folder", lambda p: p.mkdir(), "is a folder, not a regular file"),
     ("a dangling link", lambda p: p.symlink_to(p.parent / "nowhere"), "does not exist (or is a link to nothing)"),
-    ("nothing", lambda p: None, "does not exist"),
+    ("nothing", lambda _p: None, "does not exist"),
     ("a link loop", lambda p: p.symlink_to(p), "cannot be read (Too many levels of symbolic links)"),
     ("one byte over the limit", lambda p: p.write_bytes(b"x" * (LIMIT + 1)),
      "is 65 bytes; a file here holds at most 64"),

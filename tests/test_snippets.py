@@ -115,7 +115,7 @@ def _received(fake_fal, count, endpoint=ENDPOINT):
 
 @pytest.mark.parametrize("language", RUNNERS)
 def test_each_snippet_sends_what_the_tab_shows(language, shown, fake_fal, tmp_path):
-    for arguments, code in shown:
+    for _arguments, code in shown:
         _ran(RUNNERS[language](code[language], fake_fal, tmp_path), language)
     assert _received(fake_fal, len(shown)) == [arguments for arguments, _ in shown]
     assert not fake_fal.uploads  # nothing to upload: no storage call at all

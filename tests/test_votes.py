@@ -8,6 +8,7 @@ from playground.compare.grid import blind_order
 from playground.compare.snapshot import BatchSnapshot
 from playground.errors import InputError
 from playground.service import Playground
+
 from test_grid import _snapshot
 
 

@@ -61,15 +61,15 @@ def _read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise CatalogError(str(path), "-", "file not found")
+        raise CatalogError(str(path), "-", "file not found") from None
     except json.JSONDecodeError as exc:
-        raise CatalogError(str(path), f"line {exc.lineno}", f"invalid JSON: {exc.msg}")
+        raise CatalogError(str(path), f"line {exc.lineno}", f"invalid JSON: {exc.msg}") from None
     except UnicodeDecodeError as exc:
-        raise CatalogError(str(path), f"byte {exc.start}", "not UTF-8 text")
+        raise CatalogError(str(path), f"byte {exc.start}", "not UTF-8 text") from None
     except RecursionError:
-        raise CatalogError(str(path), "-", "JSON nested too deeply to read")
+        raise CatalogError(str(path), "-", "JSON nested too deeply to read") from None
     except OSError as exc:
-        raise CatalogError(str(path), "-", f"cannot be read ({exc.strerror or exc.__class__.__name__})")
+        raise CatalogError(str(path), "-", f"cannot be read ({exc.strerror or exc.__class__.__name__})") from None
 
 
 def _require(

@@ -15,7 +15,8 @@ def input_schema(doc: dict[str, Any], endpoint_id: str, file: str) -> dict[str, 
     try:
         ref = doc["paths"][f"/{endpoint_id}"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     except (KeyError, TypeError):
-        raise CatalogError(file, f"paths./{endpoint_id}.post.requestBody", "no input schema $ref for this endpoint id")
+        raise CatalogError(file, f"paths./{endpoint_id}.post.requestBody",
+                           "no input schema $ref for this endpoint id") from None
     prefix = "#/components/schemas/"
     name = ref[len(prefix):] if isinstance(ref, str) and ref.startswith(prefix) else None
     schema = doc.get("components", {}).get("schemas", {}).get(name) if name else None

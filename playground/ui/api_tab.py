@@ -7,6 +7,7 @@ import json
 
 import gradio as gr
 
+from playground.errors import RunError
 from playground.ui.errors import user_errors
 from playground.ui.files import served
 from playground.ui.session import visitor_of
@@ -80,6 +81,7 @@ def build_api_tab(api: NamedApi, sessions: SessionCalls, session: gr.State) -> N
             if isinstance(step, Answer):
                 return step.value
             progress(step.done, desc=step.text)
+        raise RunError("the comparison ended without an answer")
 
     @user_errors
     def history(count: str | float | None, state: dict, request: gr.Request) -> list[dict]:

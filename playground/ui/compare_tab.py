@@ -16,7 +16,15 @@ from playground.ui.errors import said_inline, user_errors
 from playground.ui.files import page_root, served, served_url
 from playground.ui.lean import built_when_opened, opening_box, opens_on_select
 from playground.ui.session import visitor_of
-from playground.ui.widgets import FORM_EVENT, FieldWidgets, build_fields, components, read_form, write_form
+from playground.ui.widgets import (
+    FORM_EVENT,
+    FieldWidgets,
+    build_fields,
+    changes,
+    components,
+    read_form,
+    write_form,
+)
 from playground.views import STATUS_HEADERS, BatchSnapshot, BatchView, CompareCalls, CompareForm, SessionCalls
 
 ClipUrl = Callable[[str], str]  # a clip's path → its URL on the visitor's page
@@ -167,7 +175,7 @@ def build_compare_contents(compare: CompareCalls, sessions: SessionCalls, sessio
     first = compare.plan(read({c: c.value for c in form_inputs}), sessions.visitor())
     plan_md.value, run.interactive = first.markdown, first.can_run
     grid.value = compare.view(None, False, None, clip_urls(None)).grid  # empty: no clip yet
-    gr.on([c.change for c in form_inputs if c not in (session, panel.state)], preview, inputs=form_inputs, outputs=[plan_md, run],
+    gr.on(changes(c for c in form_inputs if c not in (session, panel.state)), preview, inputs=form_inputs, outputs=[plan_md, run],
           trigger_mode="always_last", api_name="compare_preview", **FORM_EVENT, show_progress="hidden")
 
     def switch_mode(chosen: str) -> list[Any]:

@@ -19,6 +19,7 @@ from playground.ui.widgets import (
     FORM_EVENT,
     Start,
     build_fields,
+    changes,
     components,
     default_form,
     read_form,
@@ -72,7 +73,7 @@ def build_endpoint_tab(tabs: EndpointTabCalls, sessions: SessionCalls, endpoint:
         return (view.price, view.estimate, gr.update(value=view.code[chosen], language=CODE_SYNTAX[chosen]),
                 gr.update(interactive=view.can_run))
 
-    gr.on([c.change for c in fields] + [language.change], show_form, inputs={*fields, language},
+    gr.on(changes(fields) + [language.change], show_form, inputs={*fields, language},
           outputs=[price, estimate_md, code, run], show_progress="hidden", trigger_mode="always_last",
           api_name=f"preview_{slug}", **FORM_EVENT)
 

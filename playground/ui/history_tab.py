@@ -14,6 +14,7 @@ from playground.ui.endpoint_tabs import TabTarget
 from playground.ui.errors import user_errors
 from playground.ui.files import served
 from playground.ui.session import visitor_of
+from playground.ui.widgets import changes
 from playground.views import CODE_LANGUAGES, FINAL, KEEP, TABLE_HEADERS, ActionView, Filters, HistoryCalls, SessionCalls
 
 RUNS: dict[str, Any] = {"api_visibility": "private", "concurrency_id": "runs", "concurrency_limit": 4}
@@ -107,7 +108,7 @@ def build_history_tab(history: HistoryCalls, sessions: SessionCalls, session: gr
         return show
 
     for name, triggers, step in (("open", [history_tab.select], 0), ("page", [number.submit], 0),
-                                 ("filter", [c.change for c in filtering], None), ("newer", [previous.click], -1),
+                                 ("filter", changes(filtering), None), ("newer", [previous.click], -1),
                                  ("older", [following.click], 1)):
         gr.on(triggers, page_of(step), [*filtering, number, session], [table, number, info, page_ids],
               api_name=f"history_{name}", api_visibility="private", show_progress="hidden", trigger_mode="always_last")

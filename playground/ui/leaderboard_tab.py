@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Literal
 
 import gradio as gr
 from gradio.components.plot import AltairPlotData
@@ -18,7 +19,7 @@ EXPLAINER = ("Each vote judges one prompt × seed row: the best clip beat every 
              "on offline previews judge synthetic clips: filter them out for model decisions.")
 
 
-def vega_lite(spec: dict | None, kind: str) -> AltairPlotData | None:
+def vega_lite(spec: dict | None, kind: Literal["bar", "scatter"]) -> AltairPlotData | None:
     """A Vega-Lite spec for gr.Plot, drawn by the vega-embed Gradio bundles: the JSON gr.Plot sends for an Altair
     chart, without Altair. Naming the chart's ``kind`` makes Gradio 6.31's page fit it to the width of its box
     (as it does for its own charts) and give axes and titles the theme's fonts and colours.

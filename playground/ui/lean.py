@@ -10,7 +10,7 @@ the ones ``/gradio_api/info`` and ``gradio_client`` describe. Gradio compresses 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import gradio as gr
 from starlette.middleware import Middleware
@@ -38,7 +38,7 @@ class LeanBlocks(gr.Blocks):
     """``gr.Blocks`` whose config (computed at build and again at launch) carries no unneeded API schema."""
 
     def get_config_file(self) -> Any:
-        return without_private_api_schemas(super().get_config_file())
+        return without_private_api_schemas(cast(dict[str, Any], super().get_config_file()))
 
 
 class PageCompression(GZipMiddleware):

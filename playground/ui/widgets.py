@@ -18,7 +18,7 @@ from playground.ui.files import served, served_files
 from playground.views import FieldView, FormLayout
 
 FILE_TYPES = {"image_urls": ["image"], "video_urls": ["video"], "audio_urls": ["audio"]}
-FORM_EVENT = {"preprocess": False, "api_visibility": "private"}  # how every event reading a form is wired
+FORM_EVENT: dict[str, Any] = {"preprocess": False, "api_visibility": "private"}  # every event reading a form
 SEED_TYPED = "(value) => value === null || value === undefined || value === ''"  # typing a seed unticks Random
 SEED_RANDOM = "(random, value) => random ? '' : value"  # ticking Random clears the seed box
 
@@ -140,6 +140,7 @@ def _write_toggled(value: dict) -> list[Any]:
 def _integer_range(e: str, v: FieldView, s: Start) -> FieldWidgets:
     default = v.field.default if v.field.default is not None else v.field.minimum
     value, *enabled = s.values(v, [default, False], _write_toggled) if v.toggled else s.values(v, [default])
+    assert v.field.minimum is not None and v.field.maximum is not None, "an integer range has both bounds"
     slider = gr.Slider(v.field.minimum, v.field.maximum, interactive=True, step=1, value=value, label=v.label,
                        info=v.info, elem_id=elem_id(e, v))
     if not v.toggled:
@@ -221,3 +222,9 @@ def default_form(widgets: list[FieldWidgets]) -> dict[str, Any]:
 
 def components(widgets: list[FieldWidgets]) -> list[gr.components.Component]:
     return [c for w in widgets for c in w.components]
+
+
+def changes(components: Any) -> list[Any]:
+    """The change event of each form component (every one a form shows has one; Gradio's base types do not say
+    so)."""
+    return [component.change for component in components]
