@@ -42,6 +42,33 @@ def data_dir() -> Path:
     return Path(os.environ.get("PLAYGROUND_DATA_DIR") or "data").resolve()
 
 
+DATABASE_SCHEMES = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg",
+                    "postgresql+psycopg": "postgresql+psycopg"}
+
+
+def database_url() -> str | None:
+    """``PLAYGROUND_DATABASE_URL=postgresql://user:password@host:5432/db`` (``postgres://`` too): keep every record
+    in that PostgreSQL database instead of files under the data dir (videos and inputs stay there), so several
+    replicas of the app share one workspace. Returned with the scheme SQLAlchemy needs for psycopg 3
+    (``postgresql+psycopg://``); None when unset. Never logged with its password (``store.open.shown_url``)."""
+    raw = (os.environ.get("PLAYGROUND_DATABASE_URL") or "").strip()
+    if not raw:
+        return None
+    scheme, separator, rest = raw.partition("://")
+    if not separator or scheme.lower() not in DATABASE_SCHEMES or not rest:
+        raise PlaygroundError(f"PLAYGROUND_DATABASE_URL must be a PostgreSQL URL, postgresql://user:password@host:port/"
+                              f"database (it starts with {scheme[:20]!r})" if separator else
+                              "PLAYGROUND_DATABASE_URL must be a PostgreSQL URL, postgresql://user:password@host:port/"
+                              "database")
+    return f"{DATABASE_SCHEMES[scheme.lower()]}://{rest}"
+
+
+def journal_lease_s() -> float:
+    """``PLAYGROUND_JOURNAL_LEASE_S`` (30): with the database, how long a replica's hold on a paid run in flight
+    lasts unless renewed (it renews every third of that); a replica that dies leaves its runs to another after it."""
+    return _positive("PLAYGROUND_JOURNAL_LEASE_S", 30.0)
+
+
 def catalog_dir() -> Path | None:
     """``PLAYGROUND_CATALOG_DIR``: endpoint data somewhere else than the shipped ``playground/catalog``."""
     raw = os.environ.get("PLAYGROUND_CATALOG_DIR")
@@ -137,6 +164,12 @@ def _count(name: str, default: int) -> int:
     if not raw.isdigit():
         raise PlaygroundError(f"{name}={raw!r}: must be a whole number, 0 or more")
     return int(raw)
+
+
+def oauth_configured() -> bool:
+    """A Space with ``hf_oauth: true``: Hugging Face sets these, and Gradio's sign-in needs every one of them."""
+    names = ("SPACE_ID", "OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET", "OAUTH_SCOPES", "OPENID_PROVIDER_URL")
+    return all((os.environ.get(name) or "").strip() for name in names)
 
 
 def on_spaces() -> bool:

@@ -1,6 +1,7 @@
 """Presets: named starting points — an endpoint and its arguments — to load into a tab or Compare.
 
-Built-in presets live in ``presets/`` beside the code, a user's saved ones in ``<data dir>/presets/``.
+Built-in presets live in ``presets/`` beside the code, a user's saved ones in ``<data dir>/presets/`` (or, with
+``PLAYGROUND_DATABASE_URL``, in the database: ``playground.store``).
 Every file is checked against the catalog when loaded (known endpoint, arguments that validate); a
 broken or odd file (not JSON, a pipe, a link to a device, too big) is reported with its file and key and
 left out, and everything else still loads. A saved preset's file is named by its name: an ASCII slug (safe on
@@ -14,7 +15,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 import threading
 import unicodedata
 from dataclasses import dataclass, field
@@ -24,14 +24,14 @@ from typing import Any
 from playground.catalog import Catalog
 from playground.errors import InputError, PresetError
 from playground.request import validate
-from playground.small_files import SmallFileError, read_small_text
+from playground.store.base import PresetShelf
+from playground.store.preset_folder import MAX_PRESET_BYTES, PresetFolder
 from playground.text import escape_surrogates, is_blank, surrogate_problem
 
 log = logging.getLogger(__name__)
 BUILT_IN_DIR = Path(__file__).resolve().parent.parent / "presets"
 KEYS = {"name", "endpoint_id", "description", "arguments"}
 MAX_NAME = 80
-MAX_PRESET_BYTES = 16 * 1024 * 1024  # a saved form keeps its uploads inline; more than this is not a preset
 LINE_BREAKS = set("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 DIRECTION_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")  # marks (U+200E/F) are fine
 
@@ -159,59 +159,45 @@ def parse_preset(raw: Any, catalog: Catalog, file: str, source: str) -> Preset:
     return Preset(clean_name(name), endpoint_id, arguments, description, source, file)
 
 
-def read_preset_file(path: Path) -> Any:
-    """A preset file's JSON, or PresetError for anything that is not a small JSON text file.
-
-    Start-up reads every ``*.json`` in the folders, so this must survive whatever is there: a folder, a named pipe
-    or a link to a device (never opened in a way that waits), a dangling link, a huge file, bytes that are not
-    UTF-8, JSON nested too deeply for the parser.
-    """
+def read_preset_json(text: str, where: str) -> Any:
+    """A preset's JSON from its text, or PresetError naming where it is kept."""
     try:
-        return json.loads(read_small_text(path, MAX_PRESET_BYTES))
-    except SmallFileError as exc:
-        raise PresetError(str(path), [("-", exc.reason)]) from None
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise PresetError(str(path), [(f"line {exc.lineno}", f"invalid JSON ({exc.msg})")]) from None
+        raise PresetError(where, [(f"line {exc.lineno}", f"invalid JSON ({exc.msg})")]) from None
     except RecursionError:
-        raise PresetError(str(path), [("-", "JSON nested too deeply to read")]) from None
-
-
-def _preset_files(directory: Path | None) -> tuple[list[Path], list[str]]:
-    """The ``*.json`` names in a folder (sorted), and a problem when the folder itself cannot be listed."""
-    if directory is None or not directory.is_dir():
-        return [], []
-    try:
-        return sorted(directory.glob("*.json")), []
-    except OSError as exc:
-        return [], [f"{directory}: -: the folder cannot be listed ({exc.strerror or exc.__class__.__name__})"]
+        raise PresetError(where, [("-", "JSON nested too deeply to read")]) from None
 
 
 class Presets:
-    """Every usable preset (built-in first), the problems found loading them, and saving new ones."""
+    """Every usable preset (built-in first), the problems found loading them, and saving new ones. ``saved``: where
+    saved presets are kept — a folder (the embedded store), the ``PresetShelf`` a store made, or None (no saving)."""
 
-    def __init__(self, catalog: Catalog, built_in: Path = BUILT_IN_DIR, saved: Path | None = None):
-        self.catalog, self.built_in, self.saved = catalog, Path(built_in), Path(saved) if saved else None
+    def __init__(self, catalog: Catalog, built_in: Path = BUILT_IN_DIR, saved: Path | PresetShelf | None = None):
+        self.catalog, self.built_in = catalog, PresetFolder(built_in)
+        self.saved: PresetShelf | None = PresetFolder(saved) if isinstance(saved, (str, os.PathLike)) else saved
         self.all: list[Preset] = []
         self.problems: list[str] = []
         self._saving = threading.Lock()  # one save at a time: "replaced" is decided and written together
         self.reload()
 
     def reload(self) -> None:
-        """Read both folders again: built-in presets in file order, then saved ones by name (their files are named
-        by hashes)."""
+        """Read both places again (a preset saved by another replica of the app appears): built-in presets in file
+        order, then saved ones by name (their files are named by hashes)."""
         presets: list[Preset] = []
         problems: list[str] = []
-        for directory, source in ((self.built_in, "built-in"), (self.saved, "saved")):
-            paths, unlisted = _preset_files(directory)
-            problems += unlisted
-            for path in paths:
+        for shelf, source in ((self.built_in, "built-in"), (self.saved, "saved")):
+            texts, unread = shelf.texts() if shelf is not None else ([], [])
+            problems += unread
+            for kept in texts:
                 try:
-                    preset = parse_preset(read_preset_file(path), self.catalog, str(path), source)
+                    preset = parse_preset(read_preset_json(kept.text, kept.label), self.catalog, kept.label, source)
                 except PresetError as exc:
                     problems += exc.lines
                     continue
                 if any(p.label == preset.label for p in presets):
-                    problems.append(escape_surrogates(f"{path}: name: {preset.name!r} is used by another preset"))
+                    problems.append(escape_surrogates(f"{kept.label}: name: {preset.name!r} is used by another "
+                                                      "preset"))
                     continue
                 presets.append(preset)
         for problem in problems:
@@ -243,37 +229,29 @@ class Presets:
         raw = {"name": name, "endpoint_id": endpoint_id, "description": description, "arguments": arguments}
         with self._saving:
             replaced = next((p for p in self.all if p.source == "saved" and p.name == name), None)
-            path = Path(replaced.file) if replaced else self.saved / file_name(name)
+            where = replaced.file if replaced else self.saved.label(file_name(name))
             try:
-                preset = parse_preset(raw, self.catalog, str(path), "saved")
+                preset = parse_preset(raw, self.catalog, where, "saved")
             except PresetError as exc:
                 raise InputError([(f"preset {key}", message) for key, message in exc.problems]) from None
             if any(p.name == name and p.source == "built-in" for p in self.all):
                 raise InputError([("preset name", f"{name!r} is a built-in preset; choose another name")])
-            if replaced is None and any(p.file == str(path) for p in self.all):  # a 48-bit hash collision
+            if replaced is None and any(p.file == where for p in self.all):  # a 48-bit hash collision
                 raise InputError([("preset name", "another saved preset has this name's file; choose another name")])
-            self._write(path, json.dumps(raw, indent=2, ensure_ascii=False) + "\n")
+            self._write(self.saved, where, json.dumps(raw, indent=2, ensure_ascii=False) + "\n")
             self.reload()
         return Saved(preset, replaced)
 
-    def _write(self, path: Path, text: str) -> None:
-        """The whole file or nothing: a new file renamed over the old (a pipe or link there is replaced, never
-        written through)."""
-        data = text.encode("utf-8")
-        if len(data) > MAX_PRESET_BYTES:
-            raise InputError([("preset", f"would be {len(data) / 2**20:.1f} MB with its uploaded files inside; a "
+    @staticmethod
+    def _write(shelf: PresetShelf, where: str, text: str) -> None:
+        """The whole preset or nothing; refused when it is too big to read back."""
+        size = len(text.encode("utf-8"))
+        if size > MAX_PRESET_BYTES:
+            raise InputError([("preset", f"would be {size / 2**20:.1f} MB with its uploaded files inside; a "
                                          f"preset holds at most {MAX_PRESET_BYTES // 2**20} MB: give big files as "
                                          "links (URLs) instead of uploads")])
-        assert self.saved is not None and path.parent == self.saved, path  # names are slugs: never another folder
-        temporary = None
         try:
-            self.saved.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("wb", dir=self.saved, prefix=".", suffix=".tmp", delete=False) as handle:
-                temporary = handle.name
-                handle.write(data)
-            os.replace(temporary, path)
+            shelf.write(where, text)
         except OSError as exc:
-            if temporary:
-                Path(temporary).unlink(missing_ok=True)
-            raise InputError([("preset", f"could not be written as {path.name} "
+            raise InputError([("preset", f"could not be written as {Path(where).name} "
                                          f"({exc.strerror or exc.__class__.__name__}); nothing was saved")]) from None

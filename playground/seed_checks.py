@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from playground.checks import SeedVerdict
-from playground.csvlog import CsvLog, string_records
+from playground.csvlog import string_records
 from playground.record import RunRecord, now_iso
+from playground.store.base import RecordLog
 
 VERDICTS = ("identical", "near", "different")  # a check's ``verdict`` (see ``checks.compare_clips``)
 
@@ -71,8 +72,8 @@ _NUMBERS: dict[str, Callable[[str], Any]] = {"seed": _whole, "frames_equal": _wh
 COLUMNS = [f.name for f in dataclasses.fields(SeedCheck)]
 
 
-class SeedChecksLog(CsvLog):
-    """``<data dir>/seed_checks.csv``, one ``SeedCheck`` per row."""
+class SeedChecksLog(RecordLog):
+    """``<data dir>/seed_checks.csv`` (or its table), one ``SeedCheck`` per row."""
 
     columns = COLUMNS
 

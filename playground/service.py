@@ -20,7 +20,6 @@ from playground.backends import Backend, registry
 from playground.backends.registry import Built, Route
 from playground.catalog import Catalog, load_catalog
 from playground.compare.comparisons import Comparisons
-from playground.compare.store import BatchStore
 from playground.compare_facade import CompareCalls
 from playground.config import FalSettings, Limits, PublicMode
 from playground.datadir import check_writable
@@ -29,20 +28,18 @@ from playground.gallery import Gallery
 from playground.guard import Guard
 from playground.history_facade import HistoryCalls
 from playground.inputs import Inputs
-from playground.journal import Journal
 from playground.launcher import Launcher
 from playground.outputs import Outputs
 from playground.presets import BUILT_IN_DIR, Presets
 from playground.record import RunRecord
 from playground.recovery import Recovery
-from playground.results import ResultsLog
 from playground.revisit import Revisits
 from playground.runner import Runner
-from playground.seed_checks import SeedChecksLog
 from playground.session_facade import SessionCalls
+from playground.store.open import open_store
+from playground.store.parts import Store
 from playground.tabs_facade import EndpointTabCalls
 from playground.visitor import Visitor
-from playground.votes import VotesLog
 
 __all__ = ["Playground", "create_playground"]
 
@@ -59,14 +56,14 @@ class Playground:
     def __init__(self, catalog: Catalog, data_dir: Path | str, backend_choice: str = "auto",
                  offline: Backend | None = None, server_key: str | None = None,
                  fal_settings: FalSettings | None = None, limits: Limits | None = None,
-                 presets_dir: Path = BUILT_IN_DIR, public: PublicMode | None = None):
+                 presets_dir: Path = BUILT_IN_DIR, public: PublicMode | None = None, store: Store | None = None):
         self.catalog, self.data_dir = catalog, Path(data_dir)
         self.limits, self.public = limits or Limits(), public or PublicMode()
         settings = fal_settings or FalSettings()
-        self.results = ResultsLog(self.data_dir / "results.csv")
-        self.journal = Journal(self.data_dir / "inflight")
+        self.store = store or open_store(self.data_dir)  # records: files under data_dir, or the database
+        self.results, self.journal = self.store.runs, self.store.journal
         self.inputs = Inputs(self.data_dir / "inputs")
-        self.presets = Presets(catalog, presets_dir, saved=self.data_dir / "presets")
+        self.presets = Presets(catalog, presets_dir, saved=self.store.presets)
         self.guard = Guard(self.public, self.results)
         outputs = Outputs(self.data_dir / "outputs", settings, catalog.unit_price)
         self.runner = Runner(outputs, self.results, self.journal, settings, self.limits.max_runs, self.inputs)
@@ -76,9 +73,8 @@ class Playground:
         self.launcher = Launcher(catalog, self.inputs, self.runner, self.guard, route, keyed, keyless, server_key,
                                  self.public)
         self.recovery = Recovery(self.journal, self.results, self.runner, built.backend, server_key)
-        self.comparisons = Comparisons(self.launcher, self.presets, self.limits, VotesLog(self.data_dir / "votes.csv"),
-                                       BatchStore(self.data_dir / "batches"))
-        self.revisits = Revisits(self.launcher, self.results, SeedChecksLog(self.data_dir / "seed_checks.csv"),
+        self.comparisons = Comparisons(self.launcher, self.presets, self.limits, self.store.votes, self.store.batches)
+        self.revisits = Revisits(self.launcher, self.results, self.store.seed_checks,
                                  self.data_dir / "exports", own_rows_only=self.public.on)
         # the facade's parts
         self.sessions = SessionCalls(self.launcher, self.recovery, self.public)
@@ -105,10 +101,13 @@ class Playground:
 
 
 def create_playground(data_dir: Path | None = None) -> Playground:
-    """The Playground as the environment configures it (PLAYGROUND_DATA_DIR, PLAYGROUND_BACKEND, FAL_KEY, …)."""
+    """The Playground as the environment configures it (PLAYGROUND_DATA_DIR, PLAYGROUND_DATABASE_URL,
+    PLAYGROUND_BACKEND, FAL_KEY, …)."""
     catalog_dir = config.catalog_dir()
     data_dir = data_dir or config.data_dir()
     check_writable(data_dir)  # refuse to start rather than lose a paid result later
+    store = open_store(data_dir, config.database_url(), config.journal_lease_s())
     return Playground(load_catalog(catalog_dir) if catalog_dir else load_catalog(), data_dir,
                       config.backend_choice(registry.names()), server_key=config.server_key(),
-                      fal_settings=config.fal_settings(), limits=config.limits(), public=config.public_mode())
+                      fal_settings=config.fal_settings(), limits=config.limits(), public=config.public_mode(),
+                      store=store)

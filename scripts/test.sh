@@ -2,9 +2,11 @@
 # Install everything the tests need (Debian Chromium included, never a downloaded browser) and run the whole suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/sbin/nginx ]; then
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/sbin/nginx ] || [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
   SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
-  $SUDO apt-get update -q && $SUDO apt-get install -y -q chromium nginx  # nginx: the reverse-proxy test
+  # nginx: the reverse-proxy test; postgresql-15: the PostgreSQL store's tests start a throwaway cluster of their own
+  # with its initdb and pg_ctl (tests/pg_cluster.py), never the system service
+  $SUDO apt-get update -q && $SUDO apt-get install -y -q chromium nginx postgresql-15
 fi
 python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt

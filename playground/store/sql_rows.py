@@ -1,0 +1,151 @@
+"""A log's rows in a PostgreSQL table: the same text ``csvlog.CsvLog`` keeps and gives back, read incrementally.
+
+PostgreSQL's text cannot hold NUL, which a CSV cell can (a prompt may carry one). So a value with a NUL is kept with
+it escaped — NUL as ``MARK`` + "0", ``MARK`` itself (a private-use character) as ``MARK`` + "m" — and unescaped when
+read: both stores give back exactly what was written. Text without either character, nearly all of it, is stored
+as it is. A lone surrogate never gets here: like the CSV, a row stores its backslash escape (``csvlog.storable``).
+
+Reading is cached per object, like the CSV's: the first read fetches every row, later ones only rows whose ``_rev``
+is newer than the newest seen (appended, or changed by ``update``), so a page of History at 100,000 runs costs one
+small query. That is exact because writers take a per-table advisory lock around taking a ``_rev`` and committing:
+revisions become visible in order, so none is ever skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import zlib
+from collections import abc
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, Sequence, Table, func, literal_column, select, update
+from sqlalchemy.dialects.postgresql import insert
+
+from playground.csvlog import storable
+
+log = logging.getLogger(__name__)
+MARK = "\ue000"
+_ESCAPED = re.compile(MARK + "(.?)", re.DOTALL)
+_MEANS = {"0": "\x00", "m": MARK}
+
+
+def to_db(text: str) -> str:
+    """Text as PostgreSQL can keep it (see the module's note)."""
+    if "\x00" not in text and MARK not in text:
+        return text
+    return text.replace(MARK, MARK + "m").replace("\x00", MARK + "0")
+
+
+def from_db(text: str) -> str:
+    """Text as it was written (``to_db`` undone; a mark that escapes nothing is kept as it is)."""
+    return _ESCAPED.sub(lambda found: _MEANS.get(found[1], found[0]), text) if MARK in text else text
+
+
+class SqlRows:
+    """One log's table: ``columns`` in order, ``key`` unique where not empty (a second row with a key already kept
+    is not added: the first stands, and a warning says so)."""
+
+    def __init__(self, engine: Engine, table: Table, columns: list[str], key: str):
+        self.engine, self.table, self.columns, self.key = engine, table, list(columns), key
+        self.path = f"the database table {table.name}"
+        revision = table.c._rev.default
+        assert isinstance(revision, Sequence), table.name  # sql_tables gives every log's _rev its sequence
+        self._revision = revision
+        self._lock_id = zlib.crc32(table.name.encode())  # the advisory lock of this table's writers
+        self._keyed = table.c[key] != literal_column("''")  # the unique index's predicate, matched word for word
+        self._cache_lock = threading.Lock()
+        self._frame = pd.DataFrame(columns=self.columns)
+        self._seqs = np.zeros(0, dtype=np.int64)
+        self._newest = 0  # the newest _rev read
+
+    def _values(self, row: dict[str, Any]) -> dict[str, str]:
+        unknown = set(row) - set(self.columns)
+        if unknown:
+            raise ValueError(f"unknown columns for {self.table.name}: {sorted(unknown)}")
+        return {column: to_db(storable(value)) for column, value in row.items()}
+
+    def _writing(self, connection: Connection) -> None:
+        connection.execute(select(func.pg_advisory_xact_lock(self._lock_id)))
+
+    def append(self, row: dict[str, Any]) -> None:
+        values = {column: "" for column in self.columns} | self._values(row)
+        statement = insert(self.table).values(values).on_conflict_do_nothing(
+            index_elements=[self.key], index_where=self._keyed).returning(self.table.c._seq)
+        with self.engine.begin() as connection:
+            self._writing(connection)
+            added = connection.execute(statement).first()  # (an insert's rowcount is not reported: RETURNING is)
+        if added is None:
+            log.warning("%s: a row with %s %r is kept already; this one was not added", self.path, self.key,
+                        values[self.key])
+
+    def append_new(self, rows: list[dict[str, Any]]) -> int:
+        """Rows whose key is not kept yet, in order (an import); how many were added."""
+        if not rows:
+            return 0
+        values = [{column: "" for column in self.columns} | self._values(row) for row in rows]
+        statement = insert(self.table).on_conflict_do_nothing(
+            index_elements=[self.key], index_where=self._keyed).returning(self.table.c._seq)
+        with self.engine.begin() as connection:
+            self._writing(connection)
+            return len(connection.execute(statement, values).all())
+
+    def update(self, key: str, value: str, changes: dict[str, Any]) -> bool:
+        values = self._values(changes)
+        statement = (update(self.table).where(self.table.c[key] == to_db(value))
+                     .values({**values, "_rev": self._revision.next_value()}))
+        with self.engine.begin() as connection:
+            self._writing(connection)
+            return bool(connection.execute(statement).rowcount)
+
+    def read(self) -> pd.DataFrame:
+        columns = [self.table.c[column] for column in self.columns]
+        with self._cache_lock:
+            query = (select(self.table.c._seq, self.table.c._rev, *columns).where(self.table.c._rev > self._newest)
+                     .order_by(self.table.c._seq))
+            with self.engine.connect() as connection:
+                fetched = connection.execute(query).all()
+            if fetched:
+                self._merge(fetched)
+            return self._frame
+
+    def _merge(self, fetched: abc.Sequence[Any]) -> None:
+        """Rows read since the last read: changed ones replaced where they stand, new ones appended."""
+        seqs = np.fromiter((row[0] for row in fetched), dtype=np.int64, count=len(fetched))
+        fresh = pd.DataFrame([row[2:] for row in fetched], columns=self.columns, dtype=str)
+        for column in self.columns:
+            if fresh[column].str.contains(MARK, regex=False).any():
+                fresh[column] = fresh[column].map(from_db)
+        at = np.searchsorted(self._seqs, seqs)
+        known = (at < len(self._seqs)) & (self._seqs[np.minimum(at, len(self._seqs) - 1)] == seqs) \
+            if len(self._seqs) else np.zeros(len(seqs), dtype=bool)
+        frame = self._frame
+        if known.any():
+            frame = frame.copy()  # readers hold the frame they were given: it never changes under them
+            frame.iloc[at[known], :] = fresh[known].to_numpy()
+        new = ~known
+        if new.any():
+            if len(self._seqs) and seqs[new].min() < self._seqs[-1]:  # not written in order: start again
+                self._frame, self._seqs, self._newest = pd.DataFrame(columns=self.columns), self._seqs[:0], 0
+                self._read_all()
+                return
+            frame = pd.concat([frame, fresh[new]], ignore_index=True) if len(frame) else \
+                fresh[new].reset_index(drop=True)
+            self._seqs = np.concatenate([self._seqs, seqs[new]])
+        self._frame = frame
+        self._newest = max(self._newest, max(int(row[1]) for row in fetched))
+
+    def _read_all(self) -> None:
+        """Read every row again (under the cache lock)."""
+        columns = [self.table.c[column] for column in self.columns]
+        with self.engine.connect() as connection:
+            fetched = connection.execute(select(self.table.c._seq, self.table.c._rev, *columns)
+                                         .order_by(self.table.c._seq)).all()
+        if fetched:
+            self._merge(fetched)
+
+    def set_aside_note(self) -> str:
+        return ""  # a table has no unreadable rows to set aside
