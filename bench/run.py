@@ -1,6 +1,6 @@
 """Every benchmark, one after another in fresh processes, then one table of figures against their goals.
 
-    .venv/bin/python bench/run.py        (about 2 minutes on 2 cores)
+    .venv/bin/python bench/run.py        (about 3 minutes on 2 cores; store_scale starts a PostgreSQL 15 cluster)
 
 Each benchmark also runs alone: ``.venv/bin/python bench/<name>.py``.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BENCHES = ["compare_wall", "single_run", "upload_choice", "history_scale", "cold_start", "load", "offline_clip",
-           "page_weight"]
+           "page_weight", "store_scale"]
 
 
 def run(name: str) -> dict:
@@ -28,8 +28,8 @@ def run(name: str) -> dict:
 
 def rows(f: dict) -> list[tuple[str, str, str, bool]]:
     """(measurement, figure, goal, met) for every figure the issue asks for."""
-    c, s, u, h, cs, ld, oc, pw = (f[name] for name in BENCHES)
-    pages = h["pages_s"]
+    c, s, u, h, cs, ld, oc, pw, st = (f[name] for name in BENCHES)
+    pages, stores = h["pages_s"], st["pages_s"]
     return [
         ("compare 4×2 wall ÷ slowest cell", f"{c['wall_over_slowest']:.3f} (wall {c['wall_s']:.2f} s, "
          f"serial sum {c['serial_sum_s']:.2f} s)", "≤ 1.10", c["wall_over_slowest"] <= 1.10),
@@ -42,6 +42,13 @@ def rows(f: dict) -> list[tuple[str, str, str, bool]]:
          f"{pages['warm first page'] * 1000:.0f} ms warm", "< 1 s", pages["cold first page"] < 1),
         ("append at 100k rows ÷ at 100 rows", f"{h['append_ratio']:.2f} ({h['append_100k_s'] * 1000:.2f} ms vs "
          f"{h['append_100_s'] * 1000:.2f} ms)", "0.8–1.2", 0.8 <= h["append_ratio"] <= 1.2),
+        ("History first page, 100k runs in PostgreSQL", f"{stores['postgresql']['cold first page'] * 1000:.0f} ms "
+         f"cold, {stores['postgresql']['warm first page'] * 1000:.0f} ms warm (embedded beside it: "
+         f"{stores['embedded']['cold first page'] * 1000:.0f} ms, {stores['embedded']['warm first page'] * 1000:.0f} ms)",
+         "< 1 s", stores["postgresql"]["cold first page"] < 1),
+        ("one append, PostgreSQL beside embedded", f"{st['append_s']['postgresql'] * 1000:.2f} ms vs "
+         f"{st['append_s']['embedded'] * 1000:.2f} ms (each durable before it returns)", "< 20 ms",
+         st["append_s"]["postgresql"] < 0.020),
         ("cold start ÷ hello-world Gradio", f"{cs['ratio']:.2f} ({cs['app_s']:.2f} s vs {cs['hello_s']:.2f} s)",
          "≤ 1.20", cs["ratio"] <= 1.20),
         ("200 concurrent jobs finished", f"{ld['completed']} of {ld['jobs']} in {ld['wall_s']:.1f} s", "all",

@@ -7,21 +7,23 @@ as it is. A lone surrogate never gets here: like the CSV, a row stores its backs
 
 Reading is cached per object, like the CSV's: the first read fetches every row, later ones only rows whose ``_rev``
 is newer than the newest seen (appended, or changed by ``update``), so a page of History at 100,000 runs costs one
-small query. That is exact because writers take a per-table advisory lock around taking a ``_rev`` and committing:
+small query. Rows are fetched with ``COPY … TO STDOUT`` as CSV (every field quoted) and parsed by pandas. That is exact because writers take a per-table advisory lock around taking a ``_rev`` and committing:
 revisions become visible in order, so none is ever skipped.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import threading
 import zlib
-from collections import abc
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import psycopg
+from psycopg import sql
 from sqlalchemy import Connection, Engine, Sequence, Table, func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert
 
@@ -45,6 +47,13 @@ def from_db(text: str) -> str:
     return _ESCAPED.sub(lambda found: _MEANS.get(found[1], found[0]), text) if MARK in text else text
 
 
+def _driver(connection: Connection) -> psycopg.Connection[Any]:
+    """psycopg's own connection under SQLAlchemy's, in the same transaction (for COPY)."""
+    raw = connection.connection.driver_connection
+    assert isinstance(raw, psycopg.Connection), "the PostgreSQL store runs on psycopg 3"
+    return raw
+
+
 class SqlRows:
     """One log's table: ``columns`` in order, ``key`` unique where not empty (a second row with a key already kept
     is not added: the first stands, and a warning says so)."""
@@ -61,6 +70,8 @@ class SqlRows:
         self._frame = pd.DataFrame(columns=self.columns)
         self._seqs = np.zeros(0, dtype=np.int64)
         self._newest = 0  # the newest _rev read
+        self._marked = False  # whether the last rows fetched hold a MARK
+        self._names = sql.SQL(", ").join(sql.Identifier(name) for name in ["_seq", "_rev", *self.columns])
 
     def _values(self, row: dict[str, Any]) -> dict[str, str]:
         unknown = set(row) - set(self.columns)
@@ -83,15 +94,27 @@ class SqlRows:
                         values[self.key])
 
     def append_new(self, rows: list[dict[str, Any]]) -> int:
-        """Rows whose key is not kept yet, in order (an import); how many were added."""
+        """Rows whose key is not kept yet, in order (an import); how many were added. Sent with COPY into a
+        temporary table, then inserted from it in their order in one statement (100,000 rows take seconds)."""
         if not rows:
             return 0
         values = [{column: "" for column in self.columns} | self._values(row) for row in rows]
-        statement = insert(self.table).on_conflict_do_nothing(
-            index_elements=[self.key], index_where=self._keyed).returning(self.table.c._seq)
+        quote = self.engine.dialect.identifier_preparer.quote
+        names = ", ".join(quote(column) for column in self.columns)
         with self.engine.begin() as connection:
             self._writing(connection)
-            return len(connection.execute(statement, values).all())
+            with _driver(connection).cursor() as cursor:  # psycopg's own, for COPY
+                cursor.execute(f"CREATE TEMP TABLE playground_incoming (ord bigint, "
+                               f"{', '.join(quote(c) + ' text' for c in self.columns)}) ON COMMIT DROP")
+                with cursor.copy(f"COPY playground_incoming (ord, {names}) FROM STDIN") as copy:
+                    for number, row in enumerate(values):
+                        copy.write_row((number, *(row[column] for column in self.columns)))
+                cursor.execute(f"INSERT INTO {quote(self.table.name)} ({names}) SELECT {names} FROM "
+                               f"playground_incoming ORDER BY ord ON CONFLICT ({quote(self.key)}) WHERE "
+                               f"{quote(self.key)} <> '' DO NOTHING")
+                added = int(cursor.rowcount)
+                cursor.execute(f"ANALYZE {quote(self.table.name)}")  # so "what changed since" uses its index at once
+                return added
 
     def update(self, key: str, value: str, changes: dict[str, Any]) -> bool:
         values = self._values(changes)
@@ -102,50 +125,53 @@ class SqlRows:
             return bool(connection.execute(statement).rowcount)
 
     def read(self) -> pd.DataFrame:
-        columns = [self.table.c[column] for column in self.columns]
         with self._cache_lock:
-            query = (select(self.table.c._seq, self.table.c._rev, *columns).where(self.table.c._rev > self._newest)
-                     .order_by(self.table.c._seq))
-            with self.engine.connect() as connection:
-                fetched = connection.execute(query).all()
-            if fetched:
-                self._merge(fetched)
+            fresh = self._fetch(self._newest)
+            if len(fresh) and not self._merge(fresh):  # rows not in the order they were written: start again
+                self._frame, self._seqs, self._newest = pd.DataFrame(columns=self.columns), self._seqs[:0], 0
+                self._merge(self._fetch(0))
             return self._frame
 
-    def _merge(self, fetched: abc.Sequence[Any]) -> None:
-        """Rows read since the last read: changed ones replaced where they stand, new ones appended."""
-        seqs = np.fromiter((row[0] for row in fetched), dtype=np.int64, count=len(fetched))
-        fresh = pd.DataFrame([row[2:] for row in fetched], columns=self.columns, dtype=str)
-        for column in self.columns:
+    def _fetch(self, newer_than: int) -> pd.DataFrame:
+        """The rows whose ``_rev`` is newer, in order, as text (with ``_seq`` and ``_rev``): COPY … TO STDOUT as
+        CSV read by pandas' C parser, twice as fast as rows one by one at 100,000 of them."""
+        statement = sql.SQL("COPY (SELECT {names} FROM {table} WHERE _rev > {newer} ORDER BY _seq) TO STDOUT WITH "
+                            "(FORMAT csv, FORCE_QUOTE *)").format(names=self._names, table=sql.Identifier(
+                                self.table.name), newer=sql.Literal(int(newer_than)))
+        with self.engine.connect() as connection:
+            with _driver(connection).cursor() as cursor:
+                with cursor.copy(statement) as copy:
+                    data = b"".join(copy)
+        if not data:
+            return pd.DataFrame(columns=["_seq", "_rev", *self.columns])
+        self._marked = MARK.encode("utf-8") in data
+        return pd.read_csv(io.BytesIO(data), header=None, names=["_seq", "_rev", *self.columns], dtype=str,
+                           keep_default_na=False, index_col=False)
+
+    def _merge(self, fetched: pd.DataFrame) -> bool:
+        """Rows read since the last read: changed ones replaced where they stand, new ones appended; False (and
+        nothing changed) when a new row comes before one already read."""
+        seqs, newest = fetched["_seq"].to_numpy(dtype=np.int64), int(fetched["_rev"].astype("int64").max())
+        fresh = fetched[self.columns]
+        for column in self.columns if self._marked else ():  # (a NUL was escaped somewhere in what was read)
             if fresh[column].str.contains(MARK, regex=False).any():
-                fresh[column] = fresh[column].map(from_db)
+                fresh = fresh.assign(**{column: fresh[column].map(from_db)})
         at = np.searchsorted(self._seqs, seqs)
         known = (at < len(self._seqs)) & (self._seqs[np.minimum(at, len(self._seqs) - 1)] == seqs) \
             if len(self._seqs) else np.zeros(len(seqs), dtype=bool)
+        new = ~known
+        if new.any() and len(self._seqs) and seqs[new].min() < self._seqs[-1]:
+            return False
         frame = self._frame
         if known.any():
             frame = frame.copy()  # readers hold the frame they were given: it never changes under them
             frame.iloc[at[known], :] = fresh[known].to_numpy()
-        new = ~known
         if new.any():
-            if len(self._seqs) and seqs[new].min() < self._seqs[-1]:  # not written in order: start again
-                self._frame, self._seqs, self._newest = pd.DataFrame(columns=self.columns), self._seqs[:0], 0
-                self._read_all()
-                return
             frame = pd.concat([frame, fresh[new]], ignore_index=True) if len(frame) else \
                 fresh[new].reset_index(drop=True)
             self._seqs = np.concatenate([self._seqs, seqs[new]])
-        self._frame = frame
-        self._newest = max(self._newest, max(int(row[1]) for row in fetched))
-
-    def _read_all(self) -> None:
-        """Read every row again (under the cache lock)."""
-        columns = [self.table.c[column] for column in self.columns]
-        with self.engine.connect() as connection:
-            fetched = connection.execute(select(self.table.c._seq, self.table.c._rev, *columns)
-                                         .order_by(self.table.c._seq)).all()
-        if fetched:
-            self._merge(fetched)
+        self._frame, self._newest = frame, max(self._newest, newest)
+        return True
 
     def set_aside_note(self) -> str:
         return ""  # a table has no unreadable rows to set aside
