@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from playground.ui.endpoint_tab import build_endpoint_tab
-from playground.ui.lean import built_when_opened, opening_box, opens_on_select
+from playground.ui.lean import built_when_opened, opening_box, opens_on_load, opens_on_select
 from playground.ui.presets import PresetSaver
 from playground.views import Endpoint, EndpointTabCalls, SessionCalls
 
@@ -76,4 +76,6 @@ def _lazy_tab(tabs: EndpointTabCalls, sessions: SessionCalls, endpoint: Endpoint
         form = (forms or {}).get(endpoint.endpoint_id) if (mark or "").startswith("restore-") else None
         build_endpoint_tab(tabs, sessions, endpoint, session, saver, form)
 
-    built_when_opened(opening, build, [restores], [built_on_load.load] if built_on_load is not None else [])
+    built_when_opened(opening, build, [restores])
+    if built_on_load is not None:
+        opens_on_load(built_on_load, opening, "open_on_load")

@@ -69,6 +69,13 @@ def opens_on_select(tab: gr.Tab, opening: gr.Textbox, api_name: str) -> None:
     tab.select(None, opening, opening, api_name=api_name, **OPEN_EVENT)
 
 
+def opens_on_load(demo: gr.Blocks, opening: gr.Textbox, api_name: str) -> None:
+    """The page's load writes "open" into ``opening`` as a select would (once: a select of the same tab that Gradio
+    fires as the page mounts then changes nothing), so a tab shown from the start is built once, not twice — a
+    second build would swap the events of the first under a visitor already typing into it."""
+    demo.load(None, opening, opening, api_name=api_name, **OPEN_EVENT)
+
+
 def built_when_opened(opening: gr.Textbox, build: Callable[..., None], reads: Sequence[gr.components.Component] = (),
                       also_on: Sequence[Any] = ()) -> None:
     """``build(mark, *reads)`` runs, for one session, in a ``gr.render`` when ``opening`` first changes (one quick
