@@ -23,6 +23,7 @@ from playground.request import parse_arguments
 from playground.revisit import Revisits
 from playground.text import is_blank
 from playground.visitor import Visitor
+from playground.votes import EVERY_JUDGE, by_judge
 
 
 def _arguments(value: dict[str, Any] | str) -> dict[str, Any]:
@@ -37,7 +38,8 @@ class NamedApi:
         self.launcher, self.comparisons, self.revisits, self.shown = launcher, comparisons, revisits, shown
 
     def vote(self, batch_id: str, row: str, choice: str, visitor: Visitor) -> dict[str, Any]:
-        """One vote on a finished batch of the caller's: a clip letter, "tie" or "none" (all bad)."""
+        """One vote on a finished batch the caller may see: a clip letter, "tie" or "none" (all bad), by the
+        caller's judge (the name given, else their sign-in, else their session: ``Visitor.judge``)."""
         return self.comparisons.voting.vote_by_id(batch_id, row, choice, visitor)
 
     def export_row(self, batch_id: str, row: str, audio: str | None, visitor: Visitor) -> Path:
@@ -45,18 +47,22 @@ class NamedApi:
         return self.comparisons.exports.by_id(batch_id, row, audio, visitor)
 
     def leaderboard(self, query: dict[str, Any] | str) -> list[dict[str, Any]]:
-        """The leaderboard rows (``{"backend": <a backend's name, e.g. fal or offline> | "all"}``, all by default),
-        with the rating's 95 % interval as ``ci_low``/``ci_high``; missing figures are null."""
+        """The leaderboard rows (``{"backend": <a backend's name, e.g. fal or offline> | "all", "judge": <a judge's
+        name> | "everyone"}``, all by default), with the rating's 95 % interval as ``ci_low``/``ci_high``; missing
+        figures are null."""
         asked = {} if isinstance(query, str) and is_blank(query) else _arguments(query)
-        backend = asked.get("backend", ALL)
+        backend, judge = asked.get("backend", ALL), asked.get("judge", EVERY_JUDGE)
         allowed = [*names(), ALL]
-        if any(k != "backend" for k in asked) or not isinstance(backend, str) or backend not in allowed:
+        if not isinstance(judge, str):
+            raise InputError([("judge", f'give a judge\'s name as text, or "{EVERY_JUDGE}"')])
+        if any(k not in ("backend", "judge") for k in asked) or not isinstance(backend, str) or backend not in allowed:
             quoted = [f'"{name}"' for name in allowed]  # the names in double quotes, as JSON has them
             said = f'{{"backend": {quoted[0]}}}' + "".join(f", {q}" for q in quoted[1:-1]) + (
                 f" or {quoted[-1]}" if len(quoted) > 1 else "")
             raise InputError([("backend", f"give {said} (or nothing for all)")])
         labels = self.launcher.catalog.short_labels()
-        table = leaderboard(self.comparisons.votes.current(), self.launcher.runner.results.read(), labels, backend)
+        votes = by_judge(self.comparisons.votes.current(), judge)
+        table = leaderboard(votes, self.launcher.runner.results.read(), labels, backend)
         rows: list[dict[str, Any]] = json.loads(table.to_json(orient="records"))  # NaN → null, numpy → JSON numbers
         return rows
 
@@ -95,7 +101,7 @@ class NamedApi:
     def history(self, limit: float | str | None, visitor: Visitor) -> list[dict[str, Any]]:
         """The newest rows of the results log the caller may see (in public mode, only their own); ``limit`` as a
         number or its text (empty: 50)."""
-        return [self.shown(row) for row in self.revisits.newest(history_limit(limit), visitor.owner)]
+        return [self.shown(row) for row in self.revisits.newest(history_limit(limit), visitor.owners)]
 
 
 MAX_HISTORY_ROWS = 10_000

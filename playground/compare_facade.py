@@ -19,6 +19,7 @@ from playground.leaderboard import LeaderboardView, separation_note, standings
 from playground.present import FormLayout, form_layout
 from playground.revisit import Revisits
 from playground.visitor import Visitor
+from playground.votes import EVERY_JUDGE, by_judge, judges
 
 FileUrl = Callable[[str], str]  # a local file → the URL the page loads it from (the UI serves a copy)
 
@@ -55,45 +56,67 @@ class CompareCalls:
         try:
             async with aclosing(self.comparisons.run_form(form, visitor)) as snapshots:  # leaving stops the batch
                 async for snapshot in snapshots:
-                    yield self.comparisons.view(snapshot, blind, file_url)
+                    yield self.comparisons.view(snapshot, blind, file_url, None, visitor.judge)
         except PlaygroundError as exc:  # nothing was sent
             yield refused_view(exc)
 
-    def view(self, snapshot: BatchSnapshot | None, blind: bool, row: str | None, file_url: FileUrl) -> BatchView:
-        return self.comparisons.view(snapshot, blind, file_url, row)
+    def view(self, snapshot: BatchSnapshot | None, blind: bool, row: str | None, file_url: FileUrl,
+             visitor: Visitor | None = None) -> BatchView:
+        """The batch as this visitor sees it (blind rows stay blind until *they* vote on them)."""
+        return self.comparisons.view(snapshot, blind, file_url, row, (visitor or Visitor()).judge)
+
+    def open_choices(self, visitor: Visitor) -> list[tuple[str, str]]:
+        """The comparisons this visitor may open (the workspace's, or their own on a public deployment), newest
+        first, as (label, batch id)."""
+        return self.comparisons.openable(visitor)
+
+    def open(self, batch_id: str, blind: bool, file_url: FileUrl, visitor: Visitor) -> tuple[BatchSnapshot, BatchView]:
+        """A kept comparison put on the page, to judge, export or extend, by whoever may see it."""
+        snapshot = self.comparisons.kept.get(batch_id, visitor, "open").snapshot
+        return snapshot, self.comparisons.view(snapshot, blind, file_url, None, visitor.judge)
 
     def cancel_cells(self, snapshot: BatchSnapshot | None, cells: list[str] | None = None) -> str:
         """Stop some cells of the batch shown (all when ``cells``, their opaque keys, is None); says what happens."""
         return self.comparisons.cancel(snapshot.batch_id if snapshot else None, cells)
 
     # -- judging -------------------------------------------------------------------------------------------
-    def row_choices(self, snapshot: BatchSnapshot | None, row: str, blind: bool) -> tuple[list[str], list[str]]:
+    def row_choices(self, snapshot: BatchSnapshot | None, row: str, blind: bool,
+                    visitor: Visitor) -> tuple[list[str], list[str]]:
         """For a row chosen under the grid: what a vote can say, and the clips an export can take sound from."""
-        choices = self.comparisons.voting.choices(snapshot, row, blind)
+        choices = self.comparisons.voting.choices(snapshot, row, blind, visitor.judge)
         return choices, clip_labels(choices)
 
-    def vote(self, snapshot: BatchSnapshot | None, row: str, choice: str, blind: bool,
-             file_url: FileUrl) -> tuple[str, BatchView]:
-        """Record a vote; what to say, and the batch as it shows now (a blind row is revealed)."""
-        said = self.comparisons.voting.vote(snapshot, row, choice, blind)
-        return said, self.comparisons.view(snapshot, blind, file_url, row)
+    def vote(self, snapshot: BatchSnapshot | None, row: str, choice: str, blind: bool, file_url: FileUrl,
+             visitor: Visitor) -> tuple[str, BatchView]:
+        """Record the visitor's vote (their judge's: ``Visitor.judge``); what to say, and the batch as it shows now
+        (a blind row is revealed to them)."""
+        said = self.comparisons.voting.vote(snapshot, row, choice, blind, visitor.judge)
+        return said, self.comparisons.view(snapshot, blind, file_url, row, visitor.judge)
 
-    def vote_key(self, snapshot: BatchSnapshot | None, row: str, key: str, blind: bool,
-                 file_url: FileUrl) -> tuple[str, BatchView]:
+    def vote_key(self, snapshot: BatchSnapshot | None, row: str, key: str, blind: bool, file_url: FileUrl,
+                 visitor: Visitor) -> tuple[str, BatchView]:
         """A vote given with a key on a row of the grid (1–9 a clip, 0 a tie, x all bad), as ``vote``."""
-        return self.vote(snapshot, row, self.comparisons.voting.choice_for_key(snapshot, row, key, blind), blind,
-                         file_url)
+        choice = self.comparisons.voting.choice_for_key(snapshot, row, key, blind, visitor.judge)
+        return self.vote(snapshot, row, choice, blind, file_url, visitor)
 
-    def export_row(self, snapshot: BatchSnapshot | None, row: str | None, blind: bool, audio: str | None) -> Path:
-        """The row shown on the page as one side-by-side MP4 (blind rows not yet voted on show letters only)."""
-        return self.comparisons.exports.for_page(snapshot, row or "", blind, audio)
+    def export_row(self, snapshot: BatchSnapshot | None, row: str | None, blind: bool, audio: str | None,
+                   visitor: Visitor) -> Path:
+        """The row shown on the page as one side-by-side MP4 (blind rows this visitor has not voted on show
+        letters only)."""
+        return self.comparisons.exports.for_page(snapshot, row or "", blind, audio, visitor.judge)
 
     # -- the Leaderboard -----------------------------------------------------------------------------------
     def leaderboard_filters(self) -> tuple[list[str], str]:
         """The backend filter: its choices (each backend, then "all") and the one it opens on."""
         return [*registry.names(), registry.ALL], registry.judged_first()
 
-    def leaderboard(self, backend: str) -> LeaderboardView:
+    def judges(self) -> list[str]:
+        """The judge filter's choices: everyone's votes together, then each judge who has voted."""
+        return [EVERY_JUDGE, *judges(self.comparisons.votes.current())]
+
+    def leaderboard(self, backend: str, judge: str = EVERY_JUDGE) -> LeaderboardView:
+        """The standings from every judge's current votes (one per judge per row), or from one judge's."""
         labels = self.comparisons.launcher.catalog.short_labels()
-        table, fitted = standings(self.comparisons.votes.current(), self.revisits.results.read(), labels, backend)
+        votes = by_judge(self.comparisons.votes.current(), judge)
+        table, fitted = standings(votes, self.revisits.results.read(), labels, backend)
         return LeaderboardView.of(table, backend, self.revisits.seed_stability(), separation_note(fitted, labels))

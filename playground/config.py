@@ -169,7 +169,7 @@ def _count(name: str, default: int) -> int:
 def oauth_configured() -> bool:
     """A Space with ``hf_oauth: true``: Hugging Face sets these, and Gradio's sign-in needs every one of them."""
     names = ("SPACE_ID", "OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET", "OAUTH_SCOPES", "OPENID_PROVIDER_URL")
-    return all((os.environ.get(name) or "").strip() for name in names)
+    return on_spaces() and all((os.environ.get(name) or "").strip() for name in names)  # elsewhere Gradio mocks it
 
 
 def on_spaces() -> bool:

@@ -72,3 +72,26 @@ def export(frame: pd.DataFrame, fmt: str, directory: Path) -> Path:
     else:
         raise ValueError(f"unknown export format {fmt!r}")
     return path
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """A comparison as the results log knows it: its id, its newest cell's time, its first prompt, its cells."""
+
+    batch_id: str
+    at: str
+    prompt: str
+    cells: int
+
+
+def batches(frame: pd.DataFrame, limit: int) -> list[BatchSummary]:
+    """The comparisons in a results frame, newest first (by their newest logged cell), at most ``limit``."""
+    frame = frame[frame.batch_id != ""]
+    if frame.empty:
+        return []
+    grouped = frame.groupby("batch_id", sort=False).agg(at=("created_at", "max"), prompt=("prompt", "first"),
+                                                        cells=("run_id", "size"))
+    grouped = grouped.sort_values("at", ascending=False).head(limit)
+    return [BatchSummary(str(batch_id), str(at), str(prompt), int(cells))
+            for batch_id, at, prompt, cells in zip(grouped.index, grouped["at"], grouped["prompt"], grouped["cells"],
+                                                   strict=True)]

@@ -34,7 +34,7 @@ class HistoryCalls:
     def page(self, filters: Filters, number: int | float | None,
              visitor: Visitor) -> tuple[list[list[Any]], int, str, list[str]]:
         """(table rows, page number, "page 1 of 3 · 60 run(s)", their run ids) of the runs this visitor may see."""
-        runs, shown_number, pages, matching = self.revisits.page(filters, int(number or 1), owner=visitor.owner)
+        runs, shown_number, pages, matching = self.revisits.page(filters, int(number or 1), owners=visitor.owners)
         catalog = self.revisits.launcher.catalog
         note = self.revisits.results.set_aside_note()
         info = f"page {shown_number} of {pages} · {matching} run(s)" + (f"\n\n⚠️ {note}" if note else "")
@@ -42,7 +42,7 @@ class HistoryCalls:
         return table, shown_number, info, [run.run_id for run in runs]
 
     def export(self, filters: Filters, fmt: str, visitor: Visitor) -> Path:
-        return self.revisits.export(filters, fmt, visitor.owner)
+        return self.revisits.export(filters, fmt, visitor.owners)
 
     # -- a chosen run --------------------------------------------------------------------------------------
     def pick(self, run_id: str, visitor: Visitor) -> RunPick:
@@ -50,11 +50,11 @@ class HistoryCalls:
 
     def restore(self, run_id: str, visitor: Visitor) -> tuple[Endpoint, dict[str, Any]]:
         """The endpoint and form values that put a run back into its tab (a random seed fixed to the one it got)."""
-        return self.revisits.restore(run_id, visitor.owner)
+        return self.revisits.restore(run_id, visitor.owners)
 
     def promotion_plan(self, run_id: str, target_id: str, resolution: str, duration: str,
                        visitor: Visitor) -> PromotionPlan:
-        return self.revisits.promotion_plan(run_id, target_id, resolution, duration, visitor.owner)
+        return self.revisits.promotion_plan(run_id, target_id, resolution, duration, visitor.owners)
 
     async def rerun(self, run_id: str, visitor: Visitor) -> AsyncIterator[ActionView]:
         async for view in follow(self.revisits.rerun(run_id, visitor), "Run again", self.shown):

@@ -57,28 +57,29 @@ class Revisits:
         self.exports_dir, self.own_rows_only = Path(exports_dir), own_rows_only
 
     # -- browsing -------------------------------------------------------------------------------------
-    def visible(self, owner: str) -> pd.DataFrame:
-        """The rows a viewer may see: all of them, or (``own_rows_only``: a public deployment) only their own."""
+    def visible(self, owners: frozenset[str]) -> pd.DataFrame:
+        """The rows a viewer may see: all of them (one workspace), or (``own_rows_only``: a public deployment) those
+        of any id they are known by (``Visitor.owners``)."""
         frame = self.results.read()
-        return frame[frame.owner == owner] if self.own_rows_only else frame
+        return frame[frame.owner.isin(owners)] if self.own_rows_only else frame
 
-    def newest(self, limit: int, owner: str = "") -> list[dict[str, str]]:
+    def newest(self, limit: int, owners: frozenset[str] = frozenset()) -> list[dict[str, str]]:
         """The newest ``limit`` rows a viewer may see, newest first, as the log has them (`/history`'s answer)."""
-        return string_records(self.visible(owner).iloc[::-1].head(max(0, int(limit))))
+        return string_records(self.visible(owners).iloc[::-1].head(max(0, int(limit))))
 
     def page(self, filters: Filters, number: int = 1, size: int = PAGE_SIZE,
-             owner: str = "") -> tuple[list[RunRecord], int, int, int]:
+             owners: frozenset[str] = frozenset()) -> tuple[list[RunRecord], int, int, int]:
         """(the runs of page ``number``, newest first; that page number; pages; matching runs)."""
-        matching = select(self.visible(owner), filters)
+        matching = select(self.visible(owners), filters)
         rows, number, pages = page(matching, number, size)
         return [RunRecord.from_row(row) for row in string_records(rows)], number, pages, len(matching)
 
-    def export(self, filters: Filters, fmt: str, owner: str = "") -> Path:
-        return export(select(self.visible(owner), filters), fmt, self.exports_dir)
+    def export(self, filters: Filters, fmt: str, owners: frozenset[str] = frozenset()) -> Path:
+        return export(select(self.visible(owners), filters), fmt, self.exports_dir)
 
-    def record(self, run_id: str, owner: str = "") -> RunRecord:
+    def record(self, run_id: str, owners: frozenset[str] = frozenset()) -> RunRecord:
         """The run's row, or InputError when this viewer has no such run."""
-        frame = self.visible(owner)
+        frame = self.visible(owners)
         match = frame[frame.run_id == (run_id or "")]
         if match.empty:
             raise InputError([("run", "choose one of your runs in the history table first")])
@@ -95,10 +96,10 @@ class Revisits:
             raise InputError([("arguments_json", "this row's arguments are not a JSON object")])
         return endpoint, self.launcher.inputs.to_data_uris(arguments)
 
-    def restore(self, run_id: str, owner: str = "") -> tuple[Endpoint, dict[str, Any]]:
+    def restore(self, run_id: str, owners: frozenset[str] = frozenset()) -> tuple[Endpoint, dict[str, Any]]:
         """The endpoint and the form values that put this run back into its tab, field for field — a random-seed
         run with the seed it was given, fixed, so the clip you liked can be made again."""
-        run = self.record(run_id, owner)
+        run = self.record(run_id, owners)
         endpoint, arguments = self.arguments(run)
         seed = self._seed(run, arguments)
         if seed is not None and endpoint.field("seed") is not None:
@@ -107,7 +108,7 @@ class Revisits:
 
     def pick(self, run_id: str, visitor: Visitor) -> RunPick:
         """A run chosen in the table, with the price of running it again (or checking its seed) shown first."""
-        run = self.record(run_id, visitor.owner)
+        run = self.record(run_id, visitor.owners)
         endpoint, arguments = self.arguments(run)
         try:
             cost = estimate(endpoint, validate(endpoint, arguments))
@@ -124,12 +125,12 @@ class Revisits:
                        [(e.label, e.endpoint_id) for e in self.launcher.catalog.values() if e.mode == endpoint.mode])
 
     def promotion_plan(self, run_id: str, target_id: str, resolution: str, duration: str,
-                       owner: str = "") -> PromotionPlan:
+                       owners: frozenset[str] = frozenset()) -> PromotionPlan:
         """A promotion before it is sent: fitted to the target as Compare fits, validated, priced."""
         target = self.launcher.endpoint(target_id)
         choices = [[KEEP, *(f.enum if (f := target.field(name)) else ())] for name in ("resolution", "duration")]
         try:
-            _, sent, changes = self.promotion(run_id, target_id, _overrides(resolution, duration), owner)
+            _, sent, changes = self.promotion(run_id, target_id, _overrides(resolution, duration), owners)
             cost, problems = estimate(target, validate(target, sent)), []
         except InputError as exc:
             changes, cost, problems = [], None, [f"{f}: {m}" for f, m in exc.problems]
@@ -139,14 +140,14 @@ class Revisits:
     # -- running again ------------------------------------------------------------------------------------
     async def rerun(self, run_id: str, visitor: Visitor) -> AsyncIterator[Any]:
         """The same arguments again, as a new run (a random-seed run draws a new seed)."""
-        endpoint, arguments = self.arguments(self.record(run_id, visitor.owner))
+        endpoint, arguments = self.arguments(self.record(run_id, visitor.owners))
         async for item in self.launcher.generate(endpoint.endpoint_id, arguments, visitor):
             yield item
 
     def promotion(self, run_id: str, target_id: str, overrides: dict[str, Any],
-                  owner: str = "") -> tuple[Endpoint, dict[str, Any], list[Change]]:
+                  owners: frozenset[str] = frozenset()) -> tuple[Endpoint, dict[str, Any], list[Change]]:
         """What a promotion would send: this run's prompt, images and seed, fitted to ``target_id`` plus overrides."""
-        run = self.record(run_id, owner)
+        run = self.record(run_id, owners)
         endpoint, arguments = self.arguments(run)
         target = self.launcher.endpoint(target_id)
         if target.mode != endpoint.mode:
@@ -161,7 +162,7 @@ class Revisits:
                       visitor: Visitor) -> AsyncIterator[Any]:
         if not target_id:
             raise InputError([("target", "choose the endpoint to promote this run to")])
-        target, sent, _ = self.promotion(run_id, target_id, overrides, visitor.owner)
+        target, sent, _ = self.promotion(run_id, target_id, overrides, visitor.owners)
         async for item in self.launcher.generate(target.endpoint_id, sent, visitor):
             yield item
 
@@ -176,7 +177,7 @@ class Revisits:
     # -- seed check -------------------------------------------------------------------------------------------
     async def seed_check(self, run_id: str, visitor: Visitor) -> AsyncIterator[Any]:
         """Run again with the same seed and compare the two clips; yields the run's events, then the SeedVerdict."""
-        run = self.record(run_id, visitor.owner)
+        run = self.record(run_id, visitor.owners)
         endpoint, arguments = self.arguments(run)
         seed = self._seed(run, arguments)
         if seed is None or run.status != Status.COMPLETED or not Path(run.video_path or "/-").is_file():
@@ -209,7 +210,7 @@ class Revisits:
     async def refetch(self, run_id: str, visitor: Visitor) -> RunRecord:
         """Download a run's result again by its request id (no new run, no new charge) and update its row (only the
         columns that changed); returns the run as it is now."""
-        logged = self.record(run_id, visitor.owner)
+        logged = self.record(run_id, visitor.owners)
         endpoint, arguments = self.arguments(logged)
         fetched = await self.launcher.fetch_again(logged, visitor, output_shape(endpoint, arguments).expected())
         was = logged.to_row()

@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import TypeVar
 
 from playground.backend_present import backend_line
-from playground.config import PublicMode
+from playground.config import PublicMode, oauth_configured
 from playground.keys import clean_key, fingerprint
 from playground.launcher import Launcher
 from playground.present import KeyChange
 from playground.recovery import Recovery
-from playground.visitor import Visitor, without_paths
+from playground.visitor import Visitor, judge_name, without_paths
 
 T = TypeVar("T")
 
@@ -25,9 +25,27 @@ class SessionCalls:
     def __init__(self, launcher: Launcher, recovery: Recovery, public: PublicMode):
         self.launcher, self.recovery, self.public = launcher, recovery, public
 
-    def visitor(self, key: str | None = None, session: str = "", peer: str = "", forwarded_for: str = "") -> Visitor:
+    def visitor(self, key: str | None = None, session: str = "", peer: str = "", forwarded_for: str = "",
+                account: str = "", name: str = "") -> Visitor:
         """The caller of one event (see ``Visitor.of``)."""
-        return Visitor.of(key, session, peer, forwarded_for, self.public.trusted_proxies)
+        return Visitor.of(key, session, peer, forwarded_for, self.public.trusted_proxies, account, name)
+
+    @property
+    def signs_in(self) -> bool:
+        """Whether the page offers "Sign in with Hugging Face" (a Space with ``hf_oauth: true``)."""
+        return oauth_configured()
+
+    @staticmethod
+    def judge_name(raw: str | None) -> str:
+        return judge_name(raw)
+
+    def identity_notice(self, key: str | None, account: str | None) -> str:
+        """On a public deployment, for a visitor with neither a key nor a sign-in: their work is tied to this tab."""
+        if not self.public.on or key or account:
+            return ""
+        how = "enter your fal key" + (" or sign in with Hugging Face" if self.signs_in else "")
+        return (f"ℹ️ Your runs, comparisons and votes are tied to **this browser tab**: {how} to find them again "
+                "after a reload or from another browser.")
 
     @property
     def asks_for_key(self) -> bool:

@@ -51,11 +51,12 @@ def test_every_event_has_a_unique_explicit_name(catalog):
     demo = build_app(playground)
     named = [d["api_name"] for d in demo.config["dependencies"] if d.get("backend_fn")]
     page_events = {"set_key", "set_key_enter", "forget_key", "backend_status", "gallery_open",  # key panel, page
+                   "identity", "judge_name", "identity_notice",  # who is judging: the name, the sign-in, the notice
                    "preset_save", "preset_close"}  # the one "save as preset" panel
     compare_events = {"run_compare", "compare_preview", "compare_mode", "compare_draw_seeds", "compare_cancel_all",
                       "compare_cancel_cells", "compare_blind", "compare_vote_row", "compare_vote", "compare_preset_load",
-                      "compare_export_row", "compare_vote_key"}
-    leaderboard_events = {"leaderboard_refresh", "leaderboard_filter", "leaderboard_open"}
+                      "compare_export_row", "compare_vote_key", "compare_open", "compare_open_list"}
+    leaderboard_events = {"leaderboard_refresh", "leaderboard_filter", "leaderboard_judge", "leaderboard_open"}
     history_events = {f"history_{name}" for name in ("open", "page", "filter", "newer", "older", "export_csv",
                                                      "export_json", "choose", "restore", "rerun", "seed_check",
                                                      "promote", "refetch", "language", "promote_plan",

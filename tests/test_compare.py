@@ -5,10 +5,11 @@ import time
 
 import pytest
 
+from playground.backends.offline import OfflineBackend
 from playground.compare import adapt, one_per_family, parse_spec, plan, union_endpoint
 from playground.compare.grid import clip_key
 from playground.compare.present import plan_markdown
-from playground.config import FalSettings, Limits
+from playground.config import FalSettings, Limits, PublicMode
 from playground.errors import InputError
 from playground.service import Playground
 from playground.visitor import Visitor
@@ -300,6 +301,11 @@ def test_the_plan_counts_new_reused_and_skipped_cells_and_prices_only_the_new(pl
     assert arranged.new_usd == pytest.approx(sum(c.estimate.usd for c in arranged.plan.cells[2:]))
     again = plan_text(playground, {**base, "reuse": True}, visitor)
     assert "**0 new**" in again and "**2 reused**" in again and "$0.0000" in again
-    assert "**0 reused**" in plan_text(playground, {**base, "reuse": True}, playground.sessions.visitor(session="you"))
+    teammate = playground.sessions.visitor(session="you")  # a private deployment is one workspace: theirs too
+    assert "**2 reused**" in plan_text(playground, {**base, "reuse": True}, teammate)
+    public = Playground(playground.catalog, playground.data_dir, "auto", offline=OfflineBackend(step_delay_s=0),
+                        public=PublicMode(on=True))  # each visitor their own: another session reuses nothing
+    assert "**0 reused**" in plan_text(public, {**base, "reuse": True}, public.sessions.visitor(session="you"))
+    assert "**2 reused**" in plan_text(public, {**base, "reuse": True}, public.sessions.visitor(session="me"))
     with pytest.raises(InputError, match="shared settings"):
         playground.comparisons.arrange({**grown, "arguments": {"resolution": "720p"}}, visitor)

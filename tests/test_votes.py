@@ -156,8 +156,9 @@ def test_a_row_where_two_clips_came_from_one_endpoint_takes_no_vote(comparisons)
     assert comparisons.votes.read().winner.tolist() == ["pro"]
 
 
-VOTE_COLUMNS = ["vote_id", "created_at", "batch_id", "row", "prompt", "seed", "winner", "candidates", "blind",
-                "backend"]  # votes.csv's header since votes were first kept: people open it in a spreadsheet
+OLD_COLUMNS = ["vote_id", "created_at", "batch_id", "row", "prompt", "seed", "winner", "candidates", "blind",
+               "backend"]  # votes.csv's header since votes were first kept: people open it in a spreadsheet
+VOTE_COLUMNS = [*OLD_COLUMNS, "judge"]  # who voted, added last so an old file only grows a column
 
 
 @pytest.mark.parametrize("prompt", ["a kite", "a\u2028b\u2029c\x85d\r\ne", "", "x" * 100_000])
@@ -194,3 +195,39 @@ def test_a_vote_row_with_an_odd_seed_reads_with_no_seed(seed):
     vote = Vote.from_row({"vote_id": "v1", "batch_id": "0123456789ab", "row": "p1-s7", "seed": seed, "winner": "tie",
                           "candidates": "[\"a\", \"b\"]"})
     assert vote.seed is None and vote.winner == "tie" and vote.candidates == ("a", "b")
+
+
+def test_each_judge_has_one_vote_per_row_and_changes_only_their_own(tmp_path):
+    from playground.votes import EVERY_JUDGE, Vote, VotesLog, by_judge, judges
+
+    log = VotesLog(tmp_path / "votes.csv")
+    cast = [("ada", "lite"), ("bob", "pro"), ("ada", "pro"), ("", "tie")]  # ada changes her mind; "" = an old vote
+    for judge, winner in cast:
+        log.record(Vote.cast("0123456789ab", "p1-s7", "a kite", 7, winner, ["lite", "pro"], False, "fal", judge))
+    current = log.current()
+    assert sorted(zip(current.judge, current.winner, strict=True)) == [("", "tie"), ("ada", "pro"), ("bob", "pro")]
+    assert log.vote_on("0123456789ab", "p1-s7", "ada").winner == "pro" and log.vote_on("0123456789ab", "p1-s7", "cy") is None
+    assert log.voted_rows("0123456789ab", "bob") == {"p1-s7"} and log.voted_rows("0123456789ab", "cy") == set()
+    assert judges(current) == ["", "ada", "bob"] and len(by_judge(current, EVERY_JUDGE)) == 3
+    assert by_judge(current, "bob").winner.tolist() == ["pro"]
+
+
+def test_a_votes_file_from_before_judges_gains_the_column_and_keeps_its_rows(tmp_path):
+    import csv
+
+    from playground.votes import Vote, VotesLog
+
+    path = tmp_path / "votes.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(OLD_COLUMNS)
+        writer.writerow(["v0", "2026-01-01T00:00:00+00:00", "0123456789ab", "p1-s7", "a kite", "7", "lite",
+                         '["lite", "pro"]', "false", "fal"])
+    log = VotesLog(path)
+    log.record(Vote.cast("0123456789ab", "p1-s7", "a kite", 7, "pro", ["lite", "pro"], False, "fal", "ada"))
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == VOTE_COLUMNS and rows[1][:10] == ["v0", "2026-01-01T00:00:00+00:00", "0123456789ab", "p1-s7",
+                                                        "a kite", "7", "lite", '["lite", "pro"]', "false", "fal"]
+    assert rows[1][10] == "" and rows[2][10] == "ada"
+    assert sorted(log.current().winner) == ["lite", "pro"]  # the old vote and ada's both count

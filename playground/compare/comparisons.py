@@ -25,6 +25,7 @@ from playground.compare.plan import Plan, one_per_family, plan, union_endpoint
 from playground.compare.present import (
     BatchView,
     PlanView,
+    batch_label,
     batch_view,
     cancel_said,
     plan_markdown,
@@ -37,6 +38,7 @@ from playground.compare.voting import Voting
 from playground.config import Limits
 from playground.errors import InputError, PlaygroundError, RunError
 from playground.form import form_from_arguments
+from playground.history import batches
 from playground.launcher import Launcher
 from playground.presets import Presets
 from playground.record import RunRecord, Status
@@ -53,7 +55,8 @@ class Comparisons:
 
     def __init__(self, launcher: Launcher, presets: Presets, limits: Limits, votes: VotesLog, store: BatchStore):
         self.launcher, self.presets, self.limits, self.votes, self.store = launcher, presets, limits, votes, store
-        self.kept = KeptBatches(store, launcher.runner.results, launcher.runner.journal, self._live)
+        self.kept = KeptBatches(store, launcher.runner.results, launcher.runner.journal, self._live,
+                                shared=not launcher.public.on)
         self.voting = Voting(votes, self.kept)
         self.exports = RowExports(self.kept, self.voting, store.directory.parent / "exports")
         catalog = launcher.catalog
@@ -117,7 +120,7 @@ class Comparisons:
         if spec.reuse and spec.seeded:
             wanted = {cell.index: (cell.endpoint.endpoint_id, canonical(self.launcher.inputs.to_references(
                 cell.arguments))) for cell in planned.cells if cell.index not in kept}
-            runs = reusable_runs(self.launcher.runner.results.read(), visitor.owner, set(wanted.values()))
+            runs = reusable_runs(self.launcher.runner.results.read(), self.kept.scope(visitor), set(wanted.values()))
             reused = {index: runs[key] for index, key in wanted.items() if key in runs}
         return Arrangement(planned, kept, reused)
 
@@ -244,8 +247,17 @@ class Comparisons:
         return cancel_said(*batch.cancel(None if cells is None else set(cells)), paid=batch.paid)
 
     # -- showing and judging ------------------------------------------------------------------------------
+    def openable(self, visitor: Visitor, limit: int = 50) -> list[tuple[str, str]]:
+        """Kept comparisons this visitor may open, newest first: (label, batch id), found through the results log
+        (each cell's row carries its batch id), so a teammate's batch is listed as soon as its first cell ends."""
+        frame = self.launcher.runner.results.read()
+        scope = self.kept.scope(visitor)
+        kept = batches(frame if scope is None else frame[frame.owner.isin(scope)], limit)
+        return [(batch_label(b.batch_id, b.prompt, b.cells, b.at), b.batch_id) for b in kept]
+
     def view(self, snapshot: BatchSnapshot | None, blind: bool, file_url: Callable[[str], str],
-             row: str | None = None) -> BatchView:
-        """What the tab shows of a batch (blind rows stay blind until voted on), with ``row`` chosen for the vote."""
-        revealed = self.voting.revealed(snapshot) if snapshot and snapshot.done else set()
+             row: str | None = None, judge: str = "") -> BatchView:
+        """What the tab shows of a batch (blind rows stay blind until ``judge`` votes on them), with ``row`` chosen
+        for the vote."""
+        revealed = self.voting.revealed(snapshot, judge) if snapshot and snapshot.done else set()
         return batch_view(snapshot, blind, revealed, file_url, row)

@@ -161,11 +161,11 @@ class RowExports:
     def __init__(self, kept: KeptBatches, voting: Voting, directory: Path):
         self.kept, self.voting, self.directory = kept, voting, directory
 
-    def for_page(self, snapshot: BatchSnapshot | None, row: str, blind: bool, audio: str | None) -> Path:
+    def for_page(self, snapshot: BatchSnapshot | None, row: str, blind: bool, audio: str | None, judge: str = "") -> Path:
         """The row as the page shows it: blind letters (no names) until it has a vote; ``audio`` a label or None."""
         if snapshot is None or not snapshot.done or row not in snapshot.rows():
             raise InputError([("row", "choose a row of a finished comparison")])
-        revealed = self.voting.revealed(snapshot)
+        revealed = self.voting.revealed(snapshot, judge)
         return self._write(snapshot, row, shown_cells(snapshot, row, blind, revealed), blind and row not in revealed,
                            audio)
 

@@ -56,14 +56,16 @@ def canonical(arguments: Any) -> str:
     return json.dumps(arguments, sort_keys=True, ensure_ascii=False)
 
 
-def reusable_runs(results: pd.DataFrame, owner: str, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], RunRecord]:
-    """For each wanted (endpoint id, canonical sent arguments): the newest completed run of ``owner``'s with them
-    whose video is on disk. Rows are narrowed by owner, status and endpoint before any JSON is read (the plan is
+def reusable_runs(results: pd.DataFrame, owners: frozenset[str] | None,
+                  wanted: set[tuple[str, str]]) -> dict[tuple[str, str], RunRecord]:
+    """For each wanted (endpoint id, canonical sent arguments): the newest completed run with them whose video is
+    on disk, of ``owners``' (of anyone's in a shared workspace: None). Rows are narrowed by owner, status and endpoint before any JSON is read (the plan is
     redrawn on every keystroke)."""
     if results.empty or not wanted:
         return {}
-    mine = results[(results.owner == owner) & (results.status == Status.COMPLETED) & (results.video_path != "")
-                   & results.endpoint_id.isin({endpoint_id for endpoint_id, _ in wanted})]
+    theirs = results if owners is None else results[results.owner.isin(owners)]
+    mine = theirs[(theirs.status == Status.COMPLETED) & (theirs.video_path != "")
+                   & theirs.endpoint_id.isin({endpoint_id for endpoint_id, _ in wanted})]
     found: dict[tuple[str, str], RunRecord] = {}
     for row, endpoint_id, sent in zip(mine.to_dict("records"), mine.endpoint_id, mine.arguments_json, strict=True):
         try:  # oldest first: the newest of equal runs wins

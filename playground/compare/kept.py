@@ -60,8 +60,13 @@ class KeptBatches:
     """Kept batches found by id for their owner, as they stand now (see ``settled``)."""
 
     def __init__(self, store: BatchStore, results: ResultsLog, journal: Journal,
-                 live: Callable[[str], BatchSnapshot | None] = lambda _batch_id: None):
+                 live: Callable[[str], BatchSnapshot | None] = lambda _batch_id: None, shared: bool = False):
         self.store, self.results, self.journal, self.live = store, results, journal, live
+        self.shared = shared  # a private deployment: one workspace, every batch everyone's
+
+    def scope(self, visitor: Visitor) -> frozenset[str] | None:
+        """Whose work ``visitor`` may use: everyone's in a shared workspace (None), else their own owners'."""
+        return None if self.shared else visitor.owners
 
     def in_flight(self, batch_id: str) -> list[RunRecord]:
         """The runs of this batch whose paid requests the journal holds, not yet in the results log (the journal's
@@ -70,11 +75,14 @@ class KeptBatches:
         return [run for run in runs if run.batch_id == batch_id]
 
     def get(self, batch_id: Any, visitor: Visitor, asked_as: str = "batch_id") -> KeptBatch:
-        """A batch of the caller's as it stands now, or InputError on ``asked_as``."""
+        """A batch the caller may use (any in a shared workspace, else one of theirs) as it stands now, or
+        InputError on ``asked_as`` (another visitor's id reads as unknown, never as "not yours")."""
         wanted = normal_batch_id(batch_id, asked_as)
-        stored = self.store.load(wanted, visitor.owner)
-        if stored is None:
-            raise InputError([(asked_as, f"no comparison of yours has the id {wanted!r} (see /compare's batch_id)")])
+        stored = self.store.load(wanted, None)
+        scope = self.scope(visitor)
+        if stored is None or (scope is not None and stored.owner not in scope):
+            whose = "" if scope is None else " of yours"
+            raise InputError([(asked_as, f"no comparison{whose} has the id {wanted!r} (see /compare's batch_id)")])
         live = self.live(wanted)  # a batch running here: as it is this moment
         if live is not None:
             return replace(stored, snapshot=live)

@@ -229,3 +229,10 @@ def outcome_markdown(batch: BatchSnapshot, blind: bool = False) -> str:
             "sizes or lengths differ (shown once you vote)" if blind else
             "; ".join(f"{label} {shape}" for label, shape in shapes.items())))
     return "\n\n".join(lines)
+
+
+def batch_label(batch_id: str, prompt: str, cells: int, at: str) -> str:
+    """A kept comparison as the Open list names it: when, the start of its first prompt, its clips, its id."""
+    words = " ".join(str(prompt).split())
+    short = words if len(words) <= 48 else words[:47] + "…"
+    return f"{str(at)[:16].replace('T', ' ')} · {short or '(no prompt)'} · {cells} clip(s) · {batch_id}"

@@ -14,6 +14,7 @@ from playground.ui.compare_tab import build_compare_tab
 from playground.ui.endpoint_tabs import build_endpoint_tabs
 from playground.ui.gallery_tab import build_gallery_tab
 from playground.ui.history_tab import build_history_tab
+from playground.ui.identity import build_identity
 from playground.ui.key_panel import build_key_panel
 from playground.ui.leaderboard_tab import build_leaderboard_tab
 from playground.ui.lean import LeanBlocks, compression
@@ -28,6 +29,7 @@ def build_app(playground: Playground) -> gr.Blocks:
     with LeanBlocks(title="Seedance Playground") as demo:
         session = gr.State({})  # per browser session (a visitor's key lands here, never in globals)
         backend_line = build_key_panel(sessions, session)
+        build_identity(sessions, session, demo)
         problems = playground.tabs.preset_problems()
         if problems:
             with gr.Accordion(f"⚠️ {len(problems)} preset problem(s): some presets were not loaded", open=False):

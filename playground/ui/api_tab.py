@@ -50,6 +50,8 @@ def build_api_tab(api: NamedApi, sessions: SessionCalls, session: gr.State) -> N
         batch_id = gr.Textbox(label="batch_id (vote)", elem_id="api-vote-batch")
         row = gr.Textbox(label="row: prompt index × seed, e.g. 1 × 7", elem_id="api-vote-row")
         choice = gr.Textbox(label="choice: a clip letter, tie or none", elem_id="api-vote-choice")
+        judge = gr.Textbox("", label="judge: your name (optional; without one your votes count as this client's)",
+                           elem_id="api-vote-judge")
         vote_btn = gr.Button("Vote", elem_id="api-vote")
     with gr.Row(equal_height=True):
         audio = gr.Textbox("", label="sound of clip (export; empty: silent)", elem_id="api-export-audio")
@@ -88,8 +90,9 @@ def build_api_tab(api: NamedApi, sessions: SessionCalls, session: gr.State) -> N
         return api.history(count, visitor_of(sessions, state, request))
 
     @user_errors
-    def vote(batch: str, row_name: str, said: str, state: dict, request: gr.Request) -> dict:
-        return api.vote(batch, row_name, said, visitor_of(sessions, state, request))
+    def vote(batch: str, row_name: str, said: str, judge_name: str | None, state: dict, request: gr.Request) -> dict:
+        named = {**(state or {}), "name": judge_name} if judge_name else state  # the name given here wins
+        return api.vote(batch, row_name, said, visitor_of(sessions, named, request))
 
     @user_errors
     def export_row(batch: str, row_name: str, sound: str, state: dict, request: gr.Request) -> str | None:
@@ -107,7 +110,7 @@ def build_api_tab(api: NamedApi, sessions: SessionCalls, session: gr.State) -> N
     compare_btn.click(compare, [spec, session], output, api_name="compare", concurrency_id="compare",
                       concurrency_limit=4)
     history_btn.click(history, [limit, session], output, api_name="history")
-    vote_btn.click(vote, [batch_id, row, choice, session], output, api_name="vote")
+    vote_btn.click(vote, [batch_id, row, choice, judge, session], output, api_name="vote")
     board_btn.click(board, board_query, output, api_name="leaderboard")
     export_btn.click(export_row, [batch_id, row, audio, session], exported, api_name="export_row",
                      concurrency_id="exports", concurrency_limit=2)

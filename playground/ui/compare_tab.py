@@ -5,15 +5,15 @@ run says why in its outcome, and Run is off while the plan lists problems."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from playground.errors import PlaygroundError
-from playground.ui.errors import said_inline, user_errors
-from playground.ui.files import page_root, served, served_url
+from playground.ui.batch_panel import BatchPanel
+from playground.ui.compare_judging import Judging, wire_judging
+from playground.ui.errors import user_errors
+from playground.ui.files import page_root, served_url
 from playground.ui.lean import built_when_opened, opening_box, opens_on_select
 from playground.ui.session import visitor_of
 from playground.ui.widgets import (
@@ -25,74 +25,10 @@ from playground.ui.widgets import (
     read_form,
     write_form,
 )
-from playground.views import STATUS_HEADERS, BatchSnapshot, BatchView, CompareCalls, CompareForm, SessionCalls
+from playground.views import CompareCalls, CompareForm, SessionCalls
 
 ClipUrl = Callable[[str], str]  # a clip's path → its URL on the visitor's page
 PRIVATE: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
-# A vote key pressed in a row of the grid (judging.js reads it) becomes the grid's "submit" event: {row, key}.
-KEY_VOTES = ("element.addEventListener('keydown', (event) => { const picked = window.seedanceJudging?.keyChoice(event);"
-             " if (picked) trigger('submit', picked); });")
-
-
-@dataclass
-class BatchPanel:
-    """Where a batch shows under the form: its outcome, its cells, the cells to cancel, the grid, and the vote."""
-
-    state: gr.State
-    outcome: gr.Markdown
-    status: gr.Dataframe
-    cancel_cells: gr.Dropdown
-    cancel_button: gr.Button
-    grid: gr.HTML
-    vote_row: gr.Dropdown
-    vote_choice: gr.Radio
-    vote_button: gr.Button
-    vote_said: gr.Markdown
-    sound: gr.Dropdown
-    export_button: gr.Button
-    exported: gr.File
-    run_state: gr.Markdown  # in the Run bar: the outcome's first line (counts), always in sight
-
-    @classmethod
-    def build(cls, run_state: gr.Markdown) -> BatchPanel:
-        state, outcome = gr.State(None), gr.Markdown(elem_id="cmp-outcome")
-        status = gr.Dataframe(headers=STATUS_HEADERS, interactive=False, wrap=True, elem_id="cmp-status", label="Cells")
-        with gr.Row(equal_height=True):
-            cancel_cells = gr.Dropdown([], multiselect=True, label="Cells to cancel", scale=3,
-                                       elem_id="cmp-cancel-cells", interactive=True)
-            cancel_button = gr.Button("Cancel these cells", scale=1, elem_id="cmp-cancel-cells-btn")
-        grid = gr.HTML(elem_id="cmp-grid", js_on_load=KEY_VOTES)
-        with gr.Row(equal_height=True):
-            vote_row = gr.Dropdown([], label="Prompt × seed", scale=2, elem_id="cmp-vote-row", interactive=True)
-            vote_choice = gr.Radio([], label="Best clip", scale=3, elem_id="cmp-vote-choice", interactive=True)
-            vote_button = gr.Button("Vote", scale=1, elem_id="cmp-vote")
-        vote_said = gr.Markdown(elem_id="cmp-vote-result")
-        with gr.Row(equal_height=True):
-            sound = gr.Dropdown(["none"], value="none", label="Sound from", scale=2, elem_id="cmp-export-sound",
-                                interactive=True)
-            export_button = gr.Button("Export this row as one MP4", scale=1, elem_id="cmp-export")
-            exported = gr.File(label="Side-by-side MP4", interactive=False, scale=2, elem_id="cmp-export-file")
-        return cls(state, outcome, status, cancel_cells, cancel_button, grid, vote_row, vote_choice, vote_button,
-                   vote_said, sound, export_button, exported, run_state)
-
-    @property
-    def outputs(self) -> list[gr.components.Component]:
-        return [self.state, self.status, self.outcome, self.run_state, self.grid, self.cancel_cells, self.vote_row,
-                self.vote_choice, self.sound]
-
-    def shown(self, view: BatchView, first: bool = False) -> dict[gr.components.Component, Any]:
-        """The batch's table, outcome and grid; the cells to cancel only once (so a selection survives updates)."""
-        if view.snapshot is None:  # it did not start: said once, where the outcome goes (its first line in the bar)
-            return {self.outcome: view.outcome, self.run_state: view.outcome}
-        update = {self.state: view.snapshot, self.status: view.table, self.outcome: view.outcome,
-                  self.run_state: view.outcome, self.grid: view.grid}
-        if first or view.done:
-            update[self.cancel_cells] = gr.update(choices=view.cancellable, value=[])
-        if view.done:
-            update[self.vote_row] = gr.update(choices=view.vote_rows, value=view.vote_row)
-            update[self.vote_choice] = gr.update(choices=view.vote_choices, value=None)
-            update[self.sound] = gr.update(choices=["none", *view.clips], value="none")
-        return update
 
 
 def build_compare_tab(compare: CompareCalls, sessions: SessionCalls, session: gr.State, tab: gr.Tab) -> None:
@@ -211,54 +147,4 @@ def build_compare_contents(compare: CompareCalls, sessions: SessionCalls, sessio
     panel.cancel_button.click(lambda snapshot, keys: compare.cancel_cells(snapshot, keys or []),
                               [panel.state, panel.cancel_cells], cancel_said, api_name="compare_cancel_cells",
                               api_visibility="private")
-    def reblind(snapshot: BatchSnapshot | None, on: bool, row: str | None, request: gr.Request) -> Any:
-        return shown(compare.view(snapshot, on, row, clip_urls(request))) if snapshot else gr.skip()
-
-    blind.change(reblind, [panel.state, blind, panel.vote_row], panel.outputs, api_name="compare_blind", **PRIVATE)
-    _wire_judging(compare, panel, blind, clip_urls)
-
-
-def _wire_judging(compare: CompareCalls, panel: BatchPanel, blind: gr.Checkbox,
-                  clip_urls: Callable[[gr.Request | None], ClipUrl]) -> None:
-    """The events under the grid: choosing a row, voting on it, exporting it as one MP4."""
-    shown = panel.shown
-
-    def choose_row(snapshot: BatchSnapshot | None, row: str, on: bool) -> tuple[Any, Any]:
-        choices, clips = compare.row_choices(snapshot, row, on)
-        return gr.update(choices=choices, value=None), gr.update(choices=["none", *clips], value="none")
-
-    panel.vote_row.input(choose_row, [panel.state, panel.vote_row, blind], [panel.vote_choice, panel.sound],
-                         api_name="compare_vote_row", **PRIVATE)
-
-    @user_errors
-    def export_row(snapshot: BatchSnapshot | None, row: str | None, on: bool, sound: str) -> str | None:
-        return served(panel.exported, str(compare.export_row(snapshot, row, on, None if sound == "none" else sound)))
-
-    panel.export_button.click(export_row, [panel.state, panel.vote_row, blind, panel.sound], panel.exported,
-                              api_name="compare_export_row", api_visibility="private", concurrency_id="exports",
-                              concurrency_limit=2)
-
-    # A vote that is refused is said under the grid, in the vote's own line; every other field stays as it was.
-    def vote(snapshot: BatchSnapshot | None, row: str, choice: str, blind_on: bool,
-             request: gr.Request) -> dict[gr.components.Component, Any]:
-        try:
-            said, view = compare.vote(snapshot, row, choice, blind_on, clip_urls(request))
-        except PlaygroundError as exc:
-            return {panel.vote_said: said_inline(exc, "Vote not recorded")}
-        return {panel.vote_said: said, **shown(view)}
-
-    panel.vote_button.click(vote, [panel.state, panel.vote_row, panel.vote_choice, blind],
-                            [panel.vote_said, *panel.outputs], api_name="compare_vote", api_visibility="private")
-
-    def vote_key(snapshot: BatchSnapshot | None, blind_on: bool, pressed: gr.EventData,
-                 request: gr.Request) -> dict[gr.components.Component, Any]:
-        data = pressed._data if isinstance(pressed._data, dict) else {}  # what the page sent: {row, key}
-        try:
-            said, view = compare.vote_key(snapshot, str(data.get("row", "")), str(data.get("key", "")), blind_on,
-                                          clip_urls(request))
-        except PlaygroundError as exc:
-            return {panel.vote_said: said_inline(exc, "Vote not recorded")}
-        return {panel.vote_said: said, **shown(view)}
-
-    panel.grid.submit(vote_key, [panel.state, blind], [panel.vote_said, *panel.outputs], api_name="compare_vote_key",
-                      api_visibility="private")
+    wire_judging(Judging(compare, sessions, session, panel, blind, clip_urls))

@@ -37,6 +37,8 @@ def build_leaderboard_tab(compare: CompareCalls, tab: gr.Tab) -> None:
         choices, first = compare.leaderboard_filters()
         backend = gr.Dropdown(choices, value=first, label="Votes on runs from", scale=2,
                               elem_id="leaderboard-backend", info="fal by default: offline votes judge synthetic clips")
+        judge = gr.Dropdown(compare.judges(), value=compare.judges()[0], label="Votes by", scale=2,
+                            elem_id="leaderboard-judge", info="every judge's votes (one per judge per row), or one's")
         refresh = gr.Button("Refresh", scale=1, elem_id="leaderboard-refresh")
     note = gr.Markdown(elem_id="leaderboard-note")
     table = gr.Dataframe(interactive=False, elem_id="leaderboard-table", label="Endpoints, best first")
@@ -49,11 +51,16 @@ def build_leaderboard_tab(compare: CompareCalls, tab: gr.Tab) -> None:
                 "frame: identical (every frame hash equal), near (mean PSNR ≥ 35 dB) or different.")
     stability = gr.Dataframe(interactive=False, elem_id="leaderboard-seeds", label="Same seed, same clip?")
 
-    def show(chosen: str) -> tuple:
-        view = compare.leaderboard(chosen)
+    def show(chosen: str, by: str | None) -> tuple:
+        choices = compare.judges()
+        by = by if by in choices else choices[0]
+        view = compare.leaderboard(chosen, by)
         wins_chart, value_chart = vega_lite(view.win_rate_chart, "bar"), vega_lite(view.value_chart, "scatter")
-        return view.note, view.table, wins_chart, value_chart, view.stability
+        return (view.note, view.table, wins_chart, value_chart, view.stability,
+                gr.update(choices=choices, value=by))
 
-    for name, trigger in (("refresh", refresh.click), ("filter", backend.change), ("open", tab.select)):
-        trigger(show, backend, [note, table, wins, value, stability], api_name=f"leaderboard_{name}",
-                api_visibility="private", show_progress="hidden")
+    outputs = [note, table, wins, value, stability, judge]
+    for name, trigger in (("refresh", refresh.click), ("filter", backend.change), ("judge", judge.input),
+                          ("open", tab.select)):
+        trigger(show, [backend, judge], outputs, api_name=f"leaderboard_{name}", api_visibility="private",
+                show_progress="hidden")

@@ -1,4 +1,5 @@
-"""A visitor's session at the UI edge: the key in their ``gr.State`` and their request become the core's Visitor."""
+"""A visitor's session at the UI edge: the key, sign-in and judge name in their ``gr.State`` and their request become
+the core's Visitor."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from playground.views import SessionCalls, Visitor
 
 def visitor_of(sessions: SessionCalls, state: dict | None, request: gr.Request | None) -> Visitor:
     """Who is calling this event: the key from their session state, their session hash and their address."""
+    state = state or {}
+    who = {"account": state.get("account") or "", "name": state.get("name") or ""}
     if request is None:
-        return sessions.visitor((state or {}).get("key"))
+        return sessions.visitor(state.get("key"), **who)
     headers = request.headers or {}
     peer = request.client.host if request.client else ""
-    return sessions.visitor((state or {}).get("key"), request.session_hash or "", peer,
-                            headers.get("x-forwarded-for", ""))
+    return sessions.visitor(state.get("key"), request.session_hash or "", peer, headers.get("x-forwarded-for", ""),
+                            **who)
