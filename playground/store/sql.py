@@ -4,6 +4,7 @@ no ORM) over psycopg 3; imported only when ``PLAYGROUND_DATABASE_URL`` is set.""
 
 from __future__ import annotations
 
+import atexit
 import logging
 from pathlib import Path
 
@@ -41,8 +42,12 @@ def open_sql(url: str, shown: str, data_dir: Path, lease_ttl_s: float = 30.0) ->
     journal = SqlJournal(engine, lease_ttl_s)
 
     def close() -> None:
+        """Leases given up (another replica may finish those runs at once), connections closed; also at exit."""
+        atexit.unregister(close)
         journal.close()
         engine.dispose()
+
+    atexit.register(close)
 
     return Store(ResultsLog(SqlRows(engine, runs, record.COLUMNS, "run_id")),
                  VotesLog(SqlRows(engine, vote_rows, votes.COLUMNS, "vote_id")),
