@@ -51,3 +51,20 @@ def check_writable(data_dir: Path) -> None:
         raise PlaygroundError(f"in the data directory {data_dir}, the app cannot write: {'; '.join(refused)}. "
                               "Make them writable (or move them aside) and start again")
     log.info("data directory: %s (results, votes, kept batches, videos)", data_dir)
+
+
+def ephemeral_warning(data_dir: Path, on_spaces: bool, code: Path = Path(__file__).resolve().parent) -> str | None:
+    """On a Space, what to say when the data directory is on the container's own disk (the filesystem the app's
+    code was copied onto), which a restart wipes: since April 2026 only a mounted Storage Bucket persists. None
+    elsewhere, or when the directory is on a volume mounted apart."""
+    if not on_spaces:
+        return None
+    try:
+        ephemeral = os.stat(data_dir).st_dev == os.stat(code).st_dev
+    except OSError:
+        return None
+    if not ephemeral:
+        return None
+    return (f"the data directory {data_dir} is on this Space's ephemeral disk: results, votes and videos are lost "
+            "when the Space restarts. Mount a Storage Bucket as a volume (the Space's Settings → Volumes, e.g. at "
+            "/data) and set PLAYGROUND_DATA_DIR=/data; several replicas also need PLAYGROUND_DATABASE_URL")

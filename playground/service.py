@@ -10,6 +10,7 @@ in the log.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from playground.catalog import Catalog, load_catalog
 from playground.compare.comparisons import Comparisons
 from playground.compare_facade import CompareCalls
 from playground.config import FalSettings, Limits, PublicMode
-from playground.datadir import check_writable
+from playground.datadir import check_writable, ephemeral_warning
 from playground.events import Event
 from playground.gallery import Gallery
 from playground.guard import Guard
@@ -42,6 +43,8 @@ from playground.tabs_facade import EndpointTabCalls
 from playground.visitor import Visitor
 
 __all__ = ["Playground", "create_playground"]
+
+log = logging.getLogger(__name__)
 
 
 class Playground:
@@ -106,6 +109,8 @@ def create_playground(data_dir: Path | None = None) -> Playground:
     catalog_dir = config.catalog_dir()
     data_dir = data_dir or config.data_dir()
     check_writable(data_dir)  # refuse to start rather than lose a paid result later
+    if warning := ephemeral_warning(data_dir, config.on_spaces()):
+        log.warning(warning)
     store = open_store(data_dir, config.database_url(), config.journal_lease_s())
     return Playground(load_catalog(catalog_dir) if catalog_dir else load_catalog(), data_dir,
                       config.backend_choice(registry.names()), server_key=config.server_key(),

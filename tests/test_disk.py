@@ -8,6 +8,7 @@ mounts, each in a mount namespace of the test's own (``unshare``: no privileges 
 """
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -97,3 +98,22 @@ def test_history_reads_a_read_only_results_log_with_malformed_rows(tmp_path, cat
     assert ids == [f"r{i:015d}" for i in (2, 1, 0)]  # every readable row, newest first
     assert "1 unreadable row(s) are skipped and left in results.csv, which cannot be written" in info
     assert (data_dir / "results.csv").read_text().count("broken") == 1  # nothing was changed
+
+
+@pytest.mark.parametrize("spaces, mounted, warned", [
+    (True, False, True),  # a Space, the data on the container's disk: lost on restart, said at start-up
+    (True, True, False),  # a Space, the data on a mounted volume (a bucket: here a tmpfs of its own)
+    (False, False, False),  # not a Space: the operator's disk is theirs to know
+])
+def test_on_a_space_a_data_dir_on_the_ephemeral_disk_is_warned_about(tmp_path, spaces, mounted, warned):
+    data_dir = ROOT / "test-artifacts" / f"ephemeral-{tmp_path.name}"  # on the disk the app's code is on, as on a Space
+    shutil.rmtree(data_dir, ignore_errors=True)
+    data_dir.mkdir(parents=True)
+    prefix = namespace(f'mount -t tmpfs -o size=4m tmpfs "{data_dir}"') if mounted else ()
+    env = {"SYSTEM": "spaces", "SPACE_ID": "seedance/test", "PLAYGROUND_PUBLIC": "0"} if spaces else {}
+    app = AppProcess(data_dir, env, tmp_path / "console.log", prefix=prefix).start()
+    app.stop()
+    console = app.output()
+    assert f"data directory: {data_dir}" in console  # where the data lives, always said
+    assert ("ephemeral disk" in console and "Storage Bucket" in console) is warned, console[-2000:]
+    shutil.rmtree(data_dir, ignore_errors=True)
