@@ -16,14 +16,15 @@ import tempfile
 import time
 from pathlib import Path
 
+# isort: off
+from common import report  # first: it puts the repository on sys.path
+# isort: on
 import pandas as pd  # noqa: E402
 
 from playground.catalog import load_catalog  # noqa: E402
 from playground.history import Filters  # noqa: E402
 from playground.results import COLUMNS, ResultsLog  # noqa: E402
 from playground.service import Playground  # noqa: E402
-
-from common import report
 
 APPENDS = 60
 

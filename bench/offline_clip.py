@@ -10,9 +10,10 @@ import tempfile
 import time
 from pathlib import Path
 
+# isort: off
+from common import report  # first: it puts the repository on sys.path
+# isort: on
 from playground.render import ClipSpec, write_clip
-
-from common import report
 
 ROUNDS = 3
 

@@ -53,7 +53,10 @@ def check_writable(data_dir: Path) -> None:
     log.info("data directory: %s (results, votes, kept batches, videos)", data_dir)
 
 
-def ephemeral_warning(data_dir: Path, on_spaces: bool, code: Path = Path(__file__).resolve().parent) -> str | None:
+CODE = Path(__file__).resolve().parent  # on a Space: copied onto the container's own (ephemeral) disk
+
+
+def ephemeral_warning(data_dir: Path, on_spaces: bool, code: Path = CODE) -> str | None:
     """On a Space, what to say when the data directory is on the container's own disk (the filesystem the app's
     code was copied onto), which a restart wipes: since April 2026 only a mounted Storage Bucket persists. None
     elsewhere, or when the directory is on a volume mounted apart."""

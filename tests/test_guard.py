@@ -127,10 +127,10 @@ def test_each_visitor_sees_only_their_own_history(tmp_path, catalog):
     asyncio.run(run("session-a", "alpha one"))
     asyncio.run(run("session-b", "bravo one"))
     asyncio.run(run("session-a", "alpha two"))
-    mine = Visitor(session="session-a").owner
-    rows, _, _, total = playground.revisits.page(Filters(), owner=mine)
+    mine = Visitor(session="session-a").owners
+    rows, _, _, total = playground.revisits.page(Filters(), owners=mine)
     assert total == 2 and {r.prompt for r in rows} == {"alpha one", "alpha two"}
-    exported = playground.revisits.export(Filters(), "json", owner=mine).read_text()
+    exported = playground.revisits.export(Filters(), "json", owners=mine).read_text()
     assert "alpha" in exported and "bravo" not in exported
     assert [r["prompt"] for r in playground.api.history(10, Visitor(session="session-b"))] == ["bravo one"]
     other_run = next(r for r in playground.results.read().to_dict(orient="records") if r["prompt"] == "bravo one")
