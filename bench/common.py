@@ -6,6 +6,8 @@ import json
 import os
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,3 +37,19 @@ def report(figures: dict, lines: list[str]) -> None:
         print(json.dumps(figures))
     else:
         print("\n".join(lines))
+
+
+def history_timings(revisits, append: Callable[[], None]) -> dict[str, float]:
+    """History's first page as a visitor meets it: cold, warm, after one more run is appended, filtered by text."""
+    from playground.history import Filters
+
+    timings = {}
+    for name, before, filters in (("cold first page", None, Filters()), ("warm first page", None, Filters()),
+                                  ("first page after an append", append, Filters()),
+                                  ("filtered by prompt text", None, Filters(text="shot 4242:"))):
+        if before is not None:
+            before()
+        started = time.perf_counter()
+        revisits.page(filters, 1)
+        timings[name] = time.perf_counter() - started
+    return timings

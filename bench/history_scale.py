@@ -17,12 +17,11 @@ import time
 from pathlib import Path
 
 # isort: off
-from common import report  # first: it puts the repository on sys.path
+from common import history_timings, report  # first: it puts the repository on sys.path
 # isort: on
 import pandas as pd  # noqa: E402
 
 from playground.catalog import load_catalog  # noqa: E402
-from playground.history import Filters  # noqa: E402
 from playground.results import COLUMNS, ResultsLog  # noqa: E402
 from playground.service import Playground  # noqa: E402
 
@@ -50,21 +49,7 @@ def build(path: Path, rows: int) -> Path:
 
 def first_page(path: Path) -> dict[str, float]:
     revisits = Playground(load_catalog(), path.parent).revisits  # the app's own History over this log
-    timings = {}
-    started = time.perf_counter()
-    revisits.page(Filters(), 1)
-    timings["cold first page"] = time.perf_counter() - started
-    started = time.perf_counter()
-    revisits.page(Filters(), 1)
-    timings["warm first page"] = time.perf_counter() - started
-    revisits.results.append(row(10**7))
-    started = time.perf_counter()
-    revisits.page(Filters(), 1)
-    timings["first page after an append"] = time.perf_counter() - started
-    started = time.perf_counter()
-    revisits.page(Filters(text="shot 4242:"), 1)
-    timings["filtered by prompt text"] = time.perf_counter() - started
-    return timings
+    return history_timings(revisits, lambda: revisits.results.append(row(10**7)))
 
 
 def append_times(small: Path, big: Path) -> tuple[float, float]:
