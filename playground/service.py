@@ -67,7 +67,7 @@ class Playground:
         self.results, self.journal = self.store.runs, self.store.journal
         self.inputs = Inputs(self.data_dir / "inputs")
         self.presets = Presets(catalog, presets_dir, saved=self.store.presets)
-        self.guard = Guard(self.public, self.results)
+        self.guard = Guard(self.public, self.results, admissions=self.store.admissions)
         outputs = Outputs(self.data_dir / "outputs", settings, catalog.unit_price)
         self.runner = Runner(outputs, self.results, self.journal, settings, self.limits.max_runs, self.inputs)
         route, built = Route.of(backend_choice), Built(settings, given=offline)  # `offline`: tests' quicker one
@@ -75,7 +75,8 @@ class Playground:
         keyless = built.backend(route.keyless.name, "") if route.keyless else None
         self.launcher = Launcher(catalog, self.inputs, self.runner, self.guard, route, keyed, keyless, server_key,
                                  self.public)
-        self.recovery = Recovery(self.journal, self.results, self.runner, built.backend, server_key)
+        self.recovery = Recovery(self.journal, self.results, self.runner, built.backend, server_key,
+                                 sweep_s=self.store.sweep_s)
         self.comparisons = Comparisons(self.launcher, self.presets, self.limits, self.store.votes, self.store.batches)
         self.revisits = Revisits(self.launcher, self.results, self.store.seed_checks,
                                  self.data_dir / "exports", own_rows_only=self.public.on)

@@ -137,7 +137,7 @@ def test_each_visitor_sees_only_their_own_history(tmp_path, catalog):
     from playground.errors import InputError
 
     with pytest.raises(InputError):
-        playground.revisits.restore(other_run["run_id"], owner=mine)
+        playground.revisits.restore(other_run["run_id"], owners=mine)
 
 
 def test_presets_cannot_be_saved_on_a_public_demo(tmp_path, catalog):

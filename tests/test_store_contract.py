@@ -5,6 +5,7 @@ Expected values are written out by hand."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -16,9 +17,11 @@ import pandas as pd
 import pytest
 
 from playground import config
+from playground.config import PublicMode
 from playground.compare.snapshot import BatchSnapshot
 from playground.compare.spec import StoredSpec
-from playground.errors import PlaygroundError
+from playground.errors import LimitError, PlaygroundError
+from playground.guard import Guard
 from playground.presets import Presets
 from playground.record import COLUMNS
 from playground.seed_checks import SeedCheck
@@ -291,6 +294,167 @@ def test_a_lease_is_kept_alive_by_its_heartbeat_and_lapses_without_it(pg_opener)
     assert first.journal.read("r1")["request_id"] == "req-new"
 
 
+def test_a_claim_whose_holder_died_before_writing_it_is_forgotten(pg_opener):
+    """A claim comes before its entry; a holder that dies between the two leaves a row with no entry: once its lease
+    lapses, the next look at the journal forgets it (a live claim stays)."""
+    import sqlalchemy
+
+    dead, alive, looker = pg_opener(lease_s=1.0), pg_opener(lease_s=1.0), pg_opener()
+    assert dead.journal.claim("r-dead") and alive.journal.claim("r-alive")
+    dead.journal.entries.stop_heartbeat()
+    time.sleep(2.5)  # over two TTLs: only the live holder's heartbeat kept its claim
+    assert looker.journal.pending() == []
+    with dead.journal.entries.engine.connect() as connection:
+        kept = connection.execute(sqlalchemy.text("SELECT run_id FROM playground_journal ORDER BY run_id")).scalars()
+        assert list(kept) == ["r-alive"]
+    assert looker.journal.claim("r-alive") is False and looker.journal.claim("r-dead") is True
+
+
+# -- public-mode admissions ------------------------------------------------------------------------------------------
+ADMITTING = PublicMode(on=True, share_server_key=True, session_cap_usd=0.5, daily_cap_usd=1.0, session_concurrency=2,
+                       session_runs_per_hour=5)
+TODAY = "2027-01-15"  # the day of Clock's first moment, 1_800_000_000 s after the epoch (UTC)
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1_800_000_000.0
+
+    def __call__(self):
+        return self.now
+
+
+def guards(opener, public: PublicMode = ADMITTING, replicas: int = 1, lease_s: float = 30.0):
+    """A Guard per replica (each over a store object of its own, one clock for all)."""
+    clock = Clock()
+    stores = [opener(lease_s) for _ in range(replicas)]
+    return [Guard(public, store.runs, clock, store.admissions) for store in stores]
+
+
+def test_admissions_hold_a_visitors_slots_and_rate(opener):
+    (guard,) = guards(opener)
+    first = guard.admit("a", 0, False)
+    guard.admit("a", 0, False)
+    with pytest.raises(LimitError, match="at most 2 at once"):
+        guard.admit("a", 0, False)
+    guard.admit("b", 0, False).release()  # another visitor is not affected
+    first.release()
+    first.release()  # releasing twice gives back one slot only
+    guard.admit("a", 0, False)
+    with pytest.raises(LimitError, match="at most 2 at once"):
+        guard.admit("a", 0, False)
+    guard.clock.now += 3601  # an hour on: the rate is free again, the slots still taken
+    with pytest.raises(LimitError, match="you already have 2 run"):
+        guard.admit("a", 0, False)
+
+
+def test_admissions_hold_the_rate_per_hour(opener):
+    (guard,) = guards(opener)
+    for _ in range(5):
+        guard.admit("a", 0, False).release()
+    with pytest.raises(LimitError, match="at most 5 runs an hour"):
+        guard.admit("a", 0, False)
+    with pytest.raises(LimitError, match="at most 5 runs an hour"):
+        guard.check("a", 0, False, runs=1)
+    guard.check("b", 0, False, runs=5)
+    guard.clock.now += 3601
+    guard.admit("a", 0, False)
+
+
+def test_admissions_count_spend_on_the_shared_key(opener):
+    (guard,) = guards(opener)
+    guard.admit("a", 0.3, True).release()
+    with pytest.raises(LimitError, match=r"\$0.50 per-visitor cap"):
+        guard.admit("a", 0.3, True)
+    guard.admit("a", 0.3, False).release()  # the visitor's own key: no spend cap
+    guard.results.append(run_row("old", created_at=f"{TODAY}T01:00:00.000+00:00", billed_to="server",
+                                 estimated_cost_usd="0.6"))
+    held = guard.admit("b", 0.1, True)  # 0.6 logged + 0.1 in flight (released tickets are in the log, or ended)
+    assert guard.spent_today() == pytest.approx(0.7)
+    with pytest.raises(LimitError, match=r"\$1.00 daily cap \(\$0.7000 used today\)"):
+        guard.admit("c", 0.31, True)
+    last = guard.admit("c", 0.3, True)  # exactly at the cap is allowed
+    held.release()
+    assert guard.spent_today() == pytest.approx(0.9)
+    last.release()
+    guard.clock.now += 86_400  # a new day
+    assert guard.spent_today() == pytest.approx(0.0)
+    guard.admit("d", 0.2, True)
+
+
+def test_todays_spend_reads_the_log_alike_in_both_stores(opener):
+    (guard,) = guards(opener)
+    rows = [("0.05", "0.1", "server", TODAY), ("", "0.2", "server", TODAY), ("abc", "0.3", "server", TODAY),
+            ("", "", "server", TODAY), ("1e-2", "9", "server", TODAY), ("", "5", "server", "2027-01-14"),
+            ("", "9", "visitor", TODAY), ("", "7", "", TODAY), ("0.04", "1", "server", "")]
+    for i, (billed, estimated, billed_to, day) in enumerate(rows):
+        guard.results.append(run_row(f"r{i}", created_at=f"{day}T23:59:59.000+00:00" if day else "",
+                                     billed_to=billed_to, billed_cost_usd=billed, estimated_cost_usd=estimated))
+    assert guard.spent_today() == pytest.approx(0.05 + 0.2 + 0.3 + 0 + 0.01)  # billed where known, else estimated
+
+
+def test_a_batch_cell_waits_for_a_slot_and_is_refused_at_the_cap(opener):
+    (guard,) = guards(opener)
+    guard.check("a", 0.4, True, runs=3)
+
+    async def cells():
+        held = [await guard.admit_waiting("a", 0.15, True) for _ in range(2)]
+        waiting = asyncio.create_task(guard.admit_waiting("a", 0.15, True))
+        await asyncio.sleep(0.5)
+        assert not waiting.done()  # the third cell waits for a slot instead of failing
+        held[0].release()
+        third = await asyncio.wait_for(waiting, 5)
+        third.release()
+        with pytest.raises(LimitError, match="per-visitor cap"):  # 0.45 spent: a fourth would pass 0.50
+            await guard.admit_waiting("a", 0.15, True)
+        return third
+
+    assert asyncio.run(cells()).reserved_usd == 0.15
+
+
+def test_two_replicas_never_pass_the_daily_cap_together(pg_opener):
+    """Twenty runs of $0.10 asked at once on two replicas under a $1.00 daily cap: ten are let in, in all."""
+    public = PublicMode(on=True, share_server_key=True, session_cap_usd=100, daily_cap_usd=1.0,
+                        session_concurrency=100, session_runs_per_hour=1000)
+    first, second = guards(pg_opener, public, replicas=2)
+    start, admitted, refused = threading.Barrier(20), [], []
+
+    def ask(guard, visitor):
+        start.wait()
+        try:
+            admitted.append(guard.admit(visitor, 0.1, True))
+        except LimitError as exc:
+            refused.append(str(exc))
+
+    threads = [threading.Thread(target=ask, args=(guard, f"v{i}")) for i in range(10) for guard in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(admitted) == 10 and sum(t.reserved_usd for t in admitted) == pytest.approx(1.0)
+    assert len(refused) == 10 and all("$1.00 daily cap" in r for r in refused)
+    assert first.spent_today() == pytest.approx(1.0) and second.spent_today() == pytest.approx(1.0)
+
+
+def test_a_visitors_slots_are_shared_by_replicas_and_a_dead_replicas_tickets_lapse(pg_opener):
+    first, second = guards(pg_opener, replicas=2, lease_s=1.0)
+    first.admit("a", 0.2, True)
+    first.admit("a", 0.2, True)
+    time.sleep(2.5)  # over two TTLs: the heartbeat keeps the tickets
+    with pytest.raises(LimitError, match="you already have 2 run"):
+        second.admit("a", 0, False)
+    assert second.spent_today() == pytest.approx(0.4)
+    first.admissions.stop_heartbeat()  # as if the first replica had died
+    deadline = time.monotonic() + 10
+    while second.admissions.tally("a", second.clock()).in_flight:
+        assert time.monotonic() < deadline, "a dead replica's tickets never lapsed"
+        time.sleep(0.2)
+    assert second.spent_today() == pytest.approx(0.0)  # its runs count again once recovery logs them
+    second.admit("a", 0, False)
+    with pytest.raises(LimitError, match="per-visitor cap"):  # what the visitor was let spend still counts
+        second.admit("a", 0.2, True)
+
+
 # -- PostgreSQL only: schema, settings, secrets, imports -------------------------------------------------------------
 def test_the_schema_is_made_once_and_a_new_record_column_is_added(pg_database, monkeypatch, tmp_path):
     import sqlalchemy
@@ -306,11 +470,38 @@ def test_the_schema_is_made_once_and_a_new_record_column_is_added(pg_database, m
     assert store.votes.read().judge.tolist() == ["ann"]
     store.close()
     with engine.begin() as connection:
-        assert connection.execute(sqlalchemy.text("SELECT version FROM playground_schema_version")).all() == [(1,)]
-        connection.execute(sqlalchemy.text("INSERT INTO playground_schema_version (version) VALUES (2)"))
+        assert connection.execute(sqlalchemy.text("SELECT version FROM playground_schema_version")).all() == [(1,), (2,)]
+        connection.execute(sqlalchemy.text("INSERT INTO playground_schema_version (version) VALUES (3)"))
     engine.dispose()
-    with pytest.raises(PlaygroundError, match="schema version 2, newer than this version of the app knows"):
+    with pytest.raises(PlaygroundError, match="schema version 3, newer than this version of the app knows"):
         open_store(tmp_path, url)
+
+
+def test_a_database_made_by_the_version_before_admissions_is_brought_up_to_date(pg_database, monkeypatch, tmp_path):
+    """Version 1 (the first PostgreSQL store) had no admissions table: opening it adds the table and its index."""
+    import sqlalchemy
+
+    monkeypatch.setenv("PLAYGROUND_DATABASE_URL", pg_database)
+    url = config.database_url()
+    open_store(tmp_path, url).close()
+    engine = sqlalchemy.create_engine(url)
+    with engine.begin() as connection:  # as version 1 left it
+        connection.execute(sqlalchemy.text("DROP TABLE playground_admissions"))
+        connection.execute(sqlalchemy.text("DROP INDEX playground_runs_server_day"))
+        connection.execute(sqlalchemy.text("DELETE FROM playground_schema_version WHERE version = 2"))
+    store = open_store(tmp_path, url)
+    try:
+        guard = Guard(ADMITTING, store.runs, Clock(), store.admissions)
+        guard.admit("a", 0.1, True)
+        assert guard.spent_today() == pytest.approx(0.1)
+    finally:
+        store.close()
+    with engine.begin() as connection:
+        assert connection.execute(sqlalchemy.text("SELECT max(version) FROM playground_schema_version")).scalar() == 2
+        indexes = connection.execute(sqlalchemy.text("SELECT indexname FROM pg_indexes WHERE tablename = "
+                                                     "'playground_runs'")).scalars().all()
+    engine.dispose()
+    assert "playground_runs_server_day" in indexes
 
 
 def test_a_row_whose_key_is_kept_already_is_not_added_twice(pg_opener, caplog):

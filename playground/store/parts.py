@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from playground.compare.store import BatchStore
+from playground.guard import Admissions, MemoryAdmissions
 from playground.journal import Journal
 from playground.results import ResultsLog
 from playground.seed_checks import SeedChecksLog
@@ -19,8 +20,10 @@ def _nothing() -> None:
 
 @dataclass(frozen=True)
 class Store:
-    """Runs, votes, seed checks, kept batches, the in-flight journal and where saved presets go; ``where`` says
-    where they are for a person (never a password), ``close`` lets go of what the store holds (leases, connections)."""
+    """Runs, votes, seed checks, kept batches, the in-flight journal, where saved presets go and the public-mode
+    admissions; ``where`` says where they are for a person (never a password), ``close`` lets go of what the store
+    holds (leases, connections). ``sweep_s``: when several replicas share the store, how often each looks for runs
+    a replica that died left in flight (None: only at start-up, the embedded store's one process)."""
 
     runs: ResultsLog
     votes: VotesLog
@@ -30,6 +33,8 @@ class Store:
     presets: PresetShelf
     where: str
     closer: Callable[[], None] = field(default=_nothing, repr=False)
+    admissions: Admissions = field(default_factory=MemoryAdmissions)
+    sweep_s: float | None = None
 
     def close(self) -> None:
         self.closer()

@@ -18,6 +18,7 @@ from playground.journal import Journal
 from playground.results import ResultsLog
 from playground.seed_checks import SeedChecksLog
 from playground.store.parts import Store
+from playground.store.sql_admissions import SqlAdmissions
 from playground.store.sql_journal import SqlJournal
 from playground.store.sql_parts import SqlBatches, SqlPresets
 from playground.store.sql_rows import SqlRows
@@ -39,12 +40,13 @@ def open_sql(url: str, shown: str, data_dir: Path, lease_ttl_s: float = 30.0) ->
         why = str(getattr(exc, "orig", None) or exc.__class__.__name__).strip().splitlines()[0][:300]
         raise PlaygroundError(f"PLAYGROUND_DATABASE_URL ({shown}): the database cannot be used: {why}") from None
     log.info("records are kept in PostgreSQL at %s (schema version %d)", shown, version)
-    journal = SqlJournal(engine, lease_ttl_s)
+    journal, admissions = SqlJournal(engine, lease_ttl_s), SqlAdmissions(engine, lease_ttl_s)
 
     def close() -> None:
         """Leases given up (another replica may finish those runs at once), connections closed; also at exit."""
         atexit.unregister(close)
         journal.close()
+        admissions.close()
         engine.dispose()
 
     atexit.register(close)
@@ -52,4 +54,5 @@ def open_sql(url: str, shown: str, data_dir: Path, lease_ttl_s: float = 30.0) ->
     return Store(ResultsLog(SqlRows(engine, runs, record.COLUMNS, "run_id")),
                  VotesLog(SqlRows(engine, vote_rows, votes.COLUMNS, "vote_id")),
                  SeedChecksLog(SqlRows(engine, seed_check_rows, seed_checks.COLUMNS, "check_id")),
-                 BatchStore(data_dir / "batches", SqlBatches(engine)), Journal(journal), SqlPresets(engine), f"PostgreSQL at {shown}", close)
+                 BatchStore(data_dir / "batches", SqlBatches(engine)), Journal(journal), SqlPresets(engine),
+                 f"PostgreSQL at {shown}", close, admissions, sweep_s=lease_ttl_s / 2)

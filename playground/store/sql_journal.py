@@ -89,8 +89,12 @@ class SqlJournal:
         return None if body is None else str(body)
 
     def texts(self) -> list[tuple[str, str]]:
+        """Every entry with its text; claims whose holder stopped before writing their entry (no body, lease lapsed:
+        it died between the claim and the write) are forgotten first, as nothing would ever read them."""
+        lapsed = or_(journal.c.holder.is_(None), journal.c.lease_until < func.now())
         query = select(journal.c.run_id, journal.c.body).where(journal.c.body.is_not(None)).order_by(journal.c.run_id)
-        with self.engine.connect() as connection:
+        with self.engine.begin() as connection:
+            connection.execute(delete(journal).where(journal.c.body.is_(None), lapsed))
             return [(str(run_id), str(body)) for run_id, body in connection.execute(query)]
 
     def put_new(self, run_id: str, text: str) -> bool:

@@ -18,10 +18,12 @@ from collections.abc import Callable
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Connection,
     DateTime,
     Engine,
+    Float,
     Identity,
     Index,
     Integer,
@@ -79,6 +81,20 @@ journal = Table(PREFIX + "journal", metadata,
                 Column("lease_until", DateTime(timezone=True)),  # the database's clock: the hold lapses then
                 Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()))
 
+# public-mode admissions (``store.sql_admissions``): one ticket per run let in, held by its replica's lease
+admissions = Table(PREFIX + "admissions", metadata,
+                   Column("ticket_id", Text, primary_key=True),
+                   Column("visitor_id", Text, nullable=False),  # Visitor.limited_as: an id, never an address
+                   Column("estimated_usd", Float(53), nullable=False),
+                   Column("server_billed", Boolean, nullable=False),
+                   Column("admitted_epoch", Float(53), nullable=False, index=True),  # the admitting Guard's clock
+                   Column("holder", Text, nullable=False),  # the replica that admitted it (a random id of its store)
+                   Column("lease_until", DateTime(timezone=True), nullable=False),  # the database's clock
+                   Column("released_at", DateTime(timezone=True)))  # None while its run is going
+Index(f"{PREFIX}admissions_visitor", admissions.c.visitor_id, admissions.c.admitted_epoch)
+# today's spend on the server key, counted at each admission without reading the whole log
+server_day = Index(f"{PREFIX}runs_server_day", runs.c.billed_to, func.left(runs.c.created_at, 10))
+
 schema_version = Table(PREFIX + "schema_version", metadata,
                        Column("version", Integer, primary_key=True),
                        Column("applied_at", DateTime(timezone=True), nullable=False, server_default=func.now()))
@@ -88,8 +104,14 @@ def _first(connection: Connection) -> None:
     metadata.create_all(connection)
 
 
+def _admissions(connection: Connection) -> None:
+    """Version 2: the admissions table and the runs' server-day index (a new database has them from version 1)."""
+    admissions.create(connection, checkfirst=True)
+    server_day.create(connection, checkfirst=True)
+
+
 # Forward only: version n is MIGRATIONS[n - 1], applied once, in order; never edit one that has shipped.
-MIGRATIONS: list[Callable[[Connection], None]] = [_first]
+MIGRATIONS: list[Callable[[Connection], None]] = [_first, _admissions]
 
 
 def _add_new_columns(connection: Connection) -> list[str]:
