@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 
 from playground import config
-from playground.config import PublicMode
 from playground.compare.snapshot import BatchSnapshot
 from playground.compare.spec import StoredSpec
+from playground.config import PublicMode
 from playground.errors import LimitError, PlaygroundError
 from playground.guard import Guard
 from playground.presets import Presets
