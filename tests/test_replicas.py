@@ -7,7 +7,12 @@ sent to fal once, each with its row and its video."""
 from __future__ import annotations
 
 import json
+import os
+import re
+import socket
+import subprocess
 import threading
+import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,7 +22,7 @@ import psycopg
 import pytest
 from gradio_client import Client
 
-from app_process import AppProcess
+from app_process import AppProcess, free_port
 from conftest import FAKE, LITE_T2V, PRO_FAST_T2V, SERVER_KEY, Script
 from test_restart import _wait
 
@@ -45,7 +50,7 @@ def _query(database_url: str, sql: str) -> pd.DataFrame:
 
 
 def _runs(database_url: str) -> pd.DataFrame:
-    return _query(database_url, "SELECT run_id, batch_id, endpoint_id, seed, status, request_id, error, "
+    return _query(database_url, "SELECT run_id, batch_id, endpoint_id, prompt, seed, status, request_id, error, "
                                 "estimated_cost_usd FROM playground_runs ORDER BY _seq")
 
 
@@ -198,3 +203,107 @@ def test_kill_9_of_one_replica_mid_batch_and_the_other_finishes_its_paid_request
         fake_fal.release()
         for app in apps:
             app.stop()
+
+
+# -- behind nginx: session affinity (the README's two-replica deployment) ---------------------------------------------
+NGINX = "/usr/sbin/nginx"
+PROXY = ("proxy_http_version 1.1; proxy_buffering off; proxy_read_timeout 300s; proxy_set_header Host $http_host; "
+         "proxy_set_header X-Forwarded-Host $http_host; proxy_set_header X-Forwarded-Proto $scheme; "
+         "proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade;")
+# As the README shows it: a visitor stays on one replica by a cookie the proxy sets on their first request (its value
+# their address then), and a client that keeps no cookie (gradio_client, curl) by its address.
+CONF = """worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 512; }}
+http {{
+  log_format routed '$upstream_addr $status $request';
+  access_log {tmp}/access.log routed;
+  client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fastcgi;
+  uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
+  map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
+  map $cookie_playground_replica $playground_replica {{ "" $remote_addr; default $cookie_playground_replica; }}
+  map $cookie_playground_replica $playground_replica_cookie {{
+    "" "playground_replica=$remote_addr; Path=/; HttpOnly; SameSite=Lax"; default ""; }}
+  upstream playground {{ hash $playground_replica consistent; server 127.0.0.1:{a}; server 127.0.0.1:{b}; }}
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{ proxy_pass http://playground; add_header Set-Cookie $playground_replica_cookie always; {proxy} }}
+  }}
+  server {{
+    listen 127.0.0.1:{split_port};
+    location = /gradio_api/queue/join {{ proxy_pass http://127.0.0.1:{b}; {proxy} }}
+    location / {{ proxy_pass http://127.0.0.1:{a}; {proxy} }}
+  }}
+}}
+"""
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture(scope="module")
+def proxy(workspace, tmp_path_factory):
+    """Debian nginx in front of both replicas: (with affinity, without it — a call's join on B, everything else on A,
+    as round robin does whenever a call's two requests alternate —, the access log)."""
+    if not os.path.exists(NGINX):
+        pytest.fail("Debian nginx is required (scripts/test.sh installs it)")
+    app_a, app_b, _, _ = workspace
+    tmp, port, split_port = tmp_path_factory.mktemp("nginx"), free_port(), free_port()
+    conf = tmp / "nginx.conf"
+    conf.write_text(CONF.format(tmp=tmp, port=port, split_port=split_port, a=app_a.port, b=app_b.port,
+                                proxy=PROXY))
+    nginx = subprocess.Popen([NGINX, "-p", str(tmp), "-e", str(tmp / "error.log"), "-c", str(conf)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        _wait(lambda: (_listening(port) and _listening(split_port)) or nginx.poll() is not None, 20,
+              "nginx to listen")
+        assert nginx.poll() is None, (tmp / "error.log").read_text()
+        yield f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{split_port}/", tmp / "access.log"
+    finally:
+        nginx.terminate()
+        nginx.wait(10)
+
+
+def _replicas_seen(access_log: Path, since: int) -> set[int]:
+    """The ports of the replicas that served the requests logged after line ``since`` (every one a request tried)."""
+    lines = access_log.read_text().splitlines()[since:]
+    return {int(port) for line in lines for port in re.findall(r"127\.0\.0\.1:(\d+)", line.split(" ", 1)[0])}
+
+
+def test_behind_nginx_with_affinity_a_visitor_stays_on_one_replica(proxy, workspace, fake_fal):
+    sticky, _, access_log = proxy
+    with urllib.request.urlopen(sticky, timeout=30) as page:  # a browser's first request: it is given its replica
+        assert re.match(r"playground_replica=127\.0\.0\.1; Path=/; HttpOnly", page.headers["Set-Cookie"])
+    for cookies in ({}, {"playground_replica": "a teammate's browser"}):  # gradio_client keeps no cookie: its address
+        since = len(access_log.read_text().splitlines())
+        client = Client(sticky, verbose=False, httpx_kwargs={"cookies": cookies})
+        answer = client.predict(json.dumps({**BASE, "prompts": [f"behind nginx {len(cookies)}"]}), api_name="/compare")
+        assert {c["status"] for c in answer["cells"]} == {"completed"}
+        vote = client.predict(answer["batch_id"], "1 × 1", "tie", "Grace", api_name="/vote")
+        assert vote["winner"] == "tie"
+        assert len(_replicas_seen(access_log, since)) == 1  # every request of this visitor: one replica
+
+
+def test_without_affinity_a_call_fails_while_its_paid_runs_go_on(proxy, workspace, fake_fal):
+    """Why the README asks for affinity: Gradio keeps a session and its queue in the process that took the call, so
+    round robin may send the call's event stream to the other replica, which answers "session not found". The caller
+    gets nothing, while the replica that took the call runs it, paid cells and all."""
+    _, split, _ = proxy
+    app_a, _, url, _ = workspace
+    prompt = "round robin"
+    with pytest.raises(Exception):  # noqa: B017, PT011  (gradio_client gives up with a CancelledError)
+        Client(split, verbose=False).predict(json.dumps({**BASE, "prompts": [prompt]}), api_name="/compare")
+    _wait(lambda: len(fake_fal.jobs) == 2, 30, "the call's two paid cells, submitted anyway")
+    def logged():
+        runs = _runs(url)
+        return list(runs.status[runs.prompt == prompt]) == ["completed"] * 2
+
+    _wait(logged, 30, "their two rows")
+    stream = urllib.request.urlopen(app_a.url + "gradio_api/queue/data?session_hash=joined-elsewhere", timeout=30)
+    with stream:  # what a replica answers for a session it does not hold
+        first = json.loads(stream.readline().decode().removeprefix("data: "))
+    assert first["msg"] == "unexpected_error" and first["session_not_found"] is True
