@@ -51,7 +51,7 @@ def test_every_event_has_a_unique_explicit_name(catalog):
     demo = build_app(playground)
     named = [d["api_name"] for d in demo.config["dependencies"] if d.get("backend_fn")]
     page_events = {"set_key", "set_key_enter", "forget_key", "backend_status", "gallery_open",  # key panel, page
-                   "identity", "judge_name", "identity_notice",  # who is judging: the name, the sign-in, the notice
+                   "identity", "identity_notice",  # who is judging: the sign-in and the notice (the name: page-side)
                    "preset_save", "preset_close"}  # the one "save as preset" panel
     compare_events = {"run_compare", "compare_preview", "compare_mode", "compare_draw_seeds", "compare_cancel_all",
                       "compare_cancel_cells", "compare_blind", "compare_vote_row", "compare_vote", "compare_preset_load",
@@ -70,7 +70,7 @@ def test_every_event_has_a_unique_explicit_name(catalog):
     assert {f"open_{e.slug}" for e in catalog.values()} | {"open_compare"} <= opens  # page-side first showings
 
     with gr.Blocks() as compare:  # Compare as a visitor's session builds it
-        build_compare_contents(playground.compare, playground.sessions, gr.State({}))
+        build_compare_contents(playground.compare, playground.sessions, gr.State({}), gr.Textbox())
     in_compare = [d["api_name"] for d in compare.config["dependencies"] if d.get("backend_fn")]
     assert set(in_compare) == compare_events and len(in_compare) == len(compare_events)
 

@@ -29,7 +29,7 @@ def build_app(playground: Playground) -> gr.Blocks:
     with LeanBlocks(title="Seedance Playground") as demo:
         session = gr.State({})  # per browser session (a visitor's key lands here, never in globals)
         backend_line = build_key_panel(sessions, session)
-        build_identity(sessions, session, demo)
+        judge_name = build_identity(sessions, session, demo)
         problems = playground.tabs.preset_problems()
         if problems:
             with gr.Accordion(f"⚠️ {len(problems)} preset problem(s): some presets were not loaded", open=False):
@@ -39,7 +39,7 @@ def build_app(playground: Playground) -> gr.Blocks:
         with gr.Tabs(overflow_behavior="wrap", elem_id="main-tabs") as outer:  # every tab in sight, even on a phone
             targets = build_endpoint_tabs(playground.tabs, sessions, demo, session, saver, restores)
             with gr.Tab("Compare", id="tab-compare", elem_id="tab-compare") as compare:
-                build_compare_tab(playground.compare, sessions, session, compare)
+                build_compare_tab(playground.compare, sessions, session, compare, judge_name)
             with gr.Tab("Leaderboard", id="tab-leaderboard", elem_id="tab-leaderboard") as leaderboard:
                 build_leaderboard_tab(playground.compare, leaderboard)
             with gr.Tab("History", id="tab-history", elem_id="tab-history") as history:

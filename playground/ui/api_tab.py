@@ -91,8 +91,7 @@ def build_api_tab(api: NamedApi, sessions: SessionCalls, session: gr.State) -> N
 
     @user_errors
     def vote(batch: str, row_name: str, said: str, judge_name: str | None, state: dict, request: gr.Request) -> dict:
-        named = {**(state or {}), "name": judge_name} if judge_name else state  # the name given here wins
-        return api.vote(batch, row_name, said, visitor_of(sessions, named, request))
+        return api.vote(batch, row_name, said, visitor_of(sessions, state, request, judge_name))
 
     @user_errors
     def export_row(batch: str, row_name: str, sound: str, state: dict, request: gr.Request) -> str | None:

@@ -31,15 +31,17 @@ ClipUrl = Callable[[str], str]  # a clip's path → its URL on the visitor's pag
 PRIVATE: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
 
 
-def build_compare_tab(compare: CompareCalls, sessions: SessionCalls, session: gr.State, tab: gr.Tab) -> None:
+def build_compare_tab(compare: CompareCalls, sessions: SessionCalls, session: gr.State, tab: gr.Tab,
+                      judge_name: gr.Textbox) -> None:
     """Built the first time a visitor opens the tab: its hundred components need not weigh on every page load.
     Its inputs say ``interactive=True``: Gradio infers interactivity only for components that exist at start-up."""
     opening = opening_box("compare-opening")
     opens_on_select(tab, opening, "open_compare")
-    built_when_opened(opening, lambda _mark: build_compare_contents(compare, sessions, session))
+    built_when_opened(opening, lambda _mark: build_compare_contents(compare, sessions, session, judge_name))
 
 
-def build_compare_contents(compare: CompareCalls, sessions: SessionCalls, session: gr.State) -> None:
+def build_compare_contents(compare: CompareCalls, sessions: SessionCalls, session: gr.State,
+                           judge_name: gr.Textbox) -> None:
     """The tab's form, plan, run bar and batch panel, with their events (for one session)."""
     layouts = compare.layouts()
     opening_mode = next(iter(layouts))  # the catalog's first mode
@@ -147,4 +149,4 @@ def build_compare_contents(compare: CompareCalls, sessions: SessionCalls, sessio
     panel.cancel_button.click(lambda snapshot, keys: compare.cancel_cells(snapshot, keys or []),
                               [panel.state, panel.cancel_cells], cancel_said, api_name="compare_cancel_cells",
                               api_visibility="private")
-    wire_judging(Judging(compare, sessions, session, panel, blind, clip_urls))
+    wire_judging(Judging(compare, sessions, session, judge_name, panel, blind, clip_urls))

@@ -8,10 +8,12 @@ import gradio as gr
 from playground.views import SessionCalls, Visitor
 
 
-def visitor_of(sessions: SessionCalls, state: dict | None, request: gr.Request | None) -> Visitor:
-    """Who is calling this event: the key from their session state, their session hash and their address."""
+def visitor_of(sessions: SessionCalls, state: dict | None, request: gr.Request | None, name: str | None = None
+               ) -> Visitor:
+    """Who is calling this event: the key and sign-in from their session state, the judge name from its box (for
+    events that vote), their session hash and their address."""
     state = state or {}
-    who = {"account": state.get("account") or "", "name": state.get("name") or ""}
+    who = {"account": state.get("account") or "", "name": name or ""}
     if request is None:
         return sessions.visitor(state.get("key"), **who)
     headers = request.headers or {}
