@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import uuid
 from pathlib import Path
 
 import httpx
@@ -29,7 +30,7 @@ async def download(url: str, dest: Path, max_bytes: int, timeout_s: float,
 
     Pass a long-lived ``client`` to keep connections to the media host open between downloads.
     """
-    part = dest.with_name(dest.name + ".part")
+    part = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:12]}.part")  # its own: replicas share the folder
     cap = f"{max_bytes / (1024 * 1024):.1f} MB cap"
     try:
         async with contextlib.AsyncExitStack() as stack:

@@ -13,6 +13,7 @@ import hashlib
 import mimetypes
 import re
 import threading
+import uuid
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,9 @@ class Inputs:
         path = self.path(reference)
         if not path.exists():
             self.directory.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(path.name + ".part")
+            # a temporary name of its own: two writers (threads, replicas on one folder) keeping the same upload
+            # each write whole and rename; whichever lands last, the content is the same
+            temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.part")
             temporary.write_bytes(data)
             temporary.replace(path)
         return reference

@@ -41,3 +41,31 @@ def test_uploads_are_read_once_and_capped(tmp_path, monkeypatch):
     monkeypatch.setattr("playground.inputs.MAX_INPUT_BYTES", 5)
     with pytest.raises(MediaError, match="larger than"):
         Inputs(tmp_path / "other").file_data_uri(path)
+
+
+def test_two_writers_keeping_the_same_upload_at_once_both_get_it_whole(tmp_path):
+    """Replicas share the inputs folder: keeps of one content at once must neither fail nor leave a torn file."""
+    import threading
+
+    from playground.inputs import Inputs
+
+    data = bytes(range(256)) * 4096  # 1 MiB: long enough for the writes to overlap
+    for round_ in range(20):  # a race: many rounds, each in a fresh folder
+        folder = tmp_path / f"inputs-{round_}"
+        shelves = [Inputs(folder) for _ in range(8)]  # as eight processes would hold it
+        references, errors = [], []
+
+        def keep(shelf, references=references, errors=errors):
+            try:
+                references.append(shelf.keep(data, "image/png"))
+            except Exception as exc:  # noqa: BLE001 (any failure is the finding)
+                errors.append(exc)
+
+        threads = [threading.Thread(target=keep, args=(shelf,)) for shelf in shelves]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == [] and len(set(references)) == 1, errors
+        kept = shelves[0].path(references[0])
+        assert kept.read_bytes() == data and [p.name for p in folder.iterdir()] == [kept.name]  # no leftovers
