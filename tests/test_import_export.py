@@ -105,8 +105,11 @@ def test_a_data_dir_moved_into_the_database_reads_the_same_and_exports_byte_for_
     database = open_store(tmp_path / "media", url)
     try:
         pd.testing.assert_frame_equal(database.runs.read(), embedded.runs.read())
-        before, after = (Playground(catalog, tmp_path / name, store=store).revisits
-                         for name, store in (("a", embedded), ("b", database)))
+        apps = [Playground(catalog, tmp_path / name, store=store) for name, store in (("a", embedded), ("b", database))]
+        before, after = (app.revisits for app in apps)
+        boards = [app.compare.leaderboard("all").table for app in apps]  # the leaderboard, from every judge's votes
+        pd.testing.assert_frame_equal(boards[1], boards[0])
+        assert len(boards[0]) >= 2
         assert after.page(Filters(), 1) == before.page(Filters(), 1)  # History's first page, newest first
         assert after.page(Filters(text="shot 2999"), 1) == before.page(Filters(text="shot 2999"), 1)
         pd.testing.assert_frame_equal(database.votes.current(), embedded.votes.current())
