@@ -24,8 +24,10 @@ REMEMBER = f"(name) => {{ try {{ localStorage.setItem('{NAME_KEY}', name || '');
 def build_identity(sessions: SessionCalls, session: gr.State, demo: gr.Blocks) -> gr.Textbox:
     """The "judging as" row and the notice; returns the name box the voting events read."""
     with gr.Row(equal_height=True, elem_id="identity-row"):
+        hint = ("signed in with Hugging Face, your votes carry your username" if sessions.signs_in
+                else "empty: your votes count as this session's")
         name = gr.Textbox(label="Your name, on the votes you give", max_lines=1, scale=3, elem_id="judge-name",
-                          placeholder="e.g. Ada — remembered by this browser; empty: votes count as this session's")
+                          placeholder=f"e.g. Ada — remembered by this browser; {hint}")
         if sessions.signs_in:
             gr.LoginButton(scale=0, min_width=220, elem_id="hf-login")
     notice = gr.Markdown(elem_id="identity-notice")
