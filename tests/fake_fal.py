@@ -58,6 +58,29 @@ NGINX_502 = (502, "<html><head><title>502 Bad Gateway</title></head><body><cente
                   "<hr><center>nginx</center></body></html>", {"Content-Type": "text/html"})
 
 
+# The vision-language judges as fal documents them (reference: judges-decisions-storage.md): queue protocol like
+# every model, input checked by the model (a 422 with a detail list at the result), output {"output": text} — free
+# text: nothing makes it answer JSON but the prompt. Required inputs, and inputs that exclude each other:
+JUDGES: dict[str, tuple[dict[str, type], tuple[str, ...]]] = {
+    "fal-ai/video-understanding": ({"video_url": str, "prompt": str}, ()),
+    "openrouter/router/video": ({"video_urls": list, "prompt": str}, ("video_url", "video_urls")),
+}
+JUDGE_ANSWER = "The video shows a scene that matches part of the description."
+
+
+def judge_input_problems(endpoint_id: str, body: dict) -> list[dict]:
+    """The 422 detail list a judge endpoint answers for ``body`` (empty when it is acceptable)."""
+    required, exclusive = JUDGES[endpoint_id]
+    problems = [{"loc": ["body", name], "msg": "field required", "type": "missing"}
+                for name in required if name not in body]
+    problems += [{"loc": ["body", name], "msg": f"expected {kind.__name__}", "type": "type_error"}
+                 for name, kind in required.items() if name in body and not isinstance(body[name], kind)]
+    if exclusive and all(name in body for name in exclusive):
+        problems.append({"loc": ["body"], "msg": f"{' and '.join(exclusive)} are mutually exclusive",
+                         "type": "value_error"})
+    return problems
+
+
 @dataclass
 class Script:
     """How the next submitted job behaves. Times are seconds after submit; faults are (status, body, headers)."""
@@ -83,6 +106,7 @@ class Script:
     hang: tuple[str, ...] = ()  # answer nothing (until the client hangs up) on: "submit", "status", "stream",
     #                             "result", "cancel", "video"
     trickle: tuple[str, ...] = ()  # send the body of "result" or "video" one byte every TRICKLE_S
+    output: str | None = None  # a judge endpoint's answer text (else JUDGE_ANSWER)
 
 
 @dataclass
@@ -309,6 +333,8 @@ class FakeFal:
             return 500, {"detail": job.script.error[0], "error_type": job.script.error[1]}, {}
         if phase != "done":
             return 400, {"detail": "Request is still in progress"}, {}
+        if job.endpoint_id in JUDGES:
+            return self.judged(job)
         name = f"{job.request_id}.mp4"
         seed = job.script.seed if job.script.seed is not None else job.body.get("seed", 42)
         headers = {"x-fal-request-id": job.request_id}
@@ -318,6 +344,16 @@ class FakeFal:
             headers["x-fal-served-from"] = job.script.served_from
         return 200, {"video": {"url": f"{self.base_url}/files/{name}", "content_type": "video/mp4",
                                "file_name": name, "file_size": len(self.video)}, "seed": seed}, headers
+
+    def judged(self, job: Job):
+        """A judge's answer: its text, or the 422 its model gives an input it cannot take (billed, as 422s are)."""
+        headers = {"x-fal-request-id": job.request_id}
+        if job.script.billable_units is not None:
+            headers["x-fal-billable-units"] = job.script.billable_units
+        problems = judge_input_problems(job.endpoint_id, job.body)
+        if problems:
+            return 422, {"detail": problems}, headers
+        return 200, {"output": job.script.output if job.script.output is not None else JUDGE_ANSWER}, headers
 
     def cancel(self, job: Job):
         if job.phase(time.monotonic())[0] == "done" and not job.cancelled:
