@@ -17,20 +17,12 @@ from playground.record import now_iso
 from playground.service import Playground
 from playground.store.open import open_store
 
+from browser_kit import wait
 from conftest import LITE_T2V, SERVER_KEY
 
 pytest_plugins = ["pg_cluster"]
 ARGS = {"prompt": "a kite over a dead replica", "resolution": "480p", "duration": "2"}
 VISITOR_KEY = "visitor-7:feedfacecafebeef"
-
-
-def _wait(condition, timeout_s: float, what: str):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _journal_a_run(journal: Journal, run_id: str, key: str | None) -> str:
@@ -66,7 +58,7 @@ def test_live_replicas_take_up_a_dead_replicas_runs_once_each(tmp_path, catalog,
         time.sleep(2.5)  # five sweeps each while the dying replica still renews its leases
         assert survivors[0].results.read().empty and len(survivors[0].journal.pending()) == 4
         dead.journal.entries.stop_heartbeat()  # it dies: its leases lapse after 1 s
-        _wait(lambda: len(survivors[1].results.read()) == 3, 30, "the three runs the server's key reaches")
+        wait(lambda: len(survivors[1].results.read()) == 3, 30, "the three runs the server's key reaches")
         time.sleep(1.5)  # more sweeps: anything that would finish a run a second time has had its chance
         rows = survivors[0].results.read()
         assert sorted(rows.run_id) == ["run-server-1", "run-server-2", "run-unsent"]
@@ -80,7 +72,7 @@ def test_live_replicas_take_up_a_dead_replicas_runs_once_each(tmp_path, catalog,
         assert [e["run_id"] for e in survivors[0].journal.pending()] == ["run-visitor"]  # it waits for its key
         assert "finishing them" in caplog.text
         survivors[1].sessions.use_key(VISITOR_KEY)  # the visitor comes back, on either replica
-        _wait(lambda: not survivors[0].journal.pending(), 30, "the visitor's run")
+        wait(lambda: not survivors[0].journal.pending(), 30, "the visitor's run")
         assert len(survivors[0].results.read()) == 4 and survivors[0].results.read().run_id.is_unique
         assert (data_dir / "outputs" / "run-visitor.mp4").is_file()
     finally:

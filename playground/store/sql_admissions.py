@@ -16,29 +16,26 @@ from __future__ import annotations
 
 import logging
 import math
-import secrets
-import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
     Float,
-    Interval,
     case,
     cast,
     delete,
     func,
     insert,
-    literal,
     select,
     update,
 )
 from sqlalchemy.exc import SQLAlchemyError
 
 from playground.guard import FORGET_AFTER_S, Decide, Tally
+from playground.store.sql_leases import Leases
 from playground.store.sql_tables import admissions, runs
 
 log = logging.getLogger(__name__)
@@ -53,19 +50,14 @@ def _cost(column: ColumnElement[str]) -> ColumnElement[float]:
     return case((readable, cast(column, Float(53))), else_=None)
 
 
-class SqlAdmissions:
+class SqlAdmissions(Leases):
     """``guard.Admissions`` in ``playground_admissions``, tickets held by leases of ``ttl_s`` seconds."""
 
-    def __init__(self, engine: Engine, ttl_s: float = 30.0):
-        self.engine, self.ttl_s = engine, ttl_s
-        self.holder = secrets.token_hex(8)
-        self._open: set[str] = set()
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._heartbeat: threading.Thread | None = None
+    thread_name = "admission-leases"
 
-    def _until(self) -> ColumnElement[datetime]:
-        return func.now() + literal(timedelta(seconds=self.ttl_s), Interval())
+    def __init__(self, engine: Engine, ttl_s: float = 30.0):
+        super().__init__(engine, ttl_s)
+        self._open: set[str] = set()
 
     def _tally(self, connection: Connection, visitor_id: str, now: float) -> Tally:
         ticket = admissions.c
@@ -100,9 +92,7 @@ class SqlAdmissions:
             connection.execute(delete(admissions).where(admissions.c.admitted_epoch < now - KEEP_S))
         with self._lock:
             self._open.add(ticket_id)
-            if self._heartbeat is None and not self._stop.is_set():
-                self._heartbeat = threading.Thread(target=self._renew_forever, name="admission-leases", daemon=True)
-                self._heartbeat.start()
+            self._beat()
         return ticket_id
 
     def release(self, ticket_id: str) -> None:
@@ -117,10 +107,6 @@ class SqlAdmissions:
             log.warning("admissions: ticket not released (%s); it lapses with its lease", exc.__class__.__name__)
 
     # -- the heartbeat ------------------------------------------------------------------------------------------
-    def _renew_forever(self) -> None:
-        while not self._stop.wait(self.ttl_s / 3):
-            self.renew()
-
     def renew(self) -> int:
         """Push the leases of this replica's open tickets ``ttl_s`` further; how many were renewed."""
         with self._lock:
@@ -136,12 +122,6 @@ class SqlAdmissions:
             log.warning("admissions: leases not renewed (%s); retrying in %.0f s", exc.__class__.__name__,
                         self.ttl_s / 3)
             return 0
-
-    def stop_heartbeat(self) -> None:
-        """Stop renewing (open tickets then lapse after the TTL, as if this replica had died)."""
-        self._stop.set()
-        if self._heartbeat is not None:
-            self._heartbeat.join(timeout=5)
 
     def close(self) -> None:
         """Stop renewing and release every open ticket (this replica's runs end with it)."""

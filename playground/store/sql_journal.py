@@ -12,33 +12,25 @@ a process that lost its lease (paused longer than the TTL) cannot overwrite the 
 from __future__ import annotations
 
 import logging
-import secrets
-import threading
-from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Engine, Interval, delete, func, literal, or_, select, update
+from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import SQLAlchemyError
 
+from playground.store.sql_leases import Leases
 from playground.store.sql_tables import journal
 
 log = logging.getLogger(__name__)
 
 
-class SqlJournal:
+class SqlJournal(Leases):
     """``JournalEntries`` in ``playground_journal``, held by leases of ``ttl_s`` seconds."""
 
-    def __init__(self, engine: Engine, ttl_s: float = 30.0):
-        self.engine, self.ttl_s = engine, ttl_s
-        self.holder = secrets.token_hex(8)
-        self._held: set[str] = set()
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._heartbeat: threading.Thread | None = None
+    thread_name = "journal-lease"
 
-    def _until(self) -> ColumnElement[datetime]:
-        """The end of a lease taken now, on the database's clock."""
-        return func.now() + literal(timedelta(seconds=self.ttl_s), Interval())
+    def __init__(self, engine: Engine, ttl_s: float = 30.0):
+        super().__init__(engine, ttl_s)
+        self._held: set[str] = set()
 
     def claim(self, run_id: str) -> bool:
         with self._lock:
@@ -104,16 +96,6 @@ class SqlJournal:
             return connection.execute(statement).first() is not None
 
     # -- the heartbeat ------------------------------------------------------------------------------------------
-    def _beat(self) -> None:
-        """Start renewing (call under the lock); one thread per journal, for as long as it is open."""
-        if self._heartbeat is None and not self._stop.is_set():
-            self._heartbeat = threading.Thread(target=self._renew_forever, name="journal-lease", daemon=True)
-            self._heartbeat.start()
-
-    def _renew_forever(self) -> None:
-        while not self._stop.wait(self.ttl_s / 3):
-            self.renew()
-
     def renew(self) -> int:
         """Push every held lease ``ttl_s`` further; how many were renewed (a lease another took is not)."""
         with self._lock:
@@ -133,12 +115,6 @@ class SqlJournal:
             log.warning("in-flight journal: %d of %d leases were taken by another process", len(held) - renewed,
                         len(held))
         return int(renewed)
-
-    def stop_heartbeat(self) -> None:
-        """Stop renewing (leases then lapse after the TTL, as if this process had died)."""
-        self._stop.set()
-        if self._heartbeat is not None:
-            self._heartbeat.join(timeout=5)
 
     def close(self) -> None:
         """Stop renewing and give every held entry up, so another process may take it at once."""
