@@ -33,6 +33,11 @@ class Filters:
     text: str = ""  # found in the prompt, case-insensitive
 
 
+def owned_by(frame: pd.DataFrame, owners: frozenset[str] | None) -> pd.DataFrame:
+    """The rows whose ``owner`` is one of ``owners`` (every row when None: a shared workspace)."""
+    return frame if owners is None else frame[frame.owner.isin(owners)]
+
+
 def select(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """The rows matching ``filters``, newest first."""
     mask = pd.Series(True, index=frame.index)

@@ -24,7 +24,7 @@ from playground.csvlog import string_records
 from playground.errors import InputError, RunError
 from playground.estimate import estimate, output_shape
 from playground.form import form_from_arguments
-from playground.history import PAGE_SIZE, Filters, export, page, select
+from playground.history import PAGE_SIZE, Filters, export, owned_by, page, select
 from playground.history_present import (
     KEEP,
     PromotionPlan,
@@ -60,8 +60,7 @@ class Revisits:
     def visible(self, owners: frozenset[str]) -> pd.DataFrame:
         """The rows a viewer may see: all of them (one workspace), or (``own_rows_only``: a public deployment) those
         of any id they are known by (``Visitor.owners``)."""
-        frame = self.results.read()
-        return frame[frame.owner.isin(owners)] if self.own_rows_only else frame
+        return owned_by(self.results.read(), owners if self.own_rows_only else None)
 
     def newest(self, limit: int, owners: frozenset[str] = frozenset()) -> list[dict[str, str]]:
         """The newest ``limit`` rows a viewer may see, newest first, as the log has them (`/history`'s answer)."""

@@ -14,7 +14,7 @@ from playground.keys import clean_key, fingerprint
 from playground.launcher import Launcher
 from playground.present import KeyChange
 from playground.recovery import Recovery
-from playground.visitor import Visitor, judge_name, without_paths
+from playground.visitor import Visitor, without_paths
 
 T = TypeVar("T")
 
@@ -34,10 +34,6 @@ class SessionCalls:
     def signs_in(self) -> bool:
         """Whether the page offers "Sign in with Hugging Face" (a Space with ``hf_oauth: true``)."""
         return oauth_configured()
-
-    @staticmethod
-    def judge_name(raw: str | None) -> str:
-        return judge_name(raw)
 
     def identity_notice(self, key: str | None, account: str | None) -> str:
         """On a public deployment, for a visitor with neither a key nor a sign-in: their work is tied to this tab."""

@@ -38,7 +38,7 @@ from playground.compare.voting import Voting
 from playground.config import Limits
 from playground.errors import InputError, PlaygroundError, RunError
 from playground.form import form_from_arguments
-from playground.history import batches
+from playground.history import batches, owned_by
 from playground.launcher import Launcher
 from playground.presets import Presets
 from playground.record import RunRecord, Status
@@ -250,9 +250,7 @@ class Comparisons:
     def openable(self, visitor: Visitor, limit: int = 50) -> list[tuple[str, str]]:
         """Kept comparisons this visitor may open, newest first: (label, batch id), found through the results log
         (each cell's row carries its batch id), so a teammate's batch is listed as soon as its first cell ends."""
-        frame = self.launcher.runner.results.read()
-        scope = self.kept.scope(visitor)
-        kept = batches(frame if scope is None else frame[frame.owner.isin(scope)], limit)
+        kept = batches(owned_by(self.launcher.runner.results.read(), self.kept.scope(visitor)), limit)
         return [(batch_label(b.batch_id, b.prompt, b.cells, b.at), b.batch_id) for b in kept]
 
     def view(self, snapshot: BatchSnapshot | None, blind: bool, file_url: Callable[[str], str],

@@ -21,6 +21,7 @@ from playground.compare.cells import CellStatus
 from playground.compare.plan import Cell, Plan
 from playground.compare.snapshot import BatchSnapshot
 from playground.errors import may_have_run
+from playground.history import owned_by
 from playground.record import RunRecord, Status
 
 
@@ -63,7 +64,7 @@ def reusable_runs(results: pd.DataFrame, owners: frozenset[str] | None,
     redrawn on every keystroke)."""
     if results.empty or not wanted:
         return {}
-    theirs = results if owners is None else results[results.owner.isin(owners)]
+    theirs = owned_by(results, owners)
     mine = theirs[(theirs.status == Status.COMPLETED) & (theirs.video_path != "")
                    & theirs.endpoint_id.isin({endpoint_id for endpoint_id, _ in wanted})]
     found: dict[tuple[str, str], RunRecord] = {}
