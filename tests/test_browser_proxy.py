@@ -4,44 +4,21 @@ videos are HTML the app writes itself, so their URLs must carry the subpath (a h
 was 404 there). Then the app behind the subpath is restarted under an open page: the page says to reload instead
 of failing with "Could not parse server response". Screenshots go to test-artifacts/ (look at them)."""
 
-import os
 import re
-import socket
-import subprocess
 
 import pytest
+from nginx_kit import PROXY, running
 
 from app_process import AppProcess, free_port
-from browser_kit import DESKTOP, PHONE, open_page, shoot, wait
+from browser_kit import DESKTOP, PHONE, open_page, shoot
 
-NGINX = "/usr/sbin/nginx"
 SUBPATH = "/playground"
-# The proxy as the README describes it: the prefix stripped, the host and scheme forwarded, event streams unbuffered.
-PROXY = ("proxy_http_version 1.1; proxy_buffering off; proxy_read_timeout 300s; proxy_set_header Host $http_host; "
-         "proxy_set_header X-Forwarded-Host $http_host; proxy_set_header X-Forwarded-Proto $scheme; "
-         "proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade;")
-CONF = """worker_processes 1;
-daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 512; }}
-http {{
-  access_log {tmp}/access.log;
-  client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fastcgi;
-  uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
-  map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
-  server {{
+# The proxy as the README describes it: the prefix stripped; /playground/ → the subpath app, / → the other one.
+SERVERS = """  server {{
     listen 127.0.0.1:{port};
     location {subpath}/ {{ proxy_pass http://127.0.0.1:{sub_port}/; {proxy} }}
     location / {{ proxy_pass http://127.0.0.1:{root_port}/; {proxy} }}
-  }}
-}}
-"""
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
+  }}"""
 
 
 @pytest.fixture(scope="module")
@@ -57,23 +34,12 @@ def subpath_app(tmp_path_factory):
 @pytest.fixture(scope="module")
 def proxy(tmp_path_factory, subpath_app, app_url):
     """Debian nginx on a free port: /playground/ → the subpath app, / → the in-process app (no root path)."""
-    if not os.path.exists(NGINX):
-        pytest.fail("Debian nginx is required (scripts/test.sh installs it)")
     tmp = tmp_path_factory.mktemp("nginx")
     port = free_port()
     root_port = int(re.search(r":(\d+)/?$", app_url).group(1))
-    conf = tmp / "nginx.conf"
-    conf.write_text(CONF.format(tmp=tmp, port=port, subpath=SUBPATH, sub_port=subpath_app.port, root_port=root_port,
-                                proxy=PROXY))
-    nginx = subprocess.Popen([NGINX, "-p", str(tmp), "-e", str(tmp / "error.log"), "-c", str(conf)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    try:
-        wait(lambda: _listening(port) or nginx.poll() is not None, 20, "nginx to listen")
-        assert nginx.poll() is None, (tmp / "error.log").read_text()
+    servers = SERVERS.format(port=port, subpath=SUBPATH, sub_port=subpath_app.port, root_port=root_port, proxy=PROXY)
+    with running(tmp, servers, [port]):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        nginx.terminate()
-        nginx.wait(10)
 
 
 def _network_problems(page):

@@ -7,10 +7,7 @@ sent to fal once, each with its row and its video."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import subprocess
 import threading
 import urllib.request
 from collections import Counter
@@ -21,6 +18,7 @@ import pandas as pd
 import psycopg
 import pytest
 from gradio_client import Client
+from nginx_kit import PROXY, running
 
 from app_process import AppProcess, free_port
 from conftest import FAKE, LITE_T2V, PRO_FAST_T2V, SERVER_KEY, Script
@@ -206,24 +204,10 @@ def test_kill_9_of_one_replica_mid_batch_and_the_other_finishes_its_paid_request
 
 
 # -- behind nginx: session affinity (the README's two-replica deployment) ---------------------------------------------
-NGINX = "/usr/sbin/nginx"
-PROXY = ("proxy_http_version 1.1; proxy_buffering off; proxy_read_timeout 300s; proxy_set_header Host $http_host; "
-         "proxy_set_header X-Forwarded-Host $http_host; proxy_set_header X-Forwarded-Proto $scheme; "
-         "proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade;")
 # As the README shows it: a visitor stays on one replica by a cookie the proxy sets on their first request (its value
 # their address then), and a client that keeps no cookie (gradio_client, curl) by its address.
-CONF = """worker_processes 1;
-daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 512; }}
-http {{
-  log_format routed '$upstream_addr $status $request';
-  access_log {tmp}/access.log routed;
-  client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fastcgi;
-  uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
-  map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
-  map $cookie_playground_replica $playground_replica {{ "" $remote_addr; default $cookie_playground_replica; }}
+ROUTED = "log_format routed '$upstream_addr $status $request';\n  access_log {tmp}/access.log routed;"
+SERVERS = """  map $cookie_playground_replica $playground_replica {{ "" $remote_addr; default $cookie_playground_replica; }}
   map $cookie_playground_replica $playground_replica_cookie {{
     "" "playground_replica=$remote_addr; Path=/; HttpOnly; SameSite=Lax"; default ""; }}
   upstream playground {{ hash $playground_replica consistent; server 127.0.0.1:{a}; server 127.0.0.1:{b}; }}
@@ -235,37 +219,18 @@ http {{
     listen 127.0.0.1:{split_port};
     location = /gradio_api/queue/join {{ proxy_pass http://127.0.0.1:{b}; {proxy} }}
     location / {{ proxy_pass http://127.0.0.1:{a}; {proxy} }}
-  }}
-}}
-"""
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
+  }}"""
 
 
 @pytest.fixture(scope="module")
 def proxy(workspace, tmp_path_factory):
     """Debian nginx in front of both replicas: (with affinity, without it — a call's join on B, everything else on A,
     as round robin does whenever a call's two requests alternate —, the access log)."""
-    if not os.path.exists(NGINX):
-        pytest.fail("Debian nginx is required (scripts/test.sh installs it)")
     app_a, app_b, _, _ = workspace
     tmp, port, split_port = tmp_path_factory.mktemp("nginx"), free_port(), free_port()
-    conf = tmp / "nginx.conf"
-    conf.write_text(CONF.format(tmp=tmp, port=port, split_port=split_port, a=app_a.port, b=app_b.port,
-                                proxy=PROXY))
-    nginx = subprocess.Popen([NGINX, "-p", str(tmp), "-e", str(tmp / "error.log"), "-c", str(conf)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    try:
-        _wait(lambda: (_listening(port) and _listening(split_port)) or nginx.poll() is not None, 20,
-              "nginx to listen")
-        assert nginx.poll() is None, (tmp / "error.log").read_text()
+    servers = SERVERS.format(port=port, split_port=split_port, a=app_a.port, b=app_b.port, proxy=PROXY)
+    with running(tmp, servers, [port, split_port], access_log=ROUTED):
         yield f"http://127.0.0.1:{port}/", f"http://127.0.0.1:{split_port}/", tmp / "access.log"
-    finally:
-        nginx.terminate()
-        nginx.wait(10)
 
 
 def _replicas_seen(access_log: Path, since: int) -> set[int]:
