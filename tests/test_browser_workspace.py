@@ -82,10 +82,12 @@ def test_a_private_deployment_is_one_workspace_across_reloads_and_browsers(brows
     mate.context.close()
 
 
-def _history_prompts(page) -> str:
+def _history_prompts(page, runs: int) -> str:
+    """History's table once it says it holds ``runs`` runs (a known state, not a wait that hopes it is there)."""
+    from playwright.sync_api import expect
+
     page.get_by_role("tab", name="History").click()
-    page.wait_for_selector("#history-table", timeout=30000)
-    page.wait_for_timeout(1500)  # the tab's first render and its rows
+    expect(page.locator("#history-info")).to_contain_text(f"· {runs} run(s)", timeout=30000)
     return page.locator("#history-table").inner_text()
 
 
@@ -119,17 +121,17 @@ def test_a_public_visitor_with_a_key_finds_their_runs_and_one_without_is_told(br
         _run_lite(page, "A keyed visitor's paper lantern")
         page.reload(wait_until="domcontentloaded")
         page.wait_for_selector(f"#{LITE}-run", timeout=60000)
-        assert "paper lantern" not in _history_prompts(page)  # before the key: nobody's runs but this tab's
+        assert "paper lantern" not in _history_prompts(page, 0)  # before the key: nobody's runs but this tab's
         _enter_key(page)
         page.get_by_role("tab", name="Examples").click()  # away, so that History opens afresh
-        assert "paper lantern" in _history_prompts(page)
+        assert "paper lantern" in _history_prompts(page, 1)
 
         other = open_page(browser, app.url)  # a new browser, the same key
         _enter_key(other)
-        assert "paper lantern" in _history_prompts(other)
+        assert "paper lantern" in _history_prompts(other, 1)
         shoot(other, "workspace-public-key-new-browser")
         stranger = open_page(browser, app.url)
-        assert "paper lantern" not in _history_prompts(stranger)
+        assert "paper lantern" not in _history_prompts(stranger, 0)
     finally:
         for context in browser.contexts:  # no page of this app left polling a port the next app may be given
             context.close()
@@ -183,9 +185,9 @@ def test_a_signed_in_visitor_finds_their_runs_in_a_new_browser(browser, tmp_path
         expect(page.locator("#hf-login")).to_contain_text("ada", timeout=15000)
         _run_lite(page, "A signed-in visitor's copper kettle")
         later = signed_in()  # another browser, signed in as the same person
-        assert "copper kettle" in _history_prompts(later)
+        assert "copper kettle" in _history_prompts(later, 1)
         shoot(later, "workspace-signed-in-new-browser")
-        assert "copper kettle" not in _history_prompts(plain)
+        assert "copper kettle" not in _history_prompts(plain, 0)
         rows = list(csv.DictReader((tmp_path / "data" / "results.csv").open(encoding="utf-8")))
         assert [r["owner"].startswith("h-") for r in rows if "copper kettle" in r["prompt"]] == [True]
     finally:
