@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -193,10 +193,25 @@ def win_rate_chart(table: pd.DataFrame) -> dict[str, Any] | None:
                        "transform": [{"filter": "datum.win_rate < 0.25"}], "encoding": figure}]}
 
 
+NO_JUDGE = "No model judge has judged a row yet."
+
+
+@dataclass(frozen=True)
+class JudgeBoard:
+    """The tab's "Model judges" section, as ``judge_board.judge_board`` makes it: each judge's ratings beside
+    people's (never pooled), how often each judge agrees with people, and a legend with one reading per judge.
+    Empty tables and ``NO_JUDGE`` until a model judge has judged a row."""
+
+    ratings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    agreement: pd.DataFrame = field(default_factory=pd.DataFrame)
+    note: str = NO_JUDGE
+
+
 @dataclass(frozen=True)
 class LeaderboardView:
     """The Leaderboard tab: a note (with whether the top two are told apart), the table, the endpoints that have a
-    cost and a rating (for the value chart), seed stability, and the two charts as Vega-Lite specs (None: empty)."""
+    cost and a rating (for the value chart), seed stability, the two charts as Vega-Lite specs (None: empty), and
+    the model judges beside people (``judges``: none yet unless given)."""
 
     note: str
     table: pd.DataFrame
@@ -204,9 +219,12 @@ class LeaderboardView:
     stability: pd.DataFrame
     win_rate_chart: dict[str, Any] | None
     value_chart: dict[str, Any] | None
+    judges: JudgeBoard = field(default_factory=JudgeBoard)
 
     @classmethod
-    def of(cls, table: pd.DataFrame, backend: str, stability: pd.DataFrame, separation: str = "") -> LeaderboardView:
+    def of(cls, table: pd.DataFrame, backend: str, stability: pd.DataFrame, separation: str = "",
+           judges: JudgeBoard | None = None) -> LeaderboardView:
         note = "\n\n".join(part for part in (leaderboard_note(backend, table), separation) if part)
         priced = table.dropna(subset=["mean_cost_usd", "bt_rating"])
-        return cls(note, table, priced, stability, win_rate_chart(table), value_chart(priced))
+        return cls(note, table, priced, stability, win_rate_chart(table), value_chart(priced),
+                   JudgeBoard() if judges is None else judges)
