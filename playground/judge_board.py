@@ -95,7 +95,7 @@ def reading(found: Agreement, rows: int) -> str:
     """How far people can trust a judge, in one line: its agreement and kappa with their intervals, or why not."""
     if found.rows == 0:
         return "has judged no row people voted on yet."
-    said = f"{_count(found.rows, 'pick')} on {_count(rows, 'row')} both judged"
+    said = f"{_count(found.rows, 'pick')} over {_count(rows, 'row')} both judged"
     if found.rows < ENOUGH_PAIRS:
         return f"too few rows both judged to say ({said}; fewer than {ENOUGH_PAIRS} picks)."
     share = (f"agrees with people on {found.agreed} of {said} ({_percent(found.share)} %, 95 %: "

@@ -188,3 +188,25 @@ def test_win_rate_bars_are_drawn_on_a_zero_to_one_axis(browser, board, size):
     assert box["x"] >= 0 and box["x"] + box["width"] <= size[0]
     ARTIFACTS.mkdir(exist_ok=True)
     chart.screenshot(path=str(ARTIFACTS / f"leaderboard-wins-{size[0]}.png"))
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_model_judges_section_says_no_judge_has_judged_yet(browser, board, size):
+    """Until a model judge has judged a row, the section under people's standings says so, on fal votes (none)
+    and on offline ones (people's, here), and shows neither of its tables."""
+    from playwright.sync_api import expect
+
+    url, table = board
+    page = _open_leaderboard(browser, url, size, len(table))
+    about, note = page.locator("#leaderboard-judges-about"), page.locator("#leaderboard-judges-note")
+    expect(note).to_contain_text("No model judge has judged a row yet.", timeout=15000)
+    note.scroll_into_view_if_needed()
+    for part in (about, note):
+        expect(part).to_be_visible()
+        box = part.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= size[0], box  # readable without scrolling sideways
+    expect(about).to_contain_text("never pooled")
+    for hidden in ("#leaderboard-judge-ratings", "#leaderboard-judge-agreement"):
+        expect(page.locator(hidden)).to_be_hidden()
+    assert page.locator("#leaderboard-table").bounding_box()["y"] < about.bounding_box()["y"]  # under people's
+    shoot(page, f"leaderboard-judges-{size[0]}")

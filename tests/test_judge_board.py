@@ -47,8 +47,8 @@ def test_agreement_on_a_synthetic_set_matches_the_hand_computation():
     assert (row["rows"], row["pairs"], row["agreed"]) == (8, 10, 7)
     assert row["agree %"] == pytest.approx(70.0) and row["agree 95 %"] == "40–89"
     assert row["kappa"] == pytest.approx(0.47) and row["kappa 95 %"] == "-0.06 to 0.81"
-    assert board.note == (f"- **judge 1** = fal video\\-understanding · rubric 1\\#a3f9c2 (9 rows judged): agrees "
-                          "with people on 7 of 10 picks on 8 rows both judged (70 %, 95 %: 40–89 %); kappa 0.47 "
+    assert board.note == ("- **judge 1** = fal video\\-understanding · rubric 1\\#a3f9c2 (9 rows judged): agrees "
+                          "with people on 7 of 10 picks over 8 rows both judged (70 %, 95 %: 40–89 %); kappa 0.47 "
                           "(-0.06 to 0.81): moderate — not clearly better than chance.")
 
 
@@ -64,7 +64,7 @@ def test_fewer_pairs_than_the_threshold_is_too_few_to_say():
     people = PEOPLE[PEOPLE.judge != "cy"]  # 9 pairs on the same 8 rows
     assert ENOUGH_PAIRS == 10
     board = judge_board(people, JUDGE, LABELS)
-    assert "too few rows both judged to say (9 picks on 8 rows both judged; fewer than 10 picks)." in board.note
+    assert "too few rows both judged to say (9 picks over 8 rows both judged; fewer than 10 picks)." in board.note
     assert board.agreement.loc[0, "pairs"] == 9  # the figures stay in the table, with their wide intervals
 
 
