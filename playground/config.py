@@ -75,6 +75,13 @@ def catalog_dir() -> Path | None:
     return Path(raw).resolve() if raw else None
 
 
+def judge_instructions() -> Path | None:
+    """``PLAYGROUND_JUDGE_INSTRUCTIONS``: the model judges' instructions from this file instead of the shipped
+    ``playground/judging/instructions.json`` (its version and content hash go into each judge's name)."""
+    raw = (os.environ.get("PLAYGROUND_JUDGE_INSTRUCTIONS") or "").strip()
+    return Path(raw).resolve() if raw else None
+
+
 def openapi_base_url() -> str | None:
     """Where ``refresh`` reads fal's OpenAPI documents when ``--base-url`` is not given (a mirror, or a test's fake)."""
     return (os.environ.get("PLAYGROUND_OPENAPI_BASE_URL") or "").strip() or None

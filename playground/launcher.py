@@ -17,7 +17,7 @@ from typing import Any
 
 from playground.backends import Backend, BackendForKey
 from playground.backends.registry import Route, kind, refetchable
-from playground.catalog import Catalog, Endpoint
+from playground.catalog import Catalog, Endpoint, Pricing
 from playground.config import PublicMode
 from playground.errors import InputError, RunError
 from playground.estimate import Estimate, estimate, output_shape
@@ -26,6 +26,7 @@ from playground.form import read_form
 from playground.guard import Guard, Ticket
 from playground.inputs import Inputs
 from playground.keys import fingerprint
+from playground.media import is_data_uri
 from playground.record import RunRecord, now_iso
 from playground.request import validate
 from playground.runner import Flight, Runner, Watch
@@ -40,6 +41,13 @@ class Draft:
     arguments: dict[str, Any]
     problems: list[str]
     cost: Estimate | None
+
+
+def bare_endpoint(endpoint_id: str, label: str) -> Endpoint:
+    """An endpoint the runner and backends can drive that is not a generator of the catalog (a judge): its id and
+    name, no fields, no size table (nothing is rendered or probed for it)."""
+    return Endpoint(endpoint_id, label, family="judge", tier="standard", mode="", fields=(),
+                    pricing=Pricing(0.0, 24, "estimated", "the judge's own price"), sizes={})
 
 
 class Launcher:
@@ -126,16 +134,42 @@ class Launcher:
         """
         visitor = visitor or Visitor()
         endpoint, cleaned, cost = self.price(endpoint_id, arguments)
+        record = RunRecord(batch_id=batch_id, endpoint_id=endpoint.endpoint_id, prompt=cleaned.get("prompt", ""),
+                           arguments_json=json.dumps(cleaned, ensure_ascii=False), seed=cleaned.get("seed"),
+                           estimated_cost_usd=round(cost.usd, 6))
+        return self._launch(endpoint, cleaned, record, output_shape(endpoint, cleaned).expected(), visitor, ticket)
+
+    def start_judge(self, endpoint_id: str, label: str, body: dict[str, Any], usd: float, subject: str, prompt: str,
+                    visitor: Visitor | None = None) -> Watch:
+        """A judge's call to fal, as a run like any other: admitted against the caps at its estimate ``usd``,
+        journaled, cancellable, billed and logged as one row, whose ``judged`` column (``subject``) says what it
+        judged and whose ``output_text`` keeps the answer. Backends that declare no judge (the offline preview)
+        refuse it before anything is sent."""
+        visitor = visitor or Visitor()
+        backend = self.backend_for(visitor.key)
+        declared = kind(backend.name)
+        if declared is None or not declared.can_judge:
+            name = declared.title if declared else backend.name
+            raise InputError([("judge", f"the {name} has no judge: a judge is a vision model on fal, and its "
+                                        "verdicts would be made up here. Enter a fal key at the top of the page to "
+                                        "judge rows (signals need no key)")])
+        shown = {name: "(the saved clip, uploaded)" if isinstance(value, str) and is_data_uri(value) else value
+                 for name, value in body.items()}
+        record = RunRecord(endpoint_id=endpoint_id, prompt=prompt, arguments_json=json.dumps(shown, ensure_ascii=False),
+                           estimated_cost_usd=round(usd, 6), judged=subject)
+        return self._launch(bare_endpoint(endpoint_id, label), body, record, {}, visitor, None)
+
+    def _launch(self, endpoint: Endpoint, cleaned: dict[str, Any], record: RunRecord, expected: dict[str, Any],
+                visitor: Visitor, ticket: Ticket | None) -> Watch:
+        """Admit ``record``'s estimate, fill in who runs and pays for it, and hand it to the runner."""
         backend = self.backend_for(visitor.key)
         run_key = self.key_for(visitor.key) if backend.paid else None
         billed_to = self.billed_to(visitor.key)
-        ticket = ticket or self.guard.admit(visitor.limited_as, cost.usd, billed_to == "server")
-        record = RunRecord(run_id=uuid.uuid4().hex[:16], batch_id=batch_id, created_at=now_iso(), backend=backend.name,
-                           endpoint_id=endpoint.endpoint_id, prompt=cleaned.get("prompt", ""),
-                           arguments_json=json.dumps(cleaned, ensure_ascii=False), seed=cleaned.get("seed"),
-                           estimated_cost_usd=round(cost.usd, 6), owner=visitor.owner, billed_to=billed_to)
-        flight = Flight(record, self.secrets(visitor.key), fingerprint(run_key) if run_key else "",
-                        output_shape(endpoint, cleaned).expected(), on_finish=ticket.release)
+        ticket = ticket or self.guard.admit(visitor.limited_as, record.estimated_cost_usd, billed_to == "server")
+        record.run_id, record.created_at, record.backend = uuid.uuid4().hex[:16], now_iso(), backend.name
+        record.owner, record.billed_to = visitor.owner, billed_to
+        flight = Flight(record, self.secrets(visitor.key), fingerprint(run_key) if run_key else "", expected,
+                        on_finish=ticket.release)
         try:
             return self.runner.start(backend, endpoint, cleaned, flight)
         except BaseException:

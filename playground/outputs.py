@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Callable
+from concurrent.futures import BrokenExecutor
+from collections.abc import Awaitable, Callable
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
@@ -20,24 +21,60 @@ from playground.download import download, download_client
 from playground.errors import DownloadError, RunError
 from playground.events import Completed
 from playground.keys import redact
-from playground.media import probe_video
 from playground.record import RunRecord, Status, billed_cost
 from playground.text import escape_surrogates
 
+if TYPE_CHECKING:
+    from playground.offload import Offload
+    from playground.signals import Measurement
+
 VIDEO_SUFFIXES = {".mp4", ".mov", ".webm", ".mkv"}
+
+
+def reported_cost(result: dict[str, Any]) -> float | None:
+    """The cost a router endpoint reports beside its answer (``usage.cost``, as fal's OpenRouter endpoints give it),
+    where it is a plausible amount of dollars."""
+    usage = result.get("usage")
+    cost = usage.get("cost") if isinstance(usage, dict) else None
+    if isinstance(cost, bool) or not isinstance(cost, (int, float)) or not 0 <= cost < 100:
+        return None
+    return round(float(cost), 6)
 
 
 def _noted(earlier: str, note: str) -> str:
     """A completed run's notes, one after another."""
     return f"{earlier}; {note}" if earlier else note
+SIGNAL_COLUMNS = ("flicker", "sharpness", "cuts", "loudness_db", "silence")  # playground.signals.Signals' fields
+Measure = Callable[[Path], Awaitable["Measurement"]]
+
+
+async def _measured_here(path: Path) -> Measurement:
+    from playground.signals import measure  # PyAV and numpy load when a clip is first measured
+
+    return await asyncio.to_thread(measure, path)
+
+
+def measured_in(offload: Offload) -> Measure:
+    """Measuring in ``offload``'s worker process, so decoding never holds up the process serving the page."""
+    async def measured(path: Path) -> Measurement:
+        from playground.signals import measure
+
+        return await offload.run(measure, path)
+    return measured
+
+
 UnitPrice = Callable[[str], "float | None"]  # endpoint id → fal's price per billable unit, where the catalog knows it
 
 
 class Outputs:
     """The outputs folder of one data directory, and how a result gets into it."""
 
-    def __init__(self, directory: Path, settings: FalSettings, unit_price: UnitPrice = lambda _endpoint_id: None):
+    def __init__(self, directory: Path, settings: FalSettings, unit_price: UnitPrice = lambda _endpoint_id: None,
+                 measure: Measure | None = None):
+        """``measure`` probes a saved clip and measures its signals (``playground.signals.measure``, which the app
+        runs off the process that serves the page); by default on a thread of this one."""
         self.directory, self.settings, self.unit_price = Path(directory), settings, unit_price
+        self.measure = measure or _measured_here
         self._downloaders: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
             weakref.WeakKeyDictionary())
 
@@ -55,6 +92,11 @@ class Outputs:
             record.error = escape_surrogates(distrusted)
         if event.served_from and event.served_from != record.endpoint_id:
             record.served_by = event.served_from
+        if record.judged:  # a judge's answer is text: kept whole, read (strictly) wherever it is shown
+            record.output_text = escape_surrogates(str(event.result.get("output", "")))
+            if record.billed_cost_usd is None and (cost := reported_cost(event.result)) is not None:
+                record.billed_cost_usd = cost
+            return
         # A cancel pressed while the video downloads stops the download (the row keeps its URL); a result that beat
         # an earlier cancel is still saved. Either way the run's deadline bounds the download.
         stop = asyncio.Event() if stop.is_set() else stop
@@ -70,13 +112,15 @@ class Outputs:
                 "History)", secrets)))
             return
         record.video_path = str(path)
-        import av  # PyAV loads FFmpeg: imported when a video is read, not at start-up
-
         try:
-            probe = await asyncio.to_thread(probe_video, path)
-        except (av.FFmpegError, IndexError, OSError, ValueError) as exc:
-            record.error = _noted(record.error, f"the saved video could not be read ({exc.__class__.__name__})")
+            measured = await self.measure(path)
+        except (OSError, ValueError, BrokenExecutor) as exc:  # MediaError (a ValueError): not a readable video;
+            # BrokenExecutor: the file killed the measuring worker twice
+            record.error = _noted(record.error, f"the saved video could not be read ({exc})")
             return
+        probe = measured.probe
+        for name, value in measured.signals.columns().items():
+            setattr(record, name, value)
         record.width, record.height, record.fps = probe.width, probe.height, probe.fps
         record.frames, record.duration_s = probe.frames, probe.duration_s
         checked = record.updated(check_columns(probe, expected, event.warnings))
@@ -93,7 +137,7 @@ class Outputs:
             raise RunError(redact(str(exc), secrets), exc.status) from exc
         record = RunRecord(**{name: getattr(logged, name) for name in (
             "run_id", "batch_id", "created_at", "finished_at", "backend", "endpoint_id", "prompt", "arguments_json",
-            "seed", "estimated_cost_usd", "queue_s", "run_s", "total_s", "owner", "billed_to")})
+            "seed", "estimated_cost_usd", "queue_s", "run_s", "total_s", "owner", "billed_to", "judged")})
         self.directory.mkdir(parents=True, exist_ok=True)
         await self.complete(record, completed, expected, asyncio.Event(), float("inf"), secrets)
         if not record.billed_units:
@@ -101,6 +145,8 @@ class Outputs:
         if not record.checks:  # not probed this time: what the first probe found stands
             record.checks, record.has_audio = logged.checks, logged.has_audio
             record.mean_luma, record.motion = logged.mean_luma, logged.motion
+            for name in SIGNAL_COLUMNS:
+                setattr(record, name, getattr(logged, name))
         return record
 
     async def _local_copy(self, url: str, run_id: str, file_name: str) -> Path:

@@ -94,6 +94,13 @@ class RunRecord:
     billed_to: str = ""  # who paid: server | visitor | "" (offline)
     billed_cost_usd: float | None = None  # billed units × the catalog's unit price; None when either is unknown
     served_by: str = ""  # another endpoint than the one asked, when fal says it served the request
+    flicker: float | None = None  # signals measured on the saved clip (playground.signals; None: not measured)
+    sharpness: float | None = None
+    cuts: str = ""  # the frames a hard cut lands on, space-separated
+    loudness_db: float | None = None
+    silence: float | None = None
+    output_text: str = ""  # a judge's answer as fal gave it (its ``output``), kept whole even when unreadable
+    judged: str = ""  # a judge run's subject (JSON: batch, row, judge, the runs it judged); "" for a generation
 
     def to_row(self) -> dict[str, str]:
         """The row as the log stores it: every column as text (None is empty, booleans are true/false)."""
@@ -118,7 +125,8 @@ class RunRecord:
 COLUMNS: list[str] = [f.name for f in dataclasses.fields(RunRecord)]
 ANSWER_FIELDS = ("run_id", "request_id", "endpoint_id", "backend", "status", "seed", "width", "height", "fps", "frames",
                  "duration_s", "estimated_cost_usd", "video_path", "video_url", "error", "batch_id", "queue_s", "run_s",
-                 "total_s", "billed_units", "checks", "has_audio", "billed_cost_usd", "served_by")
+                 "total_s", "billed_units", "checks", "has_audio", "billed_cost_usd", "served_by", "flicker",
+                 "sharpness", "cuts", "loudness_db", "silence")
 
 
 def _text(value: Any) -> str:

@@ -11,7 +11,8 @@ in the log.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,10 @@ from playground.gallery import Gallery
 from playground.guard import Guard
 from playground.history_facade import HistoryCalls
 from playground.inputs import Inputs
+from playground.judging.judges import Judges, load_judges
 from playground.launcher import Launcher
-from playground.outputs import Outputs
+from playground.offload import Offload
+from playground.outputs import Outputs, measured_in
 from playground.presets import BUILT_IN_DIR, Presets
 from playground.record import RunRecord
 from playground.recovery import Recovery
@@ -59,7 +62,9 @@ class Playground:
     def __init__(self, catalog: Catalog, data_dir: Path | str, backend_choice: str = "auto",
                  offline: Backend | None = None, server_key: str | None = None,
                  fal_settings: FalSettings | None = None, limits: Limits | None = None,
-                 presets_dir: Path = BUILT_IN_DIR, public: PublicMode | None = None, store: Store | None = None):
+                 presets_dir: Path = BUILT_IN_DIR, public: PublicMode | None = None, store: Store | None = None,
+                 judges: Callable[[], Judges] = load_judges, offload: Offload | None = None):
+        """``offload``: where clips are measured (a worker process); without one, on a thread of this process."""
         self.catalog, self.data_dir = catalog, Path(data_dir)
         self.limits, self.public = limits or Limits(), public or PublicMode()
         settings = fal_settings or FalSettings()
@@ -68,7 +73,10 @@ class Playground:
         self.inputs = Inputs(self.data_dir / "inputs")
         self.presets = Presets(catalog, presets_dir, saved=self.store.presets)
         self.guard = Guard(self.public, self.results, admissions=self.store.admissions)
-        outputs = Outputs(self.data_dir / "outputs", settings, catalog.unit_price)
+        judges = cache(judges)  # the judges' data, read once when first needed
+        outputs = Outputs(self.data_dir / "outputs", settings,
+                          lambda endpoint_id: catalog.unit_price(endpoint_id) if endpoint_id in catalog
+                          else judges().unit_price(endpoint_id), measured_in(offload) if offload else None)
         self.runner = Runner(outputs, self.results, self.journal, settings, self.limits.max_runs, self.inputs)
         route, built = Route.of(backend_choice), Built(settings, given=offline)  # `offline`: tests' quicker one
         keyed = built.for_key(route.keyed.name) if route.keyed else None  # a key → the backend billed to it
@@ -77,7 +85,8 @@ class Playground:
                                  self.public)
         self.recovery = Recovery(self.journal, self.results, self.runner, built.backend, server_key,
                                  sweep_s=self.store.sweep_s)
-        self.comparisons = Comparisons(self.launcher, self.presets, self.limits, self.store.votes, self.store.batches)
+        self.comparisons = Comparisons(self.launcher, self.presets, self.limits, self.store.votes, self.store.batches,
+                                       judges)
         self.revisits = Revisits(self.launcher, self.results, self.store.seed_checks,
                                  self.data_dir / "exports", own_rows_only=self.public.on)
         # the facade's parts
@@ -116,4 +125,5 @@ def create_playground(data_dir: Path | None = None) -> Playground:
     return Playground(load_catalog(catalog_dir) if catalog_dir else load_catalog(), data_dir,
                       config.backend_choice(registry.names()), server_key=config.server_key(),
                       fal_settings=config.fal_settings(), limits=config.limits(), public=config.public_mode(),
-                      store=store)
+                      store=store, judges=partial(load_judges, instructions=config.judge_instructions()),
+                      offload=Offload())

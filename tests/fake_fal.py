@@ -107,6 +107,7 @@ class Script:
     #                             "result", "cancel", "video"
     trickle: tuple[str, ...] = ()  # send the body of "result" or "video" one byte every TRICKLE_S
     output: str | None = None  # a judge endpoint's answer text (else JUDGE_ANSWER)
+    answer: object = None  # or a function of the request body → the answer text (a test's model that looks)
 
 
 @dataclass
@@ -353,6 +354,8 @@ class FakeFal:
         problems = judge_input_problems(job.endpoint_id, job.body)
         if problems:
             return 422, {"detail": problems}, headers
+        if callable(job.script.answer):
+            return 200, {"output": job.script.answer(job.body)}, headers
         return 200, {"output": job.script.output if job.script.output is not None else JUDGE_ANSWER}, headers
 
     def cancel(self, job: Job):

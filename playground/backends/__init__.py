@@ -69,3 +69,4 @@ class BackendKind:
     can_refetch: bool  # a finished run's result can be fetched again by its request id
     model_output: bool  # its clips are a model's output (else stand-ins: votes on them judge no model)
     build: Build
+    can_judge: bool = False  # it can send clips to a vision model that judges them (fal's judge endpoints)

@@ -56,7 +56,8 @@ def _build(settings: FalSettings) -> BackendForKey:
 
 
 KIND = BackendKind(name="fal", title="fal.ai", label="fal.ai (billed)", about="", paid=True, needs_key=True,
-                   can_cancel=True, can_refetch=True, model_output=True, build=_build)
+                   can_cancel=True, can_refetch=True, model_output=True, build=_build,
+                   can_judge=True)
 
 
 class FalBackend:
@@ -229,7 +230,8 @@ class FalBackend:
         """(the model output, billed units, the endpoint that served it if fal says) of a finished request."""
         result = await self.status.ask(handle.get(), "fetching the result")
         video = result.get("video") if isinstance(result, dict) else None
-        if not isinstance(video, dict) or not video.get("url"):
+        answered = isinstance(result, dict) and isinstance(result.get("output"), str)  # a judge's answer is text
+        if not answered and (not isinstance(video, dict) or not video.get("url")):
             raise RunError(f"fal.ai's result has no video URL: {str(result)[:200]}")
         units, served_from = self.connections.answered(handle.response_url)
         return result, units, served_from
