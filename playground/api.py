@@ -1,5 +1,5 @@
-"""The named API: what `/catalog`, `/estimate`, `/snippets`, `/generate`, `/compare`, `/history`, `/vote`
-and `/leaderboard` do, JSON text in and JSON out, for ``gradio_client`` users and the page's API tab.
+"""The named API: what `/catalog`, `/estimate`, `/snippets`, `/generate`, `/compare`, `/history`, `/vote`,
+`/judge`, `/signals` and `/leaderboard` do, JSON text in and JSON out, for ``gradio_client`` users and the page's API tab.
 
 Answers go out as the caller may see them (``shown``: on a public deployment, without server paths).
 """
@@ -13,6 +13,8 @@ from typing import Any
 
 from playground.backends.registry import ALL, names
 from playground.compare.comparisons import Comparisons
+from playground.compare.judge_present import judgement_dict
+from playground.compare.voting import lettered, row_key, row_name
 from playground.errors import InputError, RunError
 from playground.events import Queued, Submitted
 from playground.launcher import Launcher
@@ -97,6 +99,37 @@ class NamedApi:
             finished = sum(final["counts"].values())
             yield Progress((finished, len(final["cells"])), f"{finished} of {len(final['cells'])} cells finished")
         yield Answer(self.shown(final))
+
+    async def judge(self, batch_id: str, row: str, judge: str, visitor: Visitor) -> dict[str, Any]:
+        """A model judge on a row of a kept batch the caller may use (``row`` as "prompt index × seed", ``judge`` a
+        name from the judges' list, empty for the default): its calls run (priced, capped, logged), then its verdict
+        as `judgement_dict` says, clips named by the letters `/vote` uses, and the judge runs' ids."""
+        snapshot = self.comparisons.kept.get(batch_id, visitor).snapshot
+        key = row_key(snapshot, row)
+        judging = self.comparisons.judging
+        records = await judging.judge(snapshot, key, judge, visitor)
+        name = judging.judges.get(judge).name
+        verdict = judging.verdicts(snapshot.batch_id).get((snapshot.batch_id, key, name))
+        letters = {cell.index: letter for letter, cell in lettered(snapshot, key)}
+        answer = judgement_dict(verdict, letters) if verdict else {"judge": name, "pick": None, "clips": []}
+        return self.shown({"batch_id": snapshot.batch_id, "row": row_name(key), **answer,
+                           "runs": [{"run_id": r.run_id, "status": str(r.status), "error": r.error} for r in records]})
+
+    async def signals(self, run_id: str, visitor: Visitor) -> dict[str, Any]:
+        """A run's signals, as measured on its saved clip when it finished (measured now, off the serving process,
+        for a run logged before signals were measured and whose clip is still here), each with its definition."""
+        from playground.signals import DEFINITIONS
+
+        run = self.revisits.record((run_id or "").strip(), visitor.owners)
+        values: dict[str, Any] = {name: getattr(run, name) for name in DEFINITIONS}
+        measured_now = False
+        if run.sharpness is None and run.video_path and Path(run.video_path).is_file():
+            measured = await self.launcher.runner.outputs.measure(Path(run.video_path))
+            values = {"motion": measured.probe.motion, **measured.signals.columns()}
+            measured_now = True
+        cuts = [int(frame) for frame in str(values.get("cuts") or "").split()]
+        return self.shown({"run_id": run.run_id, **values, "cuts": cuts, "measured_now": measured_now,
+                           "definitions": DEFINITIONS})
 
     def history(self, limit: float | str | None, visitor: Visitor) -> list[dict[str, Any]]:
         """The newest rows of the results log the caller may see (in public mode, only their own); ``limit`` as a

@@ -11,13 +11,17 @@ from typing import Any
 from playground.backends import registry
 from playground.compare.comparisons import Comparisons
 from playground.compare.form import CompareForm
+from playground.compare.judge_present import judged_said
 from playground.compare.present import BatchView, CompareMode, PlanView, clip_labels, refused_view
 from playground.compare.snapshot import BatchSnapshot
 from playground.compare.spec import draw_seeds
+from playground.compare.verdicts import model_votes
 from playground.errors import PlaygroundError
+from playground.judge_board import judge_board
 from playground.leaderboard import LeaderboardView, separation_note, standings
 from playground.present import FormLayout, form_layout
 from playground.revisit import Revisits
+from playground.signal_board import signal_board
 from playground.visitor import Visitor
 from playground.votes import EVERY_JUDGE, by_judge, judges
 
@@ -105,6 +109,22 @@ class CompareCalls:
         letters only)."""
         return self.comparisons.exports.for_page(snapshot, row or "", blind, audio, visitor.judge)
 
+    # -- model judges ----------------------------------------------------------------------------------------
+    def judge_names(self) -> list[str]:
+        """The model judges a row can be given to, the default first."""
+        return self.comparisons.judging.names()
+
+    def judge_quote(self, snapshot: BatchSnapshot | None, row: str | None, judge: str, visitor: Visitor) -> str:
+        """The line beside the Judge button: what judging the chosen row costs, or why it cannot be judged."""
+        return self.comparisons.judging.quote(snapshot, row, judge, visitor).said
+
+    async def judge_row(self, snapshot: BatchSnapshot | None, row: str | None, judge: str, blind: bool,
+                        file_url: FileUrl, visitor: Visitor) -> tuple[str, BatchView]:
+        """Have a model judge the chosen row (its calls are runs, each logged); what to say, and the batch as it
+        shows now, the verdicts under the clips (on a blind row, once the visitor has voted)."""
+        records = await self.comparisons.judging.judge(snapshot, row, judge, visitor)
+        return judged_said(records), self.comparisons.view(snapshot, blind, file_url, row, visitor.judge)
+
     # -- the Leaderboard -----------------------------------------------------------------------------------
     def leaderboard_filters(self) -> tuple[list[str], str]:
         """The backend filter: its choices (each backend, then "all") and the one it opens on."""
@@ -118,5 +138,8 @@ class CompareCalls:
         """The standings from every judge's current votes (one per judge per row), or from one judge's."""
         labels = self.comparisons.launcher.catalog.short_labels()
         votes = by_judge(self.comparisons.votes.current(), judge)
-        table, fitted = standings(votes, self.revisits.results.read(), labels, backend)
-        return LeaderboardView.of(table, backend, self.revisits.seed_stability(), separation_note(fitted, labels))
+        results = self.revisits.results.read()
+        table, fitted = standings(votes, results, labels, backend)
+        return LeaderboardView.of(table, backend, self.revisits.seed_stability(), separation_note(fitted, labels),
+                                  judge_board(votes, model_votes(results), labels, backend),
+                                  signal_board(results, labels, backend))

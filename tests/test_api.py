@@ -35,7 +35,7 @@ def _rows(app_data_dir):
 def test_public_api_names_are_exactly_the_contract(client):
     info = client.view_api(return_format="dict", print_info=False)
     assert set(info["named_endpoints"]) == {"/catalog", "/estimate", "/snippets", "/generate", "/compare", "/history",
-                                           "/vote", "/leaderboard", "/export_row"}
+                                           "/vote", "/judge", "/signals", "/leaderboard", "/export_row"}
 
 
 def test_every_event_has_a_unique_explicit_name(catalog):

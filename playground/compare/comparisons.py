@@ -20,6 +20,7 @@ from playground.compare.batch import Batch, CellState
 from playground.compare.export import RowExports
 from playground.compare.extend import Arrangement, canonical, kept_cells, reusable_runs
 from playground.compare.form import CompareForm, form_request
+from playground.compare.judge_runs import JudgeRuns
 from playground.compare.kept import KeptBatches
 from playground.compare.plan import Plan, one_per_family, plan, union_endpoint
 from playground.compare.present import (
@@ -34,11 +35,13 @@ from playground.compare.present import (
 from playground.compare.snapshot import BatchSnapshot
 from playground.compare.spec import StoredSpec, extension_of, parse_spec
 from playground.compare.store import BatchStore, KeptBatch
+from playground.compare.verdicts import RowJudgement
 from playground.compare.voting import Voting
 from playground.config import Limits
 from playground.errors import InputError, PlaygroundError, RunError
 from playground.form import form_from_arguments
 from playground.history import batches, owned_by
+from playground.judging.judges import Judges, load_judges
 from playground.launcher import Launcher
 from playground.presets import Presets
 from playground.record import RunRecord, Status
@@ -53,8 +56,10 @@ RUNNING_ALREADY = "that batch is running or being extended already; wait for it 
 class Comparisons:
     """The Compare tab's and `/compare`'s side of the core (batches in flight are kept by batch id)."""
 
-    def __init__(self, launcher: Launcher, presets: Presets, limits: Limits, votes: VotesLog, store: BatchStore):
+    def __init__(self, launcher: Launcher, presets: Presets, limits: Limits, votes: VotesLog, store: BatchStore,
+                 judges: Callable[[], Judges] = load_judges):
         self.launcher, self.presets, self.limits, self.votes, self.store = launcher, presets, limits, votes, store
+        self.judging = JudgeRuns(launcher, judges)
         self.kept = KeptBatches(store, launcher.runner.results, launcher.runner.journal, self._live,
                                 shared=not launcher.public.on)
         self.voting = Voting(votes, self.kept)
@@ -258,4 +263,8 @@ class Comparisons:
         """What the tab shows of a batch (blind rows stay blind until ``judge`` votes on them), with ``row`` chosen
         for the vote."""
         revealed = self.voting.revealed(snapshot, judge) if snapshot and snapshot.done else set()
-        return batch_view(snapshot, blind, revealed, file_url, row)
+        verdicts: dict[str, list[RowJudgement]] = {}
+        if snapshot is not None and snapshot.done:  # judges judge finished rows only
+            for (_, judged_row, _), verdict in sorted(self.judging.verdicts(snapshot.batch_id).items()):
+                verdicts.setdefault(judged_row, []).append(verdict)
+        return batch_view(snapshot, blind, revealed, file_url, row, verdicts)

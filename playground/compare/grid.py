@@ -16,7 +16,10 @@ import string
 from collections.abc import Callable
 
 from playground.compare.cells import BatchCell, CellStatus
+from playground.compare.judge_present import clip_verdicts_html, row_verdicts_html
 from playground.compare.snapshot import BatchSnapshot
+from playground.compare.verdicts import RowJudgement
+from playground.signal_words import signals_line
 
 SPEEDS = (0.25, 0.5, 1, 1.5, 2)
 Labelled = list[tuple[str, BatchCell]]  # a row's cells, each with the label it shows under
@@ -69,6 +72,8 @@ def _caption(label: str, cell: BatchCell, hidden: bool) -> str:
         parts.append(f"{run.total_s:.1f} s")
     if run.width:
         parts.append(f"{run.width}×{run.height}, {run.duration_s:g} s clip")
+    if measured := signals_line(run):
+        parts.append(measured)
     return html.escape(" · ".join(parts))
 
 
@@ -87,7 +92,7 @@ def _buttons(cell: BatchCell, blind_sound: bool) -> str:
 
 
 def _cell(label: str, cell: BatchCell, hidden: bool, batch_id: str, file_url: Callable[[str], str],
-          vote_key: str, blind_sound: bool = False) -> str:
+          vote_key: str, blind_sound: bool = False, judged: str = "") -> str:
     """One clip (or where it stands), with the key that votes for it when the row takes votes. A hidden (blind)
     cell shows its letter and its bare status, nothing more: its log, error, queue and cost could each tell
     which endpoint it is."""
@@ -98,13 +103,14 @@ def _cell(label: str, cell: BatchCell, hidden: bool, batch_id: str, file_url: Ca
     if cell.playable:
         source, key = html.escape(file_url(cell.run.video_path), quote=True), clip_key(batch_id, cell.index)
         return (f'<figure class="cmp-cell"><video muted playsinline preload="none" data-clip="{key}" src="{source}">'
-                f"</video>{caption}</figure>")
+                f"</video>{caption}{judged}</figure>")
     detail = cell.status.value
     if not hidden and cell.error:
         detail += f": {cell.error}"
     if cell.status is CellStatus.QUEUED and cell.position is not None:
         detail += f" (position {cell.position})"
-    return f'<figure class="cmp-cell"><div class="cmp-placeholder">{html.escape(detail)}</div>{caption}</figure>'
+    return (f'<figure class="cmp-cell"><div class="cmp-placeholder">{html.escape(detail)}</div>{caption}{judged}'
+            "</figure>")
 
 
 def _wipe(shown: Labelled, batch_id: str) -> str:
@@ -164,7 +170,8 @@ def _keys(shown: Labelled, keyed: bool, voted: bool) -> str:
 
 
 def grid_html(snapshot: BatchSnapshot | None, blind: bool, revealed: set[str],
-              file_url: Callable[[str], str], votes: bool = False) -> str:
+              file_url: Callable[[str], str], votes: bool = False,
+              verdicts: dict[str, list[RowJudgement]] | None = None) -> str:
     """The whole grid; an empty-state hint before any comparison ran. With ``votes`` (a finished batch on the
     Compare tab), each row not yet voted on names the keys that vote on it.
 
@@ -183,8 +190,11 @@ def grid_html(snapshot: BatchSnapshot | None, blind: bool, revealed: set[str],
         title = html.escape(cells[0].row_label) + (" · blind until you vote" if hidden else "")
         done = [cell for cell in cells if cell.playable]
         blind_sound = hidden and len({_has_audio(cell) for cell in done}) > 1
+        judged = (verdicts or {}).get(row, [])
         body = "".join(_cell(label, cell, hidden, snapshot.batch_id, file_url, str(n) if keyed and n <= 9 else "",
-                             blind_sound) for n, (label, cell) in enumerate(shown, 1))
+                             blind_sound, clip_verdicts_html(judged, cell.index, hidden))
+                       for n, (label, cell) in enumerate(shown, 1))
+        picks = row_verdicts_html(judged, {cell.index: label for label, cell in shown}, hidden)
         note = timing_note(cells)
         mode = ("shortest" if hidden else "normalised") if note else "plain"
         columns = COLUMNS.get(len(shown), 4)
@@ -192,6 +202,6 @@ def grid_html(snapshot: BatchSnapshot | None, blind: bool, revealed: set[str],
                         f' data-sync="{mode}"{" data-votes" if keyed else ""}>'
                         f'<header><b>{title}</b> <span class="cmp-prompt">{prompt}</span></header>'
                         f'{_note("" if hidden else note)}'
-                        f'{_keys(shown, keyed, row in revealed)}{_controls(_wipe(shown, snapshot.batch_id))}'
+                        f'{_keys(shown, keyed, row in revealed)}{picks}{_controls(_wipe(shown, snapshot.batch_id))}'
                         f'<div class="cmp-cells" style="--cols: {columns}">{body}</div></section>')
     return f'<div class="cmp-grid" data-batch="{html.escape(snapshot.batch_id, quote=True)}">{"".join(sections)}</div>'

@@ -12,6 +12,7 @@ from playground.compare.extend import Arrangement
 from playground.compare.grid import clip_key, grid_html, shown_cells
 from playground.compare.plan import Plan
 from playground.compare.snapshot import BatchSnapshot
+from playground.compare.verdicts import RowJudgement
 from playground.record import RunRecord, Status
 
 STATUS_HEADERS = ["prompt × seed", "clip", "status", "queue", "last log", "est. cost", "billed", "error"]
@@ -192,7 +193,7 @@ def refused_view(exc: Exception) -> BatchView:
 
 
 def batch_view(snapshot: BatchSnapshot | None, blind: bool, revealed: set[str], file_url: Callable[[str], str],
-               row: str | None = None) -> BatchView:
+               row: str | None = None, verdicts: dict[str, list[RowJudgement]] | None = None) -> BatchView:
     """The batch as the tab shows it; ``row`` stays the vote's row if it is one of this batch's, else the first."""
     if snapshot is None:
         return BatchView(None, [], "", grid_html(None, blind, revealed, file_url), [], [], None, [], False)
@@ -200,7 +201,7 @@ def batch_view(snapshot: BatchSnapshot | None, blind: bool, revealed: set[str], 
     vote_rows = [(cells[0].row_label, key) for key, cells in snapshot.rows().items()] if done else []
     chosen = row if row in {key for _, key in vote_rows} else (vote_rows[0][1] if vote_rows else None)
     return BatchView(snapshot, status_rows(snapshot, blind, revealed), outcome_markdown(snapshot, blind),
-                     grid_html(snapshot, blind, revealed, file_url, votes=done), cancel_choices(snapshot, blind, revealed),
+                     grid_html(snapshot, blind, revealed, file_url, votes=done, verdicts=verdicts), cancel_choices(snapshot, blind, revealed),
                      vote_rows, chosen, vote_choices(snapshot, chosen, blind, revealed) if chosen else [], done)
 
 

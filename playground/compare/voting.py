@@ -98,7 +98,7 @@ class Voting:
                                          f"\"{TIE}\" or \"{ALL_BAD}\"")])
         earlier = self.votes.vote_on(snapshot.batch_id, key, visitor.judge)
         vote = self._record(snapshot, key, shown, word or (winner.credited if winner else ""), False, visitor.judge)
-        return {"vote_id": vote.vote_id, "batch_id": snapshot.batch_id, "row": _row_name(key),
+        return {"vote_id": vote.vote_id, "batch_id": snapshot.batch_id, "row": row_name(key),
                 "winner": vote.winner, "candidates": list(vote.candidates), "judge": vote.judge,
                 "replaced": earlier.vote_id if earlier else ""}
 
@@ -137,7 +137,7 @@ def row_key(snapshot: BatchSnapshot, row: str) -> str:
     key = f"p{int(match[1])}-s{int(match[2])}" if match else ""
     rows = snapshot.rows()
     if key not in rows:
-        raise InputError([("row", f"give the row as prompt index × seed, one of {[_row_name(k) for k in rows]}")])
+        raise InputError([("row", f"give the row as prompt index × seed, one of {[row_name(k) for k in rows]}")])
     return key
 
 
@@ -146,7 +146,7 @@ def lettered(snapshot: BatchSnapshot, key: str) -> Labelled:
     return [(string.ascii_uppercase[i], cell) for i, cell in enumerate(snapshot.rows()[key])]
 
 
-def _row_name(key: str) -> str:
+def row_name(key: str) -> str:
     """"p2-s7" as `/vote` takes it: "2 × 7"."""
     prompt, seed = key[1:].split("-s")
     return f"{prompt} × {seed}"

@@ -1,5 +1,5 @@
-"""The JSON tab: the named API (`/catalog`, `/estimate`, `/generate`, `/compare`, `/history`, `/vote`, `/leaderboard`,
-`/export_row`) with a face for humans."""
+"""The JSON tab: the named API (`/catalog`, `/estimate`, `/generate`, `/compare`, `/history`, `/vote`, `/judge`,
+`/signals`, `/leaderboard`, `/export_row`) with a face for humans."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ COMPARE_EXAMPLE = {"prompts": ["A paper boat drifts down a rain-soaked street"],
 def build_api_tab(api: NamedApi, sessions: SessionCalls, session: gr.State) -> None:
     """Components and the named API's events; every api_name here is a contract (README, "Named API")."""
     gr.Markdown("Call any endpoint with JSON arguments, exactly as `gradio_client` users do "
-                "(`/catalog`, `/estimate`, `/snippets`, `/generate`, `/compare`, `/history`, `/vote`, `/leaderboard`, "
+                "(`/catalog`, `/estimate`, `/snippets`, `/generate`, `/compare`, `/history`, `/vote`, `/judge`, `/signals`, "
+                "`/leaderboard`, "
                 "`/export_row`). "
                 "Image fields take a URL or a data URI.")
     ids = [row["endpoint_id"] for row in api.catalog()]
@@ -53,6 +54,12 @@ def build_api_tab(api: NamedApi, sessions: SessionCalls, session: gr.State) -> N
         judge = gr.Textbox("", label="judge: your name (optional; without one your votes count as this client's)",
                            elem_id="api-vote-judge")
         vote_btn = gr.Button("Vote", elem_id="api-vote")
+    with gr.Row(equal_height=True):
+        model_judge = gr.Textbox("", label="model judge for the row (empty: the default; see the Compare tab's list)",
+                                 elem_id="api-judge-name")
+        judge_btn = gr.Button("Judge row (a model on fal, billed)", elem_id="api-judge")
+        run_id = gr.Textbox("", label="run_id (signals)", elem_id="api-signals-run")
+        signals_btn = gr.Button("Signals", elem_id="api-signals")
     with gr.Row(equal_height=True):
         audio = gr.Textbox("", label="sound of clip (export; empty: silent)", elem_id="api-export-audio")
         export_btn = gr.Button("Export row as MP4", elem_id="api-export")
@@ -94,6 +101,14 @@ def build_api_tab(api: NamedApi, sessions: SessionCalls, session: gr.State) -> N
         return api.vote(batch, row_name, said, visitor_of(sessions, state, request, judge_name))
 
     @user_errors
+    async def judge_row(batch: str, row_name: str, judge_name: str, state: dict, request: gr.Request) -> dict:
+        return await api.judge(batch, row_name, judge_name, visitor_of(sessions, state, request))
+
+    @user_errors
+    async def signals(run: str, state: dict, request: gr.Request) -> dict:
+        return await api.signals(run, visitor_of(sessions, state, request))
+
+    @user_errors
     def export_row(batch: str, row_name: str, sound: str, state: dict, request: gr.Request) -> str | None:
         return served(exported, str(api.export_row(batch, row_name, sound, visitor_of(sessions, state, request))))
 
@@ -111,5 +126,8 @@ def build_api_tab(api: NamedApi, sessions: SessionCalls, session: gr.State) -> N
     history_btn.click(history, [limit, session], output, api_name="history")
     vote_btn.click(vote, [batch_id, row, choice, judge, session], output, api_name="vote")
     board_btn.click(board, board_query, output, api_name="leaderboard")
+    judge_btn.click(judge_row, [batch_id, row, model_judge, session], output, api_name="judge",
+                    concurrency_id="judges", concurrency_limit=4)
+    signals_btn.click(signals, [run_id, session], output, api_name="signals")
     export_btn.click(export_row, [batch_id, row, audio, session], exported, api_name="export_row",
                      concurrency_id="exports", concurrency_limit=2)

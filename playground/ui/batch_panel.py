@@ -15,6 +15,16 @@ KEY_VOTES = ("element.addEventListener('keydown', (event) => { const picked = wi
              " if (picked) trigger('submit', picked); });")
 
 
+def _judge_row(judges: list[str]) -> tuple[gr.Dropdown, gr.Button, gr.Markdown]:
+    """A model judge for the chosen row: which one (the default first), the button, and the line that prices it
+    (filled when a row is chosen)."""
+    with gr.Row(equal_height=True):
+        choice = gr.Dropdown(judges, value=judges[0] if judges else None, label="Model judge (a vision model on fal; its verdict is shown apart from votes)",
+                             scale=3, elem_id="cmp-judge-choice", interactive=True)
+        button = gr.Button("Judge this row", scale=1, elem_id="cmp-judge")
+    return choice, button, gr.Markdown(elem_id="cmp-judge-said")
+
+
 @dataclass
 class BatchPanel:
     """Where a batch shows under the form: its outcome, its cells, the cells to cancel, the grid, and the vote."""
@@ -35,9 +45,12 @@ class BatchPanel:
     run_state: gr.Markdown  # in the Run bar: the outcome's first line (counts), always in sight
     open_choice: gr.Dropdown  # a kept comparison (a teammate's, or one from before a reload) to put on the page
     open_button: gr.Button
+    judge_choice: gr.Dropdown  # a model judge for the chosen row
+    judge_button: gr.Button
+    judge_said: gr.Markdown  # its cost before, why it cannot judge, or what its calls did
 
     @classmethod
-    def build(cls, run_state: gr.Markdown) -> BatchPanel:
+    def build(cls, run_state: gr.Markdown, judges: list[str]) -> BatchPanel:
         with gr.Row(equal_height=True):
             open_choice = gr.Dropdown([], label="Open a comparison (yours and your team's, newest first)", scale=4,
                                       elem_id="cmp-open-choice", interactive=True, allow_custom_value=False)
@@ -54,13 +67,15 @@ class BatchPanel:
             vote_choice = gr.Radio([], label="Best clip", scale=3, elem_id="cmp-vote-choice", interactive=True)
             vote_button = gr.Button("Vote", scale=1, elem_id="cmp-vote")
         vote_said = gr.Markdown(elem_id="cmp-vote-result")
+        judge_choice, judge_button, judge_said = _judge_row(judges)
         with gr.Row(equal_height=True):
             sound = gr.Dropdown(["none"], value="none", label="Sound from", scale=2, elem_id="cmp-export-sound",
                                 interactive=True)
             export_button = gr.Button("Export this row as one MP4", scale=1, elem_id="cmp-export")
             exported = gr.File(label="Side-by-side MP4", interactive=False, scale=2, elem_id="cmp-export-file")
         return cls(state, outcome, status, cancel_cells, cancel_button, grid, vote_row, vote_choice, vote_button,
-                   vote_said, sound, export_button, exported, run_state, open_choice, open_button)
+                   vote_said, sound, export_button, exported, run_state, open_choice, open_button, judge_choice,
+                   judge_button, judge_said)
 
     @property
     def outputs(self) -> list[gr.components.Component]:

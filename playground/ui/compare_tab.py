@@ -12,6 +12,7 @@ import gradio as gr
 
 from playground.ui.batch_panel import BatchPanel
 from playground.ui.compare_judging import Judging, wire_judging
+from playground.ui.compare_model_judge import wire_model_judge
 from playground.ui.errors import user_errors
 from playground.ui.files import page_root, served_url
 from playground.ui.lean import built_when_opened, opening_box, opens_on_select
@@ -87,7 +88,7 @@ def build_compare_contents(compare: CompareCalls, sessions: SessionCalls, sessio
                               interactive=True)
         with gr.Column(scale=2):
             plan_md = gr.Markdown(elem_id="cmp-plan")
-    panel = BatchPanel.build(run_state)
+    panel = BatchPanel.build(run_state, compare.judge_names())
 
     shared_widgets = [c for _, widgets in forms.values() for c in components(widgets)]
     form_inputs = {mode, endpoints, prompts, seeds, overrides, confirm, reuse, extend, panel.state, session,
@@ -149,4 +150,6 @@ def build_compare_contents(compare: CompareCalls, sessions: SessionCalls, sessio
     panel.cancel_button.click(lambda snapshot, keys: compare.cancel_cells(snapshot, keys or []),
                               [panel.state, panel.cancel_cells], cancel_said, api_name="compare_cancel_cells",
                               api_visibility="private")
-    wire_judging(Judging(compare, sessions, session, judge_name, panel, blind, clip_urls))
+    judging = Judging(compare, sessions, session, judge_name, panel, blind, clip_urls)
+    wire_judging(judging)
+    wire_model_judge(judging)
