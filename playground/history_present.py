@@ -14,6 +14,7 @@ from playground.errors import PlaygroundError
 from playground.estimate import Estimate
 from playground.present import RunWatcher, Shown, event_text, result_markdown
 from playground.record import RunRecord
+from playground.signal_words import signals_line
 
 TABLE_HEADERS = ["when (UTC)", "endpoint", "status", "backend", "seed", "prompt", "est. $", "time"]
 KEEP = "keep"
@@ -40,7 +41,11 @@ def details_markdown(run: RunRecord, endpoint_label: str) -> str:
               "duration_s": run.duration_s or 0.0, "frames": "" if run.frames is None else run.frames}
     head = (f"**{endpoint_label}** `{run.endpoint_id}` · run `{run.run_id}` · "
             f"{run.created_at[:19].replace('T', ' ')} UTC")
-    return head + "\n\n" + result_markdown(result)
+    measured = signals_line(run)
+    answer = run.output_text[:4000].replace("`", "ˋ")  # no fence of its own can end the block it is shown in
+    judged = (f"\n\n**A model judge's call**: its answer, as it came:\n\n```\n{answer}\n```"
+              if run.judged and run.output_text else "")
+    return head + "\n\n" + result_markdown(result) + (f"\n\n**Signals**: {measured}" if measured else "") + judged
 
 
 @dataclass(frozen=True)

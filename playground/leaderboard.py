@@ -220,11 +220,12 @@ class LeaderboardView:
     win_rate_chart: dict[str, Any] | None
     value_chart: dict[str, Any] | None
     judges: JudgeBoard = field(default_factory=JudgeBoard)
+    signals: pd.DataFrame = field(default_factory=pd.DataFrame)  # per endpoint: each signal's mean, 95 % interval
 
     @classmethod
     def of(cls, table: pd.DataFrame, backend: str, stability: pd.DataFrame, separation: str = "",
-           judges: JudgeBoard | None = None) -> LeaderboardView:
+           judges: JudgeBoard | None = None, signals: pd.DataFrame | None = None) -> LeaderboardView:
         note = "\n\n".join(part for part in (leaderboard_note(backend, table), separation) if part)
         priced = table.dropna(subset=["mean_cost_usd", "bt_rating"])
         return cls(note, table, priced, stability, win_rate_chart(table), value_chart(priced),
-                   JudgeBoard() if judges is None else judges)
+                   JudgeBoard() if judges is None else judges, pd.DataFrame() if signals is None else signals)

@@ -73,6 +73,8 @@ def build_leaderboard_tab(compare: CompareCalls, tab: gr.Tab) -> None:
                         min_width=340)
     judges = _judges_section()
 
+    signals = gr.Dataframe(interactive=False, visible=False, elem_id="leaderboard-signals",
+                           label="Signals per endpoint: mean and 95 % interval over its measured clips (README, Signals)")
     gr.Markdown("**Seed stability**: History's *Run again with the same seed* compares the two clips frame by "
                 "frame: identical (every frame hash equal), near (mean PSNR ≥ 35 dB) or different.")
     stability = gr.Dataframe(interactive=False, elem_id="leaderboard-seeds", label="Same seed, same clip?")
@@ -82,10 +84,11 @@ def build_leaderboard_tab(compare: CompareCalls, tab: gr.Tab) -> None:
         by = by if by in choices else choices[0]
         view = compare.leaderboard(chosen, by)
         wins_chart, value_chart = vega_lite(view.win_rate_chart, "bar"), vega_lite(view.value_chart, "scatter")
-        return (view.note, view.table, wins_chart, value_chart, *_judges_shown(view.judges), view.stability,
+        return (view.note, view.table, wins_chart, value_chart, *_judges_shown(view.judges),
+                gr.update(value=view.signals, visible=not view.signals.empty), view.stability,
                 gr.update(choices=choices, value=by))
 
-    outputs = [note, table, wins, value, *judges, stability, judge]
+    outputs = [note, table, wins, value, *judges, signals, stability, judge]
     for name, trigger in (("refresh", refresh.click), ("filter", backend.change), ("judge", judge.input),
                           ("open", tab.select)):
         trigger(show, [backend, judge], outputs, api_name=f"leaderboard_{name}", api_visibility="private",
