@@ -23,6 +23,8 @@ def _scores(rubric: Rubric) -> list[tuple[str, Score]]:
 
 def _clip_html(judge: str, verdict: ClipVerdict) -> str:
     name = html.escape(judge)
+    if verdict.pending:  # its call has not ended yet (another event redrew the grid meanwhile): no error
+        return f'<div class="judge-verdict judge-pending">{TAG} {name}: judging…</div>'
     if verdict.rubric is None:
         raw = (f"<details><summary>the judge's answer, as it came</summary><pre>{html.escape(verdict.raw[:RAW_SHOWN])}"
                "</pre></details>" if verdict.raw else "")
@@ -52,10 +54,12 @@ def _pick_words(judgement: RowJudgement, labels: dict[int, str]) -> str:
     """The pick in the page's words: clips by the labels under them, never by the judge's numbers (it saw the row in
     the blind order, which a row shown with names does not follow)."""
     per_clip, cells = judgement.subject.clip != WHOLE_ROW, judgement.subject.cells
+    if judgement.pick is None and any(v.pending for v in judgement.clips):
+        return "no pick yet: still judging"
     if judgement.pick is None:
         unread = [labels.get(v.cell, v.endpoint_id) for v in judgement.clips if v.rubric is None]
         if per_clip and unread:
-            return f"no pick: nothing readable on {', '.join(unread)}"
+            return f"no pick: no readable verdict on {', '.join(unread)}"
         return f"no pick ({judgement.why})" if judgement.why else "no pick"
     if judgement.pick == TIE:
         return "a tie: the same top mean score" if per_clip else "a tie"
@@ -66,7 +70,7 @@ def _pick_words(judgement: RowJudgement, labels: dict[int, str]) -> str:
     label = labels.get(cell, judgement.pick) if cell is not None else judgement.pick
     verdict = judgement.for_cell(cell) if cell is not None else None
     if per_clip and verdict is not None and verdict.rubric is not None:
-        return f"picks {label}: the highest mean score, {verdict.rubric.mean:.2f}"
+        return f"picks {label}: the highest mean score, {verdict.rubric.mean:.1f}/5"
     return f"picks {label}"
 
 
@@ -75,8 +79,8 @@ def _reason(judgement: RowJudgement, labels: dict[int, str]) -> str:
     if judgement.subject.clip != WHOLE_ROW or judgement.pick is None or not judgement.why:
         return ""
     cells = judgement.subject.cells
-    numbering = ("" if list(cells) == list(labels) else " (it numbered the clips " + ", ".join(
-        f"{n} {labels.get(cell, '?')}" for n, cell in enumerate(cells, 1)) + ")")
+    numbering = ("" if list(cells) == list(labels) else " (its clips: " + ", ".join(
+        f"{n} = {labels.get(cell, '?')}" for n, cell in enumerate(cells, 1)) + ")")
     return f" — its reason: “{judgement.why}”{numbering}"
 
 

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import gradio as gr
 
-from playground.errors import PlaygroundError
+from playground.errors import InputError, PlaygroundError
 from playground.ui.compare_judging import PRIVATE, Judging, Update
 from playground.ui.errors import said_inline
 from playground.views import BatchSnapshot
+
+
+def _not_judged(exc: PlaygroundError) -> str:
+    """Why the row was not judged, as the sentence the price line gave (a refusal is no form field's problem)."""
+    if isinstance(exc, InputError) and all(field == "judge" for field, _ in exc.problems):
+        return "⚠️ **Not judged:** " + " ".join(message for _, message in exc.problems)
+    return said_inline(exc, "Not judged")
 
 
 def wire_model_judge(j: Judging) -> None:
@@ -29,7 +36,7 @@ def wire_model_judge(j: Judging) -> None:
             said, view = await compare.judge_row(snapshot, row, chosen or "", blind_on, j.clip_urls(request),
                                                  j.visitor(state, request, name))
         except PlaygroundError as exc:
-            return {panel.judge_said: said_inline(exc, "Not judged")}
+            return {panel.judge_said: _not_judged(exc)}
         return {panel.judge_said: said, **panel.shown(view)}
 
     panel.judge_button.click(judge, [panel.state, panel.vote_row, panel.judge_choice, j.blind, j.session, j.name],
