@@ -39,8 +39,9 @@ async def within(awaitable: Awaitable[T], stop: asyncio.Event, deadline: float) 
     stopped = asyncio.ensure_future(stop.wait())
     try:
         done, _ = await asyncio.wait({work, stopped}, timeout=remaining(deadline), return_when=asyncio.FIRST_COMPLETED)
-    except BaseException:  # the waiter itself was cancelled: take the work down with it
-        work.cancel()
+    except BaseException:  # the waiter itself was cancelled (the app stopping): take the work down with it, and
+        work.cancel()  # let it end first, so whoever owns what it awaits (a status generator) can close that
+        await asyncio.gather(work, return_exceptions=True)
         raise
     finally:
         stopped.cancel()

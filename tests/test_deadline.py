@@ -61,3 +61,35 @@ def test_a_cancelled_waiter_takes_its_work_down():
 
     asyncio.run(run())
     assert log == ["cancelled"]
+
+
+def test_a_generator_waited_on_can_be_closed_once_the_waiter_is_cancelled():
+    """The app stopping cancels a run while it waits for fal's next status: the status generator must be closable
+    in the run's own clean-up (else "aclose(): asynchronous generator is already running" replaced the cancel, and
+    a paid run in flight was logged as failed and dropped from the journal instead of being finished next start)."""
+    async def statuses():
+        while True:
+            await asyncio.sleep(30)
+            yield "status"
+
+    async def follow(outcome: list):
+        source = statuses()
+        try:
+            await within(anext(source), asyncio.Event(), time.monotonic() + 60)
+        finally:
+            try:
+                await source.aclose()
+                outcome.append("closed")
+            except RuntimeError as exc:
+                outcome.append(str(exc))
+
+    async def run():
+        outcome: list = []
+        task = asyncio.ensure_future(follow(outcome))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        results = await asyncio.gather(task, return_exceptions=True)
+        return outcome, results
+
+    outcome, results = asyncio.run(run())
+    assert outcome == ["closed"] and isinstance(results[0], asyncio.CancelledError)
