@@ -14,7 +14,7 @@ from playground.errors import PlaygroundError
 from playground.estimate import Estimate
 from playground.present import RunWatcher, Shown, event_text, result_markdown
 from playground.record import RunRecord
-from playground.signal_words import signals_line
+from playground.signal_board import signals_line
 
 TABLE_HEADERS = ["when (UTC)", "endpoint", "status", "backend", "seed", "prompt", "est. $", "time"]
 KEEP = "keep"

@@ -19,7 +19,7 @@ from playground.compare.cells import BatchCell, CellStatus
 from playground.compare.judge_present import clip_verdicts_html, row_verdicts_html
 from playground.compare.snapshot import BatchSnapshot
 from playground.compare.verdicts import RowJudgement
-from playground.signal_words import signals_line
+from playground.signal_board import signals_line
 
 SPEEDS = (0.25, 0.5, 1, 1.5, 2)
 Labelled = list[tuple[str, BatchCell]]  # a row's cells, each with the label it shows under
