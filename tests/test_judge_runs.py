@@ -165,3 +165,43 @@ def test_the_offline_backend_has_no_judge_and_says_why(playground):
     with pytest.raises(InputError, match="judge"):
         _judge(playground, snapshot, row)
     assert (playground.results.read().judged == "").all()  # nothing was run or logged
+
+
+def test_judge_calls_in_flight_when_the_app_stops_are_recovered_into_a_verdict(tmp_path, catalog, fake_fal):
+    data = tmp_path / "data"
+    playground = Playground(catalog, data, "auto", server_key=SERVER_KEY, fal_settings=FalSettings(timeout_s=30))
+    snapshot, row = _batch(playground)
+    fake_fal.by_endpoint[PER_CLIP] = Script(hold=True, output=json.dumps(clip_answer(4)))
+    name = _judge_name(playground, PER_CLIP)
+
+    async def start_then_stop():
+        await playground.comparisons.judging.start(snapshot, row, name, ME)
+        for _ in range(200):  # every call journaled with fal's request id
+            pending = playground.journal.pending()
+            if len(pending) == 4 and all(entry["request_id"] for entry in pending):
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError("the judge calls were not all submitted")
+    asyncio.run(start_then_stop())  # leaving the loop is the app stopping under its runs
+    assert (playground.results.read().judged == "").all()  # no judge row was written by the stopped process
+    fake_fal.release()
+    fresh = Playground(catalog, data, "auto", server_key=SERVER_KEY, fal_settings=FalSettings(timeout_s=30))
+    recovered = asyncio.run(fresh.recover())
+    assert len(recovered) == 4 and {r.status for r in recovered} == {Status.COMPLETED}
+    verdict = _verdict(fresh, snapshot, row, name)
+    assert [c.rubric.adherence.score for c in verdict.clips] == [4, 4, 4, 4] and verdict.pick == "tie"
+    assert len(_judge_bodies(fake_fal, PER_CLIP)) == 4  # nothing was sent twice
+
+
+def test_a_judges_picks_stand_beside_peoples_votes_on_the_leaderboard(fal_playground, fake_fal):
+    snapshot, row = _batch(fal_playground)
+    pro = next(cell for cell in snapshot.rows()[row] if cell.endpoint_id == PRO_T2V)
+    fake_fal.by_endpoint[PER_CLIP] = Script(answer=lambda body: json.dumps(
+        clip_answer(5 if body["video_url"] == pro.run.video_url else 2)))
+    _judge(fal_playground, snapshot, row, _judge_name(fal_playground, PER_CLIP))
+    fal_playground.comparisons.voting.vote(snapshot, row, pro.label, False, "Ada")  # a person agrees
+    view = fal_playground.compare.leaderboard("fal")
+    agreement = view.judges.agreement
+    assert len(agreement) == 1 and int(agreement.iloc[0]["agreed"]) == 1 and int(agreement.iloc[0]["rows"]) == 1
+    assert set(view.table.endpoint_id) == set(ENDPOINTS) and int(view.table.votes.max()) == 1  # people's: one vote
+    assert not view.signals.empty and set(view.signals.endpoint_id) == set(ENDPOINTS)

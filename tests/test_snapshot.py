@@ -20,7 +20,8 @@ ANSWER_KEYS = ["batch_id", "backend", "paid", "done", "cells", "fairness", "tota
                "spent_usd", "billed_usd", "billed_unknown", "counts", "origins"]
 CELL_KEYS = ["run_id", "request_id", "endpoint_id", "backend", "status", "seed", "width", "height", "fps", "frames",
              "duration_s", "estimated_cost_usd", "video_path", "video_url", "error", "batch_id", "queue_s", "run_s",
-             "total_s", "billed_units", "checks", "has_audio", "billed_cost_usd", "served_by",  # the run's /generate
+             "total_s", "billed_units", "checks", "has_audio", "billed_cost_usd", "served_by", "flicker", "sharpness",
+             "cuts", "loudness_db", "silence",  # the run's /generate
              "reused_from", "reused_on", "cell", "row", "row_label", "prompt_index", "prompt", "label", "position",
              "last_log", "origin"]
 FAIRNESS_KEYS = ["cell", "endpoint_id", "label", "prompt_index", "seed", "asked", "sent", "changed", "output",

@@ -22,6 +22,8 @@ EDGES = {
     "store": {"BatchStore.load": "a kept file's owner, spec and snapshot"},
     "kept": {"KeptBatches.in_flight": "the journal's entries (journal.py's own format)"},
     "comparisons": {"Comparisons.preset_form": "a preset's arguments, by field name as every run's are"},
+    "verdicts": {"Subject.read": "a judge run's `judged` column (its own JSON)",
+                 "_records": "the results log's rows, read into RunRecords"},
 }
 READS = ("get", "pop", "setdefault")
 

@@ -26,9 +26,9 @@ def wire_model_judge(j: Judging) -> None:
               request: gr.Request) -> str:
         return compare.judge_quote(snapshot, row, judge or "", j.visitor(state, request, name))
 
-    for trigger in (panel.vote_row.change, panel.judge_choice.change):
+    for name, trigger in (("row", panel.vote_row.change), ("judge", panel.judge_choice.change)):
         trigger(quote, [panel.state, panel.vote_row, panel.judge_choice, j.session, j.name], panel.judge_said,
-                api_name="compare_judge_quote", **PRIVATE)
+                api_name=f"compare_judge_quote_{name}", **PRIVATE)
 
     async def judge(snapshot: BatchSnapshot | None, row: str | None, chosen: str | None, blind_on: bool, state: dict,
                     name: str, request: gr.Request) -> Update:
