@@ -309,3 +309,21 @@ def test_the_plan_counts_new_reused_and_skipped_cells_and_prices_only_the_new(pl
     assert "**2 reused**" in plan_text(public, {**base, "reuse": True}, public.sessions.visitor(session="me"))
     with pytest.raises(InputError, match="shared settings"):
         playground.comparisons.arrange({**grown, "arguments": {"resolution": "720p"}}, visitor)
+
+
+def test_the_last_snapshot_comes_when_the_batch_ends_not_after_a_fixed_wait(playground, monkeypatch):
+    """Snapshots are coalesced over COALESCE_S while cells report; the batch ending cuts that wait short (it used to
+    sleep it out after the change before the last)."""
+    from playground.compare import comparisons
+
+    monkeypatch.setattr(comparisons, "COALESCE_S", 30.0)  # a wait no run of two short offline cells comes near
+
+    async def run():
+        spec = {"prompts": ["a quick boat"], "endpoints": [LITE_T2V, PRO_FAST_T2V], "seeds": [3],
+                "arguments": {"resolution": "480p", "duration": "2"}}
+        return [answer async for answer in playground.comparisons.run(spec)]
+
+    started = time.monotonic()
+    answers = asyncio.run(run())
+    assert answers[-1]["done"] and answers[-1]["counts"]["completed"] == 2
+    assert time.monotonic() - started < 20  # not 30 s or more

@@ -8,6 +8,7 @@ the app-wide one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
@@ -175,13 +176,18 @@ class Comparisons:
         self.launcher.guard.check(visitor.limited_as, cost, server_billed, runs=len(arranged.new))
         batch = Batch.start(planned.spec.extend or uuid.uuid4().hex[:12], arranged, backend.name, backend.paid)
         self._batches[batch.batch_id] = batch
-        changed = asyncio.Event()
-        batch.changed = changed.set
+        changed, finished = asyncio.Event(), asyncio.Event()
+
+        def on_change() -> None:
+            changed.set()
+            if batch.done:
+                finished.set()
+        batch.changed = on_change
         slots = asyncio.Semaphore(self.limits.batch_concurrency)
         for state in batch.cells:
             if state.status.final:  # kept or reused: nothing to run, nothing to pay
                 continue
-            task = asyncio.create_task(self._cell(batch, state, visitor, server_billed, slots, changed))
+            task = asyncio.create_task(self._cell(batch, state, visitor, server_billed, slots, on_change))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         kept_at = -1  # cells ended when the batch was last kept
@@ -196,8 +202,8 @@ class Comparisons:
                 if snapshot.done:  # decided from what was yielded, so the last word is always "done"
                     break
                 await changed.wait()
-                if not batch.done:
-                    await asyncio.sleep(COALESCE_S)  # a burst of cell events becomes one snapshot, the latest
+                with contextlib.suppress(TimeoutError):  # a burst of cell events becomes one snapshot, the latest;
+                    await asyncio.wait_for(finished.wait(), COALESCE_S)  # the batch ending cuts the wait short
                 changed.clear()
         except (asyncio.CancelledError, GeneratorExit):
             batch.cancel()
@@ -217,7 +223,7 @@ class Comparisons:
                       exc.__class__.__name__, exc)
 
     async def _cell(self, batch: Batch, state: CellState, visitor: Visitor, server_billed: bool,
-                    slots: asyncio.Semaphore, changed: asyncio.Event) -> None:
+                    slots: asyncio.Semaphore, changed: Callable[[], None]) -> None:
         cell = state.cell
         try:
             async with slots:
@@ -231,7 +237,7 @@ class Comparisons:
                 try:
                     async for event in state.watch.events():
                         state.apply(event)
-                        changed.set()
+                        changed()
                 except RunError as exc:
                     state.finish(exc.result, exc.status, str(exc))
         except PlaygroundError as exc:
@@ -242,7 +248,7 @@ class Comparisons:
         finally:
             if not state.status.final:
                 state.finish(None, Status.FAILED, "the cell ended without a result")
-            changed.set()
+            changed()
 
     def cancel(self, batch_id: str | None, cells: list[str] | None = None) -> str:
         """Stop some cells of a running batch (all when ``cells``, their clip keys, is None); says what happens."""
