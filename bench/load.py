@@ -1,33 +1,39 @@
-"""200 fal jobs at once in one app process: do all finish, does the page stay responsive, how much memory?
+"""200 fal jobs at once through a running app's `/compare`: do all finish, does the page stay responsive, how much
+memory?
 
-The fake fal runs in its own process (each job: 1 s queued, 4 s running, status streamed); the app runs
-in this process with its run bounds raised to 200, and a separate process requests the page every 50 ms
-while the jobs run. Goals: all 200 finish; p99 page time < 250 ms; peak RSS < 600 MB.
+Everything goes over HTTP, as people and scripts reach the app: the fake fal runs in its own process (each job: 1 s
+queued, 4 s running, status streamed); the app is `python app.py` in another (its run bounds raised by its settings
+to 200); four gradio_client callers each send one `/compare` of 50 cells (5 endpoints × 10 seeds) at once; a fourth
+process requests the page every 50 ms while the jobs run. Goals: all 200 finish; p99 page time < 250 ms; the app's
+peak RSS < 600 MB.
 
     .venv/bin/python bench/load.py [--json]
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from common import ROOT, report
 
 JOBS = int(os.environ.get("BENCH_LOAD_JOBS", "200"))
+CALLERS = 4  # /compare takes four at once (its concurrency limit)
+ENDPOINTS = ["fal-ai/bytedance/seedance/v1/lite/text-to-video", "fal-ai/bytedance/seedance/v1/pro/text-to-video",
+             "fal-ai/bytedance/seedance/v1/pro/fast/text-to-video", "bytedance/seedance-2.0/text-to-video",
+             "bytedance/seedance-2.0/fast/text-to-video"]
 PROBE = """
 import json, sys, time, urllib.request
-url, until = sys.argv[1], time.time() + float(sys.argv[2])
+url, stop_file = sys.argv[1], sys.argv[2]
+import os
 times = []
-while time.time() < until:
+while not os.path.exists(stop_file):
     started = time.perf_counter()
     with urllib.request.urlopen(url, timeout=30) as response:
         response.read()
@@ -37,64 +43,66 @@ print(json.dumps(times))
 """
 
 
+def _peak_rss_mb(pid: int) -> float:
+    """The process's peak resident set (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def measure() -> dict:
+    from app_process import AppProcess
+
     fake = subprocess.Popen([sys.executable, str(ROOT / "tests" / "fake_fal.py"), "--queue-s", "1", "--run-s", "4"],
                             stdout=subprocess.PIPE, text=True)
+    work = Path(tempfile.mkdtemp(prefix="bench-load-"))
     try:
-        os.environ.update(json.loads(fake.stdout.readline()))  # before fal_client is imported
-        return _measure()
+        env = {**json.loads(fake.stdout.readline()), "FAL_KEY": "load:0123456789abcdef", "PLAYGROUND_BACKEND": "fal",
+               "PLAYGROUND_MAX_RUNS": str(JOBS), "PLAYGROUND_BATCH_CONCURRENCY": str(JOBS),
+               "PLAYGROUND_MAX_BATCH_CELLS": str(JOBS), "PLAYGROUND_MAX_BATCH_USD": "100000",
+               "PLAYGROUND_FAL_TIMEOUT_S": "600"}
+        app = AppProcess(work / "data", env, work / "app.log").start(timeout_s=120)
+        try:
+            return _measure(app)
+        finally:
+            app.stop()
     finally:
         fake.kill()
 
 
-def _measure() -> dict:
-    from playground.catalog import load_catalog
-    from playground.config import FalSettings, Limits
-    from playground.service import Playground
-    from playground.ui import build_app, launch_options
+def _compare(url: str, caller: int, seeds: int) -> dict:
+    from gradio_client import Client
 
-    from app_process import free_port
+    spec = {"prompts": [f"load job {caller}"], "endpoints": ENDPOINTS, "seeds": list(range(caller * 100, caller * 100
+                                                                                          + seeds)),
+            "arguments": {"resolution": "480p", "duration": "2"}, "confirm": True}
+    return Client(url, verbose=False).predict(json.dumps(spec), api_name="/compare")
 
-    limits = Limits(max_runs=JOBS, batch_concurrency=JOBS, max_batch_cells=JOBS)
-    playground = Playground(load_catalog(), Path(tempfile.mkdtemp()) / "data", server_key="load:0123456789abcdef",
-                            fal_settings=FalSettings(timeout_s=300), limits=limits)
-    demo = build_app(playground)
-    demo.queue()
-    port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-                **launch_options(playground))
-    baseline_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    async def one(i: int) -> str:
-        result = None
-        async for item in playground.generate("fal-ai/bytedance/seedance/v1/lite/text-to-video",
-                                              {"prompt": f"job {i}", "resolution": "480p", "duration": "2",
-                                               "seed": i}):
-            result = item
-        return result.status
-
-    async def all_jobs() -> list[str]:
-        return list(await asyncio.gather(*(one(i) for i in range(JOBS)), return_exceptions=True))
-
-    outcome: dict = {}
-    probe = subprocess.Popen([sys.executable, "-c", PROBE, f"http://127.0.0.1:{port}/", "12"], stdout=subprocess.PIPE,
-                             text=True)
+def _measure(app) -> dict:
+    idle_mb = _peak_rss_mb(app.process.pid)
+    stop_file = Path(tempfile.mkdtemp()) / "stop"
+    probe = subprocess.Popen([sys.executable, "-c", PROBE, app.url, str(stop_file)], stdout=subprocess.PIPE, text=True)
+    seeds = JOBS // (CALLERS * len(ENDPOINTS))
     started = time.perf_counter()
-    worker = threading.Thread(target=lambda: outcome.update(statuses=asyncio.run(all_jobs())))
-    worker.start()
-    worker.join()
+    with ThreadPoolExecutor(CALLERS) as pool:
+        answers = list(pool.map(lambda caller: _compare(app.url, caller, seeds), range(CALLERS)))
     wall = time.perf_counter() - started
+    stop_file.touch()
     times = sorted(json.loads(probe.communicate()[0]))
-    demo.close()
-    completed = sum(1 for s in outcome["statuses"] if s == "completed")
-    return {"jobs": JOBS, "completed": completed, "wall_s": wall, "page_requests": len(times),
+    completed = sum(answer["counts"]["completed"] for answer in answers)
+    jobs = sum(len(answer["cells"]) for answer in answers)
+    return {"jobs": jobs, "completed": completed, "wall_s": wall, "page_requests": len(times),
             "page_p50_ms": times[len(times) // 2] * 1000, "page_p99_ms": times[int(len(times) * 0.99) - 1] * 1000,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "idle_rss_mb": baseline_mb}
+            "peak_rss_mb": _peak_rss_mb(app.process.pid), "idle_rss_mb": idle_mb, "load_average": os.getloadavg()[0]}
 
 
 if __name__ == "__main__":
     f = measure()
-    report(f, [f"{f['completed']} of {f['jobs']} jobs completed in {f['wall_s']:.1f} s (each 5 s on the fake)",
+    report(f, [f"{f['completed']} of {f['jobs']} jobs completed in {f['wall_s']:.1f} s through /compare over HTTP "
+               "(each 5 s on the fake)",
                f"page during the load: p50 {f['page_p50_ms']:.0f} ms, p99 {f['page_p99_ms']:.0f} ms over "
                f"{f['page_requests']} requests   (goal p99 < 250 ms)",
-               f"peak RSS {f['peak_rss_mb']:.0f} MB (app started: {f['idle_rss_mb']:.0f} MB)   (goal < 600 MB)"])
+               f"app peak RSS {f['peak_rss_mb']:.0f} MB (started: {f['idle_rss_mb']:.0f} MB)   (goal < 600 MB); "
+               f"load average {f['load_average']:.1f}"])
