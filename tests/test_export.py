@@ -156,3 +156,59 @@ def test_an_export_stopped_mid_way_leaves_nothing_under_the_final_name(tmp_path)
     child.wait(10)
     assert not out.exists()
     assert side_by_side([Tile(p, "x") for p in clips], out) == out and len(_decode(out)[3]) == 480  # a new one works
+
+
+def test_a_clip_at_another_rate_shows_the_frame_of_that_instant_then_holds_its_last(tmp_path):
+    """The 30 fps clip (75 frames, 2.5 s) in a 24 fps row: row frame n shows clip frame ⌊n × 30 / 24⌋ (the frame
+    on screen at n / 24 s), and from 2.5 s on its last frame, 74."""
+    clips = _clips(tmp_path)
+    out = side_by_side([Tile(p, "x") for p in clips], tmp_path / "row.mp4")
+    frames, tile_h = _decode(out)[3], 180
+    width = 2 * round(180 * tile_h / 320 / 2)  # 102
+    left = 2 * round(320 * tile_h / 180 / 2) + 2 * round(240 * tile_h / 240 / 2)  # after the 320 and 180 wide tiles
+    with av.open(str(clips[2])) as container:
+        own = [f.to_ndarray(format="rgb24", width=width, height=tile_h) for f in container.decode(video=0)]
+    for n, expected in ((0, 0), (8, 10), (20, 25), (45, 56), (59, 73), (70, 74), (95, 74)):
+        tile = frames[n][:tile_h, left:left + width].astype(int)
+        nearest = min(range(len(own)), key=lambda k: np.abs(tile - own[k]).mean())
+        assert nearest == expected, (n, nearest)
+
+
+def test_header_shape_reads_size_rate_and_frames_without_decoding(tmp_path):
+    from playground.compare.export import Shape, header_shape
+
+    for path, (w, h, fps, n) in zip(_clips(tmp_path), SHAPES, strict=True):
+        assert header_shape(path) == Shape(w, h, float(fps), n)
+
+
+def test_the_cells_own_shapes_are_used_and_a_clip_without_one_is_read_from_its_header(tmp_path, monkeypatch):
+    """Each cell's run already holds its clip's size, rate and frame count (measured when it was saved): the export
+    reads no clip to learn them. A cell without them (an older record) has its clip's header read, once."""
+    import playground.compare.export as export
+
+    clips = _clips(tmp_path)[:2]
+    snapshot = _snapshot(clips)
+    asked = []
+    monkeypatch.setattr(export, "header_shape", lambda path: asked.append(path) or export.Shape(320, 180, 24.0, 48))
+    measured = [dict(width=w, height=h, fps=float(fps), frames=n) for w, h, fps, n in SHAPES[:2]]
+    cells = [replace(cell, run=replace(cell.run, **shape)) for cell, shape in zip(snapshot.cells, measured, strict=True)]
+    kept = KeptBatches(BatchStore(tmp_path / "batches"), ResultsLog(tmp_path / "results.csv"), Journal(tmp_path / "j"))
+    exports = RowExports(kept, Voting(VotesLog(tmp_path / "votes.csv"), kept), tmp_path / "exports")
+    width, height, _, frames = _decode(exports.for_page(replace(snapshot, cells=cells), "p1-s7", False, None))
+    assert asked == [] and (width, len(frames)) == (320 + 180, 48)
+    cells[1] = replace(cells[1], run=replace(cells[1].run, frames=None))
+    exports.for_page(replace(snapshot, cells=cells), "p1-s7", False, None)
+    assert asked == [clips[1]]
+
+
+@pytest.mark.parametrize("shape", [None, (320, 180, 24.0, 48)])
+def test_a_file_that_is_not_a_video_is_refused_with_its_name_and_nothing_is_written(tmp_path, shape):
+    from playground.compare.export import Shape
+
+    bogus = tmp_path / "notes.mp4"
+    bogus.write_text("not a video at all")
+    good = _clips(tmp_path)[0]
+    out = tmp_path / "exports" / "row.mp4"
+    with pytest.raises(InputError, match="notes.mp4"):
+        side_by_side([Tile(good, "a"), Tile(bogus, "b", Shape(*shape) if shape else None)], out)
+    assert not out.exists() and not list(tmp_path.glob(f"**/*{PARTIAL}"))
