@@ -13,7 +13,7 @@ Wilson's score interval.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -72,7 +72,9 @@ def wilson(rate: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class Ratings:
-    """Per item (in ``items`` order): rating and its interval, win rate (a tie is half a win) and its interval."""
+    """Per item (in ``items`` order): rating and its interval, win rate (a tie is half a win) and its interval.
+    ``samples`` keeps the bootstrap's ratings (one row per resample, a column per item), so a difference between two
+    items gets an interval of its own (``playground.decide``); empty when made without resamples."""
 
     items: list[str]
     rating: np.ndarray
@@ -83,6 +85,7 @@ class Ratings:
     win_rate_high: np.ndarray
     rating_sd: np.ndarray
     votes: int
+    samples: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
 
     def votes_to_separate(self) -> int | None:
         """About how many more votes like these would make the top two's rating intervals stop overlapping
@@ -134,4 +137,4 @@ def fit(items: list[str], votes: list[tuple[str | None, list[str]]], seed: int =
     one_sided = ~(rate_high - rate_low > 1e-9)  # e.g. every vote gave the same credit (one vote, a sweep, all ties)
     score_low, score_high = wilson(rate, shown.sum(axis=0))
     rate_low, rate_high = np.where(one_sided, score_low, rate_low), np.where(one_sided, score_high, rate_high)
-    return Ratings(list(items), point, low, high, rate, rate_low, rate_high, sd, len(votes))
+    return Ratings(list(items), point, low, high, rate, rate_low, rate_high, sd, len(votes), resampled)
