@@ -140,15 +140,17 @@ class Launcher:
         return self._launch(endpoint, cleaned, record, output_shape(endpoint, cleaned).expected(), visitor, ticket)
 
     def start_judge(self, endpoint_id: str, label: str, body: dict[str, Any], usd: float, subject: str, prompt: str,
-                    visitor: Visitor | None = None) -> Watch:
-        """A judge's call to fal, as a run like any other: admitted against the caps at its estimate ``usd``,
-        journaled, cancellable, billed and logged as one row, whose ``judged`` column (``subject``) says what it
-        judged and whose ``output_text`` keeps the answer. Backends that declare no judge (the offline preview)
-        refuse it before anything is sent."""
+                    visitor: Visitor | None = None, ticket: Ticket | None = None) -> Watch:
+        """A judge's call to fal, as a run like any other: admitted against the caps at its estimate ``usd`` (or
+        already, by ``ticket``), journaled, cancellable, billed and logged as one row, whose ``judged`` column
+        (``subject``) says what it judged and whose ``output_text`` keeps the answer. Backends that declare no judge
+        (the offline preview) refuse it before anything is sent."""
         visitor = visitor or Visitor()
         backend = self.backend_for(visitor.key)
         declared = kind(backend.name)
         if declared is None or not declared.can_judge:
+            if ticket is not None:
+                ticket.release()
             name = declared.title if declared else backend.name
             raise InputError([("judge", f"the {name} has no judge: a judge is a vision model on fal, and its "
                                         "verdicts would be made up here. Enter a fal key at the top of the page to "
@@ -157,7 +159,7 @@ class Launcher:
                  for name, value in body.items()}
         record = RunRecord(endpoint_id=endpoint_id, prompt=prompt, arguments_json=json.dumps(shown, ensure_ascii=False),
                            estimated_cost_usd=round(usd, 6), judged=subject)
-        return self._launch(bare_endpoint(endpoint_id, label), body, record, {}, visitor, None)
+        return self._launch(bare_endpoint(endpoint_id, label), body, record, {}, visitor, ticket)
 
     def _launch(self, endpoint: Endpoint, cleaned: dict[str, Any], record: RunRecord, expected: dict[str, Any],
                 visitor: Visitor, ticket: Ticket | None) -> Watch:

@@ -2,9 +2,10 @@
 
 The judge sees the row's finished clips numbered 1..N in the row's blind order (fixed per batch and row, so no
 endpoint always comes first) and never their endpoints. Each clip goes to fal by its fal URL while that still
-answers, else uploaded from the local copy. Each call starts through ``Launcher.start_judge``: priced before and
-admitted against the caps, journaled, cancellable, billed and logged like a generation, and on its own task, so a
-judge that fails or hangs never touches the generation cells or their rows. What the judge said is read back from
+answers, else uploaded from the local copy. The row is priced before and admitted against the caps once, at its
+whole estimate (so a cap never stops it half way); then each call starts through ``Launcher.start_judge``:
+journaled, cancellable, billed and logged like a generation, and on its own task, so a judge that fails or hangs
+never touches the generation cells or their rows. What the judge said is read back from
 those rows (``verdicts``).
 """
 
@@ -24,10 +25,11 @@ from playground.compare.cells import BatchCell, CellStatus
 from playground.compare.grid import blind_order
 from playground.compare.snapshot import BatchSnapshot
 from playground.compare.verdicts import WHOLE_ROW, RowJudgement, Subject, judgements
-from playground.errors import InputError, PlaygroundError
+from playground.errors import InputError, LimitError, PlaygroundError
+from playground.guard import Ticket
 from playground.judging.judges import Clip, Judge, JudgePrice, Judges, price, requests
 from playground.launcher import Launcher
-from playground.record import RunRecord
+from playground.record import RunRecord, Status
 from playground.runner import Watch
 from playground.visitor import Visitor
 
@@ -52,6 +54,29 @@ class JudgeQuote:
         return (f"Judging this row with **{self.judge.name}** costs about **${self.price.usd:.4f}** "
                 f"({len(self.cells)} clip(s); {self.price.formula}). A judge's verdict is a model's, shown apart from "
                 "people's votes.")
+
+
+async def _release_after(watches: list[Watch], ticket: Ticket) -> None:
+    """The row's admission ends with its last call (its rows are in the log by then)."""
+    try:
+        await asyncio.gather(*(watch.outcome() for watch in watches), return_exceptions=True)
+    finally:
+        ticket.release()
+
+
+async def _called_off(watches: list[Watch], ticket: Ticket, why: PlaygroundError) -> PlaygroundError:
+    """A row's calls stopped because a later one could not start: each started one cancelled and followed to its
+    row (a call that had already answered stays answered), then why, with what became of them."""
+    for watch in watches:
+        watch.cancel()
+    try:
+        ended = await asyncio.gather(*(watch.outcome() for watch in watches))
+    finally:
+        ticket.release()
+    answered = sum(record.status == Status.COMPLETED for record in ended)
+    said = (f"{why}. This row was not judged: its {len(ended)} call(s) already started were called off"
+            + (f" ({answered} had answered; every call is in History)" if answered else " (every call is in History)"))
+    return LimitError(said) if isinstance(why, LimitError) else InputError([("judge", said)])
 
 
 async def _answers(url: str) -> bool:
@@ -83,6 +108,7 @@ class JudgeRuns:
         """``judges`` loads the judges when first used (their data is not read at start-up)."""
         self.launcher, self._load = launcher, judges
         self._judges: Judges | None = None
+        self._releasing: set[asyncio.Task[None]] = set()  # rows whose calls are under way hold their admission
 
     @property
     def judges(self) -> Judges:
@@ -131,16 +157,23 @@ class JudgeRuns:
 
     async def start(self, snapshot: BatchSnapshot | None, row: str | None, judge_name: str,
                     visitor: Visitor) -> list[Watch]:
+        """Every call of the row started, or none. The row is admitted once, at its whole estimate: checked against
+        the caps before anything is sent, then let in as one of the visitor's runs at once (waiting for a free one,
+        as a comparison's cells do), so no cap can refuse a row half way and leave it half judged and paid for."""
         quote = self._quote(snapshot, row, judge_name, visitor)
         if quote.refusal or quote.judge is None or quote.price is None or snapshot is None or row is None:
             raise InputError([("judge", quote.refusal)])
         judge, cells = quote.judge, quote.cells
+        guard, server_billed = self.launcher.guard, self.launcher.billed_to(visitor.key) == "server"
+        calls = len(cells) if judge.endpoint.scope == "clip" else 1
+        guard.check(visitor.limited_as, quote.price.usd, server_billed, runs=calls)
         urls = await asyncio.gather(*(self._clip_url(cell) for cell in cells))
         clips = [Clip(url, cell.run.duration_s or 0.0, cell.run.has_audio is True) for url, cell in zip(urls, cells, strict=True)]
         prompt = cells[0].prompt
         bodies = requests(judge, clips, prompt)
         per_clip = len(bodies) == len(clips) and judge.endpoint.scope == "clip"
         attempt = uuid.uuid4().hex[:12]
+        ticket = await guard.admit_waiting(visitor.limited_as, quote.price.usd, server_billed)
         watches: list[Watch] = []
         try:
             for place, body in enumerate(bodies):
@@ -149,11 +182,20 @@ class JudgeRuns:
                                   tuple(c.index for c in cells), tuple(c.credited for c in cells),
                                   tuple(c.has_audio for c in clips), snapshot.backend, prompt, cells[0].seed)
                 watches.append(self.launcher.start_judge(judge.endpoint.endpoint_id, judge.endpoint.label, body, usd,
-                                                         subject.text(), prompt, visitor))
-        except BaseException:  # a cap refused a later call: the earlier ones of this attempt are called off
+                                                         subject.text(), prompt, visitor,
+                                                         Ticket(None, visitor.limited_as, 0.0)))  # the row's holds
+        except PlaygroundError as exc:  # a later call could not start: the earlier ones are called off, and said
+            if watches:
+                raise await _called_off(watches, ticket, exc) from exc
+            ticket.release()
+            raise
+        except BaseException:
             for watch in watches:
                 watch.cancel()
+            ticket.release()
             raise
+        self._releasing.add(task := asyncio.create_task(_release_after(watches, ticket)))
+        task.add_done_callback(self._releasing.discard)
         return watches
 
     async def _clip_url(self, cell: BatchCell) -> str:
