@@ -84,6 +84,14 @@ def _reason(judgement: RowJudgement, labels: dict[int, str]) -> str:
     return f" — its reason: “{judgement.why}”{numbering}"
 
 
+def _unseen(judgement: RowJudgement, labels: dict[int, str]) -> str:
+    """Which of the row's clips the verdict did not see (added by an extension after it judged, or not finished),
+    so its pick is not read as made among them."""
+    unseen = [label for cell, label in labels.items() if cell not in judgement.subject.cells]
+    return (f" — judged {len(judgement.subject.cells)} of this row's {len(labels)} clips (not {', '.join(unseen)})"
+            if unseen else "")
+
+
 def _cost(judgement: RowJudgement) -> str:
     billed = f", billed ${judgement.billed_usd:.4f}" if judgement.billed_usd is not None else ""
     return f"estimated ${judgement.estimated_usd:.4f}{billed}"
@@ -98,7 +106,8 @@ def row_verdicts_html(judgements: list[RowJudgement], labels: dict[int, str], hi
         return (f'<p class="judge-row">{TAG} {len(judgements)} verdict(s) on this row: shown once you vote, so '
                 "they cannot sway you.</p>")
     lines = [f"{TAG} {html.escape(j.judge)}: <b>{html.escape(_pick_words(j, labels))}</b>"
-             f"{html.escape(_reason(j, labels))} <span class=\"judge-cost\">· {_cost(j)}</span>" for j in judgements]
+             f"{html.escape(_reason(j, labels) + _unseen(j, labels))} <span class=\"judge-cost\">· {_cost(j)}</span>"
+             for j in judgements]
     return f'<p class="judge-row">{"<br>".join(lines)}</p>'
 
 

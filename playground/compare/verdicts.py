@@ -17,6 +17,7 @@ import pandas as pd
 
 from playground.judging.verdict import Rubric, Unreadable, pick_from_rubrics, read_clip, read_row
 from playground.record import RunRecord, Status
+from playground.text import escape_surrogates
 from playground.votes import ALL_BAD, COLUMNS, TIE
 
 WHOLE_ROW = -1  # a Subject's ``clip`` when one call judged the whole row
@@ -48,9 +49,11 @@ class Subject:
         """The subject a row's ``judged`` column holds; None when it holds none (a generation) or is not one."""
         try:
             raw: Any = json.loads(text) if text else None
-            subject = cls(**{**raw, "cells": tuple(raw["cells"]), "endpoints": tuple(raw["endpoints"]),
-                             "sounds": tuple(raw["sounds"])})
-        except (TypeError, ValueError, KeyError):
+            fields: dict[str, Any] = {name: escape_surrogates(value) if isinstance(value, str) else value
+                                      for name, value in raw.items()}  # JSON's "\ud800" kept as its escape
+            subject = cls(**{**fields, "cells": tuple(raw["cells"]), "sounds": tuple(raw["sounds"]),
+                             "endpoints": tuple(escape_surrogates(e) for e in raw["endpoints"])})
+        except (TypeError, ValueError, KeyError, AttributeError):
             return None
         same = len(subject.cells) == len(subject.endpoints) == len(subject.sounds)
         return subject if same and (subject.clip == WHOLE_ROW or 0 <= subject.clip < len(subject.cells)) else None
@@ -124,10 +127,13 @@ def _per_clip(subject: Subject, runs: dict[int, RunRecord]) -> tuple[list[ClipVe
     """The verdicts of one call per clip, and the pick their scores make (only when every clip was read)."""
     clips: list[ClipVerdict] = []
     rubrics: list[Rubric | Unreadable] = []
+    called_off = any(run.status == Status.CANCELLED for run in runs.values())  # the rest were never sent
     for place, (cell, endpoint) in enumerate(zip(subject.cells, subject.endpoints, strict=True)):
         run = runs.get(place)
         if run is None:
-            clips.append(ClipVerdict(cell, endpoint, pending=True, problem="not judged (yet)"))
+            clips.append(ClipVerdict(cell, endpoint, pending=not called_off,
+                                     problem="not judged: the row's calls were called off" if called_off else
+                                     "not judged (yet)"))
             rubrics.append(Unreadable("", "not judged"))
         elif run.status != Status.COMPLETED:
             clips.append(ClipVerdict(cell, endpoint, problem=_problem(run)))
@@ -161,18 +167,25 @@ def judgements(results: pd.DataFrame, batch_id: str | None = None) -> dict[tuple
     for subject, run in _records(results):
         if batch_id is None or subject.batch == batch_id:
             attempts.setdefault((subject.batch, subject.row, subject.judge, subject.attempt), []).append((subject, run))
-    newest: dict[tuple[str, str, str], RowJudgement] = {}
+    newest: dict[tuple[str, str, str], tuple[bool, RowJudgement]] = {}
     for (batch, row, judge, _), group in attempts.items():
-        judgement = _judgement(group)
+        judgement, counts = _judgement(group), not _called_off(group)
         earlier = newest.get((batch, row, judge))
-        if earlier is None or judgement.at > earlier.at:
-            newest[(batch, row, judge)] = judgement
-    return newest
+        if earlier is None or (counts, judgement.at) > (earlier[0], earlier[1].at):
+            newest[(batch, row, judge)] = (counts, judgement)
+    return {key: judgement for key, (_, judgement) in newest.items()}
+
+
+def _called_off(group: list[tuple[Subject, RunRecord]]) -> bool:
+    """An attempt whose calls were called off before any answered (a later call of the row could not start): it
+    does not replace the verdict before it."""
+    return all(run.status == Status.CANCELLED for _, run in group)
 
 
 def model_votes(results: pd.DataFrame) -> pd.DataFrame:
     """Every judge's picks as votes (the votes log's columns, ``judge`` the model judge's name): one per judge per
-    row, its newest verdict that made a pick, for the leaderboard to rate apart from people's votes."""
+    row, from its newest verdict there when that made a pick (a newer attempt that failed leaves the row without
+    one), for the leaderboard to rate apart from people's votes."""
     rows: list[dict[str, Any]] = []
     for (batch, row, judge), verdict in judgements(results).items():
         if verdict.pick is None:
