@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from concurrent.futures import BrokenExecutor
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +125,12 @@ class NamedApi:
         values: dict[str, Any] = {name: getattr(run, name) for name in DEFINITIONS}
         measured_now = False
         if run.sharpness is None and run.video_path and Path(run.video_path).is_file():
-            measured = await self.launcher.runner.outputs.measure(Path(run.video_path))
+            try:
+                measured = await self.launcher.runner.outputs.measure(Path(run.video_path))
+            except (OSError, ValueError, BrokenExecutor) as exc:  # MediaError is a ValueError; no path is said
+                why = (exc.strerror or "it cannot be read") if isinstance(exc, OSError) else (
+                    "the measuring process died on it" if isinstance(exc, BrokenExecutor) else str(exc))
+                raise InputError([("run", f"its saved clip could not be measured: {why}")]) from None
             values = {"motion": measured.probe.motion, **measured.signals.columns()}
             measured_now = True
         cuts = [int(frame) for frame in str(values.get("cuts") or "").split()]

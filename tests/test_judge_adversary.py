@@ -497,6 +497,30 @@ def test_sound_in_one_channel_is_counted_over_both(tmp_path):
     assert measured.signals.silence == pytest.approx(0, abs=0.05)
 
 
+CORRUPT = [("garbage", b"\x00\x01not a video at all" * 100), ("empty", b""), ("text", b"<html>404</html>"),
+           ("cut in half", None)]
+
+
+@pytest.mark.parametrize("case, data", CORRUPT, ids=[c[0] for c in CORRUPT])
+def test_signals_of_a_run_whose_clip_was_corrupted_say_so_clearly(playground, case, data):
+    from pathlib import Path
+
+    from playground.errors import PlaygroundError
+
+    async def made():
+        return [item async for item in playground.generate(LITE_T2V, {"prompt": "a lake", "resolution": "480p",
+                                                                      "duration": "2", "seed": 3})][-1]
+    run = asyncio.run(made())
+    video = Path(run.video_path)
+    whole = video.read_bytes()
+    video.write_bytes(whole[:len(whole) // 2] if data is None else data)
+    playground.results.update("run_id", run.run_id, {"sharpness": "", "flicker": ""})  # as if logged before signals
+    with pytest.raises(PlaygroundError) as refused:
+        asyncio.run(asyncio.wait_for(playground.api.signals(run.run_id, Visitor()), 60))
+    said = str(refused.value)
+    assert "could not be measured" in said and str(video) not in said and str(playground.data_dir) not in said
+
+
 def test_signals_never_open_a_pipe_left_where_the_clip_was(playground):
     import os
     from pathlib import Path
@@ -548,6 +572,24 @@ def test_a_measuring_worker_killed_mid_run_is_replaced_and_the_run_keeps_its_sig
     assert record.sharpness is not None and record.flicker is not None and record.frames == 72
     logged = playground.results.read()
     assert logged.sharpness.iloc[0] != "" and logged.frames.iloc[0] == "72"
+
+
+def test_signals_through_the_api_on_a_corrupted_clip_answer_a_clear_message(client, app_data_dir):
+    from pathlib import Path
+
+    from gradio_client.exceptions import AppError
+
+    from playground.store.open import open_store
+
+    _, run = client.predict(LITE_T2V, json.dumps({"prompt": "a pond", "resolution": "480p", "duration": "2",
+                                                  "seed": 9}), api_name="/generate")
+    logged = open_store(app_data_dir).runs
+    path = Path(logged.read().set_index("run_id").loc[run["run_id"], "video_path"])
+    path.write_bytes(b"\x00garbage" * 64)
+    logged.update("run_id", run["run_id"], {"sharpness": ""})
+    with pytest.raises(AppError, match="could not be measured"):
+        client.predict(run["run_id"], api_name="/signals")
+    assert client.predict(LITE_T2V, json.dumps({"prompt": "still up"}), api_name="/estimate")  # the app goes on
 
 
 # -- the Leaderboard's judges --------------------------------------------------------------------------------------
