@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 
 QUOTE, COMMA, NEWLINE, CARRIAGE = 34, 44, 10, 13
+MAX_FIELD_CHARS = 1 << 26  # csv's own default (131,072 characters) is less than a long judge's answer or prompt
+csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_CHARS))  # the process's csv module reads such fields
 MAX_RECORD_LINES = 100_000
 CHUNK = 1 << 22  # bytes read at a time when finding records  # a record that spans more lines than this is not one of ours
 

@@ -56,3 +56,22 @@ def test_a_spreadsheet_saved_with_crlf_and_unquoted_fields_reads():
     parsed = parse_rows(b"1,plain,1\r\n2,\"quoted, comma\",2\r\n", COLUMNS)
     assert parsed.frame.to_dict(orient="records") == [{"id": "1", "text": "plain", "n": "1"},
                                                       {"id": "2", "text": "quoted, comma", "n": "2"}]
+
+
+@pytest.mark.parametrize("data", [
+    b'"1","' + b"x" * 200_000 + b'","1"\n',  # a long judge answer, well formed
+    b'"1","' + b"x" * 200_000 + b'","1"\n"2","a\rb","2"\n',  # beside a row that sends reading row by row
+    b'"1","' + b"x" * 200_000 + b'","1"\n"2","unclosed,"2"\n"3","c","3"\n',  # beside one set apart
+])
+def test_a_field_longer_than_the_csv_modules_default_limit_is_read(data):
+    """Python's csv reader refuses fields over 131,072 characters by default: a judge's answer can be longer, and its
+    row must be read, not set apart."""
+    parsed = parse_rows(data, COLUMNS)
+    assert parsed.frame.iloc[0].text == "x" * 200_000 and parsed.frame.iloc[0].id == "1"
+
+
+def test_a_long_field_is_still_one_whole_row():
+    """How a log's unterminated last row is judged whole (and mended) rather than torn: a long field is not torn."""
+    from playground.csvread import whole_row
+
+    assert whole_row(b'"1","' + b"x" * 200_000 + b'","1"\n', 3)
