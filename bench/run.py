@@ -15,7 +15,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BENCHES = ["compare_wall", "single_run", "upload_choice", "history_scale", "cold_start", "load", "offline_clip",
-           "page_weight", "store_scale", "signals"]
+           "page_weight", "store_scale", "signals", "export_vs_ffmpeg"]
 
 
 def run(name: str) -> dict:
@@ -28,7 +28,7 @@ def run(name: str) -> dict:
 
 def rows(f: dict) -> list[tuple[str, str, str, bool]]:
     """(measurement, figure, goal, met) for every figure the issue asks for."""
-    c, s, u, h, cs, ld, oc, pw, st, sg = (f[name] for name in BENCHES)
+    c, s, u, h, cs, ld, oc, pw, st, sg, ex = (f[name] for name in BENCHES)
     pages, stores = h["pages_s"], st["pages_s"]
     return [
         ("compare 4×2 wall ÷ slowest cell", f"{c['wall_over_slowest']:.3f} (wall {c['wall_s']:.2f} s, "
@@ -64,6 +64,12 @@ def rows(f: dict) -> list[tuple[str, str, str, bool]]:
         ("signals of a 5 s 720p clip with sound", f"{sg['measure_s']:.2f} s (probe_video alone "
          f"{sg['probe_video_s']:.2f} s, ×{sg['measure_over_probe']:.2f}; in the worker {sg['worker_warm_s']:.2f} s, "
          f"its first call {sg['worker_first_s']:.2f} s)", "< 1 s", sg["measure_s"] < 1),
+        ("row export ÷ ffmpeg hstack, 4 × 5 s 720p",
+         (f"wall {ex['wall_ratio']:.2f}, CPU {ex['cpu_ratio']:.2f} ({ex['app_wall_s']:.2f} s vs "
+          f"{ex['ffmpeg_wall_s']:.2f} s; growth {ex['app_growth_mb']:.0f} MB vs ffmpeg's peak "
+          f"{ex['ffmpeg_peak_mb']:.0f} MB)") if ex["ffmpeg"] else "ffmpeg not installed",
+         "≤ 1.2; growth ≤ ffmpeg's peak", bool(ex["ffmpeg"]) and ex["wall_ratio"] <= 1.2 and ex["cpu_ratio"] <= 1.2
+         and ex["app_growth_mb"] <= ex["ffmpeg_peak_mb"]),
         ("first switch into an endpoint tab", f"worst {pw['switch_worst_ms']:.0f} ms (median "
          f"{pw['switch_median_ms']:.0f} ms)", "≤ 300 ms", pw["switch_worst_ms"] <= 300),
     ]
