@@ -1,5 +1,5 @@
 """The named API: what `/catalog`, `/estimate`, `/snippets`, `/generate`, `/compare`, `/history`, `/vote`,
-`/judge`, `/signals` and `/leaderboard` do, JSON text in and JSON out, for ``gradio_client`` users and the page's API tab.
+`/judge`, `/signals`, `/leaderboard` and `/decide` do, JSON text in and JSON out, for ``gradio_client`` users and the page's API tab.
 
 Answers go out as the caller may see them (``shown``: on a public deployment, without server paths).
 """
@@ -16,6 +16,8 @@ from playground.backends.registry import ALL, names
 from playground.compare.comparisons import Comparisons
 from playground.compare.judge_present import judgement_dict
 from playground.compare.voting import lettered, row_key, row_name
+from playground.decide import decide_in
+from playground.decide_filters import SuiteScope, no_suites
 from playground.errors import InputError, RunError
 from playground.events import Queued, Submitted
 from playground.launcher import Launcher
@@ -39,6 +41,7 @@ class NamedApi:
 
     def __init__(self, launcher: Launcher, comparisons: Comparisons, revisits: Revisits, shown: Shown):
         self.launcher, self.comparisons, self.revisits, self.shown = launcher, comparisons, revisits, shown
+        self.suite_scope: SuiteScope = no_suites  # (suite, tag) → (batch ids, prompts): `/decide`'s suite and tag
 
     def vote(self, batch_id: str, row: str, choice: str, visitor: Visitor) -> dict[str, Any]:
         """One vote on a finished batch the caller may see: a clip letter, "tie" or "none" (all bad), by the
@@ -68,6 +71,17 @@ class NamedApi:
         table = leaderboard(votes, self.launcher.runner.results.read(), labels, backend)
         rows: list[dict[str, Any]] = json.loads(table.to_json(orient="records"))  # NaN → null, numpy → JSON numbers
         return rows
+
+    def decide(self, filters: dict[str, Any] | str) -> dict[str, Any]:
+        """What the votes decide (``playground.decide``), filtered (``{}`` or "" for all; e.g. ``{"backend":
+        "offline"}``): the best-populated pool's verdict, tie-classes, win matrix and points, and every pool's
+        decision under ``pools``. An unknown key or a bad value is an InputError naming the key."""
+        pools = [decision.as_dict() for decision in decide_in(
+            self.launcher.catalog, self.comparisons.votes.current(), self.launcher.runner.results.read(), filters,
+            self.suite_scope)]
+        first = pools[0]
+        return {"pool": first["pool"], "verdict": first["verdict"], "classes": first["classes"],
+                "matrix": first["matrix"], "points": first["points"], "votes": first["votes"], "pools": pools}
 
     def catalog(self) -> list[dict[str, str]]:
         return [endpoint.summary() for endpoint in self.launcher.catalog.values()]

@@ -3,6 +3,7 @@ returning what the tab shows (``compare.present``, ``leaderboard``)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing
 from pathlib import Path
@@ -16,6 +17,9 @@ from playground.compare.present import BatchView, CompareMode, PlanView, clip_la
 from playground.compare.snapshot import BatchSnapshot
 from playground.compare.spec import draw_seeds
 from playground.compare.verdicts import model_votes
+from playground.decide import Decision, Filters, decide_in
+from playground.decide_charts import DecideView
+from playground.decide_filters import SOUNDS, SuiteScope, no_suites
 from playground.errors import PlaygroundError
 from playground.judge_board import judge_board
 from playground.leaderboard import LeaderboardView, separation_note, standings
@@ -33,6 +37,8 @@ class CompareCalls:
 
     def __init__(self, comparisons: Comparisons, revisits: Revisits):
         self.comparisons, self.revisits = comparisons, revisits  # revisits: the seed checks beside the standings
+        self.suite_scope: SuiteScope = no_suites  # (suite, tag) → (batch ids, prompts) they cover; set by suites
+        self.suite_choices: Callable[[], dict[str, list[str]]] = dict  # {"suite": names, "tag": tags}; set by suites
 
     # -- the form ------------------------------------------------------------------------------------------
     def layouts(self) -> dict[str, FormLayout]:
@@ -125,6 +131,30 @@ class CompareCalls:
         records = await self.comparisons.judging.judge(snapshot, row, judge, visitor)
         return judged_said(records), self.comparisons.view(snapshot, blind, file_url, row, visitor.judge)
 
+    # -- prompt suites -------------------------------------------------------------------------------------
+    def suite_names(self, mode: str) -> list[str]:
+        """The prompt suites of a mode (playground/suites.py), as the tab lists them."""
+        return self.comparisons.suites.names(mode)
+
+    def suite_plan(self, name: str | None, endpoint_ids: list[str] | None, confirm: bool, reuse: bool,
+                   visitor: Visitor) -> PlanView:
+        """What Run suite would do on the chosen endpoints (which batch of the suite it extends, the new cells and
+        their cost), or what stops it."""
+        return self.comparisons.suite_runs.plan(name or "", list(endpoint_ids or []), visitor, confirm, reuse)
+
+    async def run_suite(self, name: str | None, endpoint_ids: list[str] | None, confirm: bool, reuse: bool,
+                        visitor: Visitor, blind: bool, file_url: FileUrl) -> AsyncIterator[BatchView]:
+        """Run suite: the suite on the chosen endpoints, extending its newest batch they cover (only the new
+        endpoints' cells run), snapshot by snapshot; a run that cannot start says why in its outcome."""
+        try:
+            asked = await asyncio.to_thread(self.comparisons.suite_runs.request, name or "",
+                                            list(endpoint_ids or []), visitor, confirm, reuse)
+            async with aclosing(self.comparisons.batches(asked, visitor)) as snapshots:  # leaving stops the batch
+                async for snapshot in snapshots:
+                    yield self.comparisons.view(snapshot, blind, file_url, None, visitor.judge)
+        except PlaygroundError as exc:  # nothing was sent
+            yield refused_view(exc)
+
     # -- the Leaderboard -----------------------------------------------------------------------------------
     def leaderboard_filters(self) -> tuple[list[str], str]:
         """The backend filter: its choices (each backend, then "all") and the one it opens on."""
@@ -143,3 +173,28 @@ class CompareCalls:
         return LeaderboardView.of(table, backend, self.revisits.seed_stability(), separation_note(fitted, labels),
                                   judge_board(votes, model_votes(results), labels, backend),
                                   signal_board(results, labels, backend))
+
+    # -- the decision --------------------------------------------------------------------------------------
+    def decisions(self, filters: Filters | dict[str, Any] | str) -> list[Decision]:
+        """One decision per pool (mode × sound) the filters leave, best-populated first (``playground.decide``);
+        filters as `/decide` takes them (JSON text, a dict, or parsed); the suite and tag through ``suite_scope``."""
+        return decide_in(self.comparisons.launcher.catalog, self.comparisons.votes.current(),
+                         self.revisits.results.read(), filters, self.suite_scope)
+
+    def decide(self, filters: Filters | dict[str, Any] | str) -> Decision:
+        """The decision of the best-populated pool the filters leave (a "not enough votes" one when none)."""
+        return self.decisions(filters)[0]
+
+    def decide_view(self, filters: Filters | dict[str, Any] | str, pool: str | None = None) -> DecideView:
+        """The Decide tab for these filters: the pool asked for (else the best-populated one) with its verdict,
+        pictures and classes, every pool's standings under it (the same backend and judge), the judges' choices."""
+        asked = filters if isinstance(filters, Filters) else Filters.parse(filters)
+        return DecideView.of(self.decisions(asked), pool, self.leaderboard(asked.backend, asked.judge), self.judges())
+
+    def decide_choices(self) -> dict[str, list[str]]:
+        """Each filter's choices, as the Decide tab offers them: backends (then "all"), judges (everyone first),
+        modes and sounds ("" first: every pool), and the suites' and tags' once ``suite_choices`` gives them."""
+        backends, _ = self.leaderboard_filters()
+        modes = ["", *dict.fromkeys(e.mode for e in self.comparisons.launcher.catalog.values())]
+        return {"backend": backends, "judge": self.judges(), "mode": modes, "sound": ["", *SOUNDS],
+                **self.suite_choices()}

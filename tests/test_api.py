@@ -35,7 +35,7 @@ def _rows(app_data_dir):
 def test_public_api_names_are_exactly_the_contract(client):
     info = client.view_api(return_format="dict", print_info=False)
     assert set(info["named_endpoints"]) == {"/catalog", "/estimate", "/snippets", "/generate", "/compare", "/history",
-                                           "/vote", "/judge", "/signals", "/leaderboard", "/export_row"}
+                                           "/vote", "/judge", "/signals", "/leaderboard", "/decide", "/export_row"}
 
 
 def test_every_event_has_a_unique_explicit_name(catalog):
@@ -56,7 +56,8 @@ def test_every_event_has_a_unique_explicit_name(catalog):
     compare_events = {"run_compare", "compare_preview", "compare_mode", "compare_draw_seeds", "compare_cancel_all",
                       "compare_cancel_cells", "compare_blind", "compare_vote_row", "compare_vote", "compare_preset_load",
                       "compare_export_row", "compare_vote_key", "compare_open", "compare_open_list",
-                      "compare_judge", "compare_judge_quote_row", "compare_judge_quote_judge"}  # a model judge
+                      "compare_judge", "compare_judge_quote_row", "compare_judge_quote_judge",  # a model judge
+                      "compare_suite_plan", "run_suite", "compare_suite_replan"}  # a prompt suite
     leaderboard_events = {"leaderboard_refresh", "leaderboard_filter", "leaderboard_judge", "leaderboard_open"}
     history_events = {f"history_{name}" for name in ("open", "page", "filter", "newer", "older", "export_csv",
                                                      "export_json", "choose", "restore", "rerun", "seed_check",
@@ -65,7 +66,7 @@ def test_every_event_has_a_unique_explicit_name(catalog):
     builds = [n for n in named if n.startswith("apply")]  # each endpoint tab's and Compare's gr.render (Gradio names those)
     assert len(builds) == len(catalog) + 1
     named = [n for n in named if not n.startswith("apply")]
-    assert len(named) == len(set(named)) == 11 + len(page_events) + len(leaderboard_events) + len(history_events)
+    assert len(named) == len(set(named)) == 12 + len(page_events) + len(leaderboard_events) + len(history_events)
     assert page_events | leaderboard_events | history_events <= set(named)
     opens = {d["api_name"] for d in demo.config["dependencies"] if d["api_name"].startswith("open_")}
     assert {f"open_{e.slug}" for e in catalog.values()} | {"open_compare"} <= opens  # page-side first showings

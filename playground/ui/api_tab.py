@@ -1,5 +1,5 @@
 """The JSON tab: the named API (`/catalog`, `/estimate`, `/generate`, `/compare`, `/history`, `/vote`, `/judge`,
-`/signals`, `/leaderboard`, `/export_row`) with a face for humans."""
+`/signals`, `/leaderboard`, `/decide`, `/export_row`) with a face for humans."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def build_api_tab(api: NamedApi, sessions: SessionCalls, session: gr.State) -> N
     """Components and the named API's events; every api_name here is a contract (README, "Named API")."""
     gr.Markdown("Call any endpoint with JSON arguments, exactly as `gradio_client` users do "
                 "(`/catalog`, `/estimate`, `/snippets`, `/generate`, `/compare`, `/history`, `/vote`, `/judge`, `/signals`, "
-                "`/leaderboard`, "
+                "`/leaderboard`, `/decide`, "
                 "`/export_row`). "
                 "Image fields take a URL or a data URI.")
     ids = [row["endpoint_id"] for row in api.catalog()]
@@ -67,6 +67,9 @@ def build_api_tab(api: NamedApi, sessions: SessionCalls, session: gr.State) -> N
     with gr.Row(equal_height=True):
         board_query = gr.Textbox('{"backend": "all"}', label="leaderboard filter (JSON)", elem_id="api-board-query")
         board_btn = gr.Button("Leaderboard", elem_id="api-leaderboard")
+        decide_query = gr.Textbox("{}", label="decision filters (JSON; {} for all): backend, since, until, suite, tag, "
+                                  "judge, mode, sound", elem_id="api-decide-query")
+        decide_btn = gr.Button("Decide", elem_id="api-decide")
 
     @user_errors
     def estimate(endpoint_id: str, arguments_json: str) -> dict:
@@ -116,6 +119,10 @@ def build_api_tab(api: NamedApi, sessions: SessionCalls, session: gr.State) -> N
     def board(query: str) -> list[dict]:
         return api.leaderboard(query)
 
+    @user_errors
+    def decision(filters: str) -> dict:
+        return api.decide(filters)
+
     catalog_btn.click(api.catalog, outputs=output, api_name="catalog")
     estimate_btn.click(estimate, [endpoint, arguments], output, api_name="estimate")
     snippets_btn.click(code, [endpoint, arguments], output, api_name="snippets")
@@ -126,6 +133,7 @@ def build_api_tab(api: NamedApi, sessions: SessionCalls, session: gr.State) -> N
     history_btn.click(history, [limit, session], output, api_name="history")
     vote_btn.click(vote, [batch_id, row, choice, judge, session], output, api_name="vote")
     board_btn.click(board, board_query, output, api_name="leaderboard")
+    decide_btn.click(decision, decide_query, output, api_name="decide")
     judge_btn.click(judge_row, [batch_id, row, model_judge, session], output, api_name="judge",
                     concurrency_id="judges", concurrency_limit=4)
     signals_btn.click(signals, [run_id, session], output, api_name="signals")
