@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from concurrent.futures import BrokenExecutor
 from collections.abc import Awaitable, Callable
+from concurrent.futures import BrokenExecutor
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -18,7 +18,7 @@ from playground.checks import check_columns
 from playground.config import FalSettings
 from playground.deadline import Interrupted, within
 from playground.download import download, download_client
-from playground.errors import DownloadError, RunError
+from playground.errors import DownloadError, RunError, disk_problem
 from playground.events import Completed
 from playground.keys import redact
 from playground.record import RunRecord, Status, billed_cost
@@ -116,7 +116,9 @@ class Outputs:
             measured = await self.measure(path)
         except (OSError, ValueError, BrokenExecutor) as exc:  # MediaError (a ValueError): not a readable video;
             # BrokenExecutor: the file killed the measuring worker twice
-            record.error = _noted(record.error, f"the saved video could not be read ({exc})")
+            why = (disk_problem(exc) if isinstance(exc, OSError) else "the measuring process stopped on it twice"
+                   if isinstance(exc, BrokenExecutor) else str(exc))  # never a server path
+            record.error = _noted(record.error, f"the saved video could not be read ({why})")
             return
         probe = measured.probe
         for name, value in measured.signals.columns().items():
