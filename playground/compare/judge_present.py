@@ -13,6 +13,7 @@ from playground.votes import ALL_BAD, TIE
 
 AXES = ("adherence", "artifacts", "motion", "sound")
 RAW_SHOWN = 2000  # characters of an unreadable answer shown on the page (all of it is in the results log)
+RAW_ANSWERED = 20_000  # and given by /judge, with its whole length (``raw_chars``)
 TAG = '<b class="judge-tag">Model judge</b>'  # what marks a model's verdict apart from people's votes (page.css)
 
 
@@ -123,7 +124,7 @@ def judgement_dict(judgement: RowJudgement, letters: dict[int, str]) -> dict[str
             "estimated_usd": judgement.estimated_usd, "billed_usd": judgement.billed_usd,
             "clips": [{"clip": letters.get(v.cell, ""), "endpoint_id": v.endpoint_id,
                        "rubric": rubric_dict(v.rubric) if v.rubric else None, "error": v.problem,
-                       "raw": v.raw} for v in judgement.clips]}
+                       "raw": v.raw[:RAW_ANSWERED], "raw_chars": len(v.raw)} for v in judgement.clips]}
 
 
 def judged_said(records: list[RunRecord]) -> str:

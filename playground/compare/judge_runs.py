@@ -29,6 +29,7 @@ from playground.errors import InputError, LimitError, PlaygroundError
 from playground.guard import Ticket
 from playground.judging.judges import Clip, Judge, JudgePrice, Judges, price, requests
 from playground.launcher import Launcher
+from playground.presets import markdown_literal
 from playground.record import RunRecord, Status
 from playground.runner import Watch
 from playground.visitor import Visitor
@@ -51,7 +52,7 @@ class JudgeQuote:
         """The line under the Judge button: the cost before, or why the row cannot be judged."""
         if self.refusal or self.judge is None or self.price is None:
             return self.refusal
-        return (f"Judging this row with **{self.judge.name}** costs about **${self.price.usd:.4f}** "
+        return (f"Judging this row with **{markdown_literal(self.judge.name)}** costs about **${self.price.usd:.4f}** "
                 f"({len(self.cells)} clip(s); {self.price.formula}). A judge's verdict is a model's, shown apart from "
                 "people's votes.")
 
