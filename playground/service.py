@@ -42,6 +42,8 @@ from playground.runner import Runner
 from playground.session_facade import SessionCalls
 from playground.store.open import open_store
 from playground.store.parts import Store
+from playground.suites import BUILT_IN_DIR as SUITES_DIR
+from playground.suites import Suites
 from playground.tabs_facade import EndpointTabCalls
 from playground.visitor import Visitor
 
@@ -63,8 +65,10 @@ class Playground:
                  offline: Backend | None = None, server_key: str | None = None,
                  fal_settings: FalSettings | None = None, limits: Limits | None = None,
                  presets_dir: Path = BUILT_IN_DIR, public: PublicMode | None = None, store: Store | None = None,
-                 judges: Callable[[], Judges] = load_judges, offload: Offload | None = None):
-        """``offload``: where clips are measured (a worker process); without one, on a thread of this process."""
+                 judges: Callable[[], Judges] = load_judges, offload: Offload | None = None,
+                 suites_dir: Path = SUITES_DIR):
+        """``offload``: where clips are measured (a worker process); without one, on a thread of this process;
+        ``suites_dir``: the prompt suites (``suites/``), checked against the catalog here, at start-up."""
         self.catalog, self.data_dir = catalog, Path(data_dir)
         self.limits, self.public = limits or Limits(), public or PublicMode()
         settings = fal_settings or FalSettings()
@@ -72,6 +76,7 @@ class Playground:
         self.results, self.journal = self.store.runs, self.store.journal
         self.inputs = Inputs(self.data_dir / "inputs")
         self.presets = Presets(catalog, presets_dir, saved=self.store.presets)
+        self.suites = Suites(catalog, suites_dir)
         self.guard = Guard(self.public, self.results, admissions=self.store.admissions)
         judges = cache(judges)  # the judges' data, read once when first needed
         outputs = Outputs(self.data_dir / "outputs", settings,
@@ -86,7 +91,7 @@ class Playground:
         self.recovery = Recovery(self.journal, self.results, self.runner, built.backend, server_key,
                                  sweep_s=self.store.sweep_s)
         self.comparisons = Comparisons(self.launcher, self.presets, self.limits, self.store.votes, self.store.batches,
-                                       judges)
+                                       judges, self.suites)
         self.revisits = Revisits(self.launcher, self.results, self.store.seed_checks,
                                  self.data_dir / "exports", own_rows_only=self.public.on)
         # the facade's parts
@@ -94,9 +99,12 @@ class Playground:
         shown = self.sessions.for_visitor
         self.tabs = EndpointTabCalls(self.launcher, self.presets, self.public, shown)
         self.compare = CompareCalls(self.comparisons, self.revisits)
+        # a decision filtered to a prompt suite or tag: the batches and prompts they cover, and the choices
+        self.compare.suite_scope, self.compare.suite_choices = self.comparisons.suite_runs.scope, self.suites.choices
         self.history = HistoryCalls(self.revisits, shown)
         self.gallery = Gallery(catalog, self.data_dir / "gallery")
         self.api = NamedApi(self.launcher, self.comparisons, self.revisits, shown)
+        self.api.suite_scope = self.comparisons.suite_runs.scope  # `/decide`'s suite and tag
 
     # -- the app as a whole ----------------------------------------------------------------------------------
     def generate(self, endpoint_id: str, arguments: dict[str, Any], visitor: Visitor | None = None,

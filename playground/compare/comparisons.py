@@ -34,7 +34,7 @@ from playground.compare.present import (
     problems_markdown,
 )
 from playground.compare.snapshot import BatchSnapshot
-from playground.compare.spec import StoredSpec, extension_of, parse_spec
+from playground.compare.spec import StoredSpec, SuiteMark, extension_of, parse_spec
 from playground.compare.store import BatchStore, KeptBatch
 from playground.compare.verdicts import RowJudgement
 from playground.compare.voting import Voting
@@ -46,6 +46,7 @@ from playground.judging.judges import Judges, load_judges
 from playground.launcher import Launcher
 from playground.presets import Presets
 from playground.record import RunRecord, Status
+from playground.suites import SuiteRuns, Suites
 from playground.visitor import Visitor
 from playground.votes import VotesLog
 
@@ -58,17 +59,21 @@ class Comparisons:
     """The Compare tab's and `/compare`'s side of the core (batches in flight are kept by batch id)."""
 
     def __init__(self, launcher: Launcher, presets: Presets, limits: Limits, votes: VotesLog, store: BatchStore,
-                 judges: Callable[[], Judges] = load_judges):
+                 judges: Callable[[], Judges] = load_judges, suites: Suites | None = None):
         self.launcher, self.presets, self.limits, self.votes, self.store = launcher, presets, limits, votes, store
         self.judging = JudgeRuns(launcher, judges)
         self.kept = KeptBatches(store, launcher.runner.results, launcher.runner.journal, self._live,
                                 shared=not launcher.public.on)
         self.voting = Voting(votes, self.kept)
         self.exports = RowExports(self.kept, self.voting, store.directory.parent / "exports")
+        self.suites = suites or Suites(launcher.catalog)  # prompt suites: a `/compare` may name one
+        self.suite_runs = SuiteRuns(self.suites, self.kept, launcher.runner.results, self.arrange,
+                                    lambda visitor: launcher.backend_for(visitor.key).paid, limits)
         catalog = launcher.catalog
         self.forms: dict[str, Endpoint] = {mode: union_endpoint(catalog, mode) for mode in MODE_NAMES
                                            if any(e.mode == mode for e in catalog.values())}
         self._batches: dict[str, Batch] = {}
+        self._suites_running: dict[str, SuiteMark] = {}  # the suite each running batch is, for `/compare`'s answer
         self._tasks: set[asyncio.Task[None]] = set()
 
     def _live(self, batch_id: str) -> BatchSnapshot | None:
@@ -116,6 +121,7 @@ class Comparisons:
         that batch already has (kept) and, when asked, runs to reuse."""
         catalog = self.launcher.catalog
         batch_id = extension_of(asked)  # before anything is read, run or paid for
+        asked = self.suites.expanded(asked)  # a suite named: its prompts, seeds and settings
         extended = self._extended(batch_id, visitor) if batch_id else None
         base = None if extended is None else replace(  # its inputs inline again, as the request has them
             extended.spec, arguments=self.launcher.inputs.to_data_uris(extended.spec.arguments))
@@ -150,10 +156,12 @@ class Comparisons:
                 yield snapshot
 
     async def run(self, asked: Any, visitor: Visitor | None = None) -> AsyncIterator[dict[str, Any]]:
-        """`/compare`: ``batches``, each snapshot as the answer's JSON (``BatchSnapshot.as_dict``)."""
+        """`/compare`: ``batches``, each snapshot as the answer's JSON (``BatchSnapshot.as_dict``, and the suite
+        it ran as ``suite``: name and content hash, when it ran one)."""
         async with aclosing(self.batches(asked, visitor)) as snapshots:
             async for snapshot in snapshots:
-                yield snapshot.as_dict()
+                suite = self._suites_running.get(snapshot.batch_id)
+                yield snapshot.as_dict() | ({"suite": suite.as_dict()} if suite else {})
 
     async def batches(self, asked: Any, visitor: Visitor | None = None) -> AsyncGenerator[BatchSnapshot, None]:
         """Run every cell of a `/compare` request concurrently; yields the batch at each change, the last time when
@@ -176,6 +184,8 @@ class Comparisons:
         self.launcher.guard.check(visitor.limited_as, cost, server_billed, runs=len(arranged.new))
         batch = Batch.start(planned.spec.extend or uuid.uuid4().hex[:12], arranged, backend.name, backend.paid)
         self._batches[batch.batch_id] = batch
+        if planned.spec.suite:
+            self._suites_running[batch.batch_id] = planned.spec.suite
         changed, finished = asyncio.Event(), asyncio.Event()
 
         def on_change() -> None:
@@ -210,6 +220,7 @@ class Comparisons:
             raise
         finally:
             self._batches.pop(batch.batch_id, None)
+            self._suites_running.pop(batch.batch_id, None)
 
     def _keep(self, snapshot: BatchSnapshot, visitor: Visitor, planned: Plan) -> None:
         """The batch on disk as it is now, for `/vote`, exports and extensions (its runs are in the results log

@@ -8,10 +8,11 @@ comparison.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,8 +30,34 @@ MAX_PROMPT_CHARACTERS = 200_000
 COUNTED = 1_000  # prompts counted before a list far too long is refused without reading the rest
 MAX_SEEDS = 8
 SEED_MAX = 2**31 - 1
-KEYS = {"prompts", "endpoints", "seeds", "random_seeds", "arguments", "overrides", "confirm", "extend", "reuse"}
-BATCH_ID = re.compile(r"[0-9a-f]{12}")
+KEYS = {"prompts", "endpoints", "seeds", "random_seeds", "arguments", "overrides", "confirm", "extend", "reuse",
+        "suite"}
+BATCH_ID = re.compile(r"[0-9a-f]{12}")  # a suite's content hash has the same shape
+
+
+def content_hash(mode: str, prompts: Iterable[str], seeds: Iterable[int], arguments: Mapping[str, Any]) -> str:
+    """What defines a prompt suite's cells (its mode, prompt texts, seeds and shared settings; their order, its
+    layout, description and tags aside) as 12 hex digits of a SHA-256: an edited suite is a new suite."""
+    defined = {"mode": mode, "prompts": sorted(prompts), "seeds": sorted(seeds), "arguments": arguments}
+    text = json.dumps(defined, sort_keys=True, ensure_ascii=True, separators=(",", ":"), default=str)  # canonical
+    return hashlib.sha256(text.encode("ascii")).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class SuiteMark:
+    """The prompt suite a batch ran (playground/suites.py), by name and the hash of its content then."""
+
+    name: str
+    hash: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"name": self.name, "hash": self.hash}
+
+    @classmethod
+    def checked(cls, name: Any, hashed: Any) -> SuiteMark | None:
+        """A mark from its dict form's two values, or None when they are not one."""
+        ok = isinstance(name, str) and name and isinstance(hashed, str) and BATCH_ID.fullmatch(hashed)
+        return cls(name, hashed) if ok else None
 
 
 def normal_batch_id(raw: Any, field: str = "batch_id") -> str:
@@ -52,10 +79,12 @@ class StoredSpec:
     seeds: tuple[int, ...] = ()
     arguments: dict[str, Any] = field(default_factory=dict)  # inline files as data URIs, or references on disk
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    suite: SuiteMark | None = None  # the prompt suite it ran, if any
 
     def as_dict(self) -> dict[str, Any]:
         return {"prompts": list(self.prompts), "endpoints": list(self.endpoint_ids), "seeds": list(self.seeds),
-                "arguments": self.arguments, "overrides": self.overrides}
+                "arguments": self.arguments, "overrides": self.overrides,
+                "suite": self.suite.as_dict() if self.suite else None}
 
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any]) -> StoredSpec:
@@ -65,10 +94,11 @@ class StoredSpec:
             value = spec.get(key)
             return tuple(value) if isinstance(value, list) else ()
 
-        arguments, overrides = spec.get("arguments"), spec.get("overrides")
+        arguments, overrides, suite = spec.get("arguments"), spec.get("overrides"), spec.get("suite")
         return cls(listed("prompts"), listed("endpoints"), listed("seeds"),
                    dict(arguments) if isinstance(arguments, dict) else {},
-                   dict(overrides) if isinstance(overrides, dict) else {})
+                   dict(overrides) if isinstance(overrides, dict) else {},  # no suite in files kept before suites
+                   SuiteMark.checked(suite.get("name"), suite.get("hash")) if isinstance(suite, dict) else None)
 
 
 @dataclass(frozen=True)
@@ -84,10 +114,11 @@ class Spec:
     extend: str = ""  # the finished batch these cells join (see extend.py)
     reuse: bool = False  # take a completed run with the same sent arguments instead of paying again
     seeded: bool = True  # seeds the person chose (drawn ones are random: never reused)
+    suite: SuiteMark | None = None  # the prompt suite these cells are, whole (its hash checked against them)
 
     def as_stored(self) -> StoredSpec:
         """The spec as its batch keeps it (seeds fixed), to be extended later."""
-        return StoredSpec(self.prompts, self.endpoint_ids, self.seeds, self.arguments, self.overrides)
+        return StoredSpec(self.prompts, self.endpoint_ids, self.seeds, self.arguments, self.overrides, self.suite)
 
 
 def draw_seeds(count: int) -> list[int]:
@@ -199,13 +230,20 @@ def _merged(raw: dict[str, Any], stored: StoredSpec) -> dict[str, Any]:
     if changed:
         raise InputError([("overrides", f"an extension keeps the overrides of the batch's endpoints: {changed}")])
 
+    suite = raw.get("suite")
+    if stored.suite and suite is None:
+        suite = stored.suite.as_dict()  # it stays that suite's batch: its content is checked against the mark
+    elif stored.suite and isinstance(suite, dict) and suite != stored.suite.as_dict():
+        raise InputError([("extend", f"this batch ran the suite {stored.suite.name!r} as it was then "
+                                     f"(#{stored.suite.hash}); an edited suite is a new suite: run it anew")])
+
     def joined(new: Any, kept: tuple[Any, ...]) -> Any:
         return [*kept, *(v for v in new if v not in kept)] if isinstance(new, list) else new
 
     prompts = raw.get("prompts")
     merged = {**raw, "prompts": joined(prompts.splitlines() if isinstance(prompts, str) else prompts, stored.prompts),
               "endpoints": joined(raw.get("endpoints"), stored.endpoint_ids),
-              "overrides": {**stored.overrides, **overrides}, "extend": extension_of(raw)}
+              "overrides": {**stored.overrides, **overrides}, "extend": extension_of(raw), "suite": suite}
     drawn = raw.get("random_seeds")
     if drawn is None:
         merged["seeds"] = joined(raw.get("seeds"), stored.seeds) if raw.get("seeds") is not None else list(stored.seeds)
@@ -244,6 +282,14 @@ def parse_spec(raw: Any, catalog: Catalog, max_cells: int, extending: StoredSpec
     if not isinstance(extend, str):
         problems.append(("extend", "must be the batch_id of a finished comparison of yours"))
         extend = ""
+    suite = raw.get("suite")
+    mark = SuiteMark.checked(suite.get("name"), suite.get("hash")) if isinstance(suite, dict) else None
+    if suite is not None and mark is None:
+        problems.append(("suite", "name one of the prompt suites (the Compare tab lists them)"))
+    elif mark and prompts and endpoint_ids and seeds and mark.hash != content_hash(
+            catalog[endpoint_ids[0]].mode, prompts, seeds, arguments):
+        problems.append(("suite", f"these are not the cells of the suite {mark.name!r} (#{mark.hash}): its batch "
+                                  "may gain endpoints only; other prompts, seeds or settings are another comparison"))
     cells = len(prompts) * len(endpoint_ids) * len(seeds)
     if cells > max_cells:
         problems.append(("cells", f"{len(prompts)} prompts × {len(endpoint_ids)} endpoints × {len(seeds)} seeds = "
@@ -251,4 +297,4 @@ def parse_spec(raw: Any, catalog: Catalog, max_cells: int, extending: StoredSpec
     if problems:
         raise InputError(problems)
     return Spec(prompts, endpoint_ids, seeds, dict(arguments), {k: dict(v) for k, v in overrides.items()},
-                raw.get("confirm") is True, extend, raw.get("reuse") is True, raw.get("random_seeds") is None)
+                raw.get("confirm") is True, extend, raw.get("reuse") is True, raw.get("random_seeds") is None, mark)
