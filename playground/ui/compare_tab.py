@@ -17,6 +17,7 @@ from playground.ui.errors import user_errors
 from playground.ui.files import page_root, served_url
 from playground.ui.lean import built_when_opened, opening_box, opens_on_select
 from playground.ui.session import visitor_of
+from playground.ui.suite_panel import SuiteInputs, SuitePanel, wire_suites
 from playground.ui.widgets import (
     FORM_EVENT,
     FieldWidgets,
@@ -58,6 +59,7 @@ def build_compare_contents(compare: CompareCalls, sessions: SessionCalls, sessio
             endpoints = gr.CheckboxGroup(mode_view.endpoints, value=mode_view.selected, label="Endpoints to compare",
                                          elem_id="cmp-endpoints", interactive=True,
                                          info="Default: one per family. The same prompt and seed go to each.")
+            suites = SuitePanel.build(compare.suite_names(opening_mode))
             preset = gr.Dropdown(mode_view.presets, value=None, label="Start from a preset", elem_id="cmp-preset",
                                  interactive=True)
             prompts = gr.Textbox(lines=3, label="Prompt variants (one per line; {dusk|dawn} makes one of each)",
@@ -119,10 +121,11 @@ def build_compare_contents(compare: CompareCalls, sessions: SessionCalls, sessio
 
     def switch_mode(chosen: str) -> list[Any]:
         offered = compare.mode(chosen)
-        return ([gr.update(choices=offered.endpoints, value=offered.selected),
-                 gr.update(choices=offered.presets, value=None)] + [gr.update(visible=m == chosen) for m in forms])
+        return ([gr.update(choices=offered.endpoints, value=offered.selected), gr.update(choices=offered.presets,
+                value=None), gr.update(choices=compare.suite_names(chosen), value=None)]
+                + [gr.update(visible=m == chosen) for m in forms])
 
-    mode.change(switch_mode, mode, [endpoints, preset] + [group for group, _ in forms.values()],
+    mode.change(switch_mode, mode, [endpoints, preset, suites.choice] + [group for group, _ in forms.values()],
                 api_name="compare_mode", **PRIVATE)
 
     @user_errors
@@ -150,6 +153,8 @@ def build_compare_contents(compare: CompareCalls, sessions: SessionCalls, sessio
     panel.cancel_button.click(lambda snapshot, keys: compare.cancel_cells(snapshot, keys or []),
                               [panel.state, panel.cancel_cells], cancel_said, api_name="compare_cancel_cells",
                               api_visibility="private")
+    wire_suites(suites, compare, sessions, SuiteInputs(session, endpoints, confirm, reuse, blind, cancel_said), panel,
+                clip_urls)
     judging = Judging(compare, sessions, session, judge_name, panel, blind, clip_urls)
     wire_judging(judging)
     wire_model_judge(judging)
