@@ -1,24 +1,33 @@
-"""A lighter page: the config leaves out API schemas no API event needs, and the page and config go compressed.
+"""A lighter page: the config leaves out API schemas no API event needs, the page, config and tab builds go
+compressed, tabs are built when first opened, and start-up builds Gradio's server app once before launch.
 
 Gradio embeds every component's API schema (``api_info`` three times over, plus example inputs) in ``/config``
 and in the page itself, whether or not any API event uses the component; here that was half of the config.
 Only the components of public or undocumented events (the named API, ``/set_key``) keep theirs: those are
 the ones ``/gradio_api/info`` and ``gradio_client`` describe. Gradio compresses files with an extension
-(``.js``, ``.css``, …) itself, but not ``/`` or ``/config``; ``PageCompression`` gzips those.
+(``.js``, ``.css``, …) itself, but not ``/``, ``/config`` nor the answers of events that are not queued (a tab's
+build, 35–120 KB of component config); ``PageCompression`` gzips those.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import gradio as gr
+from gradio.blocks import BlockContext
+from gradio.context import Context, set_render_context
+from gradio.queueing import Queue
+from gradio.routes import App
+from gradio.utils import is_zero_gpu_space
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import Receive, Scope, Send
 
 API_SCHEMA_KEYS = ("api_info", "api_info_as_input", "api_info_as_output", "example_inputs")
-COMPRESSED_ROUTES = ("/", "/config", "/gradio_api/info")  # Gradio's own middleware skips paths without extension
+# Gradio's own middleware skips paths without an extension; run/predict answers the events that are not queued
+# (each tab's build among them); event streams and media are never compressed here (Starlette's GZip skips them)
+COMPRESSED_ROUTES = ("/", "/config", "/gradio_api/info", "/gradio_api/run/predict")
 OPEN_ONCE = "(opening) => opening || 'open'"  # a tab's first showing builds it; later ones leave it as it is
 OPEN_EVENT: dict[str, Any] = {"js": OPEN_ONCE, "api_visibility": "private", "show_progress": "hidden", "queue": False}
 
@@ -35,10 +44,57 @@ def without_private_api_schemas(config: dict[str, Any]) -> dict[str, Any]:
 
 
 class LeanBlocks(gr.Blocks):
-    """``gr.Blocks`` whose config (computed at build and again at launch) carries no unneeded API schema."""
+    """``gr.Blocks`` whose config (computed at build and again at launch) carries no unneeded API schema, and whose
+    server app is built once, by ``launch()``.
+
+    Gradio builds a whole FastAPI app (every route, and the config of every component again) in ``Blocks.__init__``
+    (through ``queue()``), at the end of the ``with`` block, in each later ``queue()`` and in ``launch()``; only
+    the last one serves, and the three others cost 0.1–0.17 s of CPU at start-up. Here ``queue()`` and the end of
+    the block do what Gradio's do except that build, and ``app`` builds one on first use should anything ask before
+    ``launch()``. ``tests/test_startup.py`` checks both leave the state Gradio's would."""
+
+    _lean_app: Any = None
+
+    @property
+    def app(self) -> Any:
+        if self._lean_app is None:
+            self._lean_app = App.create_app(self, mcp_server=False)
+        return self._lean_app
+
+    @app.setter
+    def app(self, value: Any) -> None:
+        self._lean_app = value
 
     def get_config_file(self) -> Any:
         return without_private_api_schemas(cast(dict[str, Any], super().get_config_file()))
+
+    def __exit__(self, exc_type: type[BaseException] | None = None, *args: Any) -> None:
+        """Gradio 6.31's ``Blocks.__exit__`` for the page's root, without building the server app."""
+        if exc_type is not None or self.parent is not None:
+            super().__exit__(exc_type, *args)
+            return
+        BlockContext.fill_expected_parents(self)
+        set_render_context(None)
+        self.default_config.attach_load_events()  # before the root block is reset, as Gradio does
+        Context.root_block = None
+        self.config = self.get_config_file()
+        self.progress_tracking = any(fn.tracks_progress for fn in self.fns.values())  # type: ignore[assignment]
+        self.page = ""
+        self.validate_navbar_settings()
+        self.exited = True
+
+    def queue(self, status_update_rate: float | Literal["auto"] = "auto", api_open: bool | None = None,
+              max_size: int | None = None, *, default_concurrency_limit: int | None | Literal["not_set"] = "not_set",
+              ) -> LeanBlocks:
+        """Gradio 6.31's ``Blocks.queue``, without building the server app."""
+        if api_open is not None:
+            self.api_open = api_open
+        if is_zero_gpu_space():
+            max_size = 1 if max_size is None else max_size
+        self._queue = Queue(live_updates=status_update_rate == "auto", concurrency_count=self.max_threads,
+                            update_intervals=status_update_rate if status_update_rate != "auto" else 1,
+                            max_size=max_size, blocks=self, default_concurrency_limit=default_concurrency_limit)
+        return self
 
 
 class PageCompression(GZipMiddleware):
