@@ -2,7 +2,11 @@
 one code pane (request JSON or client code), then the run's progress and result.
 
 Each event asks the core once: ``form_view`` while the form changes, ``run_form`` for Run. Input problems are
-listed (and Run is off) before anything is sent; a refused run says why in its result, not in a pop-up."""
+listed (and Run is off) before anything is sent; a refused run says why in its result, not in a pop-up.
+
+The result's player and the run's logs appear when Run is pressed (the player shows the run's progress, then the
+video): until then the page mounts neither, nor loads Gradio's video player (hls.js, 156 KB), on the first load or
+a tab's first showing."""
 
 from __future__ import annotations
 
@@ -55,10 +59,11 @@ def build_endpoint_tab(tabs: EndpointTabCalls, sessions: SessionCalls, endpoint:
             code = gr.Code(language="json", interactive=False, show_label=False, elem_id=f"{slug}-code")
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
-            video = gr.Video(label="Result", elem_id=f"{slug}-video", interactive=False, autoplay=True, loop=True)
+            video = gr.Video(label="Result", elem_id=f"{slug}-video", interactive=False, autoplay=True, loop=True,
+                             visible=False)
         with gr.Column(scale=2):
             result_md = gr.Markdown(elem_id=f"{slug}-result")
-            with gr.Accordion("Logs and run details", open=False):
+            with gr.Accordion("Logs and run details", open=False, visible=False, elem_id=f"{slug}-run-log") as run_log:
                 logs = gr.Textbox(label="Logs", lines=6, max_lines=12, interactive=False, elem_id=f"{slug}-logs")
                 details = gr.JSON(label="Run details", elem_id=f"{slug}-details")
 
@@ -79,14 +84,19 @@ def build_endpoint_tab(tabs: EndpointTabCalls, sessions: SessionCalls, endpoint:
 
     async def run_tab(data: dict, request: gr.Request) -> AsyncIterator[dict[gr.components.Component, Any]]:
         visitor = visitor_of(sessions, data[session], request)
+        player: dict[str, Any] = {"visible": True}  # the first answer ("submitting…") shows the player and logs
         async for view in tabs.run_form(endpoint.endpoint_id, read_form(widgets, data), visitor):
+            if view.video is not None:
+                player["value"] = served(video, view.video)
             yield {status: gr.skip() if view.status is None else view.status,
                    logs: gr.skip() if view.logs is None else view.logs,
                    result_md: gr.skip() if view.result is None else view.result,
                    details: gr.skip() if view.details is None else view.details,
-                   video: gr.skip() if view.video is None else served(video, view.video)}
+                   video: gr.update(**player) if player else gr.skip(),
+                   run_log: gr.update(visible=True) if "visible" in player else gr.skip()}
+            player = {}
 
-    running = run.click(run_tab, inputs={*fields, session}, outputs=[status, logs, result_md, details, video],
+    running = run.click(run_tab, inputs={*fields, session}, outputs=[status, logs, result_md, details, video, run_log],
                         api_name=f"run_{slug}", concurrency_id="runs", concurrency_limit=4, show_progress="minimal",
                         show_progress_on=[video], **FORM_EVENT)  # the Run bar's status line says it in words
     cancel.click(lambda state: tabs.cancel_note((state or {}).get("key")), session, status, cancels=[running],

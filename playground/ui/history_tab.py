@@ -1,11 +1,17 @@
 """The History tab: the results log newest first, filtered and paged; a chosen run can be restored into its
 tab, run again, seed-checked, re-fetched from fal, promoted to another endpoint, exported or copied as code —
-each action showing its price before it is pressed. Each event asks the core once."""
+each action showing its price before it is pressed. Each event asks the core once.
+
+The page loads the code of every component it holds, shown or not, and mounts a tab's content when the tab is
+first shown; so the table appears with its first page (the first load carries no table code, 42 KB), and what only
+means something once a run is chosen — its player, its code pane, the promotion form — stays hidden until then:
+nothing of it is mounted, and no video player (hls.js, 156 KB) is loaded before there is a video."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -38,12 +44,13 @@ class RunPanel:
     outcome: gr.Markdown
     language: gr.Radio
     code: gr.Code
+    chosen_only: list[gr.blocks.Block]  # shown once a run is chosen
 
     @classmethod
     def build(cls) -> RunPanel:
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
-                video = gr.Video(label="Video", interactive=False, elem_id="history-video")
+                video = gr.Video(label="Video", interactive=False, elem_id="history-video", visible=False)
             with gr.Column(scale=2):
                 details = gr.Markdown("Choose a run in the table.", elem_id="history-details")
                 with gr.Row():
@@ -52,7 +59,8 @@ class RunPanel:
                 with gr.Row():
                     seed_check = gr.Button("Check the seed", elem_id="history-seed-check")
                     refetch = gr.Button("Fetch again", elem_id="history-refetch")
-                with gr.Accordion("Promote: the same prompt, images and seed on another endpoint", open=False):
+                with gr.Accordion("Promote: the same prompt, images and seed on another endpoint", open=False,
+                                  visible=False, elem_id="history-promote-box") as promotion:
                     with gr.Row(equal_height=True):
                         target = gr.Dropdown([], label="Endpoint", scale=3, elem_id="history-promote-target")
                         resolution = gr.Dropdown([KEEP], value=KEEP, label="Resolution", scale=1,
@@ -62,12 +70,18 @@ class RunPanel:
                     plan = gr.Markdown(elem_id="history-promote-note")
                     promote = gr.Button("Promote", interactive=False, elem_id="history-promote")
                 outcome = gr.Markdown(elem_id="history-outcome")
-        with gr.Accordion("Code for this run", open=False):
+        with gr.Accordion("Code for this run", open=False, visible=False, elem_id="history-code-box") as code_box:
             language = gr.Radio(list(CODE_LANGUAGES), value=CODE_LANGUAGES[1], show_label=False,
                                 elem_id="history-language")
             code = gr.Code(language="python", interactive=False, elem_id="history-code")
         return cls(video, details, restore, rerun, seed_check, refetch, target, resolution, duration, plan, promote,
-                   outcome, language, code)
+                   outcome, language, code, [promotion, code_box])
+
+    def showing(self, path: str | None) -> Any:
+        """The player showing ``path`` (a servable copy), or hidden when the run has no video or its file is gone
+        (Gradio would hand back the missing path, and the whole answer would fail on it)."""
+        copy = served(self.video, path) if path and Path(path).is_file() else None
+        return gr.update(value=copy, visible=copy is not None)
 
 
 def build_history_tab(history: HistoryCalls, sessions: SessionCalls, session: gr.State, history_tab: gr.Tab,
@@ -77,13 +91,14 @@ def build_history_tab(history: HistoryCalls, sessions: SessionCalls, session: gr
     with gr.Row(equal_height=True):
         endpoint = gr.Dropdown([("any endpoint", ""), *history.endpoint_choices()], value="", label="Endpoint",
                                scale=3, elem_id="history-endpoint")
-        status = gr.Dropdown([("any status", ""), *(str(s) for s in FINAL)], value="", label="Status", scale=1, elem_id="history-status")
+        status = gr.Dropdown([("any status", ""), *(str(s) for s in FINAL)], value="", label="Status", scale=1,
+                             elem_id="history-status")
         backend = gr.Dropdown([("any backend", ""), *history.backend_names()], value="", label="Backend",
                               scale=1, elem_id="history-backend")
         batch = gr.Textbox(label="Batch id", scale=1, elem_id="history-batch")
         text = gr.Textbox(label="Prompt contains", scale=2, elem_id="history-text")
     table = gr.Dataframe(headers=TABLE_HEADERS, interactive=False, wrap=True, elem_id="history-table",
-                         label="Runs, newest first (click a row)")
+                         label="Runs, newest first (click a row)", visible=False)  # shown with its first page
     with gr.Row(equal_height=False, elem_id="history-pager"):  # page.css: wraps on a phone, buttons keep one line
         previous = gr.Button("◀ Newer", size="sm", scale=0, min_width=100, elem_id="history-prev")
         number = gr.Number(1, precision=0, minimum=1, show_label=False, container=False, scale=0, min_width=70,
@@ -104,14 +119,17 @@ def build_history_tab(history: HistoryCalls, sessions: SessionCalls, session: gr
                  text_: str | None, page_number: float | None, state: dict, request: gr.Request) -> tuple:
             wanted = 1 if step is None else (page_number or 1) + step
             filters = Filters(endpoint_id or "", status_ or "", batch_ or "", backend_ or "", text_ or "")
-            return history.page(filters, wanted, visitor_of(sessions, state, request))
+            rows, shown_number, info_line, ids = history.page(filters, wanted, visitor_of(sessions, state, request))
+            return gr.update(value=rows, visible=True), shown_number, info_line, ids
         return show
 
     for name, triggers, step in (("open", [history_tab.select], 0), ("page", [number.submit], 0),
                                  ("filter", changes(filtering), None), ("newer", [previous.click], -1),
                                  ("older", [following.click], 1)):
+        # one quick read of one page: answered in the request itself, not through the queue's join and stream
         gr.on(triggers, page_of(step), [*filtering, number, session], [table, number, info, page_ids],
-              api_name=f"history_{name}", api_visibility="private", show_progress="hidden", trigger_mode="always_last")
+              api_name=f"history_{name}", api_visibility="private", show_progress="hidden", trigger_mode="always_last",
+              queue=False)
 
     def export(fmt: str) -> Callable[..., Any]:
         def run_export(endpoint_id: str | None, status_: str | None, backend_: str | None, batch_: str | None,
@@ -129,14 +147,15 @@ def build_history_tab(history: HistoryCalls, sessions: SessionCalls, session: gr
     def choose(ids: list, state: dict, chosen_language: str, event: gr.SelectData, request: gr.Request) -> tuple:
         run_id = ids[event.index[0]] if ids and event.index and event.index[0] < len(ids) else ""
         picked = history.pick(run_id, visitor_of(sessions, state, request))
-        return (run_id, picked.details, served(run.video, picked.video_path), picked.code, picked.code[chosen_language],
+        return (run_id, picked.details, run.showing(picked.video_path), picked.code, picked.code[chosen_language],
                 picked.rerun_label, gr.update(value=picked.seed_check_label, interactive=picked.can_seed_check),
                 gr.update(interactive=picked.can_refetch), gr.update(choices=picked.targets, value=None), "",
-                gr.update(value="Promote", interactive=False), "")
+                gr.update(value="Promote", interactive=False), "", *(gr.update(visible=True) for _ in run.chosen_only))
 
     table.select(choose, [page_ids, session, run.language],
                  [selected, run.details, run.video, code_state, run.code, run.rerun, run.seed_check, run.refetch,
-                  run.target, run.plan, run.promote, run.outcome], api_name="history_choose", api_visibility="private")
+                  run.target, run.plan, run.promote, run.outcome, *run.chosen_only], api_name="history_choose",
+                 api_visibility="private")
     run.language.change(lambda panes, chosen: panes.get(chosen, ""), [code_state, run.language], run.code,
                         api_name="history_language", api_visibility="private", show_progress="hidden")
 
@@ -177,7 +196,7 @@ def wire_run_actions(history: HistoryCalls, sessions: SessionCalls, run: RunPane
 
     async def shown(views: AsyncIterator[ActionView]) -> AsyncIterator[tuple[str, Any]]:
         async for view in views:
-            yield view.outcome, gr.skip() if view.video is None else served(run.video, view.video)
+            yield view.outcome, gr.skip() if view.video is None else run.showing(view.video)
 
     async def run_again(run_id: str, state: dict, request: gr.Request) -> AsyncIterator[tuple[str, Any]]:
         async for update in shown(history.rerun(run_id, visitor_of(sessions, state, request))):
@@ -201,9 +220,9 @@ def wire_run_actions(history: HistoryCalls, sessions: SessionCalls, run: RunPane
                                     [run.outcome, run.video], api_name="history_promote", **RUNS), "promote")
 
     @user_errors
-    async def fetch_again(run_id: str, state: dict, request: gr.Request) -> tuple[str, str | None]:
+    async def fetch_again(run_id: str, state: dict, request: gr.Request) -> tuple[str, Any]:
         picked = await history.refetch(run_id, visitor_of(sessions, state, request))
-        return picked.details, served(run.video, picked.video_path)
+        return picked.details, run.showing(picked.video_path)
 
     run.refetch.click(fetch_again, [selected, session], [run.details, run.video], api_name="history_refetch", **RUNS)
 
