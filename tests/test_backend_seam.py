@@ -217,7 +217,7 @@ def test_a_tab_history_and_the_leaderboard_on_echo_in_chromium(browser, echo_app
     shoot(page, f"echo-history-{name}")
     assert len(_rows(data_dir).query("prompt == @prompt and backend == 'echo'")) == 2
 
-    page.get_by_role("tab", name="Leaderboard").click()
+    page.get_by_role("tab", name="Decide").click()
     expect(page.locator("#leaderboard-note")).to_contain_text("No votes on fal runs yet", timeout=15000)
     page.locator("#leaderboard-backend input").click()
     page.get_by_role("option", name="echo", exact=True).click()
@@ -225,6 +225,6 @@ def test_a_tab_history_and_the_leaderboard_on_echo_in_chromium(browser, echo_app
     for label in ("1.0 Lite", "1.0 Pro Fast"):
         expect(table).to_contain_text(label, timeout=15000)
     expect(page.locator("#leaderboard-note")).to_contain_text("echo clips (synthetic clips)")
-    for chart in ("#leaderboard-wins", "#leaderboard-value"):  # both charts drawn for echo's votes
-        page.wait_for_selector(f"{chart} svg.marks", timeout=30000)
+    page.wait_for_selector('#decide-cost-rating [aria-roledescription="point"]', timeout=30000)  # echo's votes
+    page.wait_for_selector("#decide-matrix g.mark-text.role-mark text", timeout=30000)  # drawn in both charts
     shoot(page, f"echo-leaderboard-{name}", full_page=True)

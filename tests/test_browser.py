@@ -110,7 +110,7 @@ def test_compare_grid_plays_in_sync_blind_vote_reaches_the_leaderboard(browser, 
     winner = page.locator("#cmp-vote-result strong").inner_text()
     assert winner in FAMILY_NAMES or winner in ("1.0 Pro Fast",)
     expect(page.locator("#cmp-grid")).to_contain_text(winner)  # the voted row is revealed
-    page.get_by_role("tab", name="Leaderboard").click()
+    page.get_by_role("tab", name="Decide").click()
     expect(page.locator("#leaderboard-note")).to_contain_text("No votes on fal runs yet", timeout=15000)  # fal first
     page.locator("#leaderboard-backend input").click()
     page.get_by_role("option", name="offline").click()

@@ -267,7 +267,7 @@ def test_the_grid_fills_a_phone_screen(browser, app_url):
     shoot(page, "compare-grid-390x844")
 
 
-TABS = ["1.0 Lite", "1.0 Pro", "1.0 Pro Fast", "1.5 Pro", "2.0", "Compare", "Leaderboard", "History", "Examples", "API"]
+TABS = ["1.0 Lite", "1.0 Pro", "1.0 Pro Fast", "1.5 Pro", "2.0", "Compare", "Decide", "History", "Examples", "API"]
 
 
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1440x900", "390x844"])

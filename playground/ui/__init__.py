@@ -23,7 +23,7 @@ from playground.ui.presets import PresetSaver
 ASSETS = Path(__file__).parent / "assets"
 
 def build_app(playground: Playground) -> gr.Blocks:
-    """All endpoint tabs (grouped by family), Compare, Leaderboard, History and the API tab, on one Playground: each
+    """All endpoint tabs (grouped by family), Compare, Decide, History and the API tab, on one Playground: each
     builder is handed its part of the facade (and ``sessions``, who is calling, where an event runs for a visitor)."""
     sessions = playground.sessions
     with LeanBlocks(title="Seedance Playground") as demo:
@@ -40,8 +40,8 @@ def build_app(playground: Playground) -> gr.Blocks:
             targets = build_endpoint_tabs(playground.tabs, sessions, demo, session, saver, restores)
             with gr.Tab("Compare", id="tab-compare", elem_id="tab-compare") as compare:
                 build_compare_tab(playground.compare, sessions, session, compare, judge_name)
-            with gr.Tab("Leaderboard", id="tab-leaderboard", elem_id="tab-leaderboard") as leaderboard:
-                build_leaderboard_tab(playground.compare, leaderboard)
+            with gr.Tab("Decide", id="tab-decide", elem_id="tab-decide") as decide:  # the Leaderboard that was
+                build_leaderboard_tab(playground.compare, decide)
             with gr.Tab("History", id="tab-history", elem_id="tab-history") as history:
                 build_history_tab(playground.history, sessions, session, history, outer, targets, restores)
             with gr.Tab("Examples", id="tab-examples", elem_id="tab-examples") as examples:
