@@ -89,3 +89,25 @@ def test_choose_a_suite_read_its_plan_run_it_then_extend_it(browser, suite_app, 
     _show(page, "#cmp-grid")
     shoot(page, f"suite-extended-grid-{size[0]}")
     page.close()
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_batch_on_screen_extended_with_a_new_endpoint_shows_every_clip(browser, suite_app, size):
+    """On the same page: the batch below gains an endpoint, which renumbers its cells; the grid must show all 18
+    clips, each its own (page.js once moved a kept clip into another's place, losing clips or freezing the page)."""
+    from playwright.sync_api import expect
+
+    page = _open_compare(browser, suite_app, size, UNTICKED)
+    _run_to_the_grid(page, 12)
+    batch_id = page.locator("#cmp-outcome code").first.inner_text()
+    page.locator("#cmp-endpoints").get_by_text(UNTICKED[0]).click()  # 1.0 Pro joins, on this same page
+    expect(page.locator("#cmp-suite-plan")).to_contain_text(f"Extends batch {batch_id}: only 1.0 Pro's 6 cells run",
+                                                            timeout=20000)
+    _run_to_the_grid(page, 18)
+    keys = page.eval_on_selector_all("#cmp-grid video", "vs => vs.map(v => v.dataset.clip)")
+    assert len(keys) == 18 and len(set(keys)) == 18  # every cell's clip once, none moved into another's place
+    for row in range(6):
+        expect(page.locator("#cmp-grid .sync-group").nth(row).locator("video")).to_have_count(3)
+    _show(page, "#cmp-grid")
+    shoot(page, f"suite-extended-same-page-{size[0]}")
+    page.close()

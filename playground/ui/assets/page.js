@@ -50,7 +50,11 @@
     const found = root.matches?.("video[data-clip]") ? [root] : [...(root.querySelectorAll?.("video[data-clip]") ?? [])];
     for (const fresh of found) {
       const old = kept.get(fresh.dataset.clip);
-      if (old && old !== fresh) { fresh.replaceWith(old); window.seedanceSyncGrid?.resume(old); continue; }
+      // the clip already loaded, put back in place of its re-rendered twin — unless it is still on show elsewhere
+      // or is another clip now (an extension renumbers a batch's cells, so a key can move to another clip)
+      if (old && old !== fresh && !old.isConnected && old.getAttribute("src") === fresh.getAttribute("src")) {
+        fresh.replaceWith(old); window.seedanceSyncGrid?.resume(old); continue;
+      }
       kept.set(fresh.dataset.clip, fresh);
       fresh.preload = "auto";
       fresh.load();
