@@ -17,7 +17,7 @@ import pandas as pd
 
 from playground.csvlog import write_frame
 
-PAGE_SIZE = 25
+PAGE_SIZE = 12  # the rows the table shows without scrolling inside it (500 px at most): a page is what is seen
 _FORMULA_START = re.compile(r"^[=+\-@\t\r]")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 

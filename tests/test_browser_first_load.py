@@ -7,6 +7,8 @@ from collections import Counter
 
 import pytest
 
+from playground.history import PAGE_SIZE
+
 from browser_kit import DESKTOP, PHONE, shoot, wait
 
 LITE = "seedance-v1-lite-text-to-video"
@@ -89,17 +91,27 @@ def test_run_shows_the_player_and_the_log_then_plays_the_clip(browser, app_url, 
     page.close()
 
 
+INNER_SCROLL = """() => { const box = document.querySelector('#history-table .virtual-table-viewport');
+  return [box.scrollHeight, box.clientHeight]; }"""
+
+
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=_size)
 def test_history_shows_its_first_page_then_a_chosen_runs_player_code_and_promotion(browser, app_url, client, size):
     from playwright.sync_api import expect
 
-    client.predict("fal-ai/bytedance/seedance/v1/lite/text-to-video",
-                   '{"prompt": "A lantern drifting on a night river", "duration": "2", "resolution": "480p"}',
-                   api_name="/generate")
+    for n in range(PAGE_SIZE):  # a full first page, this run the newest
+        client.predict("fal-ai/bytedance/seedance/v1/lite/text-to-video",
+                       f'{{"prompt": "A lantern drifting on a night river, take {n}", "duration": "2", '
+                       '"resolution": "480p"}', api_name="/generate")
     page, watch = _first_load(browser, app_url, size)
     page.get_by_role("tab", name="History").click()
     expect(page.locator("#history-info")).to_contain_text("run(s)", timeout=15000)
-    expect(page.locator("#history-table [data-testid=cell-0-5]")).to_contain_text("A lantern drifting", timeout=15000)
+    expect(page.locator("#history-table [data-testid=cell-0-5]")).to_contain_text(f"take {PAGE_SIZE - 1}", timeout=15000)
+    expect(page.locator(f"#history-table [data-testid=cell-{PAGE_SIZE - 1}-5]")).to_be_attached()
+    assert page.locator(f"#history-table [data-testid=cell-{PAGE_SIZE}-5]").count() == 0  # one page, no more
+    if size == DESKTOP:  # a page is what the table shows: nothing formatted and mounted that needs scrolling to
+        scroll_height, client_height = page.evaluate(INNER_SCROLL)
+        assert scroll_height <= client_height + 2, (scroll_height, client_height)
     for hidden in ("#history-video", "#history-code-box", "#history-promote-box"):
         assert page.locator(hidden).count() == 0, hidden  # not mounted before a run is chosen
     assert not watch.twice()
