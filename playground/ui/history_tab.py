@@ -3,10 +3,9 @@ tab, run again, seed-checked, re-fetched from fal, promoted to another endpoint,
 each action showing its price before it is pressed. Each event asks the core once.
 
 The page loads the code of every component it holds, shown or not (hidden ones aside), and mounts a tab's content
-when the tab is first shown; so the table and its page number appear with the first page (the first load carries
-neither's code, 44 KB), and what only means something once a run is chosen — its player, its code pane, the
-promotion form — stays hidden until then: nothing of it is mounted, and no video player (hls.js, 156 KB) is loaded
-before there is a video."""
+when the tab is first shown; so the table appears with its first page (the first load carries no table code, 42 KB),
+and what only means something once a run is chosen — its player, its code pane, the promotion form — stays hidden
+until then: nothing of it is mounted, and no video player (hls.js, 156 KB) is loaded before there is a video."""
 
 from __future__ import annotations
 
@@ -103,7 +102,7 @@ def build_history_tab(history: HistoryCalls, sessions: SessionCalls, session: gr
     with gr.Row(equal_height=False, elem_id="history-pager"):  # page.css: wraps on a phone, buttons keep one line
         previous = gr.Button("◀ Newer", size="sm", scale=0, min_width=100, elem_id="history-prev")
         number = gr.Number(1, precision=0, minimum=1, show_label=False, container=False, scale=0, min_width=70,
-                           elem_id="history-page", visible=False)  # shown with the first page, as the table
+                           elem_id="history-page")
         following = gr.Button("Older ▶", size="sm", scale=0, min_width=100, elem_id="history-next")
         info = gr.Markdown(elem_id="history-info")
         csv_btn = gr.Button("Export CSV (spreadsheet-safe)", size="sm", scale=0, min_width=230,
@@ -121,7 +120,7 @@ def build_history_tab(history: HistoryCalls, sessions: SessionCalls, session: gr
             wanted = 1 if step is None else (page_number or 1) + step
             filters = Filters(endpoint_id or "", status_ or "", batch_ or "", backend_ or "", text_ or "")
             rows, shown_number, info_line, ids = history.page(filters, wanted, visitor_of(sessions, state, request))
-            return gr.update(value=rows, visible=True), gr.update(value=shown_number, visible=True), info_line, ids
+            return gr.update(value=rows, visible=True), shown_number, info_line, ids
         return show
 
     for name, triggers, step in (("open", [history_tab.select], 0), ("page", [number.submit], 0),
