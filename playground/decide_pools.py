@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections import defaultdict
 from dataclasses import dataclass
 
 import pandas as pd
@@ -56,30 +55,42 @@ class ClipSounds:
     """Whether each clip of the results log had sound, looked up as a vote names its clips."""
 
     def __init__(self, results: pd.DataFrame):
-        self.in_batch: dict[tuple[str, Clip], set[str]] = defaultdict(set)
-        self.anywhere: dict[Clip, set[str]] = defaultdict(set)
+        self.in_batch: dict[tuple[object, ...], str] = {}  # (batch, prompt, seed, endpoint) → "true", …
+        self.anywhere: dict[tuple[object, ...], str] = {}  # "true" or "false" where every run agrees, "?" where they do not
         if results.empty:
             return
         done = results[results.status == "completed"]
-        served = done.served_by.fillna("") if "served_by" in done else pd.Series("", index=done.index)
-        credited = served.where(served != "", done.endpoint_id)
-        for batch, prompt, seed, endpoint, audio in zip(done.batch_id, done.prompt, done.seed, credited,
-                                                         done.has_audio, strict=True):
-            clip = (str(prompt), _seed(seed), str(endpoint))
-            said = str(audio).strip().lower()
-            self.in_batch[(str(batch), clip)].add(said)
-            self.anywhere[clip].add(said)
+        served = done.served_by.fillna("").astype(str) if "served_by" in done else pd.Series("", index=done.index)
+        clips = pd.DataFrame({"batch": done.batch_id.astype(str), "prompt": done.prompt.astype(str),
+                              "seed": done.seed.fillna("").astype(str).str.strip(),
+                              "endpoint": served.where(served != "", done.endpoint_id.astype(str)),
+                              "said": done.has_audio.fillna("").astype(str).str.strip().str.lower()})
+        self.in_batch = _agreed(clips, ["batch", "prompt", "seed", "endpoint"])
+        self.anywhere = _agreed(clips, ["prompt", "seed", "endpoint"])
 
     def sound(self, batch: str, prompt: str, seed: str, shown: tuple[str, ...]) -> str:
         """The sound of a vote's row (one of ``SOUNDS``)."""
         heard = set()
         for endpoint in shown:
-            clip = (prompt, seed, endpoint)
-            said = self.in_batch.get((batch, clip)) or self.anywhere.get(clip) or set()
-            if said not in ({"true"}, {"false"}):
+            said = self.in_batch.get((batch, prompt, seed, endpoint)) or self.anywhere.get((prompt, seed, endpoint))
+            if said not in ("true", "false"):
                 return UNKNOWN_SOUND
-            heard |= said
+            heard.add(said)
         return WITH_SOUND if heard == {"true"} else SILENT if heard == {"false"} else MIXED_SOUND
+
+
+def _agreed(clips: pd.DataFrame, keys: list[str]) -> dict[tuple[object, ...], str]:
+    """Per key, what every run under it said of its sound ("true" or "false"), or "?" where they differ or never
+    said; worked out on whole columns (a loop over 40k runs took 0.3 s)."""
+    said = clips.drop_duplicates([*keys, "said"])
+    agreed = ~said.duplicated(keys, keep=False) & said.said.isin(["true", "false"])
+    said = said.assign(said=said.said.where(agreed, "?")).drop_duplicates(keys)
+    return dict(zip(zip(*_lists(*(said[key] for key in keys)), strict=True), said.said.tolist(), strict=True))
+
+
+def _lists(*columns: pd.Series) -> list[list[object]]:
+    """Columns as Python lists: iterating a pandas string column item by item costs ~40× more (0.4 s at 40k rows)."""
+    return [column.tolist() for column in columns]
 
 
 def _seed(value: object) -> str:
@@ -104,8 +115,8 @@ def judged_votes(votes: pd.DataFrame, results: pd.DataFrame, modes: dict[str, st
     if votes.empty:
         return []
     sounds, found = ClipSounds(results), []
-    for batch, prompt, seed, winner, candidates in zip(votes.batch_id, votes.prompt, votes.seed, votes.winner,
-                                                        votes.candidates, strict=True):
+    for batch, prompt, seed, winner, candidates in zip(*_lists(votes.batch_id, votes.prompt, votes.seed,
+                                                               votes.winner, votes.candidates), strict=True):
         shown = _shown(candidates)
         if shown is None or winner == ALL_BAD or (winner != TIE and winner not in shown):
             continue

@@ -104,25 +104,42 @@ class Ratings:
         return max(1, math.ceil(self.votes * (spread / gap) ** 2 - self.votes))
 
 
+def _outcomes(items: list[str], votes: list[tuple[str | None, list[str]]]) -> tuple[np.ndarray, np.ndarray]:
+    """(shown[v, i]: 1 where item i was on show in vote v; outcomes[v, i, j]: i's credit against j on show beside it
+    in vote v — 1 a win, ½ a tie, 0 a loss), built as whole arrays: a loop per vote and pair took 0.2 s at 10k."""
+    index = {item: i for i, item in enumerate(items)}
+    shown, won = np.zeros((len(votes), len(items))), np.zeros((len(votes), len(items)))
+    rows = [v for v, (_, on_show) in enumerate(votes) for _ in on_show]
+    shown[rows, [index[item] for _, on_show in votes for item in on_show]] = 1
+    winners = [(v, index[winner]) for v, (winner, _) in enumerate(votes) if winner is not None and winner in index]
+    if winners:
+        won[tuple(np.array(winners).T)] = 1
+    tie = np.array([winner is None for winner, _ in votes], dtype=bool)
+    credit = np.where(tie[:, None], 0.5 * shown, won)  # what each item on show earned against each other one
+    pairs = shown[:, :, None] * shown[:, None, :] * (1 - np.eye(len(items)))
+    return shown, pairs * credit[:, :, None]
+
+
+def resample_counts(n: int, seed: int) -> np.ndarray:
+    """How often each of ``n`` votes is drawn in each of ``RESAMPLES`` bootstrap resamples (n draws with
+    replacement): counted from uniform draws in one ``bincount``, five times faster at 10k votes than
+    ``multinomial``, which draws each count in turn."""
+    if n == 0:
+        return np.zeros((RESAMPLES, 0))
+    draws = np.random.default_rng(seed).integers(0, n, size=(RESAMPLES, n)) + n * np.arange(RESAMPLES)[:, None]
+    return np.bincount(draws.ravel(), minlength=RESAMPLES * n).reshape(RESAMPLES, n).astype(float)
+
+
 def fit(items: list[str], votes: list[tuple[str | None, list[str]]], seed: int = 0) -> Ratings:
     """Ratings of ``items`` from votes (winner, or None for a tie; the items on show), with 95 % intervals from
     ``RESAMPLES`` bootstrap resamples of the votes, or where those are all alike from the curvature (rating) and
     Wilson's interval (win rate)."""
-    index = {item: i for i, item in enumerate(items)}
-    outcomes, shown = np.zeros((len(votes), len(items), len(items))), np.zeros((len(votes), len(items)))
-    for v, (winner, on_show) in enumerate(votes):
-        present = [index[item] for item in on_show]
-        shown[v, present] = 1
-        for i in present:
-            for j in present:
-                if i != j:
-                    outcomes[v, i, j] = 0.5 if winner is None else float(items[i] == winner)
+    shown, outcomes = _outcomes(items, votes)
     credit = outcomes.sum(axis=2) / np.maximum(shown.sum(axis=1, keepdims=True) - 1, 1)  # 1 win, ½ tie, 0 loss
     total = outcomes.sum(axis=0)
     strength = strengths(total)
     point = rating(strength)
-    draws = np.random.default_rng(seed).multinomial(len(votes), np.full(len(votes), 1 / len(votes)), size=RESAMPLES)
-    counts = draws.astype(float)
+    counts = resample_counts(len(votes), seed)
     resampled = rating(strengths(np.einsum("bv,vij->bij", counts, outcomes)))
     with np.errstate(invalid="ignore", divide="ignore"):
         rates = (counts @ credit) / (counts @ shown)

@@ -94,12 +94,14 @@ def test_when_every_resample_agrees_the_win_rate_interval_is_wilsons(votes, low,
 
 
 def test_where_the_bootstrap_varies_it_still_gives_the_win_rate_interval():
-    """13 wins of 20: every resample's win rate is a multiple of 1/20, so bootstrap bounds are too (Wilson's would
-    be 0.4329–0.8188, by the formula above)."""
-    ratings = fit(["a", "b"], _record(20))
-    for bound in (ratings.win_rate_low[0], ratings.win_rate_high[0]):
-        assert bound * 20 == pytest.approx(round(bound * 20), abs=1e-9), bound
-    assert ratings.win_rate_low[0] < 0.65 < ratings.win_rate_high[0]
+    """13 wins of 20: a resample's win count is Binomial(20, 0.65), so its 2.5th and 97.5th percentiles are 8–9
+    and 17 wins (P(X ≤ 8) = 0.0196, P(X ≤ 9) = 0.0532; P(X ≥ 17) = 0.0444, P(X ≥ 18) = 0.0121, summed by hand
+    from C(20, k) 0.65^k 0.35^(20−k)). Wilson's interval would be 0.4329–0.8188 (the formula above): its upper
+    bound is below 16.5 / 20, where the bootstrap's is not."""
+    for seed in range(5):
+        ratings = fit(["a", "b"], _record(20), seed=seed)
+        assert 7.5 / 20 <= ratings.win_rate_low[0] <= 9.5 / 20, seed
+        assert 16.5 / 20 <= ratings.win_rate_high[0] <= 17.5 / 20, seed
 
 
 @pytest.mark.parametrize("n", [1, 2, 5])
