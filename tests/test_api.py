@@ -52,7 +52,8 @@ def test_every_event_has_a_unique_explicit_name(catalog):
     named = [d["api_name"] for d in demo.config["dependencies"] if d.get("backend_fn")]
     page_events = {"set_key", "set_key_enter", "forget_key", "backend_status", "gallery_open",  # key panel, page
                    "identity", "identity_notice",  # who is judging: the sign-in and the notice (the name: page-side)
-                   "preset_save", "preset_close"}  # the one "save as preset" panel
+                   "preset_save", "preset_close",  # the one "save as preset" panel
+                   "show_generated_video"}  # the API tab's player, shown with its first clip
     compare_events = {"run_compare", "compare_preview", "compare_mode", "compare_draw_seeds", "compare_cancel_all",
                       "compare_cancel_cells", "compare_blind", "compare_vote_row", "compare_vote", "compare_preset_load",
                       "compare_export_row", "compare_vote_key", "compare_open", "compare_open_list",

@@ -70,6 +70,8 @@ def test_the_first_load_asks_nothing_twice_and_builds_the_first_tab_without_its_
     assert watch.encodings[builds[0]] == ["gzip"]  # 35 KB of component config, 6 KB on the wire
     assert page.locator(f"#{LITE}-video").count() == 0  # nothing played yet: no player mounted
     assert page.locator(f"#{LITE}-run-log").count() == 0
+    heavy = [url for _, url, _ in watch.made if "/hls-" in url or "Montserrat" in url]
+    assert not heavy  # Gradio's hls.js (156 KB) comes with a player; the theme's text font is the system's
     shoot(page, f"first-load-{_size(size)}", full_page=True)
     page.close()
 
@@ -88,6 +90,32 @@ def test_run_shows_the_player_and_the_log_then_plays_the_clip(browser, app_url, 
     expect(page.locator(f"#{LITE}-details")).to_contain_text("completed", timeout=10000)
     page.locator(f"#{LITE}-video").scroll_into_view_if_needed()
     shoot(page, f"first-load-after-run-{_size(size)}", full_page=True)
+    page.close()
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=_size)
+def test_compare_and_the_api_tab_mount_their_batch_and_player_only_once_there_is_one(browser, app_url, size):
+    from playwright.sync_api import expect
+
+    page, _ = _first_load(browser, app_url, size)
+    page.get_by_role("tab", name="Compare").click()
+    expect(page.locator("#cmp-prompts")).to_be_visible(timeout=20000)
+    for hidden in ("#cmp-status", "#cmp-grid", "#cmp-vote", "#cmp-export"):
+        assert page.locator(hidden).count() == 0, hidden  # no batch yet: nothing of one mounted
+    page.locator("#cmp-prompts textarea").fill("A heron lifts off a misty pond")
+    page.locator("#cmp-seeds textarea, #cmp-seeds input").first.fill("7")
+    expect(page.locator("#cmp-run")).to_be_enabled(timeout=20000)
+    page.locator("#cmp-run").click()
+    expect(page.locator("#cmp-status")).to_be_visible(timeout=30000)
+    page.wait_for_function("document.querySelectorAll('#cmp-grid video').length >= 2", timeout=120000)
+    shoot(page, f"compare-first-batch-{_size(size)}", full_page=True)
+    page.get_by_role("tab", name="API").click()
+    expect(page.locator("#api-generate")).to_be_visible(timeout=20000)
+    assert page.locator("#api-video").count() == 0
+    page.locator("#api-generate").click()
+    page.wait_for_function("document.querySelector('#api-video video')?.readyState >= 1", timeout=60000)
+    expect(page.locator("#api-output")).to_contain_text("completed", timeout=15000)
+    shoot(page, f"api-generated-{_size(size)}", full_page=True)
     page.close()
 
 

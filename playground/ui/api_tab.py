@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import gradio as gr
 
@@ -19,6 +20,16 @@ COMPARE_EXAMPLE = {"prompts": ["A paper boat drifts down a rain-soaked street"],
                    "endpoints": ["fal-ai/bytedance/seedance/v1/lite/text-to-video",
                                  "fal-ai/bytedance/seedance/v1/pro/fast/text-to-video"],
                    "seeds": [7], "arguments": {"resolution": "480p", "duration": "2"}}
+
+
+SHOW_VIDEO: dict[str, Any] = {"api_name": "show_generated_video", "api_visibility": "private", "queue": False,
+                              "show_progress": "hidden"}
+
+
+def show_video() -> Any:
+    """The API tab's player, shown with its first clip (a step of the page's own, so /generate's answer stays the
+    clip): a player anywhere on the page, even in a tab not yet opened, loads Gradio's hls.js (156 KB) at once."""
+    return gr.update(visible=True)
 
 
 def build_api_tab(api: NamedApi, sessions: SessionCalls, session: gr.State) -> None:
@@ -42,7 +53,7 @@ def build_api_tab(api: NamedApi, sessions: SessionCalls, session: gr.State) -> N
         generate_btn = gr.Button("Generate", variant="primary", elem_id="api-generate")
         history_btn = gr.Button("History", elem_id="api-history")
     with gr.Row(equal_height=False):
-        video = gr.Video(label="video", interactive=False, elem_id="api-video")
+        video = gr.Video(label="video", interactive=False, elem_id="api-video", visible=False)  # see show_video
         output = gr.JSON(label="result", elem_id="api-output")
     spec = gr.Textbox(json.dumps(COMPARE_EXAMPLE, indent=2), label="comparison spec (JSON): prompts, endpoints, "
                       "seeds or random_seeds, arguments, overrides, confirm", lines=8, elem_id="api-spec")
@@ -127,7 +138,7 @@ def build_api_tab(api: NamedApi, sessions: SessionCalls, session: gr.State) -> N
     estimate_btn.click(estimate, [endpoint, arguments], output, api_name="estimate")
     snippets_btn.click(code, [endpoint, arguments], output, api_name="snippets")
     generate_btn.click(generate, [endpoint, arguments, session], [video, output], api_name="generate",
-                       concurrency_id="runs", concurrency_limit=4)
+                       concurrency_id="runs", concurrency_limit=4).success(show_video, None, video, **SHOW_VIDEO)
     compare_btn.click(compare, [spec, session], output, api_name="compare", concurrency_id="compare",
                       concurrency_limit=4)
     history_btn.click(history, [limit, session], output, api_name="history")

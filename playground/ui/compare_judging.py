@@ -19,7 +19,7 @@ from playground.views import BatchSnapshot, CompareCalls, SessionCalls, Visitor
 
 ClipUrl = Callable[[str], str]
 PRIVATE: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
-Update = dict[gr.components.Component, Any]
+Update = dict[gr.blocks.Block, Any]
 
 
 @dataclass

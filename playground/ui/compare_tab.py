@@ -139,7 +139,7 @@ def build_compare_contents(compare: CompareCalls, sessions: SessionCalls, sessio
                  api_visibility="private")
     draw.click(compare.drawn_seeds, how_many, seeds, api_name="compare_draw_seeds", **PRIVATE)
 
-    async def run_compare(data: dict, request: gr.Request) -> AsyncIterator[dict[gr.components.Component, Any]]:
+    async def run_compare(data: dict, request: gr.Request) -> AsyncIterator[dict[gr.blocks.Block, Any]]:
         first = True
         async for view in compare.run(read(data), visitor_of(sessions, data[session], request), data[blind],
                                       clip_urls(request)):

@@ -16,7 +16,7 @@ from typing import Any, Literal, cast
 
 import gradio as gr
 from gradio.blocks import BlockContext
-from gradio.context import Context, set_render_context
+from gradio.context import Context, get_render_context, set_render_context
 from gradio.queueing import Queue
 from gradio.routes import App
 from gradio.utils import is_zero_gpu_space
@@ -140,8 +140,31 @@ def built_when_opened(opening: gr.Textbox, build: Callable[..., None], reads: Se
     @gr.render(inputs=[opening, *reads], triggers=[opening.change, *also_on], show_progress="hidden", queue=False)
     def render(mark: str, *values: Any) -> None:
         build(mark, *values)
+        container = get_render_context()
+        if isinstance(container, BlockContext):
+            without_api_schemas(container)
 
     _progress_on_opening(opening)
+
+
+def _no_schema() -> dict[str, Any]:
+    return {}
+
+
+def without_api_schemas(container: BlockContext) -> None:
+    """The components a render just built, answering Gradio's API schema calls with nothing.
+
+    Gradio puts every rendered component's API schemas in the render's answer, each made by pydantic on the spot:
+    half the server's time of a tab's first showing (about 60 ms for Compare). No API describes them: what
+    ``/gradio_api/info`` and ``gradio_client`` read is the app's config at start-up, which holds no rendered
+    component (the page's own config drops such schemas too: ``without_private_api_schemas``)."""
+    for child in container.children:
+        if isinstance(child, BlockContext):
+            without_api_schemas(child)
+        elif isinstance(child, gr.components.Component):
+            for name in ("api_info", "api_info_as_input", "api_info_as_output"):
+                setattr(child, name, _no_schema)
+            child.example_inputs = _no_schema  # type: ignore[method-assign]
 
 
 def _progress_on_opening(opening: gr.Textbox) -> None:

@@ -59,7 +59,7 @@ def wire_suites(suites: SuitePanel, compare: CompareCalls, sessions: SessionCall
         return view.markdown, gr.update(interactive=view.can_run)
 
     async def run(name: str | None, endpoints: list[str] | None, confirm: bool, reuse: bool, state: dict,
-                  blind: bool, request: gr.Request) -> AsyncIterator[dict[gr.components.Component, Any]]:
+                  blind: bool, request: gr.Request) -> AsyncIterator[dict[gr.blocks.Block, Any]]:
         first = True
         async for view in compare.run_suite(name, endpoints, bool(confirm), bool(reuse),
                                             visitor_of(sessions, state, request), bool(blind), clip_urls(request)):
