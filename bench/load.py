@@ -3,7 +3,7 @@ memory?
 
 Everything goes over HTTP, as people and scripts reach the app: the fake fal runs in its own process (each job: 1 s
 queued, 4 s running, status streamed); the app is `python app.py` in another (its run bounds raised by its settings
-to 200); four gradio_client callers each send one `/compare` of 50 cells (5 endpoints × 10 seeds) at once; a fourth
+to 200); four gradio_client callers each send one `/compare` of 50 cells (2 prompts × 5 endpoints × 5 seeds) at once; a fourth
 process requests the page every 50 ms while the jobs run. Goals: all 200 finish; p99 page time < 250 ms; the app's
 peak RSS < 600 MB.
 
@@ -25,6 +25,7 @@ from common import ROOT, report
 
 JOBS = int(os.environ.get("BENCH_LOAD_JOBS", "200"))
 CALLERS = 4  # /compare takes four at once (its concurrency limit)
+PROMPTS = 2  # per comparison: 2 prompts × 5 endpoints × 5 seeds = 50 cells (a comparison takes at most 8 seeds)
 ENDPOINTS = ["fal-ai/bytedance/seedance/v1/lite/text-to-video", "fal-ai/bytedance/seedance/v1/pro/text-to-video",
              "fal-ai/bytedance/seedance/v1/pro/fast/text-to-video", "bytedance/seedance-2.0/text-to-video",
              "bytedance/seedance-2.0/fast/text-to-video"]
@@ -74,8 +75,8 @@ def measure() -> dict:
 def _compare(url: str, caller: int, seeds: int) -> dict:
     from gradio_client import Client
 
-    spec = {"prompts": [f"load job {caller}"], "endpoints": ENDPOINTS, "seeds": list(range(caller * 100, caller * 100
-                                                                                          + seeds)),
+    spec = {"prompts": [f"load job {caller}, take {take}" for take in range(PROMPTS)], "endpoints": ENDPOINTS,
+            "seeds": list(range(caller * 100, caller * 100 + seeds)),
             "arguments": {"resolution": "480p", "duration": "2"}, "confirm": True}
     return Client(url, verbose=False).predict(json.dumps(spec), api_name="/compare")
 
@@ -84,7 +85,7 @@ def _measure(app) -> dict:
     idle_mb = _peak_rss_mb(app.process.pid)
     stop_file = Path(tempfile.mkdtemp()) / "stop"
     probe = subprocess.Popen([sys.executable, "-c", PROBE, app.url, str(stop_file)], stdout=subprocess.PIPE, text=True)
-    seeds = JOBS // (CALLERS * len(ENDPOINTS))
+    seeds = JOBS // (CALLERS * len(ENDPOINTS) * PROMPTS)
     started = time.perf_counter()
     with ThreadPoolExecutor(CALLERS) as pool:
         answers = list(pool.map(lambda caller: _compare(app.url, caller, seeds), range(CALLERS)))

@@ -1,7 +1,10 @@
 """CPU work that would hold up the serving process (decoding a video to measure it) run in a worker process.
 
-One ``Offload`` per app object: its pool of spawned workers is made on first use and lives until ``close()``. A
-worker that dies (killed, out of memory, FFmpeg crashing on a hostile file) breaks the pool; the pool is then made
+One ``Offload`` per app object: its pool of spawned workers is made on first use and lives until ``close()``,
+except that after ``tasks_per_worker`` calls the next call goes to a fresh pool while the old one finishes its calls
+and exits, so whatever FFmpeg leaks stays bounded. (Not ``max_tasks_per_child``: in Python 3.11 a pool whose worker
+retires with calls still queued never starts its replacement, and every later call waits forever — the app's clips
+stayed "running" after the first hundred; tests/test_offload.py shows it.) A worker that dies (killed, out of memory, FFmpeg crashing on a hostile file) breaks the pool; the pool is then made
 again once and the call retried. The worker is a fresh interpreter that imports only what the function needs: the
 parent's main script is not re-run there (multiprocessing's spawn would re-run ``app.py``, which builds the whole
 Gradio app at import), so the function must live in an importable module, not in the main script.
@@ -16,6 +19,7 @@ import multiprocessing.context
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -25,7 +29,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 WORKERS = 1
-TASKS_PER_WORKER = 50  # a worker is replaced after this many calls, so whatever FFmpeg leaks stays bounded
+TASKS_PER_WORKER = 50  # a pool is replaced after this many calls, so whatever FFmpeg leaks stays bounded
 
 
 class Offload:
@@ -34,6 +38,7 @@ class Offload:
     def __init__(self, workers: int = WORKERS, tasks_per_worker: int = TASKS_PER_WORKER) -> None:
         self.workers, self.tasks_per_worker = workers, tasks_per_worker
         self._pool: ProcessPoolExecutor | None = None
+        self._given = 0  # calls handed to the current pool
         self._closed = False
         self._lock = threading.Lock()  # calls may come from several event loops' threads
 
@@ -64,9 +69,14 @@ class Offload:
         with self._lock:
             if self._closed:
                 raise RuntimeError("this Offload is closed")
+            if self._pool is not None and self._given >= self.tasks_per_worker:
+                self._pool.shutdown(wait=False)  # retired: its calls under way finish, then its workers exit
+                self._pool = None
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(self.workers, mp_context=_spawn_context(),
-                                                 max_tasks_per_child=self.tasks_per_worker)
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=_spawn_context(), initializer=exit_with_parent,
+                                                 initargs=(os.getpid(),))
+                self._given = 0
+            self._given += 1
             return self._pool
 
     def _discard(self, pool: ProcessPoolExecutor) -> None:
@@ -75,6 +85,17 @@ class Offload:
             if self._pool is pool:
                 self._pool = None
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def exit_with_parent(parent: int) -> None:
+    """In each worker: exit once the process that made it is gone. A worker holds both ends of its call queue, so an
+    app killed outright (SIGKILL, out of memory) would otherwise leave it waiting on that queue forever."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _spawn_context() -> multiprocessing.context.BaseContext:

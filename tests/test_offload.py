@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -56,6 +57,49 @@ def test_measure_runs_in_another_process(offload, clip):
     worker, measured = asyncio.run(go())
     assert worker != os.getpid()
     assert measured == measure(clip)
+
+
+def test_many_calls_at_once_all_finish_as_pools_are_retired_and_replaced():
+    """Five times ``tasks_per_worker`` calls at once (Python 3.11's own ``max_tasks_per_child`` stalled after the
+    first worker's share): every one answers, from several workers in turn."""
+    offload = Offload(tasks_per_worker=3)
+
+    async def go():
+        return await asyncio.wait_for(asyncio.gather(*(offload.run(os.getpid) for _ in range(15))), timeout=120)
+
+    try:
+        pids = asyncio.run(go())
+    finally:
+        offload.close()
+    assert len(pids) == 15 and os.getpid() not in pids
+    assert len(set(pids)) >= 5  # a fresh pool every 3 calls
+
+
+PARENT = """
+import asyncio, os, sys
+sys.path.insert(0, sys.argv[1])
+from playground.offload import Offload
+offload = Offload()
+print(asyncio.run(offload.run(os.getpid)), flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_worker_exits_when_the_app_that_made_it_is_killed(tmp_path):
+    """An app killed outright (SIGKILL) must not leave its worker behind, waiting on a queue it holds both ends of."""
+    parent = subprocess.Popen([sys.executable, "-c", PARENT, str(ROOT)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    worker = int(parent.stdout.readline())
+    assert Path(f"/proc/{worker}").exists()
+    parent.kill()
+    parent.wait()
+    for _ in range(100):
+        if not Path(f"/proc/{worker}").exists() or "Z" in Path(f"/proc/{worker}/stat").read_text().split()[2]:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(worker, signal.SIGKILL)
+        pytest.fail(f"worker {worker} outlived its app by 10 s")
 
 
 def test_a_killed_worker_is_replaced_and_the_call_succeeds(offload, clip):
