@@ -96,6 +96,7 @@ def _measure(app) -> dict:
     jobs = sum(len(answer["cells"]) for answer in answers)
     return {"jobs": jobs, "completed": completed, "wall_s": wall, "page_requests": len(times),
             "page_p50_ms": times[len(times) // 2] * 1000, "page_p99_ms": times[int(len(times) * 0.99) - 1] * 1000,
+            "page_slowest_ms": [round(t * 1000) for t in times[-5:]],
             "peak_rss_mb": _peak_rss_mb(app.process.pid), "idle_rss_mb": idle_mb, "load_average": os.getloadavg()[0]}
 
 

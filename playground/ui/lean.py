@@ -24,6 +24,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import Receive, Scope, Send
 
+from playground.ui.page_cache import PageCache
+
 API_SCHEMA_KEYS = ("api_info", "api_info_as_input", "api_info_as_output", "example_inputs")
 # Gradio's own middleware skips paths without an extension; run/predict answers the events that are not queued
 # (each tab's build among them); event streams and media are never compressed here (Starlette's GZip skips them)
@@ -112,7 +114,7 @@ class PageCompression(GZipMiddleware):
 
 def compression() -> dict[str, Any]:
     """``launch(app_kwargs=…)`` for the FastAPI app Gradio builds (works the same for ``python app.py`` and Spaces)."""
-    return {"middleware": [Middleware(PageCompression, minimum_size=1000)]}
+    return {"middleware": [Middleware(PageCache), Middleware(PageCompression, minimum_size=1000)]}
 
 
 def opening_box(elem_id: str) -> gr.Textbox:
