@@ -1,6 +1,6 @@
 """Every benchmark, one after another in fresh processes, then one table of figures against their goals.
 
-    .venv/bin/python bench/run.py        (about 8 minutes on 2 cores; store_scale starts a PostgreSQL 15 cluster;
+    .venv/bin/python bench/run.py        (about 5 minutes on 2 cores; store_scale starts a PostgreSQL 15 cluster;
                                           export_vs_ffmpeg needs Debian's ffmpeg: apt-get install ffmpeg)
 
 Each row says which benchmark gave it and the load average (1 minute) when that benchmark started: on a shared
