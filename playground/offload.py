@@ -4,10 +4,11 @@ One ``Offload`` per app object: its pool of spawned workers is made on first use
 except that after ``tasks_per_worker`` calls the next call goes to a fresh pool while the old one finishes its calls
 and exits, so whatever FFmpeg leaks stays bounded. (Not ``max_tasks_per_child``: in Python 3.11 a pool whose worker
 retires with calls still queued never starts its replacement, and every later call waits forever — the app's clips
-stayed "running" after the first hundred; tests/test_offload.py shows it.) A worker that dies (killed, out of memory, FFmpeg crashing on a hostile file) breaks the pool; the pool is then made
-again once and the call retried. The worker is a fresh interpreter that imports only what the function needs: the
-parent's main script is not re-run there (multiprocessing's spawn would re-run ``app.py``, which builds the whole
-Gradio app at import), so the function must live in an importable module, not in the main script.
+stayed "running" after the first hundred; tests/test_offload.py shows it.) A worker that dies (killed, out of
+memory, FFmpeg crashing on a hostile file) breaks the pool; the pool is then made again once and the call retried.
+The worker is a fresh interpreter that imports only what the function needs: the parent's main script is not re-run
+there (multiprocessing's spawn would re-run ``app.py``, which builds the whole Gradio app at import), so the function
+must live in an importable module, not in the main script.
 """
 
 from __future__ import annotations
