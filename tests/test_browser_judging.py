@@ -137,6 +137,7 @@ def test_a_wipe_lays_two_clips_over_one_another_and_its_divider_follows_the_drag
     (a,), (b,), hidden = boxes
     assert a[:2] == b[:2] and a[2] > 1000, boxes  # one over the other, full width
     assert all(width == 0 for _, _, width in hidden), hidden  # the row's third clip is out of the way
+    row.locator(".cmp-cells").scroll_into_view_if_needed()  # as a person would, to see the clips before dragging
     area = row.locator(".cmp-cells").bounding_box()
     y = area["y"] + area["height"] / 3
     page.mouse.move(area["x"] + area["width"] / 2, y)
