@@ -23,7 +23,6 @@ from playground.decide_filters import MIXED_SOUND, SILENT, SOUNDS, UNKNOWN_SOUND
 from playground.votes import ALL_BAD, TIE
 
 UNKNOWN_MODE = "unknown mode"
-Clip = tuple[str, str, str]  # (prompt, seed, endpoint)
 
 
 @dataclass(frozen=True)

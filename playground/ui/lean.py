@@ -24,7 +24,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import Receive, Scope, Send
 
-from playground.ui.page_cache import PageCache
+from playground.ui.page_cache import PageCache, route
 
 API_SCHEMA_KEYS = ("api_info", "api_info_as_input", "api_info_as_output", "example_inputs")
 # Gradio's own middleware skips paths without an extension; run/predict answers the events that are not queued
@@ -104,9 +104,7 @@ class PageCompression(GZipMiddleware):
     streams or media, which Starlette's GZip leaves alone, nor for what Gradio already compresses)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "") if scope["type"] == "http" else ""
-        root = scope.get("root_path", "")
-        if (path[len(root):] if root and path.startswith(root) else path) not in COMPRESSED_ROUTES:
+        if scope["type"] != "http" or route(scope) not in COMPRESSED_ROUTES:
             await self.app(scope, receive, send)
             return
         await super().__call__(scope, receive, send)

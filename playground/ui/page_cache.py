@@ -27,7 +27,7 @@ class PageCache:
         self.kept: OrderedDict[tuple[Any, ...], list[Message]] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or not _is_page(scope):
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or route(scope) != PAGE:
             await self.app(scope, receive, send)
             return
         key = (scope["method"], scope.get("root_path", ""), scope["path"], scope.get("query_string", b""),
@@ -52,6 +52,7 @@ class PageCache:
                 self.kept.popitem(last=False)
 
 
-def _is_page(scope: Scope) -> bool:
+def route(scope: Scope) -> str:
+    """The request's path under the app's root (the same route whether or not a proxy serves it at a subpath)."""
     path, root = scope.get("path", ""), scope.get("root_path", "")
-    return (path[len(root):] if root and path.startswith(root) else path) == PAGE
+    return path[len(root):] if root and path.startswith(root) else path
