@@ -18,9 +18,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from common import ROOT, report  # first: it puts the repository and tests/ on sys.path
+from common import HELLO, ROOT, report  # first: it puts the repository and tests/ on sys.path
 
-HELLO = "import gradio as gr\nwith gr.Blocks() as demo:\n    gr.Markdown('hello')\ndemo.launch()\n"
 PAIRS = 7
 
 

@@ -24,9 +24,8 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
-from common import report  # first: it puts the repository and tests/ on sys.path
+from common import HELLO, report  # first: it puts the repository and tests/ on sys.path
 
-HELLO = "import gradio as gr\nwith gr.Blocks() as demo:\n    gr.Markdown('hello')\ndemo.launch()\n"
 HISTORY_RUNS = 500
 WALKS = 3
 FIRST_TAB = "#seedance-v1-lite-text-to-video-run"
