@@ -429,3 +429,18 @@ def test_a_long_retry_after_from_fal_is_said_at_once_and_nothing_is_sent_again(f
     assert "wait 1 hour" in str(error) and "nothing was sent" in str(error) and "Wait a minute" not in str(error)
     assert len([s for s in fake_fal.seen("POST") if s.path == f"/{LITE_T2V}"]) == 1  # asked once, not hammered
     assert time.monotonic() - started < 10
+
+
+def test_the_fal_kind_builds_its_backends_on_first_use_sharing_one_set_of_connections():
+    """Knowing the kind loads nothing of fal's client (tests/test_startup.py checks the app's start-up); the first
+    key that asks builds the connections, and every key after shares them, even when the first two ask at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from playground.backends.fal_kind import KIND
+
+    for_key = KIND.build(FalSettings())
+    with ThreadPoolExecutor(8) as pool:
+        backends = list(pool.map(for_key, [f"key-{n}:secret" for n in range(8)]))
+    assert len({id(backend.connections) for backend in backends}) == 1
+    assert [backend.key for backend in backends] == [f"key-{n}:secret" for n in range(8)]
+    assert {(backend.name, backend.paid) for backend in backends} == {("fal", True)}

@@ -30,6 +30,8 @@ FIRST_USE_ONLY = [
     ("altair", "plotting: gr.Plot takes the Vega-Lite JSON without it"),
     ("playground.signals", "measuring a saved clip (PyAV, in a worker)"),
     ("playground.store.sql", "the PostgreSQL store's modules"),
+    ("fal_client", "fal's client and its HTTP stack, loaded with the first fal backend a key asks for"),
+    ("playground.backends.fal", "the fal backend (through fal_client)"),
 ]
 
 BUILD = """

@@ -49,23 +49,18 @@ async def _next_or_stop(statuses: AsyncGenerator[FalStatus | Transient, None], s
         return None
 
 
-def _build(settings: FalSettings) -> BackendForKey:
-    """One app's fal backends: one per key, all sharing the app's connections (clients, uploads, billing seen)."""
+def build(settings: FalSettings, kind: BackendKind) -> BackendForKey:
+    """One app's fal backends: one per key, all sharing the app's connections (clients, uploads, billing seen);
+    ``kind``: what fal declares (``fal_kind.KIND``), which names them."""
     connections = FalConnections()
-    return lambda key: FalBackend(connections, key, settings)
-
-
-KIND = BackendKind(name="fal", title="fal.ai", label="fal.ai (billed)", about="", paid=True, needs_key=True,
-                   can_cancel=True, can_refetch=True, model_output=True, build=_build,
-                   can_judge=True)
+    return lambda key: FalBackend(connections, key, settings, kind)
 
 
 class FalBackend:
     """Runs on fal.ai, billed to ``key`` (the session's own or the server's)."""
 
-    name, paid = KIND.name, KIND.paid
-
-    def __init__(self, connections: FalConnections, key: str, settings: FalSettings):
+    def __init__(self, connections: FalConnections, key: str, settings: FalSettings, kind: BackendKind):
+        self.name, self.paid = kind.name, kind.paid
         self.connections, self.key, self.settings = connections, key, settings
         self.status = StatusWatch(lambda: connections.stream_client(key), settings)
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from playground.backends import Backend, BackendForKey, BackendKind, fal, offline
+from playground.backends import Backend, BackendForKey, BackendKind, fal_kind, offline
 from playground.config import FalSettings
 from playground.errors import PlaygroundError, RunError
 
-KINDS: dict[str, BackendKind] = {kind.name: kind for kind in (fal.KIND, offline.KIND)}
+KINDS: dict[str, BackendKind] = {kind.name: kind for kind in (fal_kind.KIND, offline.KIND)}
 AUTO, ALL = "auto", "all"  # PLAYGROUND_BACKEND's "choose by key"; the filters' "every backend"
 
 
