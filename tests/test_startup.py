@@ -12,6 +12,7 @@ from pathlib import Path
 
 import gradio as gr
 import pytest
+from gradio.blocks import BlocksConfig
 from gradio.context import Context, get_render_context
 
 from playground.ui.lean import API_SCHEMA_KEYS, LeanBlocks, without_private_api_schemas
@@ -45,6 +46,17 @@ demo, options = create_playground_app()
 print(json.dumps({"modules": sorted(sys.modules), "server_apps_before_launch": len(built)}))
 """
 
+ENTRY_POINT = """
+import gc, json, runpy, sys
+import gradio
+counts = {"launched": 0}
+def launch(self, *args, **kwargs):
+    counts.update(launched=counts["launched"] + 1, frozen=gc.get_freeze_count(), collectable=len(gc.get_objects()))
+gradio.Blocks.launch = launch
+runpy.run_path("app.py", run_name="__main__")
+print(json.dumps(counts))
+"""
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> dict:
@@ -63,6 +75,19 @@ def built(tmp_path_factory) -> dict:
 def test_building_the_app_does_not_import(built, module, why):
     loaded = [name for name in built["modules"] if name == module or name.startswith(module + ".")]
     assert not loaded, f"{module} ({why}) is imported by building the app: {loaded[:5]}"
+
+
+def test_the_entry_point_keeps_what_start_up_made_out_of_the_collector(tmp_path):
+    """`python app.py` freezes start-up's objects before launch: a full collection (65–80 ms over Gradio's ~150k
+    objects, which fell during launch) then walks only what came after."""
+    env = {**os.environ, "PLAYGROUND_DATA_DIR": str(tmp_path / "data"), "PLAYGROUND_BACKEND": "offline"}
+    env.pop("FAL_KEY", None)
+    done = subprocess.run([sys.executable, "-c", ENTRY_POINT], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=180)
+    assert done.returncode == 0, done.stderr[-3000:]
+    counts = json.loads(done.stdout.strip().splitlines()[-1])
+    assert counts["launched"] == 1
+    assert counts["frozen"] > 10 * counts["collectable"], counts  # nothing frozen: frozen is 0
 
 
 def test_building_the_app_builds_no_server_app_before_launch(built):
@@ -105,6 +130,39 @@ def test_the_end_of_the_block_leaves_the_state_gradios_leaves():
         assert getattr(lean, attribute) == getattr(plain, attribute), attribute
     assert Context.root_block is None and get_render_context() is None
     assert any(API_SCHEMA_KEYS[0] in c for c in lean.config["components"])  # the public event's still described
+
+
+def test_launch_computes_the_blocks_config_once_and_serves_it_whole(monkeypatch):
+    """Gradio computes the config in ``launch`` and again while building its server app; the blocks' part (the
+    costly one) is computed once, and what is served is what a fresh computation gives."""
+    lean = _layout(LeanBlocks)
+    counted = []
+    compute = BlocksConfig.get_config
+
+    def counting(self, *args, **kwargs):
+        counted.append((args, kwargs))
+        return compute(self, *args, **kwargs)
+
+    monkeypatch.setattr(BlocksConfig, "get_config", counting)
+    assert lean._config_stale  # the end of the block computed nothing
+    try:
+        lean.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
+        assert counted == [((), {})]
+        assert "get_config" not in vars(lean.default_config)  # computed afresh from here on
+        assert _normalized(lean.config) == _normalized(lean.get_config_file())
+        assert lean.config["footer_links"] == lean.footer_links  # the header still follows launch's settings
+        assert _normalized(lean.config) == _normalized(without_private_api_schemas(_launched_plain_config()))
+    finally:
+        lean.close()
+
+
+def _launched_plain_config() -> dict:
+    plain = _layout(gr.Blocks)
+    try:
+        plain.launch(server_name="127.0.0.1", prevent_thread_lock=True, quiet=True)
+        return plain.config
+    finally:
+        plain.close()
 
 
 def test_the_server_app_is_built_on_first_need_before_launch():

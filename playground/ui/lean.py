@@ -46,16 +46,19 @@ def without_private_api_schemas(config: dict[str, Any]) -> dict[str, Any]:
 
 
 class LeanBlocks(gr.Blocks):
-    """``gr.Blocks`` whose config (computed at build and again at launch) carries no unneeded API schema, and whose
-    server app is built once, by ``launch()``.
+    """``gr.Blocks`` whose config carries no unneeded API schema and is computed once at start-up, and whose server
+    app is built once, by ``launch()``.
 
     Gradio builds a whole FastAPI app (every route, and the config of every component again) in ``Blocks.__init__``
     (through ``queue()``), at the end of the ``with`` block, in each later ``queue()`` and in ``launch()``; only
     the last one serves, and the three others cost 0.1–0.17 s of CPU at start-up. Here ``queue()`` and the end of
     the block do what Gradio's do except that build, and ``app`` builds one on first use should anything ask before
-    ``launch()``. ``tests/test_startup.py`` checks both leave the state Gradio's would."""
+    ``launch()``. The end of the block leaves the config to be computed when first read (``launch`` computes its
+    own). ``tests/test_startup.py`` checks all this leaves the state Gradio's would."""
 
     _lean_app: Any = None
+    _lean_config: Any = None
+    _config_stale = False  # the end of the block leaves the config to be computed when first read
 
     @property
     def app(self) -> Any:
@@ -66,9 +69,39 @@ class LeanBlocks(gr.Blocks):
     @app.setter
     def app(self, value: Any) -> None:
         self._lean_app = value
+        self.default_config.__dict__.pop("get_config", None)  # launch's server app is built: its config is final
+
+    @property
+    def config(self) -> Any:
+        if self._config_stale:
+            self.config = self.get_config_file()
+        return self._lean_config
+
+    @config.setter
+    def config(self, value: Any) -> None:
+        self._lean_config, self._config_stale = value, False
 
     def get_config_file(self) -> Any:
         return without_private_api_schemas(cast(dict[str, Any], super().get_config_file()))
+
+    def launch(self, *args: Any, **kwargs: Any) -> Any:
+        """Gradio's ``launch``, computing the components' and events' config once where Gradio computes it twice
+        (in ``launch`` and again while building the server app, about 15 ms each for this page): nothing changes
+        them in between, only the header around them (which is still computed each time)."""
+        compute, computed = self.default_config.get_config, list[Any]()
+
+        def once(*args: Any, **kwargs: Any) -> Any:
+            if args or kwargs:  # a render's part: not the page's
+                return compute(*args, **kwargs)
+            if not computed:
+                computed.append(compute())
+            return computed[0]
+
+        self.default_config.get_config = once  # type: ignore[method-assign]
+        try:
+            return super().launch(*args, **kwargs)
+        finally:  # also when launch fails before building its server app
+            self.default_config.__dict__.pop("get_config", None)
 
     def __exit__(self, exc_type: type[BaseException] | None = None, *args: Any) -> None:
         """Gradio 6.31's ``Blocks.__exit__`` for the page's root, without building the server app."""
@@ -79,7 +112,7 @@ class LeanBlocks(gr.Blocks):
         set_render_context(None)
         self.default_config.attach_load_events()  # before the root block is reset, as Gradio does
         Context.root_block = None
-        self.config = self.get_config_file()
+        self._config_stale = True  # computed when first read (launch computes its own): once at start-up, not twice
         self.progress_tracking = any(fn.tracks_progress for fn in self.fns.values())  # type: ignore[assignment]
         self.page = ""
         self.validate_navbar_settings()
