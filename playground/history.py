@@ -38,6 +38,16 @@ def owned_by(frame: pd.DataFrame, owners: frozenset[str] | None) -> pd.DataFrame
     return frame if owners is None else frame[frame.owner.isin(owners)]
 
 
+def conditions(filters: Filters) -> tuple[dict[str, str], dict[str, str]] | None:
+    """``select``'s filters as (columns equal to, columns starting with) for a store that pages itself; None when
+    the prompt text is sought (its case-insensitive match is pandas', which a database's collation may not share)."""
+    if filters.text.strip():
+        return None
+    equal = {column: wanted for column, wanted in (("endpoint_id", filters.endpoint_id), ("status", filters.status),
+                                                  ("backend", filters.backend)) if wanted}
+    return equal, ({"batch_id": filters.batch_id.strip()} if filters.batch_id.strip() else {})
+
+
 def select(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """The rows matching ``filters``, newest first."""
     mask = pd.Series(True, index=frame.index)

@@ -24,7 +24,7 @@ from playground.csvlog import string_records
 from playground.errors import InputError, RunError
 from playground.estimate import estimate, output_shape
 from playground.form import form_from_arguments
-from playground.history import PAGE_SIZE, Filters, export, owned_by, page, select
+from playground.history import PAGE_SIZE, Filters, conditions, export, owned_by, page, select
 from playground.history_present import (
     KEEP,
     PromotionPlan,
@@ -62,13 +62,23 @@ class Revisits:
         of any id they are known by (``Visitor.owners``)."""
         return owned_by(self.results.read(), owners if self.own_rows_only else None)
 
+    def _owned(self, owners: frozenset[str]) -> dict[str, frozenset[str]]:
+        """``visible``'s rule as a store's condition: the owner among ``owners`` on a public deployment."""
+        return {"owner": owners} if self.own_rows_only else {}
+
     def newest(self, limit: int, owners: frozenset[str] = frozenset()) -> list[dict[str, str]]:
         """The newest ``limit`` rows a viewer may see, newest first, as the log has them (`/history`'s answer)."""
         return string_records(self.visible(owners).iloc[::-1].head(max(0, int(limit))))
 
     def page(self, filters: Filters, number: int = 1, size: int = PAGE_SIZE,
              owners: frozenset[str] = frozenset()) -> tuple[list[RunRecord], int, int, int]:
-        """(the runs of page ``number``, newest first; that page number; pages; matching runs)."""
+        """(the runs of page ``number``, newest first; that page number; pages; matching runs). A database pages
+        itself (``RecordLog.newest_page``); files page the cached frame."""
+        asked = conditions(filters)
+        paged = None if asked is None else self.results.newest_page(*asked, self._owned(owners), number, size)
+        if paged is not None:
+            records, number, pages, total = paged
+            return [RunRecord.from_row(row) for row in records], number, pages, total
         matching = select(self.visible(owners), filters)
         rows, number, pages = page(matching, number, size)
         return [RunRecord.from_row(row) for row in string_records(rows)], number, pages, len(matching)
@@ -77,12 +87,17 @@ class Revisits:
         return export(select(self.visible(owners), filters), fmt, self.exports_dir)
 
     def record(self, run_id: str, owners: frozenset[str] = frozenset()) -> RunRecord:
-        """The run's row, or InputError when this viewer has no such run."""
-        frame = self.visible(owners)
-        match = frame[frame.run_id == (run_id or "")]
-        if match.empty:
+        """The run's row (its newest, should the log hold it twice), or InputError when this viewer has no such run.
+        A database finds it by its id; files look in the cached frame."""
+        found = self.results.newest_page({"run_id": run_id or ""}, {}, self._owned(owners), 1, 1)
+        if found is None:
+            frame = self.visible(owners)
+            rows = string_records(frame[frame.run_id == (run_id or "")].tail(1))
+        else:
+            rows = found[0]
+        if not rows:
             raise InputError([("run", "choose one of your runs in the history table first")])
-        return RunRecord.from_row(string_records(match.tail(1))[0])
+        return RunRecord.from_row(rows[0])
 
     def arguments(self, run: RunRecord) -> tuple[Endpoint, dict[str, Any]]:
         """The endpoint and the arguments the run sent (kept input files inlined again)."""

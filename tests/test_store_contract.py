@@ -20,10 +20,12 @@ from playground import config
 from playground.compare.snapshot import BatchSnapshot
 from playground.compare.spec import StoredSpec
 from playground.config import PublicMode
-from playground.errors import LimitError, PlaygroundError
+from playground.errors import InputError, LimitError, PlaygroundError
 from playground.guard import Guard
+from playground.history import Filters, owned_by, select
 from playground.presets import Presets
 from playground.record import COLUMNS
+from playground.revisit import Revisits
 from playground.seed_checks import SeedCheck
 from playground.store.open import open_store, shown_url
 from playground.votes import Vote
@@ -580,3 +582,67 @@ def test_a_run_through_the_app_is_kept_in_the_database(catalog, pg_database, mon
         assert playground.journal.pending() == []
     finally:
         store.close()
+
+
+# -- History's pages ----------------------------------------------------------------------------------------------
+PAGED_ROWS = [run_row(f"r{n:02d}", endpoint_id=(LITE_T2V, PRO_T2V)[n % 2], status=("completed", "failed")[n % 3 == 0],
+                      backend=("offline", "fal")[n % 4 == 0], batch_id=("", "b100%_x", "b100a", f"c{n}")[n % 4],
+                      owner=("alice", "bob", "\x00odd\ue000")[n % 3], prompt=ODD[n % len(ODD)][0])
+              for n in range(30)]
+# (filters, owners or None for a shared workspace, page asked) → the run ids shown, newest first, worked out by hand
+PAGES = [
+    (Filters(), None, 1, [f"r{n:02d}" for n in range(29, 17, -1)]),
+    (Filters(), None, 3, [f"r{n:02d}" for n in range(5, -1, -1)]),
+    (Filters(), None, 9, [f"r{n:02d}" for n in range(5, -1, -1)]),  # past the last page: the last page
+    (Filters(endpoint_id=PRO_T2V), None, 2, ["r05", "r03", "r01"]),
+    (Filters(status="failed", backend="fal"), None, 1, ["r24", "r12", "r00"]),
+    (Filters(batch_id=" b100% "), None, 1, [f"r{n:02d}" for n in range(29, 0, -4)]),  # "%" is no wildcard
+    (Filters(batch_id="b100"), None, 1, [f"r{n:02d}" for n in range(29, 0, -1) if n % 4 in (1, 2)][:12]),
+    (Filters(), frozenset({"\x00odd\ue000"}), 1, ["r29", "r26", "r23", "r20", "r17", "r14", "r11", "r08", "r05",
+                                                 "r02"]),
+    (Filters(endpoint_id=LITE_T2V), frozenset({"alice", "bob"}), 1, ["r28", "r24", "r22", "r18", "r16", "r12",
+                                                                     "r10", "r06", "r04", "r00"]),
+    (Filters(), frozenset(), 1, []),
+    (Filters(endpoint_id="no such endpoint"), None, 1, []),
+    (Filters(text="NUL"), None, 1, ["r25", "r09"]),  # sought in the cached frame, case-insensitive as pandas does
+]
+
+
+@pytest.mark.parametrize("filters,owners,number,shown", PAGES)
+def test_history_shows_the_same_page_from_either_store(kind, opener, monkeypatch, filters, owners, number, shown):
+    """A database pages itself (two small queries, never every row read); files page the cached frame. Both show
+    the same runs, pages and count; an owner's or a filter's odd characters are matched exactly."""
+    runs = opener().runs
+    for row in PAGED_ROWS:
+        runs.append(row)
+    revisits = Revisits(None, runs, opener().seed_checks, Path("exports"), own_rows_only=owners is not None)
+    read = runs.rows.read
+    if kind == "postgresql" and not filters.text:
+        monkeypatch.setattr(runs.rows, "read", lambda: pytest.fail("every row read for one page"))
+    records, page_number, pages, total = revisits.page(filters, number, 12, owners or frozenset())
+    monkeypatch.setattr(runs.rows, "read", read)
+    assert [record.run_id for record in records] == shown
+    matching = len(select(owned_by(runs.read(), owners), filters))
+    assert (page_number, pages, total) == (min(number, max(1, -(-matching // 12))), max(1, -(-matching // 12)),
+                                           matching)
+    assert [record.prompt for record in records] == [ODD[int(run_id[1:]) % len(ODD)][1] for run_id in shown]
+
+
+@pytest.mark.parametrize("own_rows_only,owners,run_id,found", [
+    (False, frozenset(), "r07", True), (True, frozenset({"bob"}), "r07", True),
+    (True, frozenset({"alice"}), "r07", False), (True, frozenset({"\x00odd\ue000"}), "r08", True),
+    (False, frozenset(), "nope", False), (False, frozenset(), "", False), (False, frozenset(), "r0%", False)])
+def test_a_chosen_run_is_found_by_its_id_only_by_who_may_see_it(kind, opener, monkeypatch, own_rows_only, owners,
+                                                               run_id, found):
+    runs = opener().runs
+    for row in PAGED_ROWS:
+        runs.append(row)
+    revisits = Revisits(None, runs, opener().seed_checks, Path("exports"), own_rows_only=own_rows_only)
+    if kind == "postgresql":
+        monkeypatch.setattr(runs.rows, "read", lambda: pytest.fail("every row read for one run"))
+    if found:
+        record = revisits.record(run_id, owners)
+        assert (record.run_id, record.prompt) == (run_id, ODD[int(run_id[1:]) % len(ODD)][1])
+    else:
+        with pytest.raises(InputError, match="choose one of your runs"):
+            revisits.record(run_id, owners)

@@ -149,5 +149,13 @@ class RecordLog:
         """Every readable row, as text, oldest first. Shared and cached: do not modify it."""
         return self.rows.read()
 
+    def newest_page(self, equal: dict[str, str], starting: dict[str, str], among: dict[str, frozenset[str]],
+                    number: int, size: int) -> tuple[list[dict[str, str]], int, int, int] | None:
+        """Page ``number`` of the rows whose columns equal ``equal``, start with ``starting`` and are among
+        ``among``, newest first, with (that page number, pages, rows matching), when the rows can page themselves
+        (a database table); None when the cached frame is the way (a CSV file, read once and kept)."""
+        pages_itself = getattr(self.rows, "newest_page", None)
+        return None if pages_itself is None else pages_itself(equal, starting, among, number, size)
+
     def set_aside_note(self) -> str:
         return self.rows.set_aside_note()

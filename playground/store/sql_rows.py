@@ -6,8 +6,9 @@ read: both stores give back exactly what was written. Text without either charac
 as it is. A lone surrogate never gets here: like the CSV, a row stores its backslash escape (``csvlog.storable``).
 
 Reading is cached per object, like the CSV's: the first read fetches every row, later ones only rows whose ``_rev``
-is newer than the newest seen (appended, or changed by ``update``), so a page of History at 100,000 runs costs one
-small query. Rows are fetched with ``COPY … TO STDOUT`` as CSV (every field quoted) and parsed by pandas. That is exact because writers take a per-table advisory lock around taking a ``_rev`` and committing:
+is newer than the newest seen (appended, or changed by ``update``). History's pages and a chosen run need no read:
+``newest_page`` asks the table for the rows shown (two small queries at 100,000 runs, where a cold read takes a
+second). Rows are fetched with ``COPY … TO STDOUT`` as CSV (every field quoted) and parsed by pandas. That is exact because writers take a per-table advisory lock around taking a ``_rev`` and committing:
 revisions become visible in order, so none is ever skipped.
 """
 
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 import psycopg
 from psycopg import sql
-from sqlalchemy import Connection, Engine, Sequence, Table, func, literal_column, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, Sequence, Table, func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from playground.csvlog import storable
@@ -123,6 +124,29 @@ class SqlRows:
         with self.engine.begin() as connection:
             self._writing(connection)
             return bool(connection.execute(statement).rowcount)
+
+    def newest_page(self, equal: dict[str, str], starting: dict[str, str], among: dict[str, frozenset[str]],
+                    number: int, size: int) -> tuple[list[dict[str, str]], int, int, int]:
+        """Page ``number`` (1-based, clamped) of the rows matching, newest first, with (that number, pages, rows
+        matching): two small queries in one snapshot, where a cold ``read`` fetches every row (about 1 s at
+        100,000 runs) to show twelve."""
+        table = self.table
+
+        def kept(value: str) -> str:  # as a row's values are written
+            return to_db(storable(value))
+
+        where: list[ColumnElement[bool]] = [*(table.c[column] == kept(value) for column, value in equal.items()),
+                 *(table.c[column].startswith(kept(value), autoescape=True) for column, value in starting.items()),
+                 *(table.c[column].in_([kept(value) for value in values]) for column, values in among.items())]
+        with self.engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
+            total = int(connection.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
+            pages = max(1, -(-total // size))
+            number = min(max(1, int(number or 1)), pages)
+            found = connection.execute(select(*(table.c[column] for column in self.columns)).where(*where)
+                                       .order_by(table.c._seq.desc()).offset((number - 1) * size).limit(size))
+            rows = [{column: from_db(value) for column, value in zip(self.columns, row, strict=True)}
+                    for row in found]
+        return rows, number, pages, total
 
     def read(self) -> pd.DataFrame:
         with self._cache_lock:
