@@ -38,34 +38,41 @@ def owned_by(frame: pd.DataFrame, owners: frozenset[str] | None) -> pd.DataFrame
     return frame if owners is None else frame[frame.owner.isin(owners)]
 
 
-def conditions(filters: Filters) -> tuple[dict[str, str], dict[str, str]] | None:
-    """``select``'s filters as (columns equal to, columns starting with) for a store that pages itself; None when
-    the prompt text is sought (its case-insensitive match is pandas', which a database's collation may not share)."""
-    if filters.text.strip():
-        return None
+def _columns(filters: Filters) -> tuple[dict[str, str], dict[str, str]]:
+    """The filters other than the prompt text, as (columns equal to, columns starting with)."""
     equal = {column: wanted for column, wanted in (("endpoint_id", filters.endpoint_id), ("status", filters.status),
                                                   ("backend", filters.backend)) if wanted}
     return equal, ({"batch_id": filters.batch_id.strip()} if filters.batch_id.strip() else {})
 
 
+def conditions(filters: Filters) -> tuple[dict[str, str], dict[str, str]] | None:
+    """``select``'s filters as (columns equal to, columns starting with) for a store that pages itself; None when
+    the prompt text is sought (its case-insensitive match is pandas', which a database's collation may not share)."""
+    return None if filters.text.strip() else _columns(filters)
+
+
 def select(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """The rows matching ``filters``, newest first."""
     mask = pd.Series(True, index=frame.index)
-    for column, wanted in (("endpoint_id", filters.endpoint_id), ("status", filters.status),
-                           ("backend", filters.backend)):
-        if wanted:
-            mask &= frame[column] == wanted
-    if filters.batch_id.strip():
-        mask &= frame["batch_id"].str.startswith(filters.batch_id.strip())
+    equal, starting = _columns(filters)
+    for column, wanted in equal.items():
+        mask &= frame[column] == wanted
+    for column, prefix in starting.items():
+        mask &= frame[column].str.startswith(prefix)
     if filters.text.strip():
         mask &= frame["prompt"].str.contains(filters.text.strip(), case=False, regex=False)
     return frame[mask].iloc[::-1]
 
 
+def page_span(rows: int, number: int | float | None, size: int = PAGE_SIZE) -> tuple[int, int]:
+    """(page ``number`` clamped to 1 … pages, pages) for ``rows`` rows, ``size`` a page."""
+    pages = max(1, -(-rows // size))
+    return min(max(1, int(number or 1)), pages), pages
+
+
 def page(frame: pd.DataFrame, number: int, size: int = PAGE_SIZE) -> tuple[pd.DataFrame, int, int]:
     """(rows of page ``number`` (1-based, clamped), that page number, how many pages)."""
-    pages = max(1, -(-len(frame) // size))
-    number = min(max(1, int(number or 1)), pages)
+    number, pages = page_span(len(frame), number, size)
     return frame.iloc[(number - 1) * size:number * size], number, pages
 
 

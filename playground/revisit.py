@@ -89,10 +89,11 @@ class Revisits:
     def record(self, run_id: str, owners: frozenset[str] = frozenset()) -> RunRecord:
         """The run's row (its newest, should the log hold it twice), or InputError when this viewer has no such run.
         A database finds it by its id; files look in the cached frame."""
-        found = self.results.newest_page({"run_id": run_id or ""}, {}, self._owned(owners), 1, 1)
+        wanted = run_id or ""
+        found = self.results.newest_page({"run_id": wanted}, {}, self._owned(owners), 1, 1)
         if found is None:
             frame = self.visible(owners)
-            rows = string_records(frame[frame.run_id == (run_id or "")].tail(1))
+            rows = string_records(frame[frame.run_id == wanted].tail(1))
         else:
             rows = found[0]
         if not rows:

@@ -29,6 +29,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, Sequence, Table, func,
 from sqlalchemy.dialects.postgresql import insert
 
 from playground.csvlog import storable
+from playground.history import page_span
 
 log = logging.getLogger(__name__)
 MARK = "\ue000"
@@ -46,6 +47,11 @@ def to_db(text: str) -> str:
 def from_db(text: str) -> str:
     """Text as it was written (``to_db`` undone; a mark that escapes nothing is kept as it is)."""
     return _ESCAPED.sub(lambda found: _MEANS.get(found[1], found[0]), text) if MARK in text else text
+
+
+def _kept(value: Any) -> str:
+    """A value as a row keeps it: text as the CSV stores it, then as PostgreSQL can hold it."""
+    return to_db(storable(value))
 
 
 def _driver(connection: Connection) -> psycopg.Connection[Any]:
@@ -78,7 +84,7 @@ class SqlRows:
         unknown = set(row) - set(self.columns)
         if unknown:
             raise ValueError(f"unknown columns for {self.table.name}: {sorted(unknown)}")
-        return {column: to_db(storable(value)) for column, value in row.items()}
+        return {column: _kept(value) for column, value in row.items()}
 
     def _writing(self, connection: Connection) -> None:
         connection.execute(select(func.pg_advisory_xact_lock(self._lock_id)))
@@ -131,17 +137,13 @@ class SqlRows:
         matching): two small queries in one snapshot, where a cold ``read`` fetches every row (about 1 s at
         100,000 runs) to show twelve."""
         table = self.table
-
-        def kept(value: str) -> str:  # as a row's values are written
-            return to_db(storable(value))
-
-        where: list[ColumnElement[bool]] = [*(table.c[column] == kept(value) for column, value in equal.items()),
-                 *(table.c[column].startswith(kept(value), autoescape=True) for column, value in starting.items()),
-                 *(table.c[column].in_([kept(value) for value in values]) for column, values in among.items())]
+        where: list[ColumnElement[bool]] = [
+            *(table.c[column] == _kept(value) for column, value in equal.items()),
+            *(table.c[column].startswith(_kept(value), autoescape=True) for column, value in starting.items()),
+            *(table.c[column].in_([_kept(value) for value in values]) for column, values in among.items())]
         with self.engine.connect().execution_options(isolation_level="REPEATABLE READ") as connection:
             total = int(connection.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
-            pages = max(1, -(-total // size))
-            number = min(max(1, int(number or 1)), pages)
+            number, pages = page_span(total, number, size)
             found = connection.execute(select(*(table.c[column] for column in self.columns)).where(*where)
                                        .order_by(table.c._seq.desc()).offset((number - 1) * size).limit(size))
             rows = [{column: from_db(value) for column, value in zip(self.columns, row, strict=True)}
