@@ -605,6 +605,9 @@ PAGES = [
     (Filters(), frozenset(), 1, []),
     (Filters(endpoint_id="no such endpoint"), None, 1, []),
     (Filters(text="NUL"), None, 1, ["r25", "r09"]),  # sought in the cached frame, case-insensitive as pandas does
+    # odd filter text matches nothing and breaks nothing: every line break, a lone surrogate, NUL, the mark, 100k
+    *((Filters(batch_id=odd, endpoint_id=odd), None, 1, []) for odd in
+      ["\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029", "lone \ud800", "\x00", "\ue000", "b" * 100_000]),
 ]
 
 
