@@ -39,6 +39,9 @@ def _rows(playground) -> pd.DataFrame:
 
 
 def test_a_run_goes_through_the_queue_and_is_saved(fal_playground, fake_fal):
+    # positions 2, 1, 0 over 1.5 s: the first status has half a second to see position 2 even on a loaded machine
+    # (over the default 0.3 s, a first status 100 ms after the submit saw 1 under CI's three workers)
+    fake_fal.script(Script(queue_s=1.5))
     events, error = _run(fal_playground)
     assert error is None
     job = next(iter(fake_fal.jobs.values()))
